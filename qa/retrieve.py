@@ -1,0 +1,96 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 (folded terms), fused by weighted reciprocal rank."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from qa.chunking import Chunk
+from qa.config import Settings
+from qa.embedders import Embedder
+from qa.lexical import LexicalIndex
+from qa.store import ChunkStore
+from qa.text import fold, has_diacritics, terms
+
+# Common Vietnamese syllables, folded: a question full of them but with no diacritics is Vietnamese
+# typed without accents, where dense retrieval is weak and folded BM25 is strong (shared/NOTES.md).
+_VIETNAMESE_HINTS = frozenset(
+    "duoc cua nao gi bao nhieu ngay thang nam ket luan nghi quyet tinh uy theo trong nhung cac "
+    "khong la ai dau ve thuc hien phat trien do thi chuong trinh giai doan ban hanh so".split()
+)
+
+
+def unaccented_vietnamese(question: str) -> bool:
+    if has_diacritics(question):
+        return False
+    words = re.findall(r"\w+", fold(question))
+    return sum(w in _VIETNAMESE_HINTS for w in words) >= max(2, len(words) // 3)
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    chunk: Chunk
+    score: float
+    dense_rank: int | None
+    lexical_rank: int | None
+    dense_similarity: float | None
+
+
+class HybridRetriever:
+    def __init__(self, settings: Settings, store: ChunkStore, embedder: Embedder) -> None:
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self._lexical: LexicalIndex | None = None
+        self._lexical_generation: Any = None
+        self._lock = threading.Lock()
+
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index, rebuilt only when Chroma's contents changed since it was built."""
+        with self._lock:
+            generation = self.store.generation()
+            if self._lexical is None or generation != self._lexical_generation:
+                self._lexical = LexicalIndex(self.store.iter_chunks())
+                self._lexical_generation = generation
+            return self._lexical
+
+    def retrieve(self, question: str, k: int, doc_ids: list[str] | None = None) -> list[Retrieved]:
+        if k <= 0:
+            return []
+        n = max(self.settings.candidates, k)
+        where = {"doc_id": {"$in": doc_ids}} if doc_ids else None
+        dense_hits = self.store.query(self.embedder.embed_query(question), n, where)
+        dense = {h.chunk.chunk_id: (rank, 1.0 - h.distance, h.chunk) for rank, h in enumerate(dense_hits)}
+
+        lexical = self.lexical()
+        scores = lexical.scores(terms(question))
+        order = np.argsort(-scores, kind="stable")
+        lexical_ranked: list[Chunk] = []
+        for i in order:
+            if scores[i] <= 0 or len(lexical_ranked) >= n:
+                break
+            chunk = lexical.chunks[i]
+            if doc_ids is None or chunk.doc_id in doc_ids:
+                lexical_ranked.append(chunk)
+        lex = {c.chunk_id: (rank, c) for rank, c in enumerate(lexical_ranked)}
+
+        dense_weight = 0.3 if unaccented_vietnamese(question) else 1.0
+        fused: list[Retrieved] = []
+        for chunk_id in dense.keys() | lex.keys():
+            d = dense.get(chunk_id)
+            lx = lex.get(chunk_id)
+            score = 0.0
+            if d is not None:
+                score += dense_weight / (self.settings.rrf_k + d[0] + 1)
+            if lx is not None:
+                score += 1.0 / (self.settings.rrf_k + lx[0] + 1)
+            chunk = d[2] if d is not None else lx[1]  # type: ignore[index]
+            fused.append(
+                Retrieved(chunk, score, d[0] if d else None, lx[0] if lx else None, d[1] if d else None)
+            )
+        fused.sort(key=lambda r: -r.score)
+        return fused[:k]

@@ -1,0 +1,170 @@
+"""The Chroma collection holding chunks and their vectors: embedded on disk or a `chroma run` server.
+
+Chroma is the single source of truth. The BM25 index and the document list are derived from it,
+so they can never disagree with what is stored.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import chromadb
+import numpy as np
+
+from qa.chunking import Chunk
+from qa.config import Settings
+from qa.embedders import Embedder, QAEmbeddingFunction
+from qa.errors import StoreError
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    doc_id: str
+    source: str
+    title: str
+    chunks: int
+    doc_hash: str
+
+
+@dataclass(frozen=True)
+class StoredHit:
+    chunk: Chunk
+    distance: float
+
+
+def _metadata(chunk: Chunk, doc_chunks: int) -> dict[str, Any]:
+    return {
+        "doc_id": chunk.doc_id,
+        "source": chunk.source,
+        "title": chunk.title,
+        "section": chunk.section,
+        "index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "doc_hash": chunk.doc_hash,
+        "doc_chunks": doc_chunks,
+    }
+
+
+def chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
+    return Chunk(
+        chunk_id=chunk_id,
+        doc_id=str(meta["doc_id"]),
+        source=str(meta["source"]),
+        title=str(meta["title"]),
+        section=str(meta.get("section", "")),
+        index=int(meta["index"]),
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        text=text,
+        doc_hash=str(meta["doc_hash"]),
+    )
+
+
+def connect(settings: Settings) -> Any:
+    chroma_settings = chromadb.Settings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+            client.heartbeat()
+        except Exception as exc:
+            raise StoreError(
+                f"Cannot reach the Chroma server at {settings.chroma_url} ({type(exc).__name__}). "
+                "Start one with `chroma run --path DIR --host 127.0.0.1 --port 8000`, or unset QA_CHROMA_URL."
+            ) from None
+        return client
+    path = settings.index_dir / "chroma"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"Cannot create the index folder {path}: {exc.strerror}. Set QA_INDEX_DIR.") from None
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class ChunkStore:
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self.client = connect(settings)
+        self.name = settings.collection_name()
+        self.collection = self.client.get_or_create_collection(
+            self.name,
+            embedding_function=QAEmbeddingFunction(embedder),  # type: ignore[arg-type]
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def generation(self) -> Any:
+        """Changes whenever the stored chunks change (from this process or another)."""
+        fresh = self.client.get_collection(self.name, embedding_function=self.collection._embedding_function)
+        return (fresh.metadata or {}).get("generation"), fresh.count()
+
+    def _bump_generation(self) -> None:
+        self.collection.modify(metadata={"generation": time.time_ns()})
+
+    def doc_hash(self, doc_id: str) -> str | None:
+        found = self.collection.get(where={"doc_id": doc_id}, limit=1, include=["metadatas"])
+        metas = found["metadatas"] or []
+        return str(metas[0]["doc_hash"]) if metas else None
+
+    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        batch = max(1, min(int(self.client.get_max_batch_size()), 1000))
+        for i in range(0, len(chunks), batch):
+            part = chunks[i : i + batch]
+            self.collection.upsert(
+                ids=[c.chunk_id for c in part],
+                documents=[c.text for c in part],
+                metadatas=[_metadata(c, len(chunks)) for c in part],
+                embeddings=vectors[i : i + batch],
+            )
+        self._bump_generation()
+
+    def delete_document(self, doc_id: str, keep_hash: str | None = None) -> None:
+        where: dict[str, Any] = {"doc_id": doc_id}
+        if keep_hash is not None:
+            where = {"$and": [{"doc_id": doc_id}, {"doc_hash": {"$ne": keep_hash}}]}
+        self.collection.delete(where=where)
+        self._bump_generation()
+
+    def documents(self) -> list[DocumentInfo]:
+        found = self.collection.get(where={"index": 0}, include=["metadatas"])
+        docs = [
+            DocumentInfo(str(m["doc_id"]), str(m["source"]), str(m["title"]), int(m["doc_chunks"]), str(m["doc_hash"]))
+            for m in found["metadatas"] or []
+        ]
+        return sorted(docs, key=lambda d: d.source)
+
+    def iter_chunks(self, page: int = 2000) -> Iterator[Chunk]:
+        offset = 0
+        while True:
+            found = self.collection.get(limit=page, offset=offset, include=["documents", "metadatas"])
+            ids = found["ids"]
+            for chunk_id, text, meta in zip(ids, found["documents"] or [], found["metadatas"] or []):
+                yield chunk_from_record(chunk_id, text, dict(meta))
+            if len(ids) < page:
+                return
+            offset += page
+
+    def query(self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None) -> list[StoredHit]:
+        if n <= 0 or self.count() == 0:
+            return []
+        found = self.collection.query(
+            query_embeddings=[vector], n_results=n, where=where, include=["documents", "metadatas", "distances"]
+        )
+        return [
+            StoredHit(chunk_from_record(cid, text, dict(meta)), float(dist))
+            for cid, text, meta, dist in zip(
+                found["ids"][0], (found["documents"] or [[]])[0], (found["metadatas"] or [[]])[0],
+                (found["distances"] or [[]])[0],
+            )
+        ]

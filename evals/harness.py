@@ -1,0 +1,207 @@
+"""Runs a question file through our pipeline and the naive one, scores both, and gates on thresholds."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+import tomllib
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evals.facts import EvalQuestion, facts_passed, source_matches
+from qa.assistant import Assistant
+from qa.config import Settings
+from qa.embedders import Embedder
+from qa.errors import InputError
+from qa.naive import NaiveRetriever
+from qa.retrieve import Retriever
+
+PIPELINES = ("ours", "naive")
+RANK_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    id: str
+    question: str
+    answerable: bool
+    passed: bool
+    facts_passed: int
+    facts_total: int
+    refused: bool
+    evidence: float
+    citations: list[str]
+    citation_hits: int
+    first_source_rank: int | None
+    latency: float
+    answer: str
+
+
+@dataclass
+class EvalReport:
+    settings_hash: str
+    index_seconds: float | None
+    questions: int
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+    results: dict[str, list[QuestionResult]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "settings_hash": self.settings_hash,
+            "index_seconds": self.index_seconds,
+            "questions": self.questions,
+            "metrics": self.metrics,
+            "results": {name: [asdict(r) for r in rs] for name, rs in self.results.items()},
+        }
+
+
+def score_question(assistant: Assistant, retriever: Retriever, q: EvalQuestion) -> QuestionResult:
+    started = time.perf_counter()
+    answer = assistant.ask(q.question, retriever=retriever)
+    latency = time.perf_counter() - started
+    ranked = retriever.retrieve(q.question, RANK_DEPTH)
+    first_rank = next((i + 1 for i, r in enumerate(ranked) if source_matches(r.chunk.source, q.sources)), None)
+    passed_groups = facts_passed(answer.answer, q.facts) if not answer.refused else 0
+    passed = (not answer.refused and passed_groups == len(q.facts)) if q.answerable else answer.refused
+    return QuestionResult(
+        id=q.id, question=q.question, answerable=q.answerable, passed=passed,
+        facts_passed=passed_groups, facts_total=len(q.facts), refused=answer.refused,
+        evidence=answer.evidence, citations=[c.source for c in answer.citations],
+        citation_hits=sum(source_matches(c.source, q.sources) for c in answer.citations),
+        first_source_rank=first_rank if q.answerable else None, latency=latency, answer=answer.answer,
+    )
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return round(numerator / denominator, 4) if denominator else 0.0
+
+
+def summarize(results: list[QuestionResult]) -> dict[str, float]:
+    answerable = [r for r in results if r.answerable]
+    unanswerable = [r for r in results if not r.answerable]
+    refused = [r for r in results if r.refused]
+    answered = [r for r in answerable if not r.refused]
+    ranks = [r.first_source_rank for r in answerable]
+    latencies = sorted(r.latency for r in results)
+    p95_index = min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))
+    return {
+        "fact_accuracy": _ratio(sum(r.passed for r in answerable), len(answerable)),
+        "unanswerable_refused": _ratio(sum(r.passed for r in unanswerable), len(unanswerable)),
+        "refusal_precision": _ratio(sum(not r.answerable for r in refused), len(refused)) if refused else 1.0,
+        "refusal_recall": _ratio(sum(r.refused for r in unanswerable), len(unanswerable)),
+        "citation_precision": _ratio(sum(r.citation_hits for r in answered), sum(len(r.citations) for r in answered)),
+        "citation_hit_rate": _ratio(sum(r.citation_hits > 0 for r in answered), len(answered)),
+        "recall_at_1": _ratio(sum(r is not None and r <= 1 for r in ranks), len(ranks)),
+        "recall_at_5": _ratio(sum(r is not None and r <= 5 for r in ranks), len(ranks)),
+        "recall_at_10": _ratio(sum(r is not None and r <= 10 for r in ranks), len(ranks)),
+        "mrr": _ratio(sum(1 / r for r in ranks if r), len(ranks)),
+        "latency_p50_ms": round(1000 * statistics.median(latencies), 1) if latencies else 0.0,
+        "latency_p95_ms": round(1000 * latencies[p95_index], 1) if latencies else 0.0,
+    }
+
+
+def run_eval(
+    settings: Settings,
+    questions: list[EvalQuestion],
+    docs: Path | None = None,
+    index: Path | None = None,
+    pipelines: tuple[str, ...] = PIPELINES,
+    embedder: Embedder | None = None,
+) -> EvalReport:
+    """Index `docs` into a fresh temporary index (or open `index`), then score every pipeline."""
+    if docs is not None and index is not None:
+        raise InputError("Give either --docs (build a fresh index) or --index (use an existing one), not both.")
+    with ExitStack() as stack:
+        index_seconds = None
+        if docs is not None:
+            if not docs.is_dir():
+                raise InputError(f"--docs must be a folder of documents: {docs}")
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="qa-eval-"))
+            settings = settings.model_copy(update={"index_dir": Path(folder), "chroma_url": None})
+        elif index is not None:
+            settings = settings.model_copy(update={"index_dir": index})
+        assistant = Assistant(settings, embedder=embedder)
+        if docs is not None:
+            started = time.perf_counter()
+            assistant.ingest([docs])
+            index_seconds = round(time.perf_counter() - started, 2)
+        if assistant.store.count() == 0:
+            raise InputError("The index is empty: pass --docs DIR, or ingest documents first.")
+        report = EvalReport(settings.settings_hash(), index_seconds, len(questions))
+        for name in pipelines:
+            retriever: Retriever = assistant.retriever if name == "ours" else NaiveRetriever(assistant.store, assistant.embedder)
+            results = [score_question(assistant, retriever, q) for q in questions]
+            report.results[name] = results
+            report.metrics[name] = summarize(results)
+        return report
+
+
+def load_thresholds(path: Path) -> dict[str, float]:
+    if not path.is_file():
+        raise InputError(f"Threshold file not found: {path}")
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {k: float(v) for k, v in data.get("minimum", {}).items()}
+
+
+def gate(report: EvalReport, thresholds: dict[str, float], pipeline: str = "ours") -> list[str]:
+    """Metrics below their minimum, as readable lines; empty when the gate passes."""
+    metrics = report.metrics[pipeline]
+    unknown = sorted(set(thresholds) - set(metrics))
+    if unknown:
+        raise InputError(f"Unknown metrics in the threshold file: {', '.join(unknown)}")
+    return [f"{k} = {metrics[k]:.3f} is below its threshold {v:.3f}" for k, v in thresholds.items() if metrics[k] < v]
+
+
+def compare(report: EvalReport, baseline: dict[str, Any], pipeline: str = "ours") -> list[str]:
+    """What changed against a previous JSON report, question by question."""
+    before = {r["id"]: r for r in baseline.get("results", {}).get(pipeline, [])}
+    lines = []
+    for r in report.results.get(pipeline, []):
+        old = before.get(r.id)
+        if old is None:
+            lines.append(f"{r.id}: new question ({'pass' if r.passed else 'fail'})")
+        elif old["passed"] != r.passed:
+            lines.append(f"{r.id}: {'fail -> pass' if r.passed else 'pass -> FAIL'}  {r.question}")
+        elif old["refused"] != r.refused:
+            lines.append(f"{r.id}: refused {old['refused']} -> {r.refused}")
+    for name, old_value in baseline.get("metrics", {}).get(pipeline, {}).items():
+        new_value = report.metrics[pipeline].get(name)
+        if new_value is not None and abs(new_value - old_value) > 1e-9:
+            lines.append(f"metric {name}: {old_value} -> {new_value}")
+    return lines
+
+
+def metrics_table(report: EvalReport) -> str:
+    names = list(report.metrics)
+    rows = ["| metric | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for metric in report.metrics[names[0]]:
+        rows.append(f"| {metric} | " + " | ".join(f"{report.metrics[n][metric]:g}" for n in names) + " |")
+    return "\n".join(rows)
+
+
+def to_markdown(report: EvalReport) -> str:
+    lines = [
+        "# Eval report",
+        "",
+        f"{report.questions} questions · settings {report.settings_hash}"
+        + (f" · indexing took {report.index_seconds} s" if report.index_seconds is not None else ""),
+        "",
+        metrics_table(report),
+        "",
+    ]
+    for name, results in report.results.items():
+        failed = [r for r in results if not r.passed]
+        lines += [f"## {name}: {len(failed)} failed", ""]
+        for r in failed:
+            lines.append(f"- `{r.id}` {r.question} → {'REFUSED' if r.refused else r.answer[:160]}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_json(report: EvalReport, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")

@@ -1,0 +1,54 @@
+"""The naive baseline: a plain LlamaIndex VectorStoreIndex over the same Chroma collection and
+embedder, dense top-k only. The eval harness and the benchmark compare our pipeline against it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llama_index.core import VectorStoreIndex
+from llama_index.core.embeddings import BaseEmbedding
+from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+from llama_index.vector_stores.chroma import ChromaVectorStore
+from pydantic import PrivateAttr
+
+from qa.embedders import Embedder
+from qa.retrieve import Retrieved
+from qa.store import ChunkStore, chunk_from_record
+
+
+class LlamaIndexEmbedding(BaseEmbedding):
+    """Our embedder seen through LlamaIndex's interface (so it never defaults to OpenAI)."""
+
+    _embedder: Any = PrivateAttr()
+
+    def __init__(self, embedder: Embedder) -> None:
+        super().__init__(model_name=embedder.name)
+        self._embedder = embedder
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return [float(x) for x in self._embedder.embed_query(query)]
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return [float(x) for x in self._embedder.embed_passages([text])[0]]
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+
+class NaiveRetriever:
+    def __init__(self, store: ChunkStore, embedder: Embedder) -> None:
+        vector_store = ChromaVectorStore(chroma_collection=store.collection)
+        self._index = VectorStoreIndex.from_vector_store(vector_store, embed_model=LlamaIndexEmbedding(embedder))
+
+    def retrieve(self, question: str, k: int, doc_ids: list[str] | None = None) -> list[Retrieved]:
+        if k <= 0:
+            return []
+        filters = None
+        if doc_ids:
+            filters = MetadataFilters(filters=[MetadataFilter(key="doc_id", value=doc_ids, operator=FilterOperator.IN)])
+        nodes = self._index.as_retriever(similarity_top_k=k, filters=filters).retrieve(question)
+        out = []
+        for rank, hit in enumerate(nodes):
+            chunk = chunk_from_record(hit.node.node_id, hit.node.get_content(), dict(hit.node.metadata))
+            out.append(Retrieved(chunk, float(hit.score or 0.0), rank, None, float(hit.score or 0.0)))
+        return out

@@ -205,3 +205,21 @@ def to_markdown(report: EvalReport) -> str:
 def write_json(report: EvalReport, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def calibrate(results: list[QuestionResult]) -> tuple[float, list[tuple[float, int, int]]]:
+    """Pick the refusal threshold from answers produced with no refusal (threshold 0).
+
+    An answerable question counts as right at threshold t when its facts passed and its evidence
+    is >= t; an unanswerable one when its evidence is < t. Returns the threshold with the most
+    right answers (the midpoint of the best gap, for margin) and the whole curve.
+    """
+    evidences = sorted({r.evidence for r in results})
+    cuts = [0.0] + [(a + b) / 2 for a, b in zip(evidences, evidences[1:], strict=False)] + [evidences[-1] + 0.01]
+    curve = []
+    for t in cuts:
+        answered_right = sum(r.passed and r.evidence >= t for r in results if r.answerable)
+        refused_right = sum(r.evidence < t for r in results if not r.answerable)
+        curve.append((round(t, 4), answered_right, refused_right))
+    best = max(curve, key=lambda row: (row[1] + row[2], -row[0]))
+    return best[0], curve

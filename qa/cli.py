@@ -143,16 +143,28 @@ def main() -> None:
 @click.option("--markdown", "md_out", type=click.Path(path_type=Path), help="Write a Markdown report.")
 @click.option("--baseline", type=click.Path(path_type=Path), help="A previous JSON report to compare with.")
 @click.option("--gate", "gate_path", type=click.Path(path_type=Path), help="Threshold file; exit 1 when a metric is below.")
+@click.option("--calibrate", is_flag=True, help="Answer with no refusal and print the refusal threshold that fits best.")
 @click.pass_context
 def eval_command(
     ctx: click.Context, questions_path: Path, docs: Path | None, index_path: Path | None, pipeline: str,
-    json_out: Path | None, md_out: Path | None, baseline: Path | None, gate_path: Path | None,
+    json_out: Path | None, md_out: Path | None, baseline: Path | None, gate_path: Path | None, calibrate: bool,
 ) -> None:
     """Score answers against hand-written facts; compare with the naive pipeline; gate CI."""
     import json
 
     from evals.facts import load_questions
+    from evals import harness
     from evals.harness import PIPELINES, compare, gate, load_thresholds, metrics_table, run_eval, to_markdown, write_json
+
+    if calibrate:
+        settings = _settings(ctx).model_copy(update={"refusal_threshold": 0.0})
+        report = run_eval(settings, load_questions(questions_path), docs=docs, index=index_path, pipelines=("ours",))
+        best, curve = harness.calibrate(report.results["ours"])
+        click.echo("threshold  answered-right  refused-right")
+        for t, answered, refused in curve:
+            click.echo(f"{t:9.4f}  {answered:14}  {refused:13}{'   <- best' if t == best else ''}")
+        click.echo(f"\nBest refusal threshold: {best} (set QA_REFUSAL_THRESHOLD or refusal_threshold in qa.toml)")
+        return
 
     questions = load_questions(questions_path)
     thresholds = load_thresholds(gate_path) if gate_path else {}

@@ -1,0 +1,86 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evals.facts import contains_fact, facts_passed, load_questions, source_matches
+from evals.harness import gate, load_thresholds, run_eval
+from qa import Settings
+from qa.errors import InputError
+from tests.conftest import ROOT, SAMPLE
+
+QUESTIONS = ROOT / "evals" / "questions.jsonl"
+THRESHOLDS = ROOT / "evals" / "thresholds.toml"
+
+
+def test_fact_matching_ignores_case_diacritics_and_thousands_separators() -> None:
+    assert contains_fact("about 4,440 workers", "4440")
+    assert contains_fact("about 4440 workers", "4.440")
+    assert contains_fact("Ngày 06/02/2024, TỈNH ỦY", "tinh uy")
+    assert contains_fact("  669   hectares ", "669 hectares")
+    assert not contains_fact("in 2014", "14")
+    assert not contains_fact("14", "")
+    assert facts_passed("14 clusters, 669 ha", [["14"], ["669 hectares", "669 ha"]]) == 2
+
+
+@given(st.text(min_size=1, max_size=40), st.text(max_size=40), st.text(max_size=40))
+def test_a_fact_is_found_wherever_it_stands_between_spaces(fact: str, before: str, after: str) -> None:
+    if fact.strip():
+        assert contains_fact(f"{before} {fact} {after}", fact)
+
+
+def test_sources_match_by_relative_path() -> None:
+    assert source_matches("/x/data/sample/a.txt", ["a.txt"])
+    assert source_matches("/x/data/sample/sub/a.txt", ["sub/a.txt"])
+    assert not source_matches("/x/data/sample/ba.txt", ["a.txt"])
+
+
+def test_question_file_errors_name_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "q.jsonl"
+    bad.write_text('{"id": "a", "question": "q"}\n{"id": "b"\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"q.jsonl:2"):
+        load_questions(bad)
+
+
+def test_the_shipped_question_file_meets_its_brief() -> None:
+    questions = load_questions(QUESTIONS)
+    answerable = [q for q in questions if q.answerable]
+    assert len(questions) >= 50
+    assert sum(not q.answerable for q in questions) >= 10
+    assert sum(len(q.sources) >= 2 for q in answerable) >= 3
+    assert all(q.facts and q.sources for q in answerable)
+    assert {s for q in answerable for s in q.sources} == {p.name for p in SAMPLE.glob("*.txt")}
+    for q in answerable:
+        texts = " ".join((SAMPLE / s).read_text(encoding="utf-8") for s in q.sources)
+        for group in q.facts:
+            assert any(contains_fact(texts, alt) for alt in group), f"{q.id}: {group} is in none of its sources"
+
+
+def test_breaking_retrieval_fails_the_gate(sample_index: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    questions = load_questions(QUESTIONS)
+    thresholds = load_thresholds(THRESHOLDS)
+    healthy = run_eval(Settings(index_dir=sample_index), questions, index=sample_index, pipelines=("ours",), embedder=embedder)
+    assert gate(healthy, thresholds) == []
+    broken = run_eval(Settings(index_dir=sample_index, top_k=0), questions, index=sample_index, pipelines=("ours",), embedder=embedder)
+    failures = gate(broken, thresholds)
+    assert any(f.startswith("fact_accuracy") for f in failures)
+    assert any(f.startswith("recall_at_5") for f in failures)
+
+
+def test_eval_cli_gate_and_reports(sample_index: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "qa", "eval", "--questions", str(QUESTIONS), "--index", str(sample_index),
+         "--gate", str(THRESHOLDS), "--json", str(out), "--markdown", str(tmp_path / "r.md"), "--pipeline", "ours"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Eval gate passed" in run.stdout
+    report = json.loads(out.read_text())
+    assert report["metrics"]["ours"]["fact_accuracy"] >= load_thresholds(THRESHOLDS)["fact_accuracy"]
+    assert len(report["results"]["ours"]) == len(load_questions(QUESTIONS))
+    assert (tmp_path / "r.md").read_text().startswith("# Eval report")

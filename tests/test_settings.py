@@ -1,0 +1,39 @@
+from pathlib import Path
+
+import pytest
+
+from qa.config import Settings, load_settings
+from qa.errors import ConfigError
+
+
+def test_arguments_beat_environment_beat_toml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "qa.toml").write_text("top_k = 7\ncandidates = 11\nmax_quotes = 2\n", encoding="utf-8")
+    monkeypatch.setenv("QA_CANDIDATES", "12")
+    monkeypatch.setenv("QA_MAX_QUOTES", "4")
+    settings = load_settings(max_quotes=5)
+    assert (settings.top_k, settings.candidates, settings.max_quotes) == (7, 12, 5)
+
+
+def test_settings_are_frozen_and_strict() -> None:
+    settings = Settings()
+    with pytest.raises(Exception):
+        settings.top_k = 3  # type: ignore[misc]
+    with pytest.raises(ConfigError, match="chunk_overlap"):
+        load_settings(chunk_tokens=64, chunk_overlap=64)
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
+        load_settings(embedder="openai")
+    with pytest.raises(ConfigError, match="http"):
+        load_settings(chroma_url="localhost:8000")
+
+
+def test_collection_name_follows_what_shapes_vectors() -> None:
+    base = Settings()
+    assert base.collection_name() == Settings(top_k=9).collection_name()
+    assert base.collection_name() != Settings(chunk_tokens=300).collection_name()
+    assert base.settings_hash() != Settings(top_k=9).settings_hash()
+
+
+def test_default_index_is_outside_the_source_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("QA_INDEX_DIR")
+    assert "qa-policy" in str(Settings().index_dir)
+    assert not str(Settings().index_dir).startswith(str(Path(__file__).parent.parent))

@@ -8,15 +8,12 @@ alternative must match at word boundaries ("14" does not match "2014").
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qa.errors import InputError
-from qa.text import fold
-
-_THOUSANDS = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")
+from qa.text import contains_phrase
 
 
 class EvalQuestion(BaseModel):
@@ -29,16 +26,8 @@ class EvalQuestion(BaseModel):
     answerable: bool = True
 
 
-def match_form(text: str) -> str:
-    return " ".join(_THOUSANDS.sub("", fold(text)).split())
-
-
 def contains_fact(answer: str, alternative: str) -> bool:
-    needle = match_form(alternative)
-    if not needle:
-        return False
-    pattern = (r"(?<!\w)" if needle[0].isalnum() else "") + re.escape(needle) + (r"(?!\w)" if needle[-1].isalnum() else "")
-    return re.search(pattern, match_form(answer)) is not None
+    return contains_phrase(answer, alternative)
 
 
 def facts_passed(answer: str, facts: list[list[str]]) -> int:

@@ -19,8 +19,18 @@ class Citation(BaseModel):
     score: float
 
 
+class SentenceSupport(BaseModel):
+    """One sentence of a generated answer and whether its cited sources back it."""
+
+    text: str
+    citations: list[int]
+    supported: bool
+    missing: list[str] = Field(default_factory=list, description="Numbers, dates or names not found in its sources.")
+
+
 class Answer(BaseModel):
     question: str
+    standalone_question: str = Field(default="", description="The question as retrieved for (follow-ups rewritten).")
     answer: str
     refused: bool
     citations: list[Citation] = Field(default_factory=list)
@@ -28,3 +38,9 @@ class Answer(BaseModel):
     evidence: float = Field(description="Strength of the best evidence, compared with the refusal threshold.")
     settings_hash: str
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage.")
+    sentences: list[SentenceSupport] = Field(default_factory=list, description="Per-sentence support (generated answers).")
+    notice: str = Field(default="", description="Something the reader should know, e.g. a fallback to extractive.")
+
+    @property
+    def unsupported(self) -> list[SentenceSupport]:
+        return [s for s in self.sentences if not s.supported]

@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-from qa.answer import Answer
+from qa.answer import REFUSAL, Answer
 from qa.config import Settings, load_settings
 from qa.embedders import Embedder, make_embedder
 from qa.errors import InputError
 from qa.extractive import answer_extractively
+from qa.generate import LLMAnswerer, LLMError
 from qa.ingest import IngestReport, Progress, ingest_paths
 from qa.retrieve import HybridRetriever, Retrieved, Retriever
 from qa.store import ChunkStore, DocumentInfo
+from qa.text import STOPWORDS, fold
+from qa.verify import ground
+
+History = list[tuple[str, str]]
+
+
+def carry_forward(question: str, history: History) -> str:
+    """Extractive follow-ups: add the previous question's key words the new one lacks."""
+    if not history or len(question.split()) >= 12:
+        return question
+    present = set(fold(question).split())
+    previous = re.findall(r"[\w/-]+", history[-1][0])
+    extra = [w for w in previous if fold(w) not in STOPWORDS and fold(w) not in present and len(w) > 1]
+    return f"{question} ({' '.join(dict.fromkeys(extra))})" if extra else question
 
 
 class Assistant:
     """Answers questions from ingested policy documents, with citations.
 
     settings: a Settings object; by default read from arguments > QA_* environment > qa.toml.
+    embedder: share one loaded embedder between assistants (tests, benchmarks).
     """
 
     def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
@@ -26,6 +44,11 @@ class Assistant:
         self.embedder = embedder or make_embedder(self.settings)
         self.store = ChunkStore(self.settings, self.embedder)
         self.retriever = HybridRetriever(self.settings, self.store, self.embedder)
+        self.llm = LLMAnswerer(self.settings) if self.settings.llm_configured() else None
+
+    @property
+    def backend(self) -> str:
+        return self.llm.backend if self.llm else "extractive"
 
     def ingest(self, paths: list[str | Path], prune: bool = False, progress: Progress | None = None) -> IngestReport:
         """Add new files, replace changed ones, skip unchanged ones; with prune, drop vanished ones."""
@@ -53,30 +76,94 @@ class Assistant:
     def retrieve(self, question: str, doc_ids: list[str] | None = None) -> list[Retrieved]:
         return self.retriever.retrieve(self.check_question(question), self.settings.top_k, doc_ids)
 
-    def ask(self, question: str, doc_ids: list[str] | None = None, retriever: Retriever | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: History | None = None,
+        doc_ids: list[str] | None = None,
+        retriever: Retriever | None = None,
+    ) -> Answer:
         """Answer from the documents (optionally only those in doc_ids), or refuse.
 
+        history: earlier (question, answer) pairs, for follow-up questions.
         retriever: another retriever to answer from (the eval harness passes the naive pipeline).
         """
+        answer = None
+        for part in self._answer(question, history, doc_ids, retriever, streaming=False):
+            if isinstance(part, Answer):
+                answer = part
+        assert answer is not None
+        return answer
+
+    def ask_stream(
+        self, question: str, history: History | None = None, doc_ids: list[str] | None = None
+    ) -> Iterator[str | Answer]:
+        """Yield pieces of answer text as they arrive, then the final Answer with resolved citations."""
+        yield from self._answer(question, history, doc_ids, None, streaming=True)
+
+    def _answer(
+        self, question: str, history: History | None, doc_ids: list[str] | None, retriever: Retriever | None,
+        streaming: bool,
+    ) -> Iterator[str | Answer]:
         question = self.check_question(question)
         started = time.perf_counter()
-        retrieved = (retriever or self.retriever).retrieve(question, self.settings.top_k, doc_ids)
-        retrieved_at = time.perf_counter()
+        if history:
+            standalone = self.llm.rewrite(question, history) if self.llm else carry_forward(question, history)
+        else:
+            standalone = question
+        retrieved = (retriever or self.retriever).retrieve(standalone, self.settings.top_k, doc_ids)
+        timings = {"retrieve": time.perf_counter() - started}
+        notice = ""
+        if self.llm is not None:
+            packed = self.llm.pack(standalone, retrieved)
+            try:
+                if streaming:
+                    pieces = []
+                    for piece in self.llm.stream(standalone, packed):
+                        pieces.append(piece)
+                        yield piece
+                    text = "".join(pieces)
+                else:
+                    text = self.llm.complete(standalone, packed)
+            except LLMError as exc:
+                if not self.settings.llm_fallback:
+                    raise
+                notice = f"{exc} This is the extractive answer instead."
+            else:
+                yield self._generated(question, standalone, text, packed, started, timings)
+                return
         result = answer_extractively(
-            question, retrieved, self.retriever.lexical(), self.settings.refusal_threshold, self.settings.max_quotes
+            standalone, retrieved, self.retriever.lexical(), self.settings.refusal_threshold, self.settings.max_quotes
         )
-        finished = time.perf_counter()
+        if streaming:
+            yield result.text
+        timings["total"] = time.perf_counter() - started
+        yield Answer(
+            question=question, standalone_question=standalone, answer=result.text, refused=result.refused,
+            citations=result.citations, backend="extractive", evidence=round(result.evidence, 4),
+            settings_hash=self.settings.settings_hash(), timings=_rounded(timings), notice=notice,
+        )
+
+    def _generated(
+        self, question: str, standalone: str, text: str, packed: list[Retrieved], started: float,
+        timings: dict[str, float],
+    ) -> Answer:
+        timings["total"] = time.perf_counter() - started
+        common = {
+            "question": question, "standalone_question": standalone, "backend": self.backend,
+            "settings_hash": self.settings.settings_hash(), "timings": _rounded(timings),
+        }
+        if REFUSAL.rstrip(".").lower() in text.lower() or not packed:
+            return Answer(answer=REFUSAL, refused=True, evidence=0.0, **common)  # type: ignore[arg-type]
+        cleaned, citations, sentences = ground(text, packed)
+        supported = sum(s.supported for s in sentences)
         return Answer(
-            question=question,
-            answer=result.text,
-            refused=result.refused,
-            citations=result.citations,
-            backend="extractive",
-            evidence=round(result.evidence, 4),
-            settings_hash=self.settings.settings_hash(),
-            timings={
-                "retrieve": round(retrieved_at - started, 4),
-                "answer": round(finished - retrieved_at, 4),
-                "total": round(finished - started, 4),
-            },
+            answer=cleaned, refused=False, citations=citations, sentences=sentences,
+            evidence=round(supported / max(len(sentences), 1), 4), **common,  # type: ignore[arg-type]
         )
+
+
+def _rounded(timings: dict[str, float]) -> dict[str, float]:
+    if "total" in timings and "retrieve" in timings:
+        timings["answer"] = timings["total"] - timings["retrieve"]
+    return {k: round(v, 4) for k, v in timings.items()}

@@ -152,8 +152,8 @@ def eval_command(
     """Score answers against hand-written facts; compare with the naive pipeline; gate CI."""
     import json
 
-    from evals.facts import load_questions
     from evals import harness
+    from evals.facts import load_questions
     from evals.harness import PIPELINES, compare, gate, load_thresholds, metrics_table, run_eval, to_markdown, write_json
 
     if calibrate:

@@ -63,6 +63,21 @@ class Settings(BaseSettings):
         validation_alias="OPENAI_API_KEY",
         description="OpenAI key (read from OPENAI_API_KEY), used by embedder=openai.",
     )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible server (vLLM, llama.cpp server, Ollama), e.g. http://127.0.0.1:8080/v1.",
+    )
+    llm_model: str | None = Field(
+        default=None, description="Model name for generated answers (default gpt-4o-mini with OPENAI_API_KEY)."
+    )
+    llm_api_key: SecretStr | None = Field(default=None, description="Key for the server at llm_base_url, if it needs one.")
+    llm_context_tokens: int = Field(default=8000, ge=512, description="The model's context window, in tokens.")
+    llm_answer_tokens: int = Field(default=600, ge=32, description="Tokens reserved for the generated answer.")
+    llm_timeout: float = Field(default=60.0, gt=0, description="Seconds before one model request times out.")
+    llm_retries: int = Field(default=2, ge=0, le=10, description="Retries after a timeout, rate limit or 5xx.")
+    llm_fallback: bool = Field(
+        default=True, description="When the model fails, answer extractively and say so (else show the error)."
+    )
     ui_host: str = Field(default="127.0.0.1", description="Address the chat binds to.")
     ui_port: int = Field(default=7860, ge=0, le=65535, description="Port of the chat (0 = any free port).")
 
@@ -88,9 +103,19 @@ class Settings(BaseSettings):
     def _consistent(self) -> Settings:
         if self.chunk_overlap >= self.chunk_tokens:
             raise ValueError("chunk_overlap must be smaller than chunk_tokens")
+        if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):
+            raise ValueError("QA_LLM_BASE_URL must start with http:// or https://")
+        if self.llm_base_url and not self.llm_model:
+            raise ValueError("QA_LLM_BASE_URL is set, so QA_LLM_MODEL must name the model to use")
         if self.embedder == "openai" and self.openai_api_key is None:
             raise ValueError("embedder=openai needs OPENAI_API_KEY")
         return self
+
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url or self.openai_api_key)
+
+    def llm_model_name(self) -> str:
+        return self.llm_model or "gpt-4o-mini"
 
     def collection_name(self) -> str:
         """Named after what shapes the vectors, so a change never mixes incompatible ones."""
@@ -102,7 +127,7 @@ class Settings(BaseSettings):
     def settings_hash(self) -> str:
         """Hash of everything that changes answers (not paths, ports or secrets)."""
         answer_shaping = self.model_dump(
-            exclude={"index_dir", "chroma_url", "openai_api_key", "ui_host", "ui_port"}, mode="json"
+            exclude={"index_dir", "chroma_url", "openai_api_key", "llm_api_key", "ui_host", "ui_port"}, mode="json"
         )
         return hashlib.sha1(json.dumps(answer_shaping, sort_keys=True).encode()).hexdigest()[:12]
 

@@ -39,6 +39,23 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+_THOUSANDS = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")
+
+
+def match_form(text: str) -> str:
+    """Folded, single-spaced, thousands separators dropped: the form facts and claims are compared in."""
+    return " ".join(_THOUSANDS.sub("", fold(text)).split())
+
+
+def contains_phrase(haystack: str, phrase: str) -> bool:
+    """Whether phrase occurs in haystack in match form, at word boundaries ('14' is not in '2014')."""
+    needle = match_form(phrase)
+    if not needle:
+        return False
+    pattern = (r"(?<!\w)" if needle[0].isalnum() else "") + re.escape(needle) + (r"(?!\w)" if needle[-1].isalnum() else "")
+    return re.search(pattern, match_form(haystack)) is not None
+
+
 def has_diacritics(text: str) -> bool:
     return fold(text) != text.lower()
 

@@ -76,19 +76,25 @@ class LLMAnswerer:
         return LLMError(f"The model ({self.model}) sent a response that could not be read.")
 
     def complete(self, question: str, packed: list[Retrieved]) -> str:
-        try:
-            response = self._client.chat.completions.create(
-                model=self.model, messages=self._messages(question, packed),  # type: ignore[arg-type]
-                max_tokens=self.settings.llm_answer_tokens, temperature=0,
-            )
-            content = response.choices[0].message.content
-        except LLMError:
-            raise
-        except Exception as exc:
-            raise self._fail(exc) from None
-        if not isinstance(content, str) or not content.strip():
-            raise LLMError(f"The model ({self.model}) sent an empty or malformed answer.")
-        return content
+        """One answer. The client retries timeouts, rate limits and 5xx; a malformed reply is retried here."""
+        failure: LLMError | None = None
+        for _ in range(self.settings.llm_retries + 1):
+            try:
+                response = self._client.chat.completions.create(
+                    model=self.model, messages=self._messages(question, packed),  # type: ignore[arg-type]
+                    max_tokens=self.settings.llm_answer_tokens, temperature=0,
+                )
+                content = response.choices[0].message.content
+            except (AttributeError, IndexError, TypeError, ValueError) as exc:
+                failure = self._fail(exc)
+                continue
+            except Exception as exc:
+                raise self._fail(exc) from None
+            if isinstance(content, str) and content.strip():
+                return content
+            failure = LLMError(f"The model ({self.model}) sent an empty answer.")
+        assert failure is not None
+        raise failure
 
     def stream(self, question: str, packed: list[Retrieved]) -> Iterator[str]:
         try:

@@ -1,0 +1,129 @@
+"""Generated answers through the real openai client against a scripted server on loopback."""
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from qa import REFUSAL, Answer, Assistant, Settings
+from qa.generate import LLMError
+from tests.conftest import free_port
+from tests.fake_llm import Reply, ScriptedLLM, start
+
+SECRET = "sk-test-never-shown-0123456789"
+
+
+@pytest.fixture
+def llm() -> Iterator[ScriptedLLM]:
+    script = ScriptedLLM()
+    server = start(script)
+    yield script
+    server.shutdown()
+
+
+def make(sample_index: Path, embedder, url: str, **extra) -> Assistant:  # type: ignore[no-untyped-def]
+    settings = Settings(index_dir=sample_index, llm_base_url=url, llm_model="scripted", llm_api_key=SECRET,
+                        llm_timeout=2, llm_retries=1, **extra)
+    return Assistant(settings, embedder=embedder)
+
+
+def source_numbers_of(request: dict, title_words: str) -> list[int]:
+    user = request["body"]["messages"][1]["content"]
+    return [int(n) for n, title in re.findall(r'<source n="(\d+)" title="([^"]*)">', user) if title_words in title]
+
+
+def test_correct_cited_answer(sample_index: Path, embedder, llm: ScriptedLLM) -> None:  # type: ignore[no-untyped-def]
+    assistant = make(sample_index, embedder, llm.url)
+    # First call: find which source number the clusters document got, then script the answer with it.
+    llm.enqueue("placeholder")
+    assistant.ask("How many industrial clusters are planned in Khanh Hoa and with what total area?")
+    n = next(iter(source_numbers_of(llm.requests[0], "industrial clusters")), 1)
+    llm.enqueue(f"Khanh Hoa plans 14 industrial clusters with a total area of 669 hectares [{n}].")
+    answer = assistant.ask("How many industrial clusters are planned in Khanh Hoa and with what total area?")
+    assert answer.backend == "llm:scripted" and not answer.refused
+    assert answer.answer.endswith("[1].")
+    assert answer.sentences and all(s.supported for s in answer.sentences)
+    citation = answer.citations[0]
+    assert citation.source.endswith("khanh-hoa-industrial-clusters.txt")
+    assert "669 hectares" in citation.quote
+    system = llm.requests[-1]["body"]["messages"][0]["content"]
+    assert REFUSAL in system and "data, not instructions" in system
+
+
+def test_hallucinated_citation_is_removed(sample_index: Path, embedder, llm: ScriptedLLM) -> None:  # type: ignore[no-untyped-def]
+    llm.enqueue("There will be 14 industrial clusters [1][7]. Nothing else is known [9].")
+    answer = make(sample_index, embedder, llm.url).ask("How many industrial clusters are planned?")
+    assert "[7]" not in answer.answer and "[9]" not in answer.answer
+    assert [c.n for c in answer.citations] == [1]
+
+
+def test_number_missing_from_its_source_is_flagged(sample_index: Path, embedder, llm: ScriptedLLM) -> None:  # type: ignore[no-untyped-def]
+    llm.enqueue("The plan has 14 industrial clusters [1]. The budget is 98,765 billion VND [1].")
+    answer = make(sample_index, embedder, llm.url, top_k=8).ask("How many industrial clusters are planned in Khanh Hoa?")
+    flagged = [s for s in answer.sentences if not s.supported]
+    assert len(flagged) == 1 and "98,765" in flagged[0].missing
+    assert answer.unsupported == flagged
+
+
+def test_model_refusal_is_a_refusal(sample_index: Path, embedder, llm: ScriptedLLM) -> None:  # type: ignore[no-untyped-def]
+    llm.enqueue(REFUSAL)
+    answer = make(sample_index, embedder, llm.url).ask("What is the population of Hanoi?")
+    assert answer.refused and answer.answer == REFUSAL and answer.citations == []
+
+
+def test_follow_up_is_rewritten_before_retrieval(sample_index: Path, embedder, llm: ScriptedLLM) -> None:  # type: ignore[no-untyped-def]
+    llm.enqueue("What is the total area of the industrial clusters planned in Khanh Hoa?", "669 hectares [1].")
+    history = [("How many industrial clusters are planned in Khanh Hoa?", "14 [1].")]
+    answer = make(sample_index, embedder, llm.url).ask("And their total area?", history=history)
+    assert answer.standalone_question == "What is the total area of the industrial clusters planned in Khanh Hoa?"
+    assert "And their total area?" in llm.requests[0]["body"]["messages"][0]["content"]
+    assert "total area of the industrial clusters" in llm.requests[1]["body"]["messages"][1]["content"]
+
+
+def test_streaming_yields_tokens_then_the_final_answer(sample_index: Path, embedder, llm: ScriptedLLM) -> None:  # type: ignore[no-untyped-def]
+    llm.enqueue("There will be 14 industrial clusters [1].")
+    parts = list(make(sample_index, embedder, llm.url).ask_stream("How many industrial clusters are planned?"))
+    pieces, final = parts[:-1], parts[-1]
+    assert len(pieces) >= 5 and all(isinstance(p, str) for p in pieces)
+    assert isinstance(final, Answer) and final.citations and final.answer.startswith("There will be 14")
+    assert llm.requests[0]["body"]["stream"] is True
+
+
+@pytest.mark.parametrize(
+    "replies, message",
+    [
+        ([Reply(status=500)] * 2, "server error 500"),
+        ([Reply(status=429)] * 2, "rate limit"),
+        ([Reply(malformed=True)] * 2, "could not be read"),
+        ([Reply(delay=3, content="late")] * 2, "timed out"),
+    ],
+)
+def test_failures_fall_back_or_fail_clearly(
+    sample_index: Path, embedder, llm: ScriptedLLM, replies: list[Reply], message: str,  # type: ignore[no-untyped-def]
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    llm.enqueue(*replies)
+    answer = make(sample_index, embedder, llm.url).ask("How many industrial clusters are planned in Khanh Hoa?")
+    assert answer.backend == "extractive" and message in answer.notice and "extractive answer" in answer.notice
+    assert "14 industrial clusters" in answer.answer
+    assert len(llm.requests) == 2, "one retry, then give up"
+    llm.enqueue(*replies)
+    strict = make(sample_index, embedder, llm.url, llm_fallback=False)
+    with pytest.raises(LLMError, match=message) as error:
+        strict.ask("How many industrial clusters are planned in Khanh Hoa?")
+    assert SECRET not in str(error.value) and SECRET not in caplog.text
+
+
+def test_unreachable_server(sample_index: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    answer = make(sample_index, embedder, url).ask("How many industrial clusters are planned in Khanh Hoa?")
+    assert "could not be reached" in answer.notice and not answer.refused
+    assert SECRET not in answer.model_dump_json()
+
+
+def test_every_prompt_loads_with_its_placeholders() -> None:
+    from qa.prompts import PLACEHOLDERS, load_prompt
+
+    for name in PLACEHOLDERS:
+        assert load_prompt(name)

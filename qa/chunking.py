@@ -26,6 +26,16 @@ class Chunk:
     end: int
     text: str
     doc_hash: str
+    # Headings that start inside this chunk, as (document offset, heading), so a quote deep in a
+    # chunk names the section it really sits in.
+    inner_headings: tuple[tuple[int, str], ...] = ()
+
+    def section_at(self, offset: int) -> str:
+        section = self.section
+        for start, heading in self.inner_headings:
+            if start <= offset:
+                section = heading
+        return section
 
 
 @lru_cache(maxsize=1)
@@ -86,6 +96,7 @@ def chunk_document(
                 end=end,
                 text=text[start:end],
                 doc_hash=doc_hash,
+                inner_headings=tuple((h.start, h.text) for h in doc.headings if start < h.start < end),
             )
         )
         if last + 1 >= len(units):

@@ -62,8 +62,14 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], prune: bool, if_empty: b
     click.echo(f"Done: {report.summary()}.")
 
 
-def _print_answer(answer: Answer) -> None:
-    click.echo(answer.answer)
+def _print_answer(answer: Answer, text_already_shown: bool = False) -> None:
+    if answer.notice:
+        click.echo(f"Note: {answer.notice}", err=True)
+    if not text_already_shown:
+        click.echo(answer.answer)
+    for sentence in answer.unsupported:
+        click.echo(f"\n✗ Not supported by its sources: “{sentence.text}”" + (
+            f" (not found: {', '.join(sentence.missing)})" if sentence.missing else ""))
     for c in answer.citations:
         where = f" / {c.section}" if c.section else ""
         click.echo(f"\n[{c.n}] {c.title}{where}\n    {c.source} chars {c.start}-{c.end}")
@@ -73,14 +79,30 @@ def _print_answer(answer: Answer) -> None:
 @cli.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON.")
+@click.option("--stream", is_flag=True, help="Print the answer as it is generated.")
 @click.pass_context
-def ask(ctx: click.Context, question: str, as_json: bool) -> None:
+def ask(ctx: click.Context, question: str, as_json: bool, stream: bool) -> None:
     """Ask one question."""
-    answer = _assistant(ctx).ask(question)
-    if as_json:
-        click.echo(answer.model_dump_json(indent=2))
-    else:
-        _print_answer(answer)
+    assistant = _assistant(ctx)
+    if as_json or not stream:
+        answer = assistant.ask(question)
+        if as_json:
+            click.echo(answer.model_dump_json(indent=2))
+        else:
+            _print_answer(answer)
+        return
+    final = None
+    for part in assistant.ask_stream(question):
+        if isinstance(part, Answer):
+            final = part
+        else:
+            click.echo(part, nl=False)
+    click.echo()
+    assert final is not None
+    if final.backend != "extractive":
+        # Citations are resolved when the stream ends: show the checked, renumbered text.
+        click.echo(f"\nWith citations checked:\n{final.answer}")
+    _print_answer(final, text_already_shown=True)
 
 
 @cli.command()

@@ -6,6 +6,7 @@ so they can never disagree with what is stored.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ def _metadata(chunk: Chunk, doc_chunks: int) -> dict[str, Any]:
         "end": chunk.end,
         "doc_hash": chunk.doc_hash,
         "doc_chunks": doc_chunks,
+        "inner_headings": json.dumps(chunk.inner_headings, ensure_ascii=False),
     }
 
 
@@ -62,6 +64,7 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         end=int(meta["end"]),
         text=text,
         doc_hash=str(meta["doc_hash"]),
+        inner_headings=tuple((int(o), str(h)) for o, h in json.loads(str(meta.get("inner_headings", "[]")))),
     )
 
 

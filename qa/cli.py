@@ -130,16 +130,14 @@ def delete(ctx: click.Context, doc_id: str) -> None:
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Open the chat in the browser (Gradio, on 127.0.0.1)."""
-    from ui.app import build_app
+    from ui.app import build_app, launch
 
     ctx.obj.update(ui_host=host, ui_port=port)
     assistant = _assistant(ctx)
     settings = assistant.settings
-    app = build_app(assistant)
-    click.echo(f"Serving the chat on http://{settings.ui_host}:{settings.ui_port}")
-    app.queue(default_concurrency_limit=4).launch(
-        server_name=settings.ui_host, server_port=settings.ui_port or None, show_error=False, quiet=True
-    )
+    login = " (login required)" if settings.ui_credentials() else ""
+    click.echo(f"Serving the chat on http://{settings.ui_host}:{settings.ui_port}{login} — Ctrl+C to stop.")
+    launch(build_app(assistant), assistant)
 
 
 def main() -> None:

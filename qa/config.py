@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     llm_fallback: bool = Field(
         default=True, description="When the model fails, answer extractively and say so (else show the error)."
     )
+    ui_auth: SecretStr | None = Field(
+        default=None, description="Require login on the chat: 'user:password' (QA_UI_AUTH)."
+    )
+    ui_users_file: Path | None = Field(
+        default=None, description="Require login on the chat: a file with one 'user:password' per line."
+    )
     ui_host: str = Field(default="127.0.0.1", description="Address the chat binds to.")
     ui_port: int = Field(default=7860, ge=0, le=65535, description="Port of the chat (0 = any free port).")
 
@@ -111,6 +117,24 @@ class Settings(BaseSettings):
             raise ValueError("embedder=openai needs OPENAI_API_KEY")
         return self
 
+    def ui_credentials(self) -> list[tuple[str, str]]:
+        """Login pairs from QA_UI_AUTH and the users file; empty means no login."""
+        lines = [self.ui_auth.get_secret_value()] if self.ui_auth else []
+        if self.ui_users_file:
+            try:
+                lines += self.ui_users_file.read_text(encoding="utf-8").splitlines()
+            except OSError as exc:
+                raise ConfigError(f"Cannot read the users file {self.ui_users_file}: {exc.strerror}.") from None
+        pairs = []
+        for line in (x.strip() for x in lines):
+            if not line or line.startswith("#"):
+                continue
+            user, sep, password = line.partition(":")
+            if not sep or not user or not password:
+                raise ConfigError("Login entries must look like 'user:password' (QA_UI_AUTH or the users file).")
+            pairs.append((user, password))
+        return pairs
+
     def llm_configured(self) -> bool:
         return bool(self.llm_base_url or self.openai_api_key)
 
@@ -127,7 +151,7 @@ class Settings(BaseSettings):
     def settings_hash(self) -> str:
         """Hash of everything that changes answers (not paths, ports or secrets)."""
         answer_shaping = self.model_dump(
-            exclude={"index_dir", "chroma_url", "openai_api_key", "llm_api_key", "ui_host", "ui_port"}, mode="json"
+            exclude={"index_dir", "chroma_url", "openai_api_key", "llm_api_key", "ui_auth", "ui_users_file", "ui_host", "ui_port"}, mode="json"
         )
         return hashlib.sha1(json.dumps(answer_shaping, sort_keys=True).encode()).hexdigest()[:12]
 

@@ -147,12 +147,31 @@ class ChunkStore:
         ]
         return sorted(docs, key=lambda d: d.source)
 
+    def document_chunks(self, doc_id: str) -> list[Chunk]:
+        found = self.collection.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
+        chunks = [
+            chunk_from_record(cid, text, dict(meta))
+            for cid, text, meta in zip(found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True)
+        ]
+        return sorted(chunks, key=lambda c: c.start)
+
+    def document_text(self, doc_id: str) -> str:
+        """The document as stored, put back together from its chunks (offsets stay true;
+        whitespace between chunks, which no chunk holds, comes back as spaces)."""
+        chunks = self.document_chunks(doc_id)
+        if not chunks:
+            return ""
+        buffer = [" "] * max(c.end for c in chunks)
+        for c in chunks:
+            buffer[c.start : c.end] = c.text
+        return "".join(buffer)
+
     def iter_chunks(self, page: int = 2000) -> Iterator[Chunk]:
         offset = 0
         while True:
             found = self.collection.get(limit=page, offset=offset, include=["documents", "metadatas"])
             ids = found["ids"]
-            for chunk_id, text, meta in zip(ids, found["documents"] or [], found["metadatas"] or []):
+            for chunk_id, text, meta in zip(ids, found["documents"] or [], found["metadatas"] or [], strict=True):
                 yield chunk_from_record(chunk_id, text, dict(meta))
             if len(ids) < page:
                 return
@@ -168,6 +187,6 @@ class ChunkStore:
             StoredHit(chunk_from_record(cid, text, dict(meta)), float(dist))
             for cid, text, meta, dist in zip(
                 found["ids"][0], (found["documents"] or [[]])[0], (found["metadatas"] or [[]])[0],
-                (found["distances"] or [[]])[0],
+                (found["distances"] or [[]])[0], strict=True,
             )
         ]

@@ -6,20 +6,25 @@ import pytest
 from gradio_client import Client
 
 from qa import Assistant
+from qa.answer import Answer, Citation, SentenceSupport
 from tests.conftest import free_port
+from ui.render import answer_html, source_card
+
+
+def serve(assistant: Assistant) -> tuple[str, object]:
+    from ui.app import build_app, launch
+
+    app = build_app(assistant)
+    port = free_port()
+    launch(app, assistant, port=port, block=False)
+    return f"http://127.0.0.1:{port}/", app
 
 
 @pytest.fixture
 def served(sample_assistant: Assistant) -> Iterator[str]:
-    from ui.app import build_app
-
-    app = build_app(sample_assistant)
-    port = free_port()
-    app.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        app.close()
+    url, app = serve(sample_assistant)
+    yield url
+    app.close()  # type: ignore[attr-defined]
 
 
 def test_gradio_api_returns_answer_and_citations(served: str) -> None:
@@ -31,14 +36,23 @@ def test_gradio_api_returns_answer_and_citations(served: str) -> None:
     assert result["citations"][0]["source"].endswith("khanh-hoa-industrial-clusters.txt")
 
 
-def test_source_cards_escape_document_text() -> None:
-    from qa.answer import Answer, Citation
-    from ui.app import render_sources
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 
-    citation = Citation(n=1, doc_id="d", source="/x/<b>.txt", title="<script>alert(1)</script>", start=0, end=5,
-                        quote="<img src=x onerror=alert(1)>", score=1.0)
-    answer = Answer(question="q", answer="a [1]", refused=False, citations=[citation], backend="extractive",
+
+def test_answer_and_cards_escape_document_text() -> None:
+    citation = Citation(n=1, doc_id="d", source="/x/<b>.txt", title=HOSTILE, start=10, end=15, quote=HOSTILE, score=1.0)
+    answer = Answer(question="q", answer=f"{HOSTILE} [1]", refused=False, citations=[citation], backend="extractive",
                     evidence=1.0, settings_hash="h")
-    html = render_sources(answer)
+    html = answer_html(answer) + source_card(citation, "0123456789" + HOSTILE + "tail", 0, HOSTILE)
     assert "<script>" not in html and "<img" not in html
-    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "&lt;script&gt;" in html and "<a class='qa-cite' href='#cite-1'>[1]</a>" in html
+
+
+def test_unsupported_sentences_and_refusals_look_different() -> None:
+    sentences = [SentenceSupport(text="Fine [1].", citations=[1], supported=True),
+                 SentenceSupport(text="Budget 9 [1].", citations=[1], supported=False, missing=["9"])]
+    generated = Answer(question="q", answer="Fine [1]. Budget 9 [1].", refused=False, backend="llm:x", evidence=0.5,
+                       settings_hash="h", sentences=sentences)
+    assert answer_html(generated).count("qa-unsupported") == 1
+    refusal = Answer(question="q", answer="No.", refused=True, backend="extractive", evidence=0, settings_hash="h")
+    assert "qa-refusal" in answer_html(refusal) and "qa-answer" not in answer_html(refusal)

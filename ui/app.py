@@ -1,8 +1,9 @@
-"""The Gradio chat: answers with numbered citations and the quoted passages beneath them."""
+"""The Gradio chat: streaming answers, clickable citations with source cards, uploads, filters,
+feedback and a status line. Served by `qa serve` and `make run` on 127.0.0.1."""
 
 from __future__ import annotations
 
-import html
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -10,64 +11,190 @@ import gradio as gr
 from qa.answer import Answer
 from qa.assistant import Assistant
 from qa.errors import QAError
+from qa.feedback import FeedbackStore
+from ui.render import STYLE, answer_html, source_card
+from ui.uploads import store_upload
 
 EXAMPLES = [
     "How many industrial clusters are planned in Khanh Hoa and with what total area?",
     "Ket luan 544-KL/TU duoc ban hanh ngay nao?",
     "Which provinces are merged into the new Ninh Binh?",
+    "What did General Secretary To Lam expect of Kon Tum and Quang Ngai after the merger?",
 ]
-
-
-def render_sources(answer: Answer) -> str:
-    """Source cards as HTML; every piece of document text is escaped."""
-    if answer.refused:
-        return "<div class='qa-refusal'><b>No answer in the documents.</b></div>"
-    cards = []
-    for c in answer.citations:
-        section = f" · {html.escape(c.section)}" if c.section else ""
-        cards.append(
-            f"<div class='qa-card' id='cite-{c.n}'><b>[{c.n}] {html.escape(c.title)}</b>{section}<br>"
-            f"<small>{html.escape(c.source)} · characters {c.start}–{c.end}</small>"
-            f"<blockquote><mark>{html.escape(' '.join(c.quote.split()))}</mark></blockquote></div>"
-        )
-    return "\n".join(cards)
 
 
 def status_line(assistant: Assistant) -> str:
     docs = assistant.documents()
     return (
-        f"Answerer: extractive (offline) · {len(docs)} documents, {assistant.store.count()} chunks · "
-        f"settings {assistant.settings.settings_hash()}"
+        f"**Answerer:** {assistant.backend} · **{len(docs)}** documents, **{assistant.store.count()}** chunks · "
+        f"settings `{assistant.settings.settings_hash()}`"
     )
 
 
+def sources_html(assistant: Assistant, answer: Answer) -> str:
+    if answer.refused:
+        return "<div class='qa-refusal'>No passage in the documents answers this question.</div>"
+    cards = []
+    for c in answer.citations:
+        chunks = assistant.store.document_chunks(c.doc_id)
+        around = next((ch for ch in chunks if ch.start <= c.start and c.end <= ch.end), None)
+        full = assistant.store.document_text(c.doc_id)
+        context, context_start = (around.text, around.start) if around else (c.quote, c.start)
+        cards.append(source_card(c, context, context_start, full))
+    return "\n".join(cards)
+
+
+def documents_table(assistant: Assistant) -> list[list[Any]]:
+    return [[d.title, Path(d.source).name, d.chunks, d.doc_id] for d in assistant.documents()]
+
+
+def document_choices(assistant: Assistant) -> list[tuple[str, str]]:
+    return [(f"{d.title[:70]} ({Path(d.source).name})", d.doc_id) for d in assistant.documents()]
+
+
 def build_app(assistant: Assistant) -> gr.Blocks:
-    def respond(question: str, history: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str, str]:
-        history = list(history or [])
+    settings = assistant.settings
+    feedback = FeedbackStore(settings.index_dir / "feedback.sqlite3")
+    uploads = settings.index_dir / "uploads"
+
+    def respond(question: str, chat: list[dict[str, Any]], history: list[list[str]], doc_ids: list[str] | None):
+        chat = list(chat or [])
+        pairs = [(q, a) for q, a in (history or [])]
+        chat.append({"role": "user", "content": question})
         try:
-            answer = assistant.ask(question)
+            stream = assistant.ask_stream(question, history=pairs, doc_ids=doc_ids or None)
+            partial = ""
+            chat.append({"role": "assistant", "content": "…"})
+            for part in stream:
+                if isinstance(part, Answer):
+                    answer = part
+                else:
+                    partial += part
+                    chat[-1] = {"role": "assistant", "content": partial}
+                    yield chat, gr.update(), history, gr.update(), None, ""
         except QAError as exc:
-            history += [{"role": "user", "content": question}, {"role": "assistant", "content": f"⚠️ {exc}"}]
-            return history, "", ""
-        text = html.escape(answer.answer)
-        history += [{"role": "user", "content": question}, {"role": "assistant", "content": text}]
-        return history, render_sources(answer), ""
+            chat[-1:] = [{"role": "assistant", "content": f"⚠️ {exc}"}]
+            yield chat, "", history, question, None, ""
+            return
+        chat[-1] = {"role": "assistant", "content": answer_html(answer)}
+        history = list(history or []) + [[question, answer.answer]]
+        yield chat, sources_html(assistant, answer), history, "", answer.model_dump_json(), status_line(assistant)
 
     def ask_api(question: str) -> dict[str, Any]:
+        """For programs (gradio_client): the Answer as data."""
         return assistant.ask(question).model_dump()
 
+    def give_feedback(answer_json: str | None, rating: int, comment: str) -> str:
+        if not answer_json:
+            return "Ask a question first, then rate its answer."
+        feedback.record(Answer.model_validate_json(answer_json), rating, comment or "")
+        return "Thank you — feedback saved."
+
+    def upload(files: list[Any] | None, progress: gr.Progress = gr.Progress()):
+        if not files:
+            return "Choose one or more files first.", gr.update(), gr.update(), gr.update(), status_line(assistant)
+        lines = []
+        stored = []
+        for item in files:
+            original = Path(getattr(item, "orig_name", None) or Path(str(item)).name).name
+            try:
+                stored.append(store_upload(Path(str(item)), original, uploads, int(settings.max_file_mb * 1e6)))
+            except QAError as exc:
+                lines.append(f"- **{original}**: skipped: {exc}")
+        if stored:
+            def on_progress(done: int, total: int, name: str) -> None:
+                progress((done, total), desc=f"Indexing {name}", unit="files")
+
+            try:
+                report = assistant.ingest(stored, progress=on_progress)
+            except QAError as exc:
+                lines.append(f"- ⚠️ {exc}")
+            else:
+                for r in report.files:
+                    reason = f": {r.reason}" if r.reason else ""
+                    lines.append(f"- **{Path(r.path).name}**: {r.status}{reason}")
+        choices = document_choices(assistant)
+        return ("\n".join(lines), documents_table(assistant), gr.update(choices=choices),
+                gr.update(choices=choices), status_line(assistant))
+
+    def delete(doc_id: str | None):
+        message = "Choose a document to delete."
+        if doc_id:
+            try:
+                assistant.delete(doc_id)
+                message = "Deleted."
+            except QAError as exc:
+                message = f"⚠️ {exc}"
+        choices = document_choices(assistant)
+        return message, documents_table(assistant), gr.update(choices=choices, value=None), \
+            gr.update(choices=choices), status_line(assistant)
+
     with gr.Blocks(title="Policy documents QA") as app:
-        gr.Markdown("## Ask the policy documents\nEvery answer quotes its sources; if they do not answer, it says so.")
-        status = gr.Markdown(status_line(assistant))
-        chatbot = gr.Chatbot(label="Conversation", height=420)
-        question = gr.Textbox(label="Question", placeholder="Ask about the documents…", lines=1)
-        ask_button = gr.Button("Ask", variant="primary")
-        sources = gr.HTML(label="Sources")
-        gr.Examples(EXAMPLES, inputs=question)
-        question.submit(respond, [question, chatbot], [chatbot, sources, question], api_name=False)
-        ask_button.click(respond, [question, chatbot], [chatbot, sources, question], api_name=False)
-        api_in = gr.Textbox(visible=False)
-        api_out = gr.JSON(visible=False)
-        api_in.submit(ask_api, api_in, api_out, api_name="ask")
+        gr.Markdown("## Ask the policy documents\nEvery answer quotes its sources; click **[n]** to see the passage. "
+                    "When the documents do not answer, it says so.")
+        status = gr.Markdown(status_line(assistant), elem_id="qa-status")
+        history = gr.State([])
+        last_answer = gr.State(None)
+        with gr.Tab("Chat"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(label="Conversation", height=440, elem_id="qa-chat")
+                    question = gr.Textbox(label="Question", placeholder="Ask about the documents…", elem_id="qa-question")
+                    with gr.Row():
+                        ask_button = gr.Button("Ask", variant="primary", elem_id="qa-ask")
+                        clear = gr.Button("New conversation")
+                    only = gr.Dropdown(document_choices(assistant), multiselect=True, label="Only these documents",
+                                       elem_id="qa-filter")
+                    gr.Examples(EXAMPLES, inputs=question)
+                    with gr.Row():
+                        up = gr.Button("👍 Helpful", elem_id="qa-up")
+                        down = gr.Button("👎 Not helpful", elem_id="qa-down")
+                    comment = gr.Textbox(label="Comment on this answer (optional)", elem_id="qa-comment")
+                    thanks = gr.Markdown(elem_id="qa-feedback-status")
+                with gr.Column(scale=2):
+                    gr.Markdown("### Sources")
+                    sources = gr.HTML(elem_id="qa-sources")
+        with gr.Tab("Documents"):
+            files = gr.File(label="Upload documents (.txt, .md)", file_count="multiple", elem_id="qa-upload")
+            upload_button = gr.Button("Add to the index", variant="primary", elem_id="qa-upload-button")
+            upload_result = gr.Markdown(elem_id="qa-upload-result")
+            table = gr.Dataframe(documents_table(assistant), headers=["title", "file", "chunks", "id"],
+                                 interactive=False, elem_id="qa-documents")
+            with gr.Row():
+                to_delete = gr.Dropdown(document_choices(assistant), label="Document to delete")
+                delete_button = gr.Button("Delete", variant="stop")
+            delete_result = gr.Markdown()
+
+        outputs = [chatbot, sources, history, question, last_answer, status]
+        question.submit(respond, [question, chatbot, history, only], outputs, api_name=False)
+        ask_button.click(respond, [question, chatbot, history, only], outputs, api_name=False)
+        clear.click(lambda: ([], "", [], None), None, [chatbot, sources, history, last_answer], api_name=False)
+        up.click(lambda a, c: give_feedback(a, 1, c), [last_answer, comment], thanks, api_name=False)
+        down.click(lambda a, c: give_feedback(a, -1, c), [last_answer, comment], thanks, api_name=False)
+        upload_button.click(upload, files, [upload_result, table, only, to_delete, status], api_name=False)
+        delete_button.click(delete, to_delete, [delete_result, table, to_delete, only, status], api_name=False)
+        api_question = gr.Textbox(visible=False)
+        api_answer = gr.JSON(visible=False)
+        api_question.submit(ask_api, api_question, api_answer, api_name="ask")
         app.load(lambda: status_line(assistant), None, status, api_name=False)
     return app
+
+
+def launch(app: gr.Blocks, assistant: Assistant, port: int | None = None, block: bool = True) -> None:
+    settings = assistant.settings
+    credentials = settings.ui_credentials()
+    app.queue(default_concurrency_limit=4, max_size=64).launch(
+        server_name=settings.ui_host,
+        server_port=port if port is not None else (settings.ui_port or None),
+        auth=credentials or None,
+        css=STYLE,
+        max_file_size=f"{settings.max_file_mb:g}mb",
+        show_error=False,
+        quiet=True,
+        prevent_thread_lock=not block,
+        allowed_paths=[],
+        footer_links=[],
+    )
+
+
+__all__ = ["build_app", "launch"]

@@ -1,0 +1,35 @@
+"""Uploaded files are copied under the index folder with names that cannot escape it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+from pathlib import Path
+
+from qa.errors import InputError
+
+_UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
+
+
+def safe_name(name: str) -> str:
+    """A plain file name: no folders, no '..', no control or odd characters, at most 120 characters."""
+    base = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    base = _UNSAFE.sub("_", base).strip(" .")
+    stem, dot, ext = base.rpartition(".")
+    if not dot:
+        stem, ext = base, ""
+    stem = stem[:100] or "upload"
+    return f"{stem}.{ext[:10]}" if ext else stem
+
+
+def store_upload(temp_path: Path, original_name: str, folder: Path, max_bytes: int) -> Path:
+    size = temp_path.stat().st_size
+    if size > max_bytes:
+        raise InputError(f"{original_name} is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit.")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = (folder / safe_name(original_name)).resolve()
+    if folder.resolve() not in target.parents:
+        raise InputError(f"Refused the file name {original_name!r}.")
+    shutil.copyfile(temp_path, target)
+    return target

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLE := data/sample
 
-.PHONY: run test install lint eval clean
+.PHONY: run test install lint eval clean browser
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,14 @@ run: $(STAMP)
 	$(BIN)/qa ingest --if-empty $(SAMPLE)
 	$(BIN)/qa serve
 
-test: $(STAMP)
+# Browser tests drive Debian's Chromium; CI machines start bare, so install it when missing.
+browser:
+	@command -v chromium >/dev/null || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 	$(MAKE) eval
 

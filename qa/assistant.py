@@ -22,9 +22,24 @@ from qa.verify import ground
 History = list[tuple[str, str]]
 
 
+_FOLLOW_UP = re.compile(
+    r"^(and|but|also|what about|how about|con|va)\b|\b(it|its|they|them|their|this|that|these|those|there|he|she|"
+    r"his|her|do|nay|ay|the same)\b"
+)
+
+
+def looks_like_follow_up(question: str) -> bool:
+    folded = fold(question)
+    return len(folded.split()) <= 3 or _FOLLOW_UP.search(folded) is not None
+
+
 def carry_forward(question: str, history: History) -> str:
-    """Extractive follow-ups: add the previous question's key words the new one lacks."""
-    if not history or len(question.split()) >= 12:
+    """Extractive follow-ups: add the previous question's key words the new one lacks.
+
+    Only for questions that lean on the previous one (pronouns, 'and ...', very short), so a new
+    topic is never dragged back to the old one.
+    """
+    if not history or not looks_like_follow_up(question):
         return question
     present = set(fold(question).split())
     previous = re.findall(r"[\w/-]+", history[-1][0])

@@ -81,3 +81,12 @@ def test_folded_lexical_search_finds_ocr_text_from_accented_query(sample_assista
 def test_sample_corpus_is_the_five_documents(sample_assistant: Assistant) -> None:
     names = sorted(Path(d.source).name for d in sample_assistant.documents())
     assert names == sorted(p.name for p in SAMPLE.glob("*.txt")) and len(names) == 5
+
+
+def test_follow_up_carries_the_topic_but_a_new_question_does_not(sample_assistant: Assistant) -> None:
+    history = [("How many industrial clusters are planned in Khanh Hoa?", "14 industrial clusters [1]")]
+    follow_up = sample_assistant.ask("And what is their total area?", history=history)
+    assert "669 hectares" in follow_up.answer
+    assert follow_up.standalone_question != follow_up.question
+    fresh = sample_assistant.ask("What is the population of Hanoi?", history=history)
+    assert fresh.standalone_question == fresh.question and fresh.refused

@@ -147,8 +147,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                                        elem_id="qa-filter")
                     gr.Examples(EXAMPLES, inputs=question)
                     with gr.Row():
-                        up = gr.Button("👍 Helpful", elem_id="qa-up")
-                        down = gr.Button("👎 Not helpful", elem_id="qa-down")
+                        up = gr.Button("Helpful", elem_id="qa-up")
+                        down = gr.Button("Not helpful", elem_id="qa-down")
                     comment = gr.Textbox(label="Comment on this answer (optional)", elem_id="qa-comment")
                     thanks = gr.Markdown(elem_id="qa-feedback-status")
                 with gr.Column(scale=2):

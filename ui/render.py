@@ -15,19 +15,19 @@ def answer_html(answer: Answer) -> str:
     """The chat bubble: refusals look different; [n] link to their source card; unsupported marked."""
     if answer.refused:
         note = f"<br><small>{escape(answer.notice)}</small>" if answer.notice else ""
-        return f"<div class='qa-refusal'>🚫 <b>{escape(answer.answer)}</b>{note}</div>"
+        return f"<div class='qa-refusal'><b>{escape(answer.answer)}</b>{note}</div>"
     if answer.sentences:
         parts = []
         for sentence in answer.sentences:
             text = _link_marks(escape(sentence.text))
             if not sentence.supported:
                 missing = ", ".join(sentence.missing) or "no citation"
-                text = f"<span class='qa-unsupported' title='Not found in its sources: {escape(missing)}'>⚠️ {text}</span>"
+                text = f"<span class='qa-unsupported' title='Not found in its sources: {escape(missing)}'>[unsupported] {text}</span>"
             parts.append(text)
         body = " ".join(parts)
     else:
         body = _link_marks(escape(answer.answer))
-    notice = f"<div class='qa-notice'>ℹ️ {escape(answer.notice)}</div>" if answer.notice else ""
+    notice = f"<div class='qa-notice'>Note: {escape(answer.notice)}</div>" if answer.notice else ""
     return f"<div class='qa-answer'>{notice}{body}</div>"
 
 

@@ -212,3 +212,31 @@ def eval_command(
                 click.echo(f"  {line}", err=True)
             sys.exit(1)
         click.echo(f"\nEval gate passed ({len(thresholds)} thresholds).")
+
+
+@cli.group()
+def feedback() -> None:
+    """Feedback people gave on answers in the chat."""
+
+
+@feedback.command("export")
+@click.option("--out", type=click.Path(path_type=Path), help="Write JSONL here (default: standard output).")
+@click.pass_context
+def feedback_export(ctx: click.Context, out: Path | None) -> None:
+    """Export all feedback as JSON lines (rating, comment, question, answer, citations, settings hash)."""
+    import json
+
+    from qa.feedback import FeedbackStore
+
+    rows = FeedbackStore(_settings(ctx).index_dir / "feedback.sqlite3").rows()
+    lines = (json.dumps(row, ensure_ascii=False) for row in rows)
+    if out:
+        count = 0
+        with out.open("w", encoding="utf-8") as handle:
+            for line in lines:
+                handle.write(line + "\n")
+                count += 1
+        click.echo(f"Wrote {count} feedback entries to {out}.")
+    else:
+        for line in lines:
+            click.echo(line)

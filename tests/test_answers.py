@@ -90,3 +90,11 @@ def test_follow_up_carries_the_topic_but_a_new_question_does_not(sample_assistan
     assert follow_up.standalone_question != follow_up.question
     fresh = sample_assistant.ask("What is the population of Hanoi?", history=history)
     assert fresh.standalone_question == fresh.question and fresh.refused
+
+
+def test_questions_can_be_restricted_to_chosen_documents(sample_assistant: Assistant) -> None:
+    docs = {Path(d.source).name: d.doc_id for d in sample_assistant.documents()}
+    only = [docs["kon-tum-quang-ngai-merger.txt"]]
+    answer = sample_assistant.ask("How many industrial clusters are planned in Khanh Hoa?", doc_ids=only)
+    assert all(c.doc_id in only for c in answer.citations)
+    assert all(r.chunk.doc_id in only for r in sample_assistant.retriever.retrieve("industrial clusters", 5, only))

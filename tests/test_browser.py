@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from qa import Assistant, Settings
+from qa.feedback import FeedbackStore
 from tests.conftest import ROOT, SAMPLE, free_port
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -76,6 +77,13 @@ def test_ask_see_source_card_and_click_citation(browser: Browser, sample_assista
         assert mark.is_visible() and "669 hectares" in mark.inner_text()
         assert page.evaluate("location.hash") == "#cite-1"
         shot(page, "answer-with-citation")
+
+        page.locator("#qa-comment textarea").fill("exact figures, thanks")
+        page.locator("#qa-up").click()
+        page.locator("#qa-feedback-status", has_text="saved").wait_for(timeout=10_000)
+        rows = list(FeedbackStore(sample_assistant.settings.index_dir / "feedback.sqlite3").rows())
+        assert rows[-1]["rating"] == 1 and rows[-1]["comment"] == "exact figures, thanks"
+        assert rows[-1]["answer"]["citations"][0]["source"].endswith("khanh-hoa-industrial-clusters.txt")
 
         ask(page, "What is the population of Hanoi?")
         page.locator("#qa-chat .qa-refusal").wait_for(timeout=30_000)

@@ -113,8 +113,8 @@ def _ingest_file(settings: Settings, store: ChunkStore, embedder: Embedder, path
         return FileResult(str(path), "skipped", reason=f"cannot read: {exc.strerror or exc}")
     doc_hash = hashlib.sha256(doc.text.encode()).hexdigest()
     doc_id = doc_id_for(path)
-    previous = store.doc_hash(doc_id)
-    if previous == doc_hash:
+    hashes, present, expected = store.doc_state(doc_id)
+    if hashes == {doc_hash} and present == expected:
         return FileResult(str(path), "unchanged")
     chunks = chunk_document(doc, doc_id, str(path), doc_hash, settings.chunk_tokens, settings.chunk_overlap)
     vectors = np.concatenate(
@@ -123,4 +123,4 @@ def _ingest_file(settings: Settings, store: ChunkStore, embedder: Embedder, path
     # New chunks go in before the old ones leave, so a crash in between never loses the document.
     store.add(chunks, vectors)
     store.delete_document(doc_id, keep_hash=doc_hash)
-    return FileResult(str(path), "updated" if previous else "added", len(chunks))
+    return FileResult(str(path), "updated" if hashes else "added", len(chunks))

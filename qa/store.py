@@ -115,10 +115,17 @@ class ChunkStore:
     def _bump_generation(self) -> None:
         self.collection.modify(metadata={"generation": time.time_ns()})
 
-    def doc_hash(self, doc_id: str) -> str | None:
-        found = self.collection.get(where={"doc_id": doc_id}, limit=1, include=["metadatas"])
+    def doc_state(self, doc_id: str) -> tuple[set[str], int, int]:
+        """(content hashes present, chunks present, chunks expected) for one document.
+
+        A clean document has one hash and all its chunks; anything else is what an interrupted
+        ingest left behind, and the next ingest repairs it.
+        """
+        found = self.collection.get(where={"doc_id": doc_id}, include=["metadatas"])
         metas = found["metadatas"] or []
-        return str(metas[0]["doc_hash"]) if metas else None
+        hashes = {str(m["doc_hash"]) for m in metas}
+        expected = max((int(m["doc_chunks"]) for m in metas), default=0)
+        return hashes, len(metas), expected
 
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         batch = max(1, min(int(self.client.get_max_batch_size()), 1000))

@@ -1,0 +1,70 @@
+"""50 concurrent questions against the served app over HTTP on loopback; bounded in count and time."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+
+from qa import Assistant
+from tests.conftest import free_port
+
+QUESTIONS = [
+    "How many industrial clusters are planned in Khanh Hoa and with what total area?",
+    "Ket luan 544-KL/TU duoc ban hanh ngay nao?",
+    "Which provinces are merged into the new Ninh Binh?",
+    "What is the population of Hanoi?",
+    "How many workers do the operating industrial clusters employ?",
+]
+CONCURRENT = 50
+
+
+def ask_over_http(base: str, question: str) -> tuple[float, dict]:
+    started = time.perf_counter()
+    with httpx.Client(base_url=base, timeout=120) as client:
+        event = client.post("/gradio_api/call/ask", json={"data": [question]})
+        event.raise_for_status()
+        event_id = event.json()["event_id"]
+        with client.stream("GET", f"/gradio_api/call/ask/{event_id}") as stream:
+            kind = ""
+            for line in stream.iter_lines():
+                if line.startswith("event:"):
+                    kind = line.split(":", 1)[1].strip()
+                elif line.startswith("data:") and kind in ("complete", "error"):
+                    payload = json.loads(line.split(":", 1)[1])
+                    if kind == "error":
+                        raise RuntimeError(f"server error: {payload}")
+                    return time.perf_counter() - started, payload[0]
+    raise RuntimeError("stream ended without a result")
+
+
+def test_fifty_concurrent_questions_all_answer(sample_assistant: Assistant, capsys) -> None:  # type: ignore[no-untyped-def]
+    from ui.app import build_app, launch
+
+    app = build_app(sample_assistant)
+    port = free_port()
+    launch(app, sample_assistant, port=port, block=False)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with ThreadPoolExecutor(max_workers=CONCURRENT) as pool:
+            futures = [pool.submit(ask_over_http, base, QUESTIONS[i % len(QUESTIONS)]) for i in range(CONCURRENT)]
+            time.sleep(0.5)
+            page_started = time.perf_counter()
+            page = httpx.get(base + "/", timeout=30)
+            page_seconds = time.perf_counter() - page_started
+            results = [f.result(timeout=300) for f in futures]
+    finally:
+        app.close()
+    assert page.status_code == 200 and "Policy documents QA" in page.text
+    latencies = sorted(r[0] for r in results)
+    answers = [r[1] for r in results]
+    assert len(answers) == CONCURRENT
+    assert all("669 hectares" in a["answer"] for a in answers[0::5])
+    assert all(a["refused"] for a in answers[3::5])
+    with capsys.disabled():
+        p95 = latencies[int(0.95 * (len(latencies) - 1))]
+        print(f"\nload: {CONCURRENT} concurrent questions, p50 {statistics.median(latencies):.2f} s, "
+              f"p95 {p95:.2f} s, page under load {page_seconds:.2f} s")

@@ -5,5 +5,6 @@ from qa.answer import REFUSAL, Answer, Citation
 from qa.assistant import Assistant
 from qa.config import Settings, load_settings
 from qa.errors import QAError
+from qa.retrieve import Filters
 
-__all__ = ["REFUSAL", "Answer", "Assistant", "Citation", "QAError", "Settings", "load_settings"]
+__all__ = ["REFUSAL", "Answer", "Assistant", "Citation", "Filters", "QAError", "Settings", "load_settings"]

@@ -13,6 +13,7 @@ class Citation(BaseModel):
     source: str = Field(description="Path of the source file as ingested.")
     title: str
     section: str = ""
+    page: int | None = Field(default=None, description="Page number, for paged formats (PDF).")
     start: int = Field(description="Character offset of the quote in the stored document text.")
     end: int
     quote: str = Field(description="Exactly document_text[start:end].")

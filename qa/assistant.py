@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from qa.errors import InputError
 from qa.extractive import answer_extractively
 from qa.generate import LLMAnswerer, LLMError
 from qa.ingest import IngestReport, Progress, ingest_paths
-from qa.retrieve import HybridRetriever, Retrieved, Retriever
+from qa.retrieve import Filters, HybridRetriever, Retrieved, Retriever
 from qa.store import ChunkStore, DocumentInfo
 from qa.text import STOPWORDS, fold
 from qa.verify import ground
@@ -88,8 +89,8 @@ class Assistant:
             )
         return question
 
-    def retrieve(self, question: str, doc_ids: list[str] | None = None) -> list[Retrieved]:
-        return self.retriever.retrieve(self.check_question(question), self.settings.top_k, doc_ids)
+    def retrieve(self, question: str, doc_ids: list[str] | None = None, filters: Filters | None = None) -> list[Retrieved]:
+        return self.retriever.retrieve(self.check_question(question), self.settings.top_k, _filters(filters, doc_ids))
 
     def ask(
         self,
@@ -97,27 +98,30 @@ class Assistant:
         history: History | None = None,
         doc_ids: list[str] | None = None,
         retriever: Retriever | None = None,
+        filters: Filters | None = None,
     ) -> Answer:
-        """Answer from the documents (optionally only those in doc_ids), or refuse.
+        """Answer from the documents, or refuse.
 
         history: earlier (question, answer) pairs, for follow-up questions.
+        doc_ids / filters: only these documents (by id; by type, year or document number).
         retriever: another retriever to answer from (the eval harness passes the naive pipeline).
         """
         answer = None
-        for part in self._answer(question, history, doc_ids, retriever, streaming=False):
+        for part in self._answer(question, history, _filters(filters, doc_ids), retriever, streaming=False):
             if isinstance(part, Answer):
                 answer = part
         assert answer is not None
         return answer
 
     def ask_stream(
-        self, question: str, history: History | None = None, doc_ids: list[str] | None = None
+        self, question: str, history: History | None = None, doc_ids: list[str] | None = None,
+        filters: Filters | None = None,
     ) -> Iterator[str | Answer]:
         """Yield pieces of answer text as they arrive, then the final Answer with resolved citations."""
-        yield from self._answer(question, history, doc_ids, None, streaming=True)
+        yield from self._answer(question, history, _filters(filters, doc_ids), None, streaming=True)
 
     def _answer(
-        self, question: str, history: History | None, doc_ids: list[str] | None, retriever: Retriever | None,
+        self, question: str, history: History | None, filters: Filters | None, retriever: Retriever | None,
         streaming: bool,
     ) -> Iterator[str | Answer]:
         question = self.check_question(question)
@@ -126,7 +130,7 @@ class Assistant:
             standalone = self.llm.rewrite(question, history) if self.llm else carry_forward(question, history)
         else:
             standalone = question
-        retrieved = (retriever or self.retriever).retrieve(standalone, self.settings.top_k, doc_ids)
+        retrieved = (retriever or self.retriever).retrieve(standalone, self.settings.top_k, filters)
         timings = {"retrieve": time.perf_counter() - started}
         notice = ""
         if self.llm is not None:
@@ -176,6 +180,12 @@ class Assistant:
             answer=cleaned, refused=False, citations=citations, sentences=sentences,
             evidence=round(supported / max(len(sentences), 1), 4), **common,  # type: ignore[arg-type]
         )
+
+
+def _filters(filters: Filters | None, doc_ids: list[str] | None) -> Filters | None:
+    if doc_ids:
+        return replace(filters or Filters(), doc_ids=tuple(doc_ids))
+    return filters
 
 
 def _rounded(timings: dict[str, float]) -> dict[str, float]:

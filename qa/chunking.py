@@ -11,6 +11,7 @@ from functools import lru_cache
 import tiktoken
 
 from qa.loaders import LoadedDocument
+from qa.metadata import PolicyMetadata
 from qa.text import Span, sentence_spans
 
 
@@ -29,6 +30,13 @@ class Chunk:
     # Headings that start inside this chunk, as (document offset, heading), so a quote deep in a
     # chunk names the section it really sits in.
     inner_headings: tuple[tuple[int, str], ...] = ()
+    page: int | None = None
+    inner_pages: tuple[tuple[int, int], ...] = ()
+    # Policy metadata of the whole document (qa/metadata.py), kept on every chunk for filtering.
+    doc_number: str = ""
+    doc_type: str = ""
+    issued: str = ""
+    issuer: str = ""
 
     def section_at(self, offset: int) -> str:
         section = self.section
@@ -36,6 +44,13 @@ class Chunk:
             if start <= offset:
                 section = heading
         return section
+
+    def page_at(self, offset: int) -> int | None:
+        page = self.page
+        for start, number in self.inner_pages:
+            if start <= offset:
+                page = number
+        return page
 
 
 @lru_cache(maxsize=1)
@@ -67,8 +82,15 @@ def _split_long(text: str, span: Span, max_tokens: int) -> list[Span]:
 
 
 def chunk_document(
-    doc: LoadedDocument, doc_id: str, source: str, doc_hash: str, chunk_tokens: int, overlap_tokens: int
+    doc: LoadedDocument,
+    doc_id: str,
+    source: str,
+    doc_hash: str,
+    chunk_tokens: int,
+    overlap_tokens: int,
+    meta: PolicyMetadata | None = None,
 ) -> list[Chunk]:
+    meta = meta or PolicyMetadata()
     text = doc.text
     units: list[Span] = []
     for span in sentence_spans(text):
@@ -97,6 +119,12 @@ def chunk_document(
                 text=text[start:end],
                 doc_hash=doc_hash,
                 inner_headings=tuple((h.start, h.text) for h in doc.headings if start < h.start < end),
+                page=doc.page_at(start),
+                inner_pages=tuple((o, n) for o, n in doc.pages if start < o < end),
+                doc_number=meta.doc_number.value if meta.doc_number else "",
+                doc_type=meta.doc_type,
+                issued=meta.issued.value if meta.issued else "",
+                issuer=meta.issuer.value if meta.issuer else "",
             )
         )
         if last + 1 >= len(units):

@@ -56,7 +56,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], prune: bool, if_empty: b
         report = assistant.ingest(list(paths), prune=prune, progress=progress)
     for result in report.files:
         if result.status in ("added", "updated", "removed"):
-            click.echo(f"{result.status:9} {result.path} ({result.chunks} chunks)")
+            note = f"; {result.reason}" if result.reason else ""
+            click.echo(f"{result.status:9} {result.path} ({result.chunks} chunks{note})")
         elif result.status == "skipped":
             click.echo(f"skipped   {result.path}: {result.reason}")
     click.echo(f"Done: {report.summary()}.")
@@ -71,7 +72,7 @@ def _print_answer(answer: Answer, text_already_shown: bool = False) -> None:
         click.echo(f"\n✗ Not supported by its sources: “{sentence.text}”" + (
             f" (not found: {', '.join(sentence.missing)})" if sentence.missing else ""))
     for c in answer.citations:
-        where = f" / {c.section}" if c.section else ""
+        where = (f" / {c.section}" if c.section else "") + (f" / page {c.page}" if c.page else "")
         click.echo(f"\n[{c.n}] {c.title}{where}\n    {c.source} chars {c.start}-{c.end}")
         click.echo("    “" + " ".join(c.quote.split()) + "”")
 
@@ -80,19 +81,29 @@ def _print_answer(answer: Answer, text_already_shown: bool = False) -> None:
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON.")
 @click.option("--stream", is_flag=True, help="Print the answer as it is generated.")
+@click.option("--type", "doc_type", help="Only documents of this type (resolution, conclusion, decision, plan, news...).")
+@click.option("--year", type=int, help="Only documents issued in this year.")
+@click.option("--number", "doc_number", help="Only the document with this number, e.g. 544-KL/TU.")
+@click.option("--doc", "doc_ids", multiple=True, help="Only this document id (repeatable; see `qa documents`).")
 @click.pass_context
-def ask(ctx: click.Context, question: str, as_json: bool, stream: bool) -> None:
+def ask(
+    ctx: click.Context, question: str, as_json: bool, stream: bool, doc_type: str | None, year: int | None,
+    doc_number: str | None, doc_ids: tuple[str, ...],
+) -> None:
     """Ask one question."""
+    from qa.retrieve import Filters
+
     assistant = _assistant(ctx)
+    filters = Filters(doc_ids=doc_ids, doc_type=doc_type, year=year, doc_number=doc_number)
     if as_json or not stream:
-        answer = assistant.ask(question)
+        answer = assistant.ask(question, filters=filters)
         if as_json:
             click.echo(answer.model_dump_json(indent=2))
         else:
             _print_answer(answer)
         return
     final = None
-    for part in assistant.ask_stream(question):
+    for part in assistant.ask_stream(question, filters=filters):
         if isinstance(part, Answer):
             final = part
         else:
@@ -111,7 +122,8 @@ def documents(ctx: click.Context) -> None:
     """List the indexed documents."""
     docs = _assistant(ctx).documents()
     for d in docs:
-        click.echo(f"{d.doc_id}  {d.chunks:4} chunks  {d.title[:60]}  ({d.source})")
+        about = " ".join(x for x in (d.doc_type, d.doc_number, d.issued) if x)
+        click.echo(f"{d.doc_id}  {d.chunks:4} chunks  [{about}]  {d.title[:60]}  ({d.source})")
     click.echo(f"{len(docs)} documents.")
 
 

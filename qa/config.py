@@ -144,7 +144,7 @@ class Settings(BaseSettings):
     def collection_name(self) -> str:
         """Named after what shapes the vectors, so a change never mixes incompatible ones."""
         model = self.openai_embedding_model if self.embedder == "openai" else "e5-small-q4"
-        shape = f"{self.embedder}:{model}:{self.chunk_tokens}:{self.chunk_overlap}:chunker-v2"
+        shape = f"{self.embedder}:{model}:{self.chunk_tokens}:{self.chunk_overlap}:chunker-v3"
         digest = hashlib.sha1(shape.encode()).hexdigest()[:8]
         return f"qa-{self.embedder}-c{self.chunk_tokens}o{self.chunk_overlap}-{digest}"
 

@@ -122,7 +122,7 @@ def answer_extractively(
         citations.append(
             Citation(
                 n=n, doc_id=cand.chunk.doc_id, source=cand.chunk.source, title=cand.chunk.title,
-                section=cand.chunk.section_at(cand.start), start=cand.start, end=cand.end, quote=quote,
+                section=cand.chunk.section_at(cand.start), page=cand.chunk.page_at(cand.start), start=cand.start, end=cand.end, quote=quote,
                 score=round(cand.score, 4),
             )
         )

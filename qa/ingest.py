@@ -17,6 +17,7 @@ from qa.config import Settings
 from qa.embedders import Embedder
 from qa.errors import IndexBusyError, InputError
 from qa.loaders import SkipFile, load
+from qa.metadata import extract_metadata
 from qa.store import ChunkStore
 
 Status = Literal["added", "updated", "unchanged", "removed", "skipped"]
@@ -114,13 +115,15 @@ def _ingest_file(settings: Settings, store: ChunkStore, embedder: Embedder, path
     doc_hash = hashlib.sha256(doc.text.encode()).hexdigest()
     doc_id = doc_id_for(path)
     hashes, present, expected = store.doc_state(doc_id)
+    notes = "; ".join(doc.notes)
     if hashes == {doc_hash} and present == expected:
-        return FileResult(str(path), "unchanged")
-    chunks = chunk_document(doc, doc_id, str(path), doc_hash, settings.chunk_tokens, settings.chunk_overlap)
+        return FileResult(str(path), "unchanged", reason=notes)
+    meta = extract_metadata(doc.text)
+    chunks = chunk_document(doc, doc_id, str(path), doc_hash, settings.chunk_tokens, settings.chunk_overlap, meta)
     vectors = np.concatenate(
         [embedder.embed_passages([c.text for c in chunks[i : i + EMBED_BATCH]]) for i in range(0, len(chunks), EMBED_BATCH)]
     )
     # New chunks go in before the old ones leave, so a crash in between never loses the document.
     store.add(chunks, vectors)
     store.delete_document(doc_id, keep_hash=doc_hash)
-    return FileResult(str(path), "updated" if hashes else "added", len(chunks))
+    return FileResult(str(path), "updated" if hashes else "added", len(chunks), reason=notes)

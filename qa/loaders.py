@@ -29,6 +29,18 @@ class LoadedDocument:
     text: str
     title: str
     headings: list[Heading] = field(default_factory=list)
+    # (character offset where the page starts, page number), for paged formats.
+    pages: list[tuple[int, int]] = field(default_factory=list)
+    # Things the ingest summary should tell the user (e.g. scanned pages skipped).
+    notes: list[str] = field(default_factory=list)
+
+    def page_at(self, offset: int) -> int | None:
+        page = None
+        for start, number in self.pages:
+            if start > offset:
+                break
+            page = number
+        return page
 
     def section_at(self, offset: int) -> str:
         section = ""
@@ -39,16 +51,20 @@ class LoadedDocument:
         return section
 
 
-def read_text_file(path: Path, max_bytes: int) -> str:
+def read_bytes(path: Path, max_bytes: int) -> bytes:
     size = path.stat().st_size
     if size == 0:
         raise SkipFile("empty file")
     if size > max_bytes:
         raise SkipFile(f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (QA_MAX_FILE_MB)")
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except PermissionError:
         raise SkipFile("permission denied: cannot read the file") from None
+
+
+def read_text_file(path: Path, max_bytes: int) -> str:
+    raw = read_bytes(path, max_bytes)
     if b"\x00" in raw[:8192]:
         raise SkipFile("binary content in a text file")
     try:
@@ -117,7 +133,16 @@ LOADERS: dict[str, Callable[[Path, int], LoadedDocument]] = {
 }
 
 
+def _register_formats() -> None:
+    from qa import formats
+
+    LOADERS.update({".pdf": formats.load_pdf, ".docx": formats.load_docx, ".html": formats.load_html,
+                    ".htm": formats.load_html})
+
+
 def load(path: Path, max_bytes: int) -> LoadedDocument:
+    if ".pdf" not in LOADERS:
+        _register_formats()
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         supported = ", ".join(sorted(LOADERS))

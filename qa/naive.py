@@ -12,7 +12,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from pydantic import PrivateAttr
 
 from qa.embedders import Embedder
-from qa.retrieve import Retrieved
+from qa.retrieve import Filters, Retrieved
 from qa.store import ChunkStore, chunk_from_record
 
 
@@ -40,13 +40,15 @@ class NaiveRetriever:
         vector_store = ChromaVectorStore(chroma_collection=store.collection)
         self._index = VectorStoreIndex.from_vector_store(vector_store, embed_model=LlamaIndexEmbedding(embedder))
 
-    def retrieve(self, question: str, k: int, doc_ids: list[str] | None = None) -> list[Retrieved]:
+    def retrieve(self, question: str, k: int, filters: Filters | None = None) -> list[Retrieved]:
         if k <= 0:
             return []
-        filters = None
-        if doc_ids:
-            filters = MetadataFilters(filters=[MetadataFilter(key="doc_id", value=doc_ids, operator=FilterOperator.IN)])
-        nodes = self._index.as_retriever(similarity_top_k=k, filters=filters).retrieve(question)
+        li_filters = None
+        if filters and filters.doc_ids:
+            li_filters = MetadataFilters(
+                filters=[MetadataFilter(key="doc_id", value=list(filters.doc_ids), operator=FilterOperator.IN)]
+            )
+        nodes = self._index.as_retriever(similarity_top_k=k, filters=li_filters).retrieve(question)
         out = []
         for rank, hit in enumerate(nodes):
             chunk = chunk_from_record(hit.node.node_id, hit.node.get_content(), dict(hit.node.metadata))

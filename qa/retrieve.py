@@ -32,6 +32,38 @@ def unaccented_vietnamese(question: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Filters:
+    """Restrict a question to some documents: by id, type, year of issue or document number."""
+
+    doc_ids: tuple[str, ...] = ()
+    doc_type: str | None = None
+    year: int | None = None
+    doc_number: str | None = None
+
+    def where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.doc_ids:
+            clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if self.doc_type:
+            clauses.append({"doc_type": self.doc_type.lower()})
+        if self.year:
+            clauses.append({"year": self.year})
+        if self.doc_number:
+            clauses.append({"doc_number_key": fold(self.doc_number)})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def accepts(self, chunk: Chunk) -> bool:
+        return (
+            (not self.doc_ids or chunk.doc_id in self.doc_ids)
+            and (not self.doc_type or chunk.doc_type == self.doc_type.lower())
+            and (not self.year or chunk.issued[:4] == str(self.year))
+            and (not self.doc_number or fold(chunk.doc_number) == fold(self.doc_number))
+        )
+
+
+@dataclass(frozen=True)
 class Retrieved:
     chunk: Chunk
     score: float
@@ -41,7 +73,7 @@ class Retrieved:
 
 
 class Retriever(Protocol):
-    def retrieve(self, question: str, k: int, doc_ids: list[str] | None = None) -> list[Retrieved]: ...
+    def retrieve(self, question: str, k: int, filters: Filters | None = None) -> list[Retrieved]: ...
 
 
 class HybridRetriever:
@@ -62,11 +94,11 @@ class HybridRetriever:
                 self._lexical_generation = generation
             return self._lexical
 
-    def retrieve(self, question: str, k: int, doc_ids: list[str] | None = None) -> list[Retrieved]:
+    def retrieve(self, question: str, k: int, filters: Filters | None = None) -> list[Retrieved]:
         if k <= 0:
             return []
         n = max(self.settings.candidates, k)
-        where = {"doc_id": {"$in": doc_ids}} if doc_ids else None
+        where = filters.where() if filters else None
         dense_hits = self.store.query(self.embedder.embed_query(question), n, where)
         dense = {h.chunk.chunk_id: (rank, 1.0 - h.distance, h.chunk) for rank, h in enumerate(dense_hits)}
 
@@ -78,7 +110,7 @@ class HybridRetriever:
             if scores[i] <= 0 or len(lexical_ranked) >= n:
                 break
             chunk = lexical.chunks[i]
-            if doc_ids is None or chunk.doc_id in doc_ids:
+            if filters is None or filters.accepts(chunk):
                 lexical_ranked.append(chunk)
         lex = {c.chunk_id: (rank, c) for rank, c in enumerate(lexical_ranked)}
 

@@ -20,6 +20,7 @@ from qa.chunking import Chunk
 from qa.config import Settings
 from qa.embedders import Embedder, QAEmbeddingFunction
 from qa.errors import StoreError
+from qa.text import fold
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,10 @@ class DocumentInfo:
     title: str
     chunks: int
     doc_hash: str
+    doc_number: str = ""
+    doc_type: str = ""
+    issued: str = ""
+    issuer: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,14 @@ def _metadata(chunk: Chunk, doc_chunks: int) -> dict[str, Any]:
         "doc_hash": chunk.doc_hash,
         "doc_chunks": doc_chunks,
         "inner_headings": json.dumps(chunk.inner_headings, ensure_ascii=False),
+        "page": chunk.page or 0,
+        "inner_pages": json.dumps(chunk.inner_pages),
+        "doc_number": chunk.doc_number,
+        "doc_number_key": fold(chunk.doc_number),
+        "doc_type": chunk.doc_type,
+        "issued": chunk.issued,
+        "year": int(chunk.issued[:4]) if chunk.issued else 0,
+        "issuer": chunk.issuer,
     }
 
 
@@ -65,6 +78,12 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         text=text,
         doc_hash=str(meta["doc_hash"]),
         inner_headings=tuple((int(o), str(h)) for o, h in json.loads(str(meta.get("inner_headings", "[]")))),
+        page=int(meta.get("page", 0) or 0) or None,
+        inner_pages=tuple((int(o), int(n)) for o, n in json.loads(str(meta.get("inner_pages", "[]")))),
+        doc_number=str(meta.get("doc_number", "")),
+        doc_type=str(meta.get("doc_type", "")),
+        issued=str(meta.get("issued", "")),
+        issuer=str(meta.get("issuer", "")),
     )
 
 
@@ -149,7 +168,11 @@ class ChunkStore:
     def documents(self) -> list[DocumentInfo]:
         found = self.collection.get(where={"index": 0}, include=["metadatas"])
         docs = [
-            DocumentInfo(str(m["doc_id"]), str(m["source"]), str(m["title"]), int(m["doc_chunks"]), str(m["doc_hash"]))
+            DocumentInfo(
+                str(m["doc_id"]), str(m["source"]), str(m["title"]), int(m["doc_chunks"]), str(m["doc_hash"]),
+                str(m.get("doc_number", "")), str(m.get("doc_type", "")), str(m.get("issued", "")),
+                str(m.get("issuer", "")),
+            )
             for m in found["metadatas"] or []
         ]
         return sorted(docs, key=lambda d: d.source)

@@ -95,7 +95,7 @@ def ground(text: str, packed: list[Retrieved]) -> tuple[str, list[Citation], lis
         start, end = quote_for(chunk, said)
         citations.append(
             Citation(
-                n=new, doc_id=chunk.doc_id, source=chunk.source, title=chunk.title, section=chunk.section_at(start),
+                n=new, doc_id=chunk.doc_id, source=chunk.source, title=chunk.title, section=chunk.section_at(start), page=chunk.page_at(start),
                 start=start, end=end, quote=chunk.text[start - chunk.start : end - chunk.start], score=round(hit.score, 4),
             )
         )

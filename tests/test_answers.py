@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from qa import REFUSAL, Assistant
+from qa import REFUSAL, Assistant, Filters
 from qa.errors import InputError
 from qa.text import normalize
 from tests.conftest import SAMPLE
@@ -97,4 +97,4 @@ def test_questions_can_be_restricted_to_chosen_documents(sample_assistant: Assis
     only = [docs["kon-tum-quang-ngai-merger.txt"]]
     answer = sample_assistant.ask("How many industrial clusters are planned in Khanh Hoa?", doc_ids=only)
     assert all(c.doc_id in only for c in answer.citations)
-    assert all(r.chunk.doc_id in only for r in sample_assistant.retriever.retrieve("industrial clusters", 5, only))
+    assert all(r.chunk.doc_id in only for r in sample_assistant.retriever.retrieve("industrial clusters", 5, Filters(doc_ids=tuple(only))))

@@ -7,6 +7,7 @@ best score is the evidence; below the calibrated threshold the answer is the ref
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from qa.answer import REFUSAL, Citation
@@ -35,7 +36,10 @@ class ExtractiveResult:
 
 
 _DATE_QUESTION = re.compile(r"\b(when|what date|which date|what day|which day|what year|which year|ngay nao|khi nao|nam nao|thoi gian nao)\b")
-_NUMBER_QUESTION = re.compile(r"\b(how many|how much|what percent\w*|what (?:is|was) the (?:rate|area|number|total|scale)|bao nhieu|ty le)\b")
+_NUMBER_QUESTION = re.compile(
+    r"\b(how many|how much|how long|how large|how big|what percent\w*|bao nhieu|ty le|"
+    r"what (?:is|was|are|were) the (?:rate|area|number|total|scale|budget|cost|size|length|capacity|population))\b"
+)
 _DATE = re.compile(
     r"\b\d{1,2}/\d{1,2}/\d{4}\b|\b(?:19|20)\d\d\b|\bngay \d|\b(?:january|february|march|april|may|june|july|"
     r"august|september|october|november|december)\b"
@@ -53,6 +57,26 @@ def expected_type(question: str) -> re.Pattern[str] | None:
     return None
 
 
+_QUESTION_PHRASE = re.compile(r"\b(how (?:many|much|long|large|big|far|old)|what (?:is|are|was|were)|bao nhieu)\b")
+_FOCUS = re.compile(
+    r"^(?:what|which|how many|how much|who|whom)\s+(?:(?:is|are|was|were|does|do|did|will)\s+)?(?:the\s+|a\s+)?(\w+)"
+)
+
+
+def focus_terms(question: str) -> set[str]:
+    """The word a question asks about: 'budget' in 'What is the budget for the coastal road?'."""
+    focus = _FOCUS.search(fold(question))
+    return set(terms(focus.group(1))) if focus else set()
+
+
+def question_weights(question: str, idf: Callable[[str], float]) -> dict[str, float]:
+    """IDF weights of the question's terms, without its question words, the focus word doubled."""
+    weights = {t: idf(t) for t in terms(_QUESTION_PHRASE.sub(" ", fold(question)))}
+    for t in focus_terms(question) & weights.keys():
+        weights[t] *= 2
+    return weights
+
+
 def _coverage(question_terms: dict[str, float], unit_terms: frozenset[str]) -> float:
     total = sum(question_terms.values()) or 1.0
     return sum(w for t, w in question_terms.items() if t in unit_terms) / total
@@ -66,6 +90,7 @@ def _candidates(question: str, question_terms: dict[str, float], retrieved: list
     bonus when it holds the kind of value the question asks for.
     """
     wanted = expected_type(question)
+    focus = focus_terms(question) & question_terms.keys()
     seen: set[tuple[str, int, int]] = set()
     out: list[Candidate] = []
     for rank, hit in enumerate(retrieved):
@@ -80,6 +105,10 @@ def _candidates(question: str, question_terms: dict[str, float], retrieved: list
             seen.add(key)
             window = unit_terms[i].union(*unit_terms[max(0, i - 1) : i + 2])
             score = 0.75 * _coverage(question_terms, unit_terms[i]) + 0.25 * _coverage(question_terms, window)
+            if focus and not focus & unit_terms[i]:
+                score *= 0.75  # the sentence does not mention what is asked about
+            if len(texts[i].split()) <= 6 and not _DIGIT.search(texts[i]):
+                score *= 0.5  # a heading names a topic; it rarely answers a question about it
             if wanted is not None:
                 # A sentence without a date cannot say when; without a number, how many.
                 score = score + 0.1 if wanted.search(fold(texts[i])) else score * 0.5
@@ -91,7 +120,7 @@ def _candidates(question: str, question_terms: dict[str, float], retrieved: list
 def answer_extractively(
     question: str, retrieved: list[Retrieved], lexical: LexicalIndex, threshold: float, max_quotes: int
 ) -> ExtractiveResult:
-    question_terms = {t: lexical.idf(t) for t in terms(question)}
+    question_terms = question_weights(question, lexical.idf)
     candidates = sorted(_candidates(question, question_terms, retrieved), key=lambda c: -c.score)
     evidence = candidates[0].score if candidates else 0.0
     if not candidates or evidence < threshold:

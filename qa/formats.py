@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
@@ -120,7 +121,7 @@ def load_docx(path: Path, max_bytes: int) -> LoadedDocument:
     data = read_bytes(path, max_bytes)
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise SkipFile(f"corrupt or unreadable Word file ({type(exc).__name__})") from None
     text, headings = "", []
     for paragraph in document.paragraphs:

@@ -102,3 +102,17 @@ def test_settings_change_uses_a_new_collection(tmp_path: Path, embedder) -> None
     large = Assistant(Settings(index_dir=tmp_path / "idx", chunk_tokens=256, chunk_overlap=8), embedder=embedder)
     assert small.store.name != large.store.name
     assert large.store.count() == 0
+
+
+def test_identical_text_is_never_embedded_twice(tmp_path: Path, assistant: Assistant) -> None:
+    docs = tmp_path / "docs"
+    text = "Resolution 06-NQ/TU sets out the urban programme for Khanh Hoa to 2030."
+    write(docs, "a.txt", text)
+    first = assistant.ingest([docs])
+    assert first.embedded == first.chunks == 1
+    write(docs, "copy.txt", text)  # same paragraph in another file
+    second = assistant.ingest([docs])
+    assert second.count("added") == 1 and second.embedded == 0
+    assistant.delete(next(d.doc_id for d in assistant.documents() if d.source.endswith("a.txt")))
+    third = assistant.ingest([docs])  # re-adding a removed document
+    assert third.count("added") == 1 and third.embedded == 0

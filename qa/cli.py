@@ -252,3 +252,22 @@ def feedback_export(ctx: click.Context, out: Path | None) -> None:
     else:
         for line in lines:
             click.echo(line)
+
+
+@cli.command()
+@click.option("--quick", is_flag=True, help="Small sizes (for CI): 300 and 1,000 chunks.")
+@click.option("--sizes", default="1000,10000,100000", show_default=True, help="Corpus sizes in chunks.")
+@click.option("--repeats", type=int, default=5, show_default=True, help="Times each question is asked per size.")
+@click.option("--json", "json_out", type=click.Path(path_type=Path), default=Path("reports/bench.json"), show_default=True)
+@click.pass_context
+def bench(ctx: click.Context, quick: bool, sizes: str, repeats: int, json_out: Path) -> None:
+    """Measure ingest throughput, query latency and memory against the naive pipeline."""
+    from qa.bench import run_bench, table, write
+
+    settings = _settings(ctx)
+    wanted = [300, 1000] if quick else [int(s) for s in sizes.split(",") if s.strip()]
+    pool = 48 if quick else 3000
+    report = run_bench(settings, wanted, pool, 2 if quick else repeats, settings.index_dir.parent / "bench-cache")
+    write(report, json_out)
+    click.echo(table(report))
+    click.echo(f"\nWrote {json_out}")

@@ -1,0 +1,182 @@
+"""`qa bench`: ingest throughput against the embedder's own limit, and query latency and memory as
+the corpus grows, for our pipeline and the naive LlamaIndex one, in one run.
+
+Large corpora: the sample documents are ingested for real (so answers stay checkable) and hidden
+among filler chunks. Filler text is sample sentences shuffled with a fixed seed; filler vectors are
+real embeddings of a pool of filler chunks, computed once and cached on disk, then reused (with a
+tiny seeded perturbation so no two are identical). The report says so.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import random
+import resource
+import shutil
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.assistant import Assistant
+from qa.chunking import Chunk
+from qa.config import Settings
+from qa.embedders import Embedder, make_embedder
+from qa.naive import NaiveRetriever
+from qa.text import sentence_spans
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+QUESTIONS = [
+    ("How many industrial clusters are planned in Khanh Hoa and with what total area?", "669 hectares"),
+    ("Ket luan 544-KL/TU duoc ban hanh ngay nao?", "06 thang 02 nam 2024"),
+    ("How many workers do the operating industrial clusters employ?", "4,440"),
+    ("What growth rate did Khanh Hoa's economy reach in 2021-2025?", "8%"),
+]
+SEED = 20261122
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _sentences() -> list[str]:
+    out = []
+    for path in sorted(SAMPLE.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        out += [text[s.start : s.end] for s in sentence_spans(text) if s.end - s.start > 40]
+    return out
+
+
+def filler_texts(n: int, rng: random.Random) -> list[str]:
+    pool = _sentences()
+    return [" ".join(rng.sample(pool, 3)) for _ in range(n)]
+
+
+def embedder_throughput(embedder: Embedder, texts: list[str]) -> float:
+    """Texts per second through the embedder alone, in the ingest's batch size."""
+    embedder.embed_passages(texts[:2])
+    started = time.perf_counter()
+    for i in range(0, len(texts), 32):
+        embedder.embed_passages(texts[i : i + 32])
+    return len(texts) / (time.perf_counter() - started)
+
+
+def filler_vectors(embedder: Embedder, pool: int, cache_dir: Path) -> tuple[list[str], np.ndarray]:
+    cache = cache_dir / f"filler-{embedder.name}-{pool}-{SEED}.npz"
+    texts = filler_texts(pool, random.Random(SEED))
+    if cache.exists():
+        return texts, np.load(cache)["vectors"]
+    vectors = np.concatenate([embedder.embed_passages(texts[i : i + 32]) for i in range(0, pool, 32)])
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, vectors=vectors)
+    return texts, vectors
+
+
+def add_filler(assistant: Assistant, count: int, texts: list[str], vectors: np.ndarray) -> None:
+    rng = np.random.default_rng(SEED)
+    batch: list[Chunk] = []
+    for i in range(count):
+        j = i % len(texts)
+        batch.append(Chunk(f"filler-{i}", f"filler-{i // 20}", f"filler/{i // 20}.txt", "Filler", "", i % 20, 0,
+                           len(texts[j]), texts[j], "filler"))
+        if len(batch) == 2000 or i == count - 1:
+            idx = [int(c.chunk_id.split("-")[1]) % len(texts) for c in batch]
+            noisy = vectors[idx] + rng.normal(0, 0.002, (len(batch), vectors.shape[1])).astype(np.float32)
+            noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+            assistant.store.add(batch, noisy)
+            batch = []
+
+
+def query_latency(assistant: Assistant, retriever: Any, repeats: int) -> dict[str, float]:
+    retrieve, answer, total, correct = [], [], [], 0
+    assistant.ask(QUESTIONS[0][0], retriever=retriever)  # warm: BM25 built, caches filled
+    for _ in range(repeats):
+        for question, fact in QUESTIONS:
+            result = assistant.ask(question, retriever=retriever)
+            retrieve.append(result.timings["retrieve"])
+            answer.append(result.timings["answer"])
+            total.append(result.timings["total"])
+            correct += fact in result.answer
+    def p(values: list[float], q: float) -> float:
+        return round(1000 * sorted(values)[min(len(values) - 1, int(q * len(values)))], 1)
+    return {
+        "retrieve_p50_ms": p(retrieve, 0.5), "retrieve_p95_ms": p(retrieve, 0.95), "answer_p50_ms": p(answer, 0.5),
+        "total_p50_ms": p(total, 0.5), "total_p95_ms": p(total, 0.95),
+        "answers_with_fact": round(correct / len(total), 3), "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+
+
+def run_bench(settings: Settings, sizes: list[int], filler_pool: int, repeats: int, cache_dir: Path) -> dict[str, Any]:
+    embedder = make_embedder(settings)
+    report: dict[str, Any] = {
+        "date": date.today().isoformat(), "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
+        "embedder": embedder.name, "settings_hash": settings.settings_hash(), "rows": [],
+        "corpus": (f"sample documents ingested for real + filler chunks (sample sentences shuffled, seed {SEED}); "
+                   f"filler vectors: {filler_pool} real embeddings reused with seeded noise"),
+    }
+    with tempfile.TemporaryDirectory(prefix="qa-bench-") as folder:
+        base = settings.model_copy(update={"index_dir": Path(folder) / "ingest"})
+        assistant = Assistant(base, embedder=embedder)
+        first = assistant.ingest([SAMPLE])
+        chunk_texts = [c.text for c in assistant.store.iter_chunks()]
+        report["embedder_chunks_per_s"] = round(embedder_throughput(embedder, chunk_texts[:48]), 1)
+        sentences = _sentences()[:64]
+        report["embedder_sentences_per_s"] = round(embedder_throughput(embedder, sentences), 1)
+        elapsed = sum(first.seconds.values())
+        second = assistant.ingest([SAMPLE])
+        report["ingest"] = {
+            "chunks": first.chunks, "tokens": first.tokens, "seconds": {k: round(v, 2) for k, v in first.seconds.items()},
+            "chunks_per_s": round(first.chunks / elapsed, 1), "tokens_per_s": round(first.tokens / elapsed, 1),
+            "share_of_embedder_limit": round((first.chunks / elapsed) / report["embedder_chunks_per_s"], 2),
+            "second_ingest_embedded": second.embedded,
+        }
+        texts, vectors = filler_vectors(embedder, filler_pool, cache_dir)
+        for size in sizes:
+            run_settings = settings.model_copy(update={"index_dir": Path(folder) / f"n{size}"})
+            run_settings.index_dir.mkdir(parents=True)
+            # The sample documents were embedded above; their vectors come from the cache.
+            shutil.copy(base.index_dir / "embeddings.sqlite3", run_settings.index_dir / "embeddings.sqlite3")
+            assistant = Assistant(run_settings, embedder=embedder)
+            assistant.ingest([SAMPLE])
+            add_filler(assistant, max(0, size - assistant.store.count()), texts, vectors)
+            ours = query_latency(assistant, assistant.retriever, repeats)
+            naive = query_latency(assistant, NaiveRetriever(assistant.store, embedder), repeats)
+            report["rows"].append({
+                "chunks": assistant.store.count(), "ours": ours, "naive": naive,
+                "p95_ratio_ours_to_naive": round(ours["total_p95_ms"] / max(naive["total_p95_ms"], 0.1), 2),
+            })
+    return report
+
+
+def table(report: dict[str, Any]) -> str:
+    ingest = report["ingest"]
+    lines = [
+        f"qa bench · {report['date']} · {report['machine']} · embedder {report['embedder']}",
+        f"embedder alone: {report['embedder_chunks_per_s']} chunks/s on the same chunks, "
+        f"{report['embedder_sentences_per_s']} sentences/s",
+        f"ingest: {ingest['chunks']} chunks, {ingest['chunks_per_s']} chunks/s, {ingest['tokens_per_s']} tokens/s "
+        f"({ingest['share_of_embedder_limit']:.0%} of the embedder's limit); seconds {ingest['seconds']}; "
+        f"second ingest embedded {ingest['second_ingest_embedded']}",
+        f"corpus: {report['corpus']}",
+        "",
+        "| chunks | pipeline | retrieve p50 | total p50 | total p95 | facts found | peak RSS MB |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in report["rows"]:
+        for name in ("ours", "naive"):
+            r = row[name]
+            lines.append(f"| {row['chunks']} | {name} | {r['retrieve_p50_ms']} ms | {r['total_p50_ms']} ms | "
+                         f"{r['total_p95_ms']} ms | {r['answers_with_fact']:.0%} | {r['peak_rss_mb']} |")
+    return "\n".join(lines)
+
+
+def write(report: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=1), encoding="utf-8")
+
+
+__all__ = ["run_bench", "table", "write"]

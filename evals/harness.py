@@ -61,7 +61,8 @@ class EvalReport:
 
 def score_question(assistant: Assistant, retriever: Retriever, q: EvalQuestion) -> QuestionResult:
     started = time.perf_counter()
-    answer = assistant.ask(q.question, retriever=retriever)
+    # Our pipeline is exactly what users get (including metadata answers); the naive one only retrieves.
+    answer = assistant.ask(q.question, retriever=None if retriever is assistant.retriever else retriever)
     latency = time.perf_counter() - started
     ranked = retriever.retrieve(q.question, RANK_DEPTH)
     first_rank = next((i + 1 for i, r in enumerate(ranked) if source_matches(r.chunk.source, q.sources)), None)

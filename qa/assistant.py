@@ -15,6 +15,7 @@ from qa.errors import InputError
 from qa.extractive import answer_extractively
 from qa.generate import LLMAnswerer, LLMError
 from qa.ingest import IngestReport, Progress, ingest_paths
+from qa.meta_answer import metadata_answer
 from qa.retrieve import Filters, HybridRetriever, Retrieved, Retriever
 from qa.store import ChunkStore, DocumentInfo
 from qa.text import STOPWORDS, fold
@@ -151,9 +152,13 @@ class Assistant:
             else:
                 yield self._generated(question, standalone, text, packed, started, timings)
                 return
-        result = answer_extractively(
-            standalone, retrieved, self.retriever.lexical(), self.settings.refusal_threshold, self.settings.max_quotes
-        )
+        # Metadata answers read the whole index, so not for a restricted question or another retriever.
+        result = metadata_answer(standalone, self.store) if retriever is None and filters is None else None
+        if result is None:
+            result = answer_extractively(
+                standalone, retrieved, self.retriever.lexical(), self.settings.refusal_threshold,
+                self.settings.max_quotes,
+            )
         if streaming:
             yield result.text
         timings["total"] = time.perf_counter() - started
@@ -184,8 +189,8 @@ class Assistant:
 
 def _filters(filters: Filters | None, doc_ids: list[str] | None) -> Filters | None:
     if doc_ids:
-        return replace(filters or Filters(), doc_ids=tuple(doc_ids))
-    return filters
+        filters = replace(filters or Filters(), doc_ids=tuple(doc_ids))
+    return filters if filters is not None and filters.where() is not None else None
 
 
 def _rounded(timings: dict[str, float]) -> dict[str, float]:

@@ -51,7 +51,8 @@ class Settings(BaseSettings):
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant.")
     max_quotes: int = Field(default=3, ge=1, le=10, description="Most sentences the extractive answer quotes.")
     refusal_threshold: float = Field(
-        default=0.5,
+        # From `qa eval --calibrate` on evals/questions.jsonl (see README, "Evaluation").
+        default=0.407,
         ge=0.0,
         le=1.0,
         description="Evidence score below which the extractive answerer refuses (calibrated by `qa calibrate`).",

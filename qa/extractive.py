@@ -117,9 +117,24 @@ def _candidates(question: str, question_terms: dict[str, float], retrieved: list
     return out
 
 
+_NAME_WORD = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-ZĐ][\wÀ-ỹ]{2,}")
+
+
+def unknown_names(question: str, lexical: LexicalIndex) -> list[str]:
+    """Proper names in the question that no indexed chunk mentions: 'Hanoi' in a Khanh Hoa corpus."""
+    unknown = []
+    for word in _NAME_WORD.findall(question.strip()):
+        found = terms(word)
+        if found and all(lexical.document_frequency(t) == 0 for t in found):
+            unknown.append(word)
+    return unknown
+
+
 def answer_extractively(
     question: str, retrieved: list[Retrieved], lexical: LexicalIndex, threshold: float, max_quotes: int
 ) -> ExtractiveResult:
+    if unknown_names(question, lexical):
+        return ExtractiveResult(REFUSAL, True, [], 0.0)
     question_terms = question_weights(question, lexical.idf)
     candidates = sorted(_candidates(question, question_terms, retrieved), key=lambda c: -c.score)
     evidence = candidates[0].score if candidates else 0.0

@@ -27,6 +27,9 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.chunks)
 
+    def document_frequency(self, term: str) -> int:
+        return self._doc_freq.get(term, 0)
+
     def idf(self, term: str) -> float:
         n = max(len(self.chunks), 1)
         return math.log(1 + (n - self._doc_freq.get(term, 0) + 0.5) / (self._doc_freq.get(term, 0) + 0.5))

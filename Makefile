@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLE := data/sample
 
-.PHONY: run test install lint eval clean browser
+.PHONY: run test install lint eval clean system-deps
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,16 +19,21 @@ run: $(STAMP)
 	$(BIN)/qa ingest --if-empty $(SAMPLE)
 	$(BIN)/qa serve
 
-# Browser tests drive Debian's Chromium; CI machines start bare, so install it when missing.
-browser:
-	@command -v chromium >/dev/null || { \
-		echo "Installing Debian's chromium for the browser tests"; \
+# The browser tests drive Debian's Chromium and the OCR tests Tesseract; CI machines start bare,
+# so install them when missing.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v tesseract >/dev/null \
+		|| ! tesseract --list-langs 2>/dev/null | grep -qx vie; then \
+		echo "Installing Debian packages: chromium tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+		$$SUDO apt-get update -qq && \
+		$$SUDO apt-get install -y -qq chromium tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng >/dev/null; \
+	fi
 
-test: $(STAMP) browser
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q
 	$(MAKE) eval
+	$(BIN)/qa --index-dir $(CURDIR)/.index/bench bench --quick --json reports/bench-quick.json
 
 eval: $(STAMP)
 	$(BIN)/qa eval --questions evals/questions.jsonl --docs $(SAMPLE) --gate evals/thresholds.toml \

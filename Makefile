@@ -31,6 +31,7 @@ system-deps:
 	fi
 
 test: $(STAMP) system-deps
+	$(BIN)/ruff check qa ui evals tests
 	$(BIN)/python -m pytest -q
 	$(MAKE) eval
 	$(BIN)/qa --index-dir $(CURDIR)/.index/bench bench --quick --json reports/bench-quick.json

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from qa.errors import ConfigError
@@ -18,7 +18,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_prompt(name: str) -> str:
     path = PROMPTS_DIR / f"{name}.md"
     if name not in PLACEHOLDERS or not path.is_file():

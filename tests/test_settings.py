@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from qa.config import Settings, load_settings
 from qa.errors import ConfigError
@@ -16,7 +17,7 @@ def test_arguments_beat_environment_beat_toml(tmp_path: Path, monkeypatch: pytes
 
 def test_settings_are_frozen_and_strict() -> None:
     settings = Settings()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         settings.top_k = 3  # type: ignore[misc]
     with pytest.raises(ConfigError, match="chunk_overlap"):
         load_settings(chunk_tokens=64, chunk_overlap=64)

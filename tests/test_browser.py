@@ -161,3 +161,19 @@ def test_login_blocks_anonymous_page_and_api(browser: Browser, small_assistant: 
         assert "14" in client.predict("How many industrial clusters are planned in Khanh Hoa?", api_name="/ask")["answer"]
     finally:
         app.close()  # type: ignore[attr-defined]
+
+
+def test_type_filter_restricts_the_answer(browser: Browser, sample_assistant: Assistant) -> None:
+    url, app = serve(sample_assistant)
+    try:
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        page.goto(url)
+        page.locator("#qa-type input").click()
+        page.get_by_role("option", name="conclusion").click()
+        ask(page, "Nghị quyết 06-NQ/TU ban hành ngày nào?")
+        page.locator("#qa-sources #cite-1").wait_for(timeout=30_000)
+        assert "khanh-hoa-ket-luan-544-KL-TU-2024.txt" in page.locator("#qa-sources").inner_text()
+        for other in ("kon-tum", "ninh-binh", "industrial-clusters", "centrally-run"):
+            assert other not in page.locator("#qa-sources").inner_text()
+    finally:
+        app.close()  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from qa.answer import Answer
 from qa.assistant import Assistant
 from qa.errors import QAError
 from qa.feedback import FeedbackStore
+from qa.retrieve import Filters
 from ui.render import STYLE, answer_html, source_card
 from ui.uploads import store_upload
 
@@ -57,12 +58,17 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     feedback = FeedbackStore(settings.index_dir / "feedback.sqlite3")
     uploads = settings.index_dir / "uploads"
 
-    def respond(question: str, chat: list[dict[str, Any]], history: list[list[str]], doc_ids: list[str] | None):
+    def respond(
+        question: str, chat: list[dict[str, Any]], history: list[list[str]], doc_ids: list[str] | None,
+        doc_type: str | None, year: str | None,
+    ):
         chat = list(chat or [])
         pairs = [(q, a) for q, a in (history or [])]
         chat.append({"role": "user", "content": question})
         try:
-            stream = assistant.ask_stream(question, history=pairs, doc_ids=doc_ids or None)
+            filters = Filters(doc_ids=tuple(doc_ids or ()), doc_type=doc_type or None,
+                              year=int(year) if year and year.isdigit() else None)
+            stream = assistant.ask_stream(question, history=pairs, filters=filters)
             partial = ""
             chat.append({"role": "assistant", "content": "…"})
             for part in stream:
@@ -143,6 +149,11 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     with gr.Row():
                         ask_button = gr.Button("Ask", variant="primary", elem_id="qa-ask")
                         clear = gr.Button("New conversation")
+                    with gr.Row():
+                        only_type = gr.Dropdown(["", *sorted({d.doc_type for d in assistant.documents() if d.doc_type})],
+                                                value="", label="Only this type", elem_id="qa-type")
+                        only_year = gr.Dropdown(["", *sorted({d.issued[:4] for d in assistant.documents() if d.issued})],
+                                                value="", label="Only issued in", elem_id="qa-year")
                     only = gr.Dropdown(document_choices(assistant), multiselect=True, label="Only these documents",
                                        elem_id="qa-filter")
                     gr.Examples(EXAMPLES, inputs=question)
@@ -166,8 +177,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             delete_result = gr.Markdown()
 
         outputs = [chatbot, sources, history, question, last_answer, status]
-        question.submit(respond, [question, chatbot, history, only], outputs, api_name=False)
-        ask_button.click(respond, [question, chatbot, history, only], outputs, api_name=False)
+        inputs = [question, chatbot, history, only, only_type, only_year]
+        question.submit(respond, inputs, outputs, api_name=False)
+        ask_button.click(respond, inputs, outputs, api_name=False)
         clear.click(lambda: ([], "", [], None), None, [chatbot, sources, history, last_answer], api_name=False)
         up.click(lambda a, c: give_feedback(a, 1, c), [last_answer, comment], thanks, api_name=False)
         down.click(lambda a, c: give_feedback(a, -1, c), [last_answer, comment], thanks, api_name=False)

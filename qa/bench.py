@@ -38,6 +38,7 @@ QUESTIONS = [
     ("What growth rate did Khanh Hoa's economy reach in 2021-2025?", "8%"),
 ]
 SEED = 20261122
+UPLOAD = "Harbour note. The Cam Ranh harbour dredging plan was approved with a budget of 12 billion dong.\n"
 
 
 def peak_rss_mb() -> float:
@@ -94,7 +95,9 @@ def add_filler(assistant: Assistant, count: int, texts: list[str], vectors: np.n
 
 def query_latency(assistant: Assistant, retriever: Any, repeats: int) -> dict[str, float]:
     retrieve, answer, total, correct = [], [], [], 0
+    started = time.perf_counter()
     assistant.ask(QUESTIONS[0][0], retriever=retriever)  # warm: BM25 built, caches filled
+    first_query_ms = round(1000 * (time.perf_counter() - started), 1)
     for _ in range(repeats):
         for question, fact in QUESTIONS:
             result = assistant.ask(question, retriever=retriever)
@@ -108,7 +111,18 @@ def query_latency(assistant: Assistant, retriever: Any, repeats: int) -> dict[st
         "retrieve_p50_ms": p(retrieve, 0.5), "retrieve_p95_ms": p(retrieve, 0.95), "answer_p50_ms": p(answer, 0.5),
         "total_p50_ms": p(total, 0.5), "total_p95_ms": p(total, 0.95),
         "answers_with_fact": round(correct / len(total), 3), "peak_rss_mb": round(peak_rss_mb(), 1),
+        "first_query_ms": first_query_ms,
     }
+
+
+def query_after_upload(assistant: Assistant, folder: Path) -> float:
+    """Milliseconds for the first question after one new document lands: BM25 catches up with it."""
+    folder.mkdir()
+    (folder / "harbour-note.txt").write_text(UPLOAD, encoding="utf-8")
+    assistant.ingest([folder])
+    started = time.perf_counter()
+    assistant.ask(QUESTIONS[0][0])
+    return round(1000 * (time.perf_counter() - started), 1)
 
 
 def run_bench(settings: Settings, sizes: list[int], filler_pool: int, repeats: int, cache_dir: Path) -> dict[str, Any]:
@@ -150,6 +164,7 @@ def run_bench(settings: Settings, sizes: list[int], filler_pool: int, repeats: i
             add_filler(assistant, max(0, size - assistant.store.count()), texts, vectors)
             ours = query_latency(assistant, assistant.retriever, repeats)
             naive = query_latency(assistant, NaiveRetriever(assistant.store, embedder), repeats)
+            ours["after_upload_ms"] = query_after_upload(assistant, Path(folder) / f"upload-{size}")
             report["rows"].append({
                 "chunks": assistant.store.count(), "store": "server" if settings.chroma_url else "embedded", "ours": ours, "naive": naive,
                 "p95_ratio_ours_to_naive": round(ours["total_p95_ms"] / max(naive["total_p95_ms"], 0.1), 2),
@@ -168,14 +183,20 @@ def table(report: dict[str, Any]) -> str:
         f"second ingest embedded {ingest['second_ingest_embedded']}",
         f"corpus: {report['corpus']}",
         "",
-        "| chunks | store | pipeline | retrieve p50 | total p50 | total p95 | facts found | peak RSS MB |",
-        "|---|---|---|---|---|---|---|---|",
+        "| chunks | store | pipeline | first query | retrieve p50 | total p50 | total p95 | facts found | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in report["rows"]:
         for name in ("ours", "naive"):
             r = row[name]
-            lines.append(f"| {row['chunks']} | {row['store']} | {name} | {r['retrieve_p50_ms']} ms | {r['total_p50_ms']} ms | "
+            lines.append(f"| {row['chunks']} | {row['store']} | {name} | {r['first_query_ms']} ms | {r['retrieve_p50_ms']} ms | "
+                         f"{r['total_p50_ms']} ms | "
                          f"{r['total_p95_ms']} ms | {r['answers_with_fact']:.0%} | {r['peak_rss_mb']} |")
+    lines.append("")
+    lines += [f"{row['chunks']} chunks ({row['store']}): total p95 ours / naive = {row['p95_ratio_ours_to_naive']}" for row in report["rows"]]
+    lines += [f"{row['chunks']} chunks ({row['store']}): first question after uploading one document {row['ours']['after_upload_ms']} ms"
+              for row in report["rows"]]
+    lines.append("first query: the first question after opening the index; for ours it includes building BM25 over every chunk.")
     return "\n".join(lines)
 
 

@@ -7,8 +7,6 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import numpy as np
-
 from qa.chunking import Chunk
 from qa.config import Settings
 from qa.embedders import Embedder
@@ -86,12 +84,17 @@ class HybridRetriever:
         self._lock = threading.Lock()
 
     def lexical(self) -> LexicalIndex:
-        """The BM25 index, rebuilt only when Chroma's contents changed since it was built."""
+        """The BM25 index, brought up to date with Chroma (written by this process or another)
+        by adding and removing only the chunks that changed."""
         with self._lock:
             generation = self.store.generation()
-            if self._lexical is None or generation != self._lexical_generation:
+            if self._lexical is None:
                 self._lexical = LexicalIndex(self.store.iter_chunks())
-                self._lexical_generation = generation
+            elif generation != self._lexical_generation:
+                stored, indexed = self.store.chunk_ids(), self._lexical.ids()
+                self._lexical.remove(indexed - stored)
+                self._lexical.add(self.store.get_chunks(stored - indexed))
+            self._lexical_generation = generation
             return self._lexical
 
     def retrieve(self, question: str, k: int, filters: Filters | None = None) -> list[Retrieved]:
@@ -102,17 +105,8 @@ class HybridRetriever:
         dense_hits = self.store.query(self.embedder.embed_query(question), n, where)
         dense = {h.chunk.chunk_id: (rank, 1.0 - h.distance, h.chunk) for rank, h in enumerate(dense_hits)}
 
-        lexical = self.lexical()
-        scores = lexical.scores(terms(question))
-        order = np.argsort(-scores, kind="stable")
-        lexical_ranked: list[Chunk] = []
-        for i in order:
-            if scores[i] <= 0 or len(lexical_ranked) >= n:
-                break
-            chunk = lexical.chunks[i]
-            if filters is None or filters.accepts(chunk):
-                lexical_ranked.append(chunk)
-        lex = {c.chunk_id: (rank, c) for rank, c in enumerate(lexical_ranked)}
+        lexical_ranked = self.lexical().search(terms(question), n, filters.accepts if filters else None)
+        lex = {c.chunk_id: (rank, c) for rank, (c, _) in enumerate(lexical_ranked)}
 
         dense_weight = 0.3 if unaccented_vietnamese(question) else 1.0
         fused: list[Retrieved] = []

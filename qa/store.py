@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -195,6 +195,21 @@ class ChunkStore:
         for c in chunks:
             buffer[c.start : c.end] = c.text
         return "".join(buffer)
+
+    def chunk_ids(self, page: int = 20000) -> set[str]:
+        ids: set[str] = set()
+        while True:
+            found = self.collection.get(limit=page, offset=len(ids), include=[])["ids"]
+            ids.update(found)
+            if len(found) < page:
+                return ids
+
+    def get_chunks(self, chunk_ids: Iterable[str], page: int = 2000) -> Iterator[Chunk]:
+        wanted = list(chunk_ids)
+        for i in range(0, len(wanted), page):
+            found = self.collection.get(ids=wanted[i : i + page], include=["documents", "metadatas"])
+            for chunk_id, text, meta in zip(found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True):
+                yield chunk_from_record(chunk_id, text, dict(meta))
 
     def iter_chunks(self, page: int = 2000) -> Iterator[Chunk]:
         offset = 0

@@ -1,0 +1,99 @@
+"""Our updatable BM25 against bm25s as the oracle, and the retriever keeping it in step with Chroma."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import pytest
+
+from qa.chunking import Chunk, chunk_document
+from qa.lexical import LexicalIndex
+from qa.loaders import load
+from qa.text import terms
+from tests.conftest import SAMPLE
+
+QUERIES = [
+    "How many industrial clusters, 669 hectares?",
+    "Nghị quyết 06-NQ/TU",
+    "Ket luan 544-KL/TU ngay ban hanh",
+    "growth rate growth rate economy",  # a repeated term counts twice in bm25s too
+    "tourism Nha Trang airport",
+]
+
+
+def sample_chunks() -> list[Chunk]:
+    chunks: list[Chunk] = []
+    for path in sorted(SAMPLE.glob("*.txt")):
+        chunks += chunk_document(load(path, 10**7), path.stem, str(path), "h" * 16, 120, 20)
+    return chunks
+
+
+def oracle_scores(chunks: list[Chunk], query: str) -> np.ndarray:
+    index = bm25s.BM25()
+    index.index([terms(c.text) for c in chunks], show_progress=False)
+    known = [t for t in terms(query) if t in index.vocab_dict]
+    return np.asarray(index.get_scores(known), dtype=np.float32) if known else np.zeros(len(chunks), np.float32)
+
+
+def live_scores(index: LexicalIndex, query: str) -> dict[str, float]:
+    return {c.chunk_id: s for c, s in index.search(terms(query), 10**6)}
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_scores_match_bm25s(query: str) -> None:
+    chunks = sample_chunks()
+    expected = oracle_scores(chunks, query)
+    assert expected.max() > 0, "the query must hit something for the comparison to mean anything"
+    got = live_scores(LexicalIndex(chunks), query)
+    want = {c.chunk_id: float(s) for c, s in zip(chunks, expected, strict=True) if s > 0}
+    assert got.keys() == want.keys()
+    assert all(got[k] == pytest.approx(want[k], rel=1e-4) for k in want)
+
+
+def test_removing_and_adding_equals_building_afresh() -> None:
+    chunks = sample_chunks()
+    clusters = [c for c in chunks if "industrial-clusters" in c.source]
+    others = [c for c in chunks if c not in clusters]
+    index = LexicalIndex(chunks)
+    index.remove(c.chunk_id for c in clusters)
+    for query in QUERIES:
+        assert live_scores(index, query) == pytest.approx(live_scores(LexicalIndex(others), query), rel=1e-5)
+    assert not any("industrial-clusters" in c.source for c, _ in index.search(terms("industrial clusters"), 100))
+    index.add(clusters)
+    assert len(index) == len(chunks)
+    for query in QUERIES:
+        assert live_scores(index, query) == pytest.approx(live_scores(LexicalIndex(chunks), query), rel=1e-5)
+
+
+def test_compaction_after_many_removals_keeps_scores() -> None:
+    filler = [Chunk(f"f{i}", "f", "f.txt", "F", "", i, 0, 20, f"filler word{i % 50} harbour", "filler") for i in range(1500)]
+    chunks = sample_chunks()
+    index = LexicalIndex(filler + chunks)
+    index.remove(c.chunk_id for c in filler)
+    assert len(index.chunks) == len(chunks), "slots of removed chunks were reclaimed"
+    for query in QUERIES:
+        assert live_scores(index, query) == pytest.approx(live_scores(LexicalIndex(chunks), query), rel=1e-5)
+
+
+def test_retriever_updates_bm25_in_place_when_documents_change(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    from qa import Assistant, Settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("The harbour dredging budget is 12 billion dong.\n", encoding="utf-8")
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"), embedder=embedder)
+    assistant.ingest([docs])
+    lexical = assistant.retriever.lexical()
+    assert [c.text for c, _ in lexical.search(terms("dredging"), 5)]
+
+    (docs / "b.txt").write_text("The lighthouse repair starts in March 2026.\n", encoding="utf-8")
+    assistant.ingest([docs])
+    assert assistant.retriever.lexical() is lexical, "updated, not rebuilt"
+    assert [c.source for c, _ in lexical.search(terms("lighthouse"), 5)] == [str((docs / "b.txt").resolve())]
+
+    (docs / "a.txt").unlink()
+    assistant.ingest([docs], prune=True)
+    assert not assistant.retriever.lexical().search(terms("dredging"), 5)
+    assert len(lexical) == assistant.store.count() == 1

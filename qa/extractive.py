@@ -82,7 +82,23 @@ def _coverage(question_terms: dict[str, float], unit_terms: frozenset[str]) -> f
     return sum(w for t, w in question_terms.items() if t in unit_terms) / total
 
 
-def _candidates(question: str, question_terms: dict[str, float], retrieved: list[Retrieved]) -> list[Candidate]:
+_NAME_PHRASE = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*)+")
+
+
+def named_places(question: str) -> list[frozenset[str]]:
+    """Each pair of adjacent capitalised words in the question, as term sets: from 'Khanh Hoa
+    Provincial Party Committee' come 'Khanh Hoa', 'Hoa Provincial', 'Provincial Party', ..., so a
+    Vietnamese document that names only 'Khanh Hoa' still counts as being about it."""
+    pairs = []
+    for phrase in _NAME_PHRASE.findall(question.strip()):
+        words = phrase.split()
+        pairs += [found for a, b in zip(words, words[1:], strict=False) if (found := frozenset(terms(f"{a} {b}")))]
+    return pairs
+
+
+def _candidates(
+    question: str, question_terms: dict[str, float], retrieved: list[Retrieved], lexical: LexicalIndex
+) -> list[Candidate]:
     """Score every sentence of the retrieved chunks.
 
     A sentence's score mixes its own coverage of the question's terms with that of its neighbours
@@ -91,10 +107,14 @@ def _candidates(question: str, question_terms: dict[str, float], retrieved: list
     """
     wanted = expected_type(question)
     focus = focus_terms(question) & question_terms.keys()
+    names = named_places(question)
+    about: dict[str, bool] = {}
     seen: set[tuple[str, int, int]] = set()
     out: list[Candidate] = []
     for rank, hit in enumerate(retrieved):
         chunk = hit.chunk
+        if chunk.doc_id not in about:
+            about[chunk.doc_id] = not names or any(lexical.document_mentions(chunk.doc_id, n) for n in names)
         spans = sentence_spans(chunk.text, offset=chunk.start)
         texts = [chunk.text[sp.start - chunk.start : sp.end - chunk.start] for sp in spans]
         unit_terms = [frozenset(terms(t)) for t in texts]
@@ -107,6 +127,8 @@ def _candidates(question: str, question_terms: dict[str, float], retrieved: list
             score = 0.75 * _coverage(question_terms, unit_terms[i]) + 0.25 * _coverage(question_terms, window)
             if focus and not focus & unit_terms[i]:
                 score *= 0.75  # the sentence does not mention what is asked about
+            if not about[chunk.doc_id]:
+                score *= 0.5  # from a document that never names the place or body the question is about
             if len(texts[i].split()) <= 6 and not _DIGIT.search(texts[i]):
                 score *= 0.5  # a heading names a topic; it rarely answers a question about it
             if wanted is not None:
@@ -136,9 +158,14 @@ def answer_extractively(
     if unknown_names(question, lexical):
         return ExtractiveResult(REFUSAL, True, [], 0.0)
     question_terms = question_weights(question, lexical.idf)
-    candidates = sorted(_candidates(question, question_terms, retrieved), key=lambda c: -c.score)
+    candidates = sorted(_candidates(question, question_terms, retrieved, lexical), key=lambda c: -c.score)
     evidence = candidates[0].score if candidates else 0.0
     if not candidates or evidence < threshold:
+        return ExtractiveResult(REFUSAL, True, [], evidence)
+    wanted = expected_type(question)
+    best_text = candidates[0].chunk.text[candidates[0].start - candidates[0].chunk.start : candidates[0].end - candidates[0].chunk.start]
+    if wanted is not None and not wanted.search(fold(best_text)):
+        # Asked for a number or a date, the best passage holds none: the documents do not say.
         return ExtractiveResult(REFUSAL, True, [], evidence)
 
     best = candidates[0]

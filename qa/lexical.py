@@ -38,6 +38,8 @@ class LexicalIndex:
         self._alive = bytearray()
         self._postings: dict[str, tuple[array, array]] = {}  # term -> (slots, term frequencies)
         self._doc_freq: Counter[str] = Counter()
+        self._doc_number: dict[str, int] = {}
+        self._doc_of_slot = array("I")
         self._total_length = 0
 
     def __len__(self) -> int:
@@ -69,6 +71,7 @@ class LexicalIndex:
             postings[0].append(slot)
             postings[1].append(tf)
         self._doc_freq.update(counts.keys())
+        self._doc_of_slot.append(self._doc_number.setdefault(chunk.doc_id, len(self._doc_number)))
 
     def remove(self, chunk_ids: Iterable[str]) -> None:
         with self._lock:
@@ -89,6 +92,22 @@ class LexicalIndex:
 
     def document_frequency(self, term: str) -> int:
         return self._doc_freq.get(term, 0)
+
+    def document_mentions(self, doc_id: str, phrase_terms: Iterable[str]) -> bool:
+        """Whether the document (its live chunks taken together) holds each of these terms."""
+        with self._lock:
+            number = self._doc_number.get(doc_id)
+            if number is None:
+                return False
+            doc_of_slot = np.frombuffer(self._doc_of_slot, dtype=np.uint32)
+            alive = np.frombuffer(self._alive, dtype=np.uint8)
+            for term in phrase_terms:
+                if self.document_frequency(term) <= 0:
+                    return False
+                slots = np.frombuffer(self._postings[term][0], dtype=np.uint32)
+                if not np.any((doc_of_slot[slots] == number) & (alive[slots] == 1)):
+                    return False
+            return True
 
     def idf(self, term: str) -> float:
         n = max(len(self), 1)

@@ -97,3 +97,40 @@ def test_questions_can_be_restricted_to_chosen_documents(sample_assistant: Assis
     answer = sample_assistant.ask("How many industrial clusters are planned in Khanh Hoa?", doc_ids=only)
     assert all(c.doc_id in only for c in answer.citations)
     assert all(r.chunk.doc_id in only for r in sample_assistant.retriever.retrieve("industrial clusters", 5, Filters(doc_ids=tuple(only))))
+
+
+def test_named_places_are_adjacent_capitalised_pairs() -> None:
+    from qa.extractive import named_places
+
+    assert named_places("What is the population of Khanh Hoa province after merging with Ninh Thuan?") == [
+        frozenset({"khanh", "hoa"}), frozenset({"ninh", "thuan"})
+    ]
+    assert named_places("How many clusters are there?") == []
+
+
+@pytest.fixture(scope="module")
+def two_province_assistant(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:  # type: ignore[no-untyped-def]
+    from qa import Settings
+
+    docs = tmp_path_factory.mktemp("provinces")
+    (docs / "ninh-binh.txt").write_text(
+        "Ninh Binh after the merger. The new Ninh Binh province has a population of more than 4.4 million people.\n"
+        "Ninh Binh will develop tourism around Trang An.\n", encoding="utf-8")
+    (docs / "khanh-hoa.txt").write_text(
+        "Khanh Hoa after the merger. Khanh Hoa faces differences in population size between its areas.\n"
+        "Khanh Hoa will develop Van Phong port and the marine economy.\n", encoding="utf-8")
+    assistant = Assistant(Settings(index_dir=tmp_path_factory.mktemp("provinces-index")), embedder=embedder)
+    assistant.ingest([docs])
+    return assistant
+
+
+def test_a_number_about_another_province_is_not_given_as_the_answer(two_province_assistant: Assistant) -> None:
+    answer = two_province_assistant.ask("What is the population of Khanh Hoa province after the merger?")
+    assert answer.refused, answer.answer
+    assert "4.4" not in answer.answer
+
+
+def test_the_same_question_about_the_named_province_is_answered(two_province_assistant: Assistant) -> None:
+    answer = two_province_assistant.ask("What is the population of Ninh Binh province after the merger?")
+    assert not answer.refused and "4.4 million" in answer.answer
+    assert answer.citations[0].source.endswith("ninh-binh.txt")

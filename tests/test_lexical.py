@@ -57,7 +57,10 @@ def test_removing_and_adding_equals_building_afresh() -> None:
     clusters = [c for c in chunks if "industrial-clusters" in c.source]
     others = [c for c in chunks if c not in clusters]
     index = LexicalIndex(chunks)
+    doc = clusters[0].doc_id
+    assert index.document_mentions(doc, {"khanh", "hoa"}) and not index.document_mentions(doc, {"ninh", "thuan"})
     index.remove(c.chunk_id for c in clusters)
+    assert not index.document_mentions(doc, {"khanh", "hoa"})
     for query in QUERIES:
         assert live_scores(index, query) == pytest.approx(live_scores(LexicalIndex(others), query), rel=1e-5)
     assert not any("industrial-clusters" in c.source for c, _ in index.search(terms("industrial clusters"), 100))

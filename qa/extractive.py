@@ -59,7 +59,7 @@ def expected_type(question: str) -> re.Pattern[str] | None:
 
 _QUESTION_PHRASE = re.compile(r"\b(how (?:many|much|long|large|big|far|old)|what (?:is|are|was|were)|bao nhieu)\b")
 _FOCUS = re.compile(
-    r"^(?:what|which|how many|how much|who|whom)\s+(?:(?:is|are|was|were|does|do|did|will)\s+)?(?:the\s+|a\s+)?(\w+)"
+    r"^(?:what|which|how many|how much|who|whom)\s+(?:(?:is|are|was|were|does|do|did|will be|will)\s+)?(?:the\s+|a\s+)?(\w+)"
 )
 
 

@@ -12,7 +12,7 @@ from qa.answer import REFUSAL, Answer
 from qa.config import Settings, load_settings
 from qa.embedders import Embedder, make_embedder
 from qa.errors import InputError
-from qa.extractive import answer_extractively
+from qa.extractive import ExtractiveResult, answer_extractively
 from qa.generate import LLMAnswerer, LLMError
 from qa.ingest import IngestReport, Progress, ingest_paths
 from qa.meta_answer import metadata_answer
@@ -131,7 +131,8 @@ class Assistant:
             standalone = self.llm.rewrite(question, history) if self.llm else carry_forward(question, history)
         else:
             standalone = question
-        retrieved = (retriever or self.retriever).retrieve(standalone, self.settings.top_k, filters)
+        result = self._metadata_answer(standalone, retriever, filters) if self.llm is None else None
+        retrieved = [] if result else (retriever or self.retriever).retrieve(standalone, self.settings.top_k, filters)
         timings = {"retrieve": time.perf_counter() - started}
         notice = ""
         if self.llm is not None:
@@ -152,8 +153,8 @@ class Assistant:
             else:
                 yield self._generated(question, standalone, text, packed, started, timings)
                 return
-        # Metadata answers read the whole index, so not for a restricted question or another retriever.
-        result = metadata_answer(standalone, self.store) if retriever is None and filters is None else None
+        if result is None and self.llm is not None:  # the model failed; answer extractively
+            result = self._metadata_answer(standalone, retriever, filters)
         if result is None:
             result = answer_extractively(
                 standalone, retrieved, self.retriever.lexical(), self.settings.refusal_threshold,
@@ -167,6 +168,11 @@ class Assistant:
             citations=result.citations, backend="extractive", evidence=round(result.evidence, 4),
             settings_hash=self.settings.settings_hash(), timings=_rounded(timings), notice=notice,
         )
+
+    def _metadata_answer(self, question: str, retriever: Retriever | None, filters: Filters | None) -> ExtractiveResult | None:
+        """Issue dates and documents by year, read from document metadata (no retrieval needed).
+        They read the whole index, so not for a restricted question or another retriever."""
+        return metadata_answer(question, self.store) if retriever is None and filters is None else None
 
     def _generated(
         self, question: str, standalone: str, text: str, packed: list[Retrieved], started: float,

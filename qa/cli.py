@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +147,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 
     ctx.obj.update(ui_host=host, ui_port=port)
     assistant = _assistant(ctx)
+    # Read (or build) BM25 while the page starts, not on the first question.
+    threading.Thread(target=assistant.retriever.lexical, name="qa-bm25-warm-up", daemon=True).start()
     settings = assistant.settings
     login = " (login required)" if settings.ui_credentials() else ""
     click.echo(f"Serving the chat on http://{settings.ui_host}:{settings.ui_port}{login} — Ctrl+C to stop.")
@@ -266,7 +269,7 @@ def bench(ctx: click.Context, quick: bool, sizes: str, repeats: int, json_out: P
 
     settings = _settings(ctx)
     wanted = [300, 1000] if quick else [int(s) for s in sizes.split(",") if s.strip()]
-    pool = 48 if quick else 3000
+    pool = 48 if quick else 1000
     report = run_bench(settings, wanted, pool, 2 if quick else repeats, settings.index_dir.parent / "bench-cache")
     write(report, json_out)
     click.echo(table(report))

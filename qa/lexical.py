@@ -9,10 +9,15 @@ only that document's terms.
 from __future__ import annotations
 
 import math
+import os
+import pickle
 import threading
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +26,8 @@ from qa.text import terms
 
 K1 = 1.5
 B = 0.75
+# Bump when terms() or the postings layout changes, so an index saved by older code is rebuilt.
+SAVED_FORMAT = (1, tuple(f.name for f in fields(Chunk)))
 
 
 class LexicalIndex:
@@ -41,6 +48,31 @@ class LexicalIndex:
         self._doc_number: dict[str, int] = {}
         self._doc_of_slot = array("I")
         self._total_length = 0
+
+    def save(self, path: Path, generation: Any) -> None:
+        """Write the index to disk, tagged with the store generation it matches. It is derived
+        data (delete it and the next question rebuilds it), written atomically by this program into
+        the user's own index folder, so pickle is safe to read back."""
+        with self._lock:
+            state = {k: v for k, v in self.__dict__.items() if k != "_lock"}
+            data = pickle.dumps((SAVED_FORMAT, generation, state), protocol=5)
+        partial = path.with_name(path.name + ".partial")
+        partial.write_bytes(data)
+        os.replace(partial, path)
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[LexicalIndex, Any] | None:
+        """(index, generation) as saved, or None if there is no usable saved index."""
+        try:
+            saved_format, generation, state = pickle.loads(path.read_bytes())
+        except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.UnpicklingError):
+            return None
+        if saved_format != SAVED_FORMAT:
+            return None
+        index = cls.__new__(cls)
+        index.__dict__.update(state)
+        index._lock = threading.Lock()
+        return index, generation
 
     def __len__(self) -> int:
         return len(self._slot)
@@ -120,6 +152,11 @@ class LexicalIndex:
             scores = self._scores(query_terms)
             ranked: list[tuple[Chunk, float]] = []
             positive = np.flatnonzero(scores > 0)
+            if accept is None and len(positive) > limit:
+                # Only the best `limit` need sorting; common terms match most of a large index.
+                # Ties at the cut-off are kept whole so the order stays the same as a full sort.
+                cutoff = -np.partition(-scores[positive], limit - 1)[limit - 1]
+                positive = positive[scores[positive] >= cutoff]
             for slot in positive[np.argsort(-scores[positive], kind="stable")]:
                 if len(ranked) >= limit:
                     break

@@ -19,11 +19,10 @@ _BY_YEAR = re.compile(
 )
 
 
-def _quote_line(store: ChunkStore, doc: DocumentInfo, field: Field | None, n: int) -> Citation | None:
+def _quote_line(text: str, doc: DocumentInfo, field: Field | None, n: int) -> Citation | None:
     """The sentence around a metadata value, as a citation (an exact slice of the stored text)."""
     if field is None:
         return None
-    text = store.document_text(doc.doc_id)
     span = next((s for s in sentence_spans(text[:HEAD_CHARS]) if s.start <= field.start < s.end), None)
     start, end = (span.start, span.end) if span else (field.start, field.end)
     return Citation(n=n, doc_id=doc.doc_id, source=doc.source, title=doc.title, start=start, end=end,
@@ -36,26 +35,26 @@ def metadata_answer(question: str, store: ChunkStore) -> ExtractiveResult | None
     by_year = _BY_YEAR.search(folded)
     if not by_year and not (numbers and expected_type(question) is not None):
         return None
-    docs = store.documents()
     citations: list[Citation] = []
     if by_year:
         year = by_year.group(1) or by_year.group(2)
-        for doc in (d for d in docs if d.issued.startswith(year)):
-            meta = extract_metadata(store.document_text(doc.doc_id))
-            cited = _quote_line(store, doc, meta.issued, len(citations) + 1)
+        for doc in (d for d in store.documents() if d.issued.startswith(year)):
+            text = store.document_head(doc, HEAD_CHARS)
+            cited = _quote_line(text, doc, extract_metadata(text).issued, len(citations) + 1)
             if cited:
                 citations.append(cited)
         if not citations:
             return None
         lines = [f"{c.title}: “{' '.join(c.quote.split())}” [{c.n}]" for c in citations]
         return ExtractiveResult(f"Documents issued in {year}: " + "; ".join(lines), False, citations, 1.0)
-    targets = [d for d in docs if d.doc_number and fold(d.doc_number) in numbers]
+    targets = [d for d in store.documents() if d.doc_number and fold(d.doc_number) in numbers]
     if len(targets) != 1 or not ("ban hanh" in folded or "issu" in folded or "dated" in folded or "sign" in folded):
         return None
     doc = targets[0]
-    meta = extract_metadata(store.document_text(doc.doc_id))
+    text = store.document_head(doc, HEAD_CHARS)
+    meta = extract_metadata(text)
     for field in (meta.issued, meta.doc_number):
-        cited = _quote_line(store, doc, field, len(citations) + 1)
+        cited = _quote_line(text, doc, field, len(citations) + 1)
         if cited and all(c.start != cited.start for c in citations):
             citations.append(cited)
     if not citations or meta.issued is None:

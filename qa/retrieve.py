@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from qa.chunking import Chunk
@@ -75,6 +77,10 @@ class Retriever(Protocol):
 
 
 class HybridRetriever:
+    # Saving BM25 takes about a second at 100k chunks; after a small change, syncing at the next
+    # start is cheaper than saving now.
+    SAVE_AFTER_CHANGED_CHUNKS = 1000
+
     def __init__(self, settings: Settings, store: ChunkStore, embedder: Embedder) -> None:
         self.settings = settings
         self.store = store
@@ -83,28 +89,49 @@ class HybridRetriever:
         self._lexical_generation: Any = None
         self._lock = threading.Lock()
 
+    @property
+    def saved_lexical_path(self) -> Path:
+        where = hashlib.sha256(str(self.settings.chroma_url or "embedded").encode()).hexdigest()[:8]
+        return self.settings.index_dir / f"bm25-{self.store.name}-{where}.pickle"
+
     def lexical(self) -> LexicalIndex:
         """The BM25 index, brought up to date with Chroma (written by this process or another)
-        by adding and removing only the chunks that changed."""
+        by adding and removing only the chunks that changed. Opening an index reads BM25 back
+        from disk when it was saved, instead of tokenising every chunk again."""
         with self._lock:
             generation = self.store.generation()
             if self._lexical is None:
-                self._lexical = LexicalIndex(self.store.iter_chunks())
-            elif generation != self._lexical_generation:
+                saved = LexicalIndex.load(self.saved_lexical_path)
+                if saved is None:
+                    self._lexical = LexicalIndex(self.store.iter_chunks())
+                    self._save_lexical(generation)
+                else:
+                    self._lexical, self._lexical_generation = saved
+            if generation != self._lexical_generation:
                 stored, indexed = self.store.chunk_ids(), self._lexical.ids()
                 self._lexical.remove(indexed - stored)
                 self._lexical.add(self.store.get_chunks(stored - indexed))
+                if len(stored ^ indexed) >= self.SAVE_AFTER_CHANGED_CHUNKS:
+                    self._save_lexical(generation)
             self._lexical_generation = generation
             return self._lexical
+
+    def _save_lexical(self, generation: Any) -> None:
+        assert self._lexical is not None
+        try:
+            self._lexical.save(self.saved_lexical_path, generation)
+        except OSError:
+            pass  # a read-only index folder only costs a rebuild at the next start
 
     def retrieve(self, question: str, k: int, filters: Filters | None = None) -> list[Retrieved]:
         if k <= 0:
             return []
         n = max(self.settings.candidates, k)
         where = filters.where() if filters else None
+        # Not in parallel: the embedder already keeps both cores busy, and measured, overlapping
+        # BM25 with it made both slower.
         dense_hits = self.store.query(self.embedder.embed_query(question), n, where)
         dense = {h.chunk.chunk_id: (rank, 1.0 - h.distance, h.chunk) for rank, h in enumerate(dense_hits)}
-
         lexical_ranked = self.lexical().search(terms(question), n, filters.accepts if filters else None)
         lex = {c.chunk_id: (rank, c) for rank, (c, _) in enumerate(lexical_ranked)}
 

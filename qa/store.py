@@ -87,6 +87,15 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
     )
 
 
+def _assemble(chunks: Sequence[Chunk]) -> str:
+    if not chunks:
+        return ""
+    buffer = [" "] * max(c.end for c in chunks)
+    for c in chunks:
+        buffer[c.start : c.end] = c.text
+    return "".join(buffer)
+
+
 def connect(settings: Settings) -> Any:
     chroma_settings = chromadb.Settings(anonymized_telemetry=False)
     if settings.chroma_url:
@@ -122,14 +131,17 @@ class ChunkStore:
             embedding_function=QAEmbeddingFunction(embedder),  # type: ignore[arg-type]
             configuration={"hnsw": {"space": "cosine"}},
         )
+        self._documents: tuple[Any, list[DocumentInfo]] | None = None
 
     def count(self) -> int:
         return int(self.collection.count())
 
     def generation(self) -> Any:
-        """Changes whenever the stored chunks change (from this process or another)."""
+        """Changes whenever the stored chunks change (from this process or another): every write
+        goes through add() or delete_document(), which stamp it. Asked before every question, so
+        it reads only the collection's metadata (a count costs milliseconds at 100k chunks)."""
         fresh = self.client.get_collection(self.name, embedding_function=self.collection._embedding_function)
-        return (fresh.metadata or {}).get("generation"), fresh.count()
+        return (fresh.metadata or {}).get("generation")
 
     def _bump_generation(self) -> None:
         self.collection.modify(metadata={"generation": time.time_ns()})
@@ -166,6 +178,13 @@ class ChunkStore:
         self._bump_generation()
 
     def documents(self) -> list[DocumentInfo]:
+        """Every document, sorted by source. Kept until the stored chunks change: listing them
+        scans every chunk's metadata (about 0.4 s at 100k chunks), and questions that name a
+        document number look them up."""
+        generation = self.generation()  # read first: a write during the listing makes it stale
+        cached = self._documents
+        if cached is not None and cached[0] == generation:
+            return list(cached[1])
         found = self.collection.get(where={"index": 0}, include=["metadatas"])
         docs = [
             DocumentInfo(
@@ -175,7 +194,9 @@ class ChunkStore:
             )
             for m in found["metadatas"] or []
         ]
-        return sorted(docs, key=lambda d: d.source)
+        docs.sort(key=lambda d: d.source)
+        self._documents = (generation, docs)
+        return list(docs)
 
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         found = self.collection.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
@@ -188,13 +209,19 @@ class ChunkStore:
     def document_text(self, doc_id: str) -> str:
         """The document as stored, put back together from its chunks (offsets stay true;
         whitespace between chunks, which no chunk holds, comes back as spaces)."""
-        chunks = self.document_chunks(doc_id)
-        if not chunks:
-            return ""
-        buffer = [" "] * max(c.end for c in chunks)
-        for c in chunks:
-            buffer[c.start : c.end] = c.text
-        return "".join(buffer)
+        return _assemble(self.document_chunks(doc_id))
+
+    def document_head(self, doc: DocumentInfo, chars: int) -> str:
+        """The first `chars` characters of document_text(doc.doc_id), read from the first chunks by
+        id: a lookup by doc_id scans every chunk's metadata, which costs tens of ms at 100k chunks."""
+        chunks: list[Chunk] = []
+        while len(chunks) < doc.chunks and (not chunks or chunks[-1].end < chars):
+            wanted = [f"{doc.doc_id}:{doc.doc_hash[:12]}:{i}" for i in range(len(chunks), min(len(chunks) + 4, doc.chunks))]
+            found = sorted(self.get_chunks(wanted), key=lambda c: c.index)
+            if len(found) < len(wanted):
+                return self.document_text(doc.doc_id)[:chars]  # chunk ids of an older layout
+            chunks += found
+        return _assemble(chunks)[:chars]
 
     def chunk_ids(self, page: int = 20000) -> set[str]:
         ids: set[str] = set()
@@ -223,7 +250,7 @@ class ChunkStore:
             offset += page
 
     def query(self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None) -> list[StoredHit]:
-        if n <= 0 or self.count() == 0:
+        if n <= 0:
             return []
         found = self.collection.query(
             query_embeddings=[vector], n_results=n, where=where, include=["documents", "metadatas", "distances"]

@@ -100,3 +100,46 @@ def test_retriever_updates_bm25_in_place_when_documents_change(tmp_path: Path, e
     assistant.ingest([docs], prune=True)
     assert not assistant.retriever.lexical().search(terms("dredging"), 5)
     assert len(lexical) == assistant.store.count() == 1
+
+
+def test_saved_index_reads_back_with_the_same_scores(tmp_path: Path) -> None:
+    chunks = sample_chunks()
+    index = LexicalIndex(chunks)
+    index.remove([chunks[0].chunk_id])
+    index.save(tmp_path / "bm25.pickle", generation=42)
+    loaded, generation = LexicalIndex.load(tmp_path / "bm25.pickle")  # type: ignore[misc]
+    assert generation == 42 and len(loaded) == len(chunks) - 1
+    for query in QUERIES:
+        assert live_scores(loaded, query) == pytest.approx(live_scores(index, query), rel=1e-6)
+    loaded.add(chunks[:1])  # still updatable in place
+    assert len(loaded) == len(chunks)
+
+    (tmp_path / "torn.pickle").write_bytes((tmp_path / "bm25.pickle").read_bytes()[:1000])
+    assert LexicalIndex.load(tmp_path / "torn.pickle") is None
+    assert LexicalIndex.load(tmp_path / "missing.pickle") is None
+
+
+def test_reopened_index_reads_bm25_from_disk_and_catches_up(tmp_path: Path, embedder, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from qa import Assistant, Settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("The harbour dredging budget is 12 billion dong.\n", encoding="utf-8")
+    settings = Settings(index_dir=tmp_path / "index")
+    first = Assistant(settings, embedder=embedder)
+    first.ingest([docs])
+    first.retriever.lexical()
+    assert first.retriever.saved_lexical_path.exists()
+
+    (docs / "b.txt").write_text("The lighthouse repair starts in March 2026.\n", encoding="utf-8")
+    reopened = Assistant(settings, embedder=embedder)
+    reopened.ingest([docs])
+
+    def no_rebuild() -> None:
+        raise AssertionError("BM25 was rebuilt from every chunk instead of read from disk")
+
+    monkeypatch.setattr(reopened.store, "iter_chunks", no_rebuild)
+    lexical = reopened.retriever.lexical()
+    assert [c.source for c, _ in lexical.search(terms("lighthouse"), 5)] == [str((docs / "b.txt").resolve())]
+    assert [c.source for c, _ in lexical.search(terms("dredging"), 5)] == [str((docs / "a.txt").resolve())]
+    assert len(lexical) == reopened.store.count() == 2

@@ -42,9 +42,16 @@ def test_store_contract(settings: Settings, embedder, tmp_path: Path) -> None:  
     assert again.ingest([docs]).count("unchanged") == 2
     assert again.store.count() == stored
 
-    doc_id = next(d.doc_id for d in again.documents() if d.source.endswith("ketluan.txt"))
+    doc = next(d for d in again.documents() if d.source.endswith("ketluan.txt"))
+    doc_id = doc.doc_id
+    assert again.store.document_chunks(doc_id)[0].end < 2500, "the head spans several chunks"
+    assert again.store.document_head(doc, 2500) == again.store.document_text(doc_id)[:2500]
+
     again.delete(doc_id)
     assert [Path(d.source).name for d in again.documents()] == ["clusters.txt"]
+    # The first assistant, like another process would, sees the deletion in its document list and BM25.
+    assert [Path(d.source).name for d in assistant.documents()] == ["clusters.txt"]
+    assert doc_id not in {c.doc_id for c in assistant.retriever.lexical().chunks if c is not None}
     # The BM25 side follows the store: the deleted document is no longer retrievable.
     hits = again.retrieve("Ket luan 544-KL/TU")
     assert all(not h.chunk.source.endswith("ketluan.txt") for h in hits)

@@ -260,7 +260,7 @@ def feedback_export(ctx: click.Context, out: Path | None) -> None:
 @cli.command()
 @click.option("--quick", is_flag=True, help="Small sizes (for CI): 300 and 1,000 chunks.")
 @click.option("--sizes", default="1000,10000,100000", show_default=True, help="Corpus sizes in chunks.")
-@click.option("--repeats", type=int, default=5, show_default=True, help="Times each question is asked per size.")
+@click.option("--repeats", type=int, default=25, show_default=True, help="Times each question is asked per size.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path), default=Path("reports/bench.json"), show_default=True)
 @click.pass_context
 def bench(ctx: click.Context, quick: bool, sizes: str, repeats: int, json_out: Path) -> None:

@@ -77,6 +77,10 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self._slot)
 
+    def get(self, chunk_id: str) -> Chunk | None:
+        slot = self._slot.get(chunk_id)
+        return None if slot is None else self.chunks[slot]
+
     def ids(self) -> set[str]:
         return set(self._slot)
 

@@ -130,9 +130,16 @@ class HybridRetriever:
         where = filters.where() if filters else None
         # Not in parallel: the embedder already keeps both cores busy, and measured, overlapping
         # BM25 with it made both slower.
-        dense_hits = self.store.query(self.embedder.embed_query(question), n, where)
-        dense = {h.chunk.chunk_id: (rank, 1.0 - h.distance, h.chunk) for rank, h in enumerate(dense_hits)}
-        lexical_ranked = self.lexical().search(terms(question), n, filters.accepts if filters else None)
+        lexical = self.lexical()
+        nearest = self.store.nearest(self.embedder.embed_query(question), n, where)
+        known = {chunk_id: lexical.get(chunk_id) for chunk_id, _ in nearest}
+        # BM25 holds every chunk; one written after the sync above is fetched from Chroma.
+        known.update({c.chunk_id: c for c in self.store.get_chunks([i for i, c in known.items() if c is None])})
+        dense = {
+            chunk_id: (rank, 1.0 - distance, known[chunk_id])
+            for rank, (chunk_id, distance) in enumerate(nearest) if known.get(chunk_id) is not None
+        }
+        lexical_ranked = lexical.search(terms(question), n, filters.accepts if filters else None)
         lex = {c.chunk_id: (rank, c) for rank, (c, _) in enumerate(lexical_ranked)}
 
         dense_weight = 0.3 if unaccented_vietnamese(question) else 1.0

@@ -36,12 +36,6 @@ class DocumentInfo:
     issuer: str = ""
 
 
-@dataclass(frozen=True)
-class StoredHit:
-    chunk: Chunk
-    distance: float
-
-
 def _metadata(chunk: Chunk, doc_chunks: int) -> dict[str, Any]:
     return {
         "doc_id": chunk.doc_id,
@@ -249,16 +243,10 @@ class ChunkStore:
                 return
             offset += page
 
-    def query(self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None) -> list[StoredHit]:
+    def nearest(self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine distance) of the n nearest chunks; callers that hold the chunks in
+        memory skip fetching text and metadata."""
         if n <= 0:
             return []
-        found = self.collection.query(
-            query_embeddings=[vector], n_results=n, where=where, include=["documents", "metadatas", "distances"]
-        )
-        return [
-            StoredHit(chunk_from_record(cid, text, dict(meta)), float(dist))
-            for cid, text, meta, dist in zip(
-                found["ids"][0], (found["documents"] or [[]])[0], (found["metadatas"] or [[]])[0],
-                (found["distances"] or [[]])[0], strict=True,
-            )
-        ]
+        found = self.collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
+        return list(zip(found["ids"][0], (found["distances"] or [[]])[0], strict=True))

@@ -55,6 +55,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], prune: bool, if_empty: b
             bar.refresh()
 
         report = assistant.ingest(list(paths), prune=prune, progress=progress)
+    if any(report.count(status) for status in ("added", "updated", "removed")):
+        assistant.retriever.persist_lexical()
     for result in report.files:
         if result.status in ("added", "updated", "removed"):
             note = f"; {result.reason}" if result.reason else ""

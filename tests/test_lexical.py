@@ -143,3 +143,25 @@ def test_reopened_index_reads_bm25_from_disk_and_catches_up(tmp_path: Path, embe
     assert [c.source for c, _ in lexical.search(terms("lighthouse"), 5)] == [str((docs / "b.txt").resolve())]
     assert [c.source for c, _ in lexical.search(terms("dredging"), 5)] == [str((docs / "a.txt").resolve())]
     assert len(lexical) == reopened.store.count() == 2
+
+
+def test_cli_ingest_leaves_bm25_saved_for_the_next_process(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from qa import Settings
+    from qa.cli import cli
+    from qa.retrieve import HybridRetriever
+    from qa.store import ChunkStore
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("The harbour dredging budget is 12 billion dong.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--index-dir", str(tmp_path / "index"), "ingest", str(docs)])
+    assert result.exit_code == 0, result.output
+    settings = Settings(index_dir=tmp_path / "index")
+    store = ChunkStore(settings, embedder)
+    saved = LexicalIndex.load(HybridRetriever(settings, store, embedder).saved_lexical_path)
+    assert saved is not None
+    index, generation = saved
+    assert generation == store.generation()
+    assert [c.source for c, _ in index.search(terms("dredging"), 5)] == [str((docs / "a.txt").resolve())]

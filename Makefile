@@ -32,6 +32,7 @@ system-deps:
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check qa ui evals tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 	$(MAKE) eval
 	$(BIN)/qa --index-dir $(CURDIR)/.index/bench bench --quick --json reports/bench-quick.json
@@ -42,6 +43,7 @@ eval: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check qa ui evals tests
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) reports test-artifacts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -67,7 +67,7 @@ class Assistant:
     def backend(self) -> str:
         return self.llm.backend if self.llm else "extractive"
 
-    def ingest(self, paths: list[str | Path], prune: bool = False, progress: Progress | None = None) -> IngestReport:
+    def ingest(self, paths: Sequence[str | Path], prune: bool = False, progress: Progress | None = None) -> IngestReport:
         """Add new files, replace changed ones, skip unchanged ones; with prune, drop vanished ones."""
         return ingest_paths(self.settings, self.store, self.embedder, [Path(p) for p in paths], prune, progress)
 

@@ -148,6 +148,8 @@ def query_after_restart(settings: Settings, embedder: Embedder) -> float:
 
 
 def run_bench(settings: Settings, sizes: list[int], filler_pool: int, repeats: int, cache_dir: Path) -> dict[str, Any]:
+    # Collections of its own: on a shared Chroma server the bench must never touch a real corpus.
+    settings = settings.model_copy(update={"collection_prefix": "qa-bench"})
     embedder = make_embedder(settings)
     report: dict[str, Any] = {
         "date": date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
@@ -178,10 +180,7 @@ def run_bench(settings: Settings, sizes: list[int], filler_pool: int, repeats: i
             run_settings.index_dir.mkdir(parents=True)
             # The sample documents were embedded above; their vectors come from the cache.
             shutil.copy(base.index_dir / "embeddings.sqlite3", run_settings.index_dir / "embeddings.sqlite3")
-            if settings.chroma_url:  # one server, one collection name: start each size empty
-                client = connect(run_settings)
-                if run_settings.collection_name() in [c.name for c in client.list_collections()]:
-                    client.delete_collection(run_settings.collection_name())
+            drop_server_collection(run_settings)  # one server, one collection name: start each size empty
             assistant = Assistant(run_settings, embedder=embedder)
             assistant.ingest([SAMPLE])
             add_filler(assistant, max(0, size - assistant.store.count()), texts, vectors)
@@ -193,7 +192,15 @@ def run_bench(settings: Settings, sizes: list[int], filler_pool: int, repeats: i
                 "chunks": assistant.store.count(), "store": "server" if settings.chroma_url else "embedded", "ours": ours, "naive": naive,
                 "p95_ratio_ours_to_naive": round(ours["total_p95_ms"] / max(naive["total_p95_ms"], 0.1), 2),
             })
+        drop_server_collection(settings)
     return report
+
+
+def drop_server_collection(settings: Settings) -> None:
+    if settings.chroma_url:
+        client = connect(settings)
+        if settings.collection_name() in [c.name for c in client.list_collections()]:
+            client.delete_collection(settings.collection_name())
 
 
 def table(report: dict[str, Any]) -> str:

@@ -39,7 +39,7 @@ def cli(ctx: click.Context, index_dir: Path | None, chroma_url: str | None) -> N
 @click.option("--if-empty", is_flag=True, help="Do nothing when the index already holds documents.")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], prune: bool, if_empty: bool) -> None:
-    """Index files and folders (.txt, .md). Unchanged files are skipped; changed files replaced."""
+    """Index files and folders (.txt, .md, .pdf, .docx, .html). Unchanged files are skipped; changed files replaced."""
     from tqdm import tqdm
 
     assistant = _assistant(ctx)
@@ -144,7 +144,7 @@ def delete(ctx: click.Context, doc_id: str) -> None:
 @click.option("--port", type=int, default=None, help="Port (default 7860).")
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Open the chat in the browser (Gradio, on 127.0.0.1)."""
+    """Serve the chat page (Gradio, on 127.0.0.1 by default); open the printed address in a browser."""
     from ui.app import build_app, launch
 
     ctx.obj.update(ui_host=host, ui_port=port)

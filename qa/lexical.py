@@ -8,10 +8,11 @@ only that document's terms.
 
 from __future__ import annotations
 
+import json
 import math
 import os
-import pickle
 import threading
+import zipfile
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -27,7 +28,22 @@ from qa.text import terms
 K1 = 1.5
 B = 0.75
 # Bump when terms() or the postings layout changes, so an index saved by older code is rebuilt.
-SAVED_FORMAT = (1, tuple(f.name for f in fields(Chunk)))
+SAVED_FORMAT = [2, [f.name for f in fields(Chunk)]]
+_TUPLE_FIELDS = {"inner_headings", "inner_pages"}
+
+
+def _utf8(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def _chunk_values(chunk: Chunk) -> list[Any]:
+    return [getattr(chunk, f.name) for f in fields(Chunk)]
+
+
+def _chunk_from_values(values: list[Any]) -> Chunk:
+    names = [f.name for f in fields(Chunk)]
+    record: dict[str, Any] = {n: tuple(tuple(x) for x in v) if n in _TUPLE_FIELDS else v for n, v in zip(names, values, strict=True)}
+    return Chunk(**record)
 
 
 class LexicalIndex:
@@ -50,29 +66,57 @@ class LexicalIndex:
         self._total_length = 0
 
     def save(self, path: Path, generation: Any) -> None:
-        """Write the index to disk, tagged with the store generation it matches. It is derived
-        data (delete it and the next question rebuilds it), written atomically by this program into
-        the user's own index folder, so pickle is safe to read back."""
+        """Write the index to disk, tagged with the store generation it matches: arrays and JSON
+        in one .npz, read back without pickle, so a file planted in the index folder cannot run
+        code. Derived data: delete it and the next question rebuilds it."""
         with self._lock:
-            state = {k: v for k, v in self.__dict__.items() if k != "_lock"}
-            data = pickle.dumps((SAVED_FORMAT, generation, state), protocol=5)
+            vocabulary = list(self._postings)
+            lengths = [len(self._postings[t][0]) for t in vocabulary]
+            header = {
+                "format": SAVED_FORMAT, "generation": generation, "total_length": self._total_length,
+                "terms": vocabulary, "doc_freq": [self._doc_freq[t] for t in vocabulary], "doc_numbers": self._doc_number,
+            }
+            arrays: dict[str, Any] = {
+                "header": _utf8(json.dumps(header)),
+                "chunks": _utf8(json.dumps([None if c is None else _chunk_values(c) for c in self.chunks], ensure_ascii=False)),
+                "lengths": np.frombuffer(self._lengths, dtype=np.uint32).copy(),
+                "alive": np.frombuffer(self._alive, dtype=np.uint8).copy(),
+                "doc_of_slot": np.frombuffer(self._doc_of_slot, dtype=np.uint32).copy(),
+                "offsets": np.cumsum([0, *lengths], dtype=np.int64),
+                "slots": np.concatenate([np.frombuffer(self._postings[t][0], dtype=np.uint32) for t in vocabulary] or [np.zeros(0, np.uint32)]),
+                "tfs": np.concatenate([np.frombuffer(self._postings[t][1], dtype=np.uint32) for t in vocabulary] or [np.zeros(0, np.uint32)]),
+            }
         partial = path.with_name(path.name + ".partial")
-        partial.write_bytes(data)
+        with open(partial, "wb") as handle:
+            np.savez(handle, **arrays)
         os.replace(partial, path)
 
     @classmethod
     def load(cls, path: Path) -> tuple[LexicalIndex, Any] | None:
         """(index, generation) as saved, or None if there is no usable saved index."""
         try:
-            saved_format, generation, state = pickle.loads(path.read_bytes())
-        except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.UnpicklingError):
+            with np.load(path, allow_pickle=False) as saved:
+                header = json.loads(saved["header"].tobytes())
+                if header.get("format") != list(SAVED_FORMAT):
+                    return None
+                index = cls()
+                index.chunks = [None if v is None else _chunk_from_values(v) for v in json.loads(saved["chunks"].tobytes())]
+                index._slot = {c.chunk_id: slot for slot, c in enumerate(index.chunks) if c is not None}
+                index._lengths = array("I", saved["lengths"].astype(np.uint32).tobytes())
+                index._alive = bytearray(saved["alive"].astype(np.uint8).tobytes())
+                index._doc_of_slot = array("I", saved["doc_of_slot"].astype(np.uint32).tobytes())
+                offsets, slots, tfs = saved["offsets"], saved["slots"].astype(np.uint32), saved["tfs"].astype(np.uint32)
+                for i, term in enumerate(header["terms"]):
+                    a, b = int(offsets[i]), int(offsets[i + 1])
+                    index._postings[term] = (array("I", slots[a:b].tobytes()), array("I", tfs[a:b].tobytes()))
+                index._doc_freq = Counter(dict(zip(header["terms"], header["doc_freq"], strict=True)))
+                index._doc_number = {str(k): int(v) for k, v in header["doc_numbers"].items()}
+                index._total_length = int(header["total_length"])
+        except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError, zipfile.BadZipFile):
             return None
-        if saved_format != SAVED_FORMAT:
+        if not (len(index.chunks) == len(index._lengths) == len(index._alive) == len(index._doc_of_slot)):
             return None
-        index = cls.__new__(cls)
-        index.__dict__.update(state)
-        index._lock = threading.Lock()
-        return index, generation
+        return index, header["generation"]
 
     def __len__(self) -> int:
         return len(self._slot)

@@ -92,7 +92,7 @@ class HybridRetriever:
     @property
     def saved_lexical_path(self) -> Path:
         where = hashlib.sha256(str(self.settings.chroma_url or "embedded").encode()).hexdigest()[:8]
-        return self.settings.index_dir / f"bm25-{self.store.name}-{where}.pickle"
+        return self.settings.index_dir / f"bm25-{self.store.name}-{where}.npz"
 
     def lexical(self) -> LexicalIndex:
         """The BM25 index, brought up to date with Chroma (written by this process or another)

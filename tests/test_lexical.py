@@ -106,17 +106,19 @@ def test_saved_index_reads_back_with_the_same_scores(tmp_path: Path) -> None:
     chunks = sample_chunks()
     index = LexicalIndex(chunks)
     index.remove([chunks[0].chunk_id])
-    index.save(tmp_path / "bm25.pickle", generation=42)
-    loaded, generation = LexicalIndex.load(tmp_path / "bm25.pickle")  # type: ignore[misc]
+    index.save(tmp_path / "bm25.npz", generation=42)
+    loaded, generation = LexicalIndex.load(tmp_path / "bm25.npz")  # type: ignore[misc]
     assert generation == 42 and len(loaded) == len(chunks) - 1
     for query in QUERIES:
         assert live_scores(loaded, query) == pytest.approx(live_scores(index, query), rel=1e-6)
     loaded.add(chunks[:1])  # still updatable in place
     assert len(loaded) == len(chunks)
 
-    (tmp_path / "torn.pickle").write_bytes((tmp_path / "bm25.pickle").read_bytes()[:1000])
-    assert LexicalIndex.load(tmp_path / "torn.pickle") is None
-    assert LexicalIndex.load(tmp_path / "missing.pickle") is None
+    (tmp_path / "torn.npz").write_bytes((tmp_path / "bm25.npz").read_bytes()[:1000])
+    assert LexicalIndex.load(tmp_path / "torn.npz") is None
+    assert LexicalIndex.load(tmp_path / "missing.npz") is None
+    np.savez(tmp_path / "planted.npz", header=np.array([{"format": "x"}], dtype=object))
+    assert LexicalIndex.load(tmp_path / "planted.npz") is None, "never unpickles what it reads"
 
 
 def test_reopened_index_reads_bm25_from_disk_and_catches_up(tmp_path: Path, embedder, monkeypatch) -> None:  # type: ignore[no-untyped-def]

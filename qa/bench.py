@@ -117,8 +117,9 @@ def query_latency(assistant: Assistant, retriever: Retriever | None, repeats: in
             retrieve.append(result.timings["retrieve"])
             answer.append(result.timings["answer"])
             total.append(result.timings["total"])
-            correct += fact in result.answer
-            if fact not in result.answer:
+            if fact in result.answer:
+                correct += 1
+            else:
                 missed.add(question)
     def p(values: list[float], q: float) -> float:
         return round(1000 * sorted(values)[min(len(values) - 1, int(q * len(values)))], 1)

@@ -53,6 +53,11 @@ class Chunk:
         return page
 
 
+def chunk_id_for(doc_id: str, doc_hash: str, index: int) -> str:
+    """Ids name the document's content, so a changed document's chunks never collide with the old."""
+    return f"{doc_id}:{doc_hash[:12]}:{index}"
+
+
 @lru_cache(maxsize=1)
 def encoding() -> tiktoken.Encoding:
     return tiktoken.get_encoding("cl100k_base")
@@ -108,7 +113,7 @@ def chunk_document(
         index = len(chunks)
         chunks.append(
             Chunk(
-                chunk_id=f"{doc_id}:{doc_hash[:12]}:{index}",
+                chunk_id=chunk_id_for(doc_id, doc_hash, index),
                 doc_id=doc_id,
                 source=source,
                 title=doc.title,

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 import chromadb
 import numpy as np
 
-from qa.chunking import Chunk
+from qa.chunking import Chunk, chunk_id_for
 from qa.config import Settings
 from qa.embedders import Embedder, QAEmbeddingFunction
 from qa.errors import StoreError
@@ -230,7 +230,7 @@ class ChunkStore:
         id: a lookup by doc_id scans every chunk's metadata, which costs tens of ms at 100k chunks."""
         chunks: list[Chunk] = []
         while len(chunks) < doc.chunks and (not chunks or chunks[-1].end < chars):
-            wanted = [f"{doc.doc_id}:{doc.doc_hash[:12]}:{i}" for i in range(len(chunks), min(len(chunks) + 4, doc.chunks))]
+            wanted = [chunk_id_for(doc.doc_id, doc.doc_hash, i) for i in range(len(chunks), min(len(chunks) + 4, doc.chunks))]
             found = sorted(self.get_chunks(wanted), key=lambda c: c.index)
             if len(found) < len(wanted):
                 return self.document_text(doc.doc_id)[:chars]  # chunk ids of an older layout

@@ -184,12 +184,12 @@ class Assistant:
             "settings_hash": self.settings.settings_hash(), "timings": _rounded(timings),
         }
         if REFUSAL.rstrip(".").lower() in text.lower() or not packed:
-            return Answer(answer=REFUSAL, refused=True, evidence=0.0, **common)  # type: ignore[arg-type]
+            return Answer(answer=REFUSAL, refused=True, evidence=0.0, **common)
         cleaned, citations, sentences = ground(text, packed)
         supported = sum(s.supported for s in sentences)
         return Answer(
             answer=cleaned, refused=False, citations=citations, sentences=sentences,
-            evidence=round(supported / max(len(sentences), 1), 4), **common,  # type: ignore[arg-type]
+            evidence=round(supported / max(len(sentences), 1), 4), **common,
         )
 
 

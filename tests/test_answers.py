@@ -109,7 +109,7 @@ def test_named_places_are_adjacent_capitalised_pairs() -> None:
 
 
 @pytest.fixture(scope="module")
-def two_province_assistant(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:  # type: ignore[no-untyped-def]
+def two_province_assistant(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:
     from qa import Settings
 
     docs = tmp_path_factory.mktemp("provinces")

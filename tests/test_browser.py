@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, sync_playwright
 
 from qa import Assistant, Settings
 from qa.feedback import FeedbackStore
@@ -41,7 +41,7 @@ def serve(assistant: Assistant) -> tuple[str, object]:
 
 
 @pytest.fixture
-def small_assistant(tmp_path: Path, embedder) -> Assistant:  # type: ignore[no-untyped-def]
+def small_assistant(tmp_path: Path, embedder) -> Assistant:
     """An index of one sample document, so tests that upload never touch the shared sample index."""
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -114,7 +114,7 @@ def test_upload_then_ask_about_it(browser: Browser, small_assistant: Assistant, 
         app.close()  # type: ignore[attr-defined]
 
 
-def test_html_and_script_in_documents_show_as_text(browser: Browser, embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_html_and_script_in_documents_show_as_text(browser: Browser, embedder, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "hostile.txt").write_text(
@@ -128,7 +128,11 @@ def test_html_and_script_in_documents_show_as_text(browser: Browser, embedder, t
     try:
         page = browser.new_page()
         dialogs: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        def record_and_dismiss(dialog: Dialog) -> None:
+            dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", record_and_dismiss)
         page.goto(url)
         ask(page, "What is the harbour fee per tonne?")
         page.locator("#qa-sources #cite-1").wait_for(timeout=30_000)

@@ -60,7 +60,7 @@ def test_the_shipped_question_file_meets_its_brief() -> None:
             assert any(contains_fact(texts, alt) for alt in group), f"{q.id}: {group} is in none of its sources"
 
 
-def test_breaking_retrieval_fails_the_gate(sample_index: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_breaking_retrieval_fails_the_gate(sample_index: Path, embedder) -> None:
     questions = load_questions(QUESTIONS)
     thresholds = load_thresholds(THRESHOLDS)
     healthy = run_eval(Settings(index_dir=sample_index), questions, index=sample_index, pipelines=("ours",), embedder=embedder)

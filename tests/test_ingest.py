@@ -8,7 +8,7 @@ from qa.ingest import index_lock
 
 
 @pytest.fixture
-def assistant(tmp_path: Path, embedder) -> Assistant:  # type: ignore[no-untyped-def]
+def assistant(tmp_path: Path, embedder) -> Assistant:
     return Assistant(Settings(index_dir=tmp_path / "idx"), embedder=embedder)
 
 
@@ -19,7 +19,7 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-def test_unchanged_files_are_not_embedded_again(tmp_path: Path, assistant: Assistant, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_unchanged_files_are_not_embedded_again(tmp_path: Path, assistant: Assistant, embedder) -> None:
     docs = tmp_path / "docs"
     write(docs, "a.txt", "Resolution 06-NQ/TU sets out the urban programme. It runs to 2030.")
     write(docs, "b.md", "# Plan\n\nThe plan builds 14 industrial clusters.")
@@ -94,7 +94,7 @@ def test_a_second_writer_fails_clearly(tmp_path: Path, assistant: Assistant) -> 
     assert assistant.ingest([docs]).count("added") == 1
 
 
-def test_settings_change_uses_a_new_collection(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_settings_change_uses_a_new_collection(tmp_path: Path, embedder) -> None:
     docs = tmp_path / "docs"
     write(docs, "a.txt", "Some policy text about clusters and hectares.")
     small = Assistant(Settings(index_dir=tmp_path / "idx", chunk_tokens=64, chunk_overlap=8), embedder=embedder)

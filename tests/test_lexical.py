@@ -80,7 +80,7 @@ def test_compaction_after_many_removals_keeps_scores() -> None:
         assert live_scores(index, query) == pytest.approx(live_scores(LexicalIndex(chunks), query), rel=1e-5)
 
 
-def test_retriever_updates_bm25_in_place_when_documents_change(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_retriever_updates_bm25_in_place_when_documents_change(tmp_path: Path, embedder) -> None:
     from qa import Assistant, Settings
 
     docs = tmp_path / "docs"
@@ -121,7 +121,7 @@ def test_saved_index_reads_back_with_the_same_scores(tmp_path: Path) -> None:
     assert LexicalIndex.load(tmp_path / "planted.npz") is None, "never unpickles what it reads"
 
 
-def test_reopened_index_reads_bm25_from_disk_and_catches_up(tmp_path: Path, embedder, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_reopened_index_reads_bm25_from_disk_and_catches_up(tmp_path: Path, embedder, monkeypatch) -> None:
     from qa import Assistant, Settings
 
     docs = tmp_path / "docs"
@@ -147,7 +147,7 @@ def test_reopened_index_reads_bm25_from_disk_and_catches_up(tmp_path: Path, embe
     assert len(lexical) == reopened.store.count() == 2
 
 
-def test_cli_ingest_leaves_bm25_saved_for_the_next_process(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_cli_ingest_leaves_bm25_saved_for_the_next_process(tmp_path: Path, embedder) -> None:
     from click.testing import CliRunner
 
     from qa import Settings

@@ -41,7 +41,7 @@ def ask_over_http(base: str, question: str) -> tuple[float, dict]:
     raise RuntimeError("stream ended without a result")
 
 
-def test_fifty_concurrent_questions_all_answer(sample_assistant: Assistant, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_fifty_concurrent_questions_all_answer(sample_assistant: Assistant, capsys) -> None:
     from ui.app import build_app, launch
 
     app = build_app(sample_assistant)

@@ -46,7 +46,7 @@ def assert_consistent(assistant: Assistant, expected_files: int) -> None:
     assert len(assistant.retriever.lexical()) == len(chunks), "BM25 holds exactly the stored chunks"
 
 
-def test_kill_9_mid_ingest_then_rerun_leaves_a_consistent_index(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_kill_9_mid_ingest_then_rerun_leaves_a_consistent_index(tmp_path: Path, embedder) -> None:
     docs = make_corpus(tmp_path / "docs", 40)
     index = tmp_path / "idx"
     proc = qa_ingest(index, docs)
@@ -61,7 +61,7 @@ def test_kill_9_mid_ingest_then_rerun_leaves_a_consistent_index(tmp_path: Path, 
     assert_consistent(Assistant(Settings(index_dir=index), embedder=embedder), 40)
 
 
-def test_two_writers_one_fails_clearly_and_nothing_corrupts(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_two_writers_one_fails_clearly_and_nothing_corrupts(tmp_path: Path, embedder) -> None:
     docs = make_corpus(tmp_path / "docs", 30)
     index = tmp_path / "idx"
     first, second = qa_ingest(index, docs), qa_ingest(index, docs)
@@ -73,7 +73,7 @@ def test_two_writers_one_fails_clearly_and_nothing_corrupts(tmp_path: Path, embe
     assert_consistent(Assistant(Settings(index_dir=index), embedder=embedder), 30)
 
 
-def test_questions_keep_answering_during_an_ingest(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_questions_keep_answering_during_an_ingest(tmp_path: Path, embedder) -> None:
     assistant = Assistant(Settings(index_dir=tmp_path / "idx"), embedder=embedder)
     assistant.ingest([SAMPLE / "khanh-hoa-industrial-clusters.txt"])
     docs = make_corpus(tmp_path / "docs", 12)

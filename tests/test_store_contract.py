@@ -20,7 +20,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     return Settings(index_dir=tmp_path / "idx")
 
 
-def test_store_contract(settings: Settings, embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_store_contract(settings: Settings, embedder, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "clusters.txt").write_text((SAMPLE / "khanh-hoa-industrial-clusters.txt").read_text(), encoding="utf-8")

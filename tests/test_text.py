@@ -42,7 +42,7 @@ def test_sentence_spans_join_wrapped_ocr_lines_but_not_headings() -> None:
 def test_sentence_spans_are_exact_disjoint_and_lose_no_text(text: str) -> None:
     text = normalize(text)
     spans = sentence_spans(text)
-    covered = set()
+    covered: set[int] = set()
     previous_end = 0
     for span in spans:
         assert span.start >= previous_end

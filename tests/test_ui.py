@@ -63,3 +63,8 @@ def test_only_the_ask_endpoint_is_public(served: str) -> None:
     api = Client(served, verbose=False).view_api(print_info=False, return_format="dict")
     assert set(api["named_endpoints"]) == {"/ask"}
     assert not api["unnamed_endpoints"]
+
+
+def test_api_callers_get_the_message_of_a_bad_question(served: str) -> None:
+    with pytest.raises(Exception, match="The question is empty"):
+        Client(served, verbose=False).predict("   ", api_name="/ask")

@@ -87,8 +87,11 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         yield chat, sources_html(assistant, answer), history, "", answer.model_dump_json(), status_line(assistant)
 
     def ask_api(question: str) -> dict[str, Any]:
-        """For programs (gradio_client): the Answer as data."""
-        return assistant.ask(question).model_dump()
+        """For programs (gradio_client): the Answer as data; a QAError reaches the caller as its message."""
+        try:
+            return assistant.ask(question).model_dump()
+        except QAError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
 
     def give_feedback(answer_json: str | None, rating: int, comment: str) -> str:
         if not answer_json:

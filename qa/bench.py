@@ -211,7 +211,8 @@ def table(report: dict[str, Any]) -> str:
         f"embedder alone: {report['embedder_chunks_per_s']} chunks/s on the same chunks, "
         f"{report['embedder_sentences_per_s']} sentences/s",
         f"ingest: {ingest['chunks']} chunks, {ingest['chunks_per_s']} chunks/s, {ingest['tokens_per_s']} tokens/s "
-        f"({ingest['share_of_embedder_limit']:.0%} of the embedder's limit); seconds {ingest['seconds']}; "
+        f"({ingest['share_of_embedder_limit']:.0%} of the embedder's limit); "
+        + ", ".join(f"{stage} {seconds} s" for stage, seconds in ingest["seconds"].items()) + "; "
         f"second ingest embedded {ingest['second_ingest_embedded']}",
         f"corpus: {report['corpus']}",
         "",

@@ -75,7 +75,7 @@ def _print_answer(answer: Answer, text_already_shown: bool = False) -> None:
         click.echo(f"\n✗ Not supported by its sources: “{sentence.text}”" + (
             f" (not found: {', '.join(sentence.missing)})" if sentence.missing else ""))
     for c in answer.citations:
-        where = (f" / {c.section}" if c.section else "") + (f" / page {c.page}" if c.page else "")
+        where = (f" / {c.section}" if c.section and c.section != c.title else "") + (f" / page {c.page}" if c.page else "")
         click.echo(f"\n[{c.n}] {c.title}{where}\n    {c.source} chars {c.start}-{c.end}")
         click.echo("    “" + " ".join(c.quote.split()) + "”")
 

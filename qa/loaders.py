@@ -6,12 +6,14 @@ each heading with the character offset where its section starts.
 
 from __future__ import annotations
 
+import itertools
 import re
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.text import normalize
+from qa.text import fold, normalize
 
 
 class SkipFile(Exception):
@@ -81,9 +83,19 @@ _SITE_BANNER = re.compile(r"\b[\w-]+\.(?:vn|com|org|net)\b", re.IGNORECASE)
 _TIMESTAMP_ONLY = re.compile(r"^[\d\s:,./-]+$")
 
 
+_VI_TYPE_LINE = re.compile(r"(ket luan|nghi quyet|quyet dinh|ke hoach|chi thi|nghi dinh|thong bao|thong tu)")
+
+
 def guess_title(text: str, fallback: str) -> str:
-    for line in text.splitlines():
-        line = line.strip().lstrip("#").strip()
+    lines = text.splitlines()
+    for i, line in enumerate(lines[:40]):
+        if _VI_TYPE_LINE.fullmatch(fold(line.strip())):
+            # A Vietnamese administrative text opens with a letterhead; its title is the type line
+            # ("KET LUAN") and the subject lines under it, up to the first blank line.
+            block = " ".join(itertools.takewhile(str.strip, lines[i:]))
+            return textwrap.shorten(block, width=150, placeholder=" …")
+    for line in lines:
+        line = line.strip().lstrip("#*•").strip()
         if len(line.split()) >= 4 and len(line) <= 150 and not _SITE_BANNER.search(line):
             if not _TIMESTAMP_ONLY.match(line):
                 return line

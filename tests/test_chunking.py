@@ -32,3 +32,9 @@ def test_sample_chunks_respect_token_budget_and_keep_sections() -> None:
     assert all(count_tokens(c.text) <= 120 for c in chunks)
     assert any(c.section == "Drawing secondary investors" for c in chunks)
     assert doc.title == "Speeding up infrastructure investment in industrial clusters"
+
+
+def test_titles_skip_letterheads_and_bullets() -> None:
+    conclusion = load(SAMPLE / "khanh-hoa-ket-luan-544-KL-TU-2024.txt", 10**7).title
+    assert conclusion.startswith("KET LUAN CUA BAN THUONG VU TINH UY") and len(conclusion) <= 150
+    assert load(SAMPLE / "ninh-binh-merger-workshop.txt", 10**7).title.startswith("Building the new Ninh Binh")

@@ -47,7 +47,8 @@ def source_card(citation: Citation, context: str, context_start: int, full_text:
     hi = min(len(context), rel_end + CONTEXT_CHARS)
     before = ("…" if lo > 0 else "") + context[lo:rel_start]
     after = context[rel_end:hi] + ("…" if hi < len(context) else "")
-    section = f" · <span class='qa-section'>{escape(citation.section)}</span>" if citation.section else ""
+    shown = citation.section if citation.section != citation.title else ""
+    section = f" · <span class='qa-section'>{escape(shown)}</span>" if shown else ""
     filename = escape(citation.source.rsplit("/", 1)[-1])
     return (
         f"<div class='qa-card' id='cite-{citation.n}'>"

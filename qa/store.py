@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from urllib.parse import urlparse
 
 import chromadb
 import numpy as np
+from chromadb.api.shared_system_client import SharedSystemClient
 
 from qa.chunking import Chunk, chunk_id_for
 from qa.config import Settings
@@ -139,14 +141,20 @@ def connect(settings: Settings) -> Any:
 class ChunkStore:
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.name = settings.collection_name()
-        with _one_opener_at_a_time(settings):
-            self.client = connect(settings)
-            self.collection = self.client.get_or_create_collection(
-                self.name,
-                embedding_function=QAEmbeddingFunction(embedder),
-                configuration={"hnsw": {"space": "cosine"}},
-            )
+        self._settings = settings
+        self._embedding_function = QAEmbeddingFunction(embedder)
         self._documents: tuple[Any, list[DocumentInfo]] | None = None
+        self._reopen_lock = threading.Lock()
+        self._open()
+
+    def _open(self) -> None:
+        with _one_opener_at_a_time(self._settings):
+            self.client = connect(self._settings)
+            self.collection = self.client.get_or_create_collection(
+                self.name, embedding_function=self._embedding_function, configuration={"hnsw": {"space": "cosine"}},
+            )
+        # The generation this process's view of the vectors reflects.
+        self._seen_generation = (self.collection.metadata or {}).get("generation")
 
     def count(self) -> int:
         return int(self.collection.count())
@@ -155,11 +163,26 @@ class ChunkStore:
         """Changes whenever the stored chunks change (from this process or another): every write
         goes through add() or delete_document(), which stamp it. Asked before every question, so
         it reads only the collection's metadata (a count costs milliseconds at 100k chunks)."""
-        fresh = self.client.get_collection(self.name, embedding_function=self.collection._embedding_function)
-        return (fresh.metadata or {}).get("generation")
+        fresh = self.client.get_collection(self.name, embedding_function=self._embedding_function)
+        generation = (fresh.metadata or {}).get("generation")
+        if generation != self._seen_generation and not self._settings.chroma_url:
+            self._reopen(generation)
+        return generation
+
+    def _reopen(self, generation: Any) -> None:
+        """Embedded Chroma keeps its vector index in memory per process: after another process (a
+        `qa ingest` beside `qa serve`) writes, this process's dense search would not see the new
+        chunks until it opens the index again. Text and metadata are read fresh either way."""
+        with self._reopen_lock:
+            if generation == self._seen_generation:
+                return
+            SharedSystemClient._identifier_to_system.pop(self.client._identifier, None)
+            self._open()
 
     def _bump_generation(self) -> None:
-        self.collection.modify(metadata={"generation": time.time_ns()})
+        stamp = time.time_ns()
+        self.collection.modify(metadata={"generation": stamp})
+        self._seen_generation = stamp
 
     def doc_state(self, doc_id: str) -> tuple[set[str], int, int]:
         """(content hashes present, chunks present, chunks expected) for one document.
@@ -174,6 +197,7 @@ class ChunkStore:
         return hashes, len(metas), expected
 
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        self.generation()  # take in what another process wrote before adding to it
         batch = max(1, min(int(self.client.get_max_batch_size()), 1000))
         for i in range(0, len(chunks), batch):
             part = chunks[i : i + batch]
@@ -186,6 +210,7 @@ class ChunkStore:
         self._bump_generation()
 
     def delete_document(self, doc_id: str, keep_hash: str | None = None) -> None:
+        self.generation()
         where: dict[str, Any] = {"doc_id": doc_id}
         if keep_hash is not None:
             where = {"$and": [{"doc_id": doc_id}, {"doc_hash": {"$ne": keep_hash}}]}

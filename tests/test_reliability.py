@@ -136,3 +136,30 @@ def test_secrets_are_not_in_settings_repr() -> None:
                         ui_auth="u:pw-hidden")
     text = repr(settings) + str(settings.model_dump())
     assert "sk-hidden-123" not in text and "pw-hidden" not in text
+
+
+def test_an_ingest_in_another_process_reaches_both_dense_and_bm25(tmp_path: Path, embedder) -> None:
+    """`qa serve` with `qa ingest` in another terminal: the serving process answers throughout, and
+    then from the new document too (embedded Chroma keeps vectors in memory per process)."""
+    index = tmp_path / "idx"
+    serving = Assistant(Settings(index_dir=index), embedder=embedder)
+    serving.ingest([SAMPLE / "khanh-hoa-industrial-clusters.txt"])
+    assert "14" in serving.ask("How many industrial clusters are planned in Khanh Hoa?").answer
+    docs = make_corpus(tmp_path / "docs", 6)
+    (docs / "harbour.txt").write_text(
+        "Harbour note. The Cam Ranh harbour dredging plan was approved with a budget of 12 billion dong.\n", encoding="utf-8"
+    )
+    other = qa_ingest(index, docs)
+    answers = []
+    while other.poll() is None:
+        answers.append(serving.ask("How many industrial clusters are planned in Khanh Hoa?"))
+    _, err = other.communicate(timeout=600)
+    assert other.returncode == 0, err
+    assert all("14" in a.answer for a in answers)
+
+    harbour = str((docs / "harbour.txt").resolve())
+    hits = serving.retrieve("Cam Ranh harbour dredging plan budget")
+    assert any(h.chunk.source == harbour and h.dense_rank is not None for h in hits), "the dense side sees it"
+    answer = serving.ask("What budget was the Cam Ranh harbour dredging plan approved with?")
+    assert "12 billion dong" in answer.answer and answer.citations[0].source == harbour
+    assert_consistent(serving, 8)

@@ -149,8 +149,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 
     ctx.obj.update(ui_host=host, ui_port=port)
     assistant = _assistant(ctx)
-    # Read (or build) BM25 while the page starts, not on the first question.
-    threading.Thread(target=assistant.retriever.lexical, name="qa-bm25-warm-up", daemon=True).start()
+    # Read BM25 and Chroma's vector index from disk while the page starts, not on the first question.
+    threading.Thread(target=assistant.retriever.retrieve, args=("warm-up", 1), name="qa-warm-up", daemon=True).start()
     settings = assistant.settings
     login = " (login required)" if settings.ui_credentials() else ""
     click.echo(f"Serving the chat on http://{settings.ui_host}:{settings.ui_port}{login} — Ctrl+C to stop.")

@@ -139,6 +139,10 @@ def connect(settings: Settings) -> Any:
 
 
 class ChunkStore:
+    # The last generation each embedded index was stamped with by this process: stores in one process
+    # share Chroma's in-memory index, so only a stamp from another process calls for re-opening.
+    _stamped_here: dict[str, Any] = {}
+
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.name = settings.collection_name()
         self._settings = settings
@@ -165,7 +169,11 @@ class ChunkStore:
         it reads only the collection's metadata (a count costs milliseconds at 100k chunks)."""
         fresh = self.client.get_collection(self.name, embedding_function=self._embedding_function)
         generation = (fresh.metadata or {}).get("generation")
-        if generation != self._seen_generation and not self._settings.chroma_url:
+        if (
+            generation != self._seen_generation
+            and not self._settings.chroma_url
+            and generation != ChunkStore._stamped_here.get(self.client._identifier)
+        ):
             self._reopen(generation)
         return generation
 
@@ -183,6 +191,7 @@ class ChunkStore:
         stamp = time.time_ns()
         self.collection.modify(metadata={"generation": stamp})
         self._seen_generation = stamp
+        ChunkStore._stamped_here[self.client._identifier] = stamp
 
     def doc_state(self, doc_id: str) -> tuple[set[str], int, int]:
         """(content hashes present, chunks present, chunks expected) for one document.

@@ -15,10 +15,11 @@ from typing import Any
 from evals.facts import EvalQuestion, facts_passed, source_matches
 from qa.assistant import Assistant
 from qa.config import Settings
-from qa.embedders import Embedder
 from qa.errors import InputError
-from qa.naive import NaiveRetriever
-from qa.retrieve import Retriever
+from qa.index.embedders import Embedder
+from qa.question import parse_question
+from qa.retrieve.hybrid import Retriever
+from qa.retrieve.naive import NaiveRetriever
 
 PIPELINES = ("ours", "naive")
 RANK_DEPTH = 10
@@ -64,7 +65,7 @@ def score_question(assistant: Assistant, retriever: Retriever, q: EvalQuestion) 
     # Our pipeline is exactly what users get (including metadata answers); the naive one only retrieves.
     answer = assistant.ask(q.question, retriever=None if retriever is assistant.retriever else retriever)
     latency = time.perf_counter() - started
-    ranked = retriever.retrieve(q.question, RANK_DEPTH)
+    ranked = retriever.retrieve(parse_question(q.question), RANK_DEPTH)
     first_rank = next((i + 1 for i, r in enumerate(ranked) if source_matches(r.chunk.source, q.sources)), None)
     passed_groups = facts_passed(answer.answer, q.facts) if not answer.refused else 0
     passed = (not answer.refused and passed_groups == len(q.facts)) if q.answerable else answer.refused

@@ -1,10 +1,14 @@
-"""Question answering over policy documents, with citations."""
+"""Question answering over policy documents, with citations.
 
-import qa._offline  # noqa: F401  (sets offline environment before the stack is imported)
-from qa.answer import REFUSAL, Answer, Citation
+Stages, each its own package: ingest (files -> documents -> chunks), index (Chroma, BM25,
+embedders), retrieve (hybrid search), answer (answerers, grounding, citations). The Assistant
+composes them; the CLI and the chat page are thin layers over it.
+"""
+
 from qa.assistant import Assistant
 from qa.config import Settings, load_settings
 from qa.errors import QAError
-from qa.retrieve import Filters
+from qa.retrieve.filters import Filters
+from qa.types import REFUSAL, REFUSAL_VI, Answer, Citation
 
-__all__ = ["REFUSAL", "Answer", "Assistant", "Citation", "Filters", "QAError", "Settings", "load_settings"]
+__all__ = ["REFUSAL", "REFUSAL_VI", "Answer", "Assistant", "Citation", "Filters", "QAError", "Settings", "load_settings"]

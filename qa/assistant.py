@@ -8,20 +8,23 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from qa.answer import REFUSAL, Answer
+from qa.answer.base import Answerer, AnswererUnavailable, AnswerRequest, Draft
+from qa.answer.extractive import ExtractiveAnswerer
+from qa.answer.from_metadata import MetadataAnswerer
+from qa.answer.generated import GeneratedAnswerer
 from qa.config import Settings, load_settings
-from qa.embedders import Embedder, make_embedder
 from qa.errors import InputError
-from qa.extractive import ExtractiveResult, answer_extractively
-from qa.generate import LLMAnswerer, LLMError
-from qa.ingest import IngestReport, Progress, ingest_paths
-from qa.meta_answer import metadata_answer
-from qa.retrieve import Filters, HybridRetriever, Retrieved, Retriever
-from qa.store import ChunkStore, DocumentInfo
+from qa.index.embedders import Embedder, make_embedder
+from qa.index.store import ChunkStore
+from qa.ingest.pipeline import IngestReport, Progress, ingest_paths
+from qa.question import Question, parse_question
+from qa.retrieve.filters import Filters
+from qa.retrieve.hybrid import HybridRetriever, Retriever
 from qa.text import STOPWORDS, fold
-from qa.verify import ground
+from qa.types import Answer, DocumentInfo, Retrieved, refusal_for
 
 History = list[tuple[str, str]]
+NO_MATCHING_DOCUMENT = "No indexed document matches these filters; `qa documents` lists each document's type, number and date."
 
 
 _FOLLOW_UP = re.compile(
@@ -54,6 +57,9 @@ class Assistant:
 
     settings: a Settings object; by default read from arguments > QA_* environment > qa.toml.
     embedder: share one loaded embedder between assistants (tests, benchmarks).
+
+    Answerers are asked in order until one answers: the model (when one is configured), then
+    metadata (issue dates, documents by year), then the extractive answerer, which always answers.
     """
 
     def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
@@ -61,11 +67,16 @@ class Assistant:
         self.embedder = embedder or make_embedder(self.settings)
         self.store = ChunkStore(self.settings, self.embedder)
         self.retriever = HybridRetriever(self.settings, self.store, self.embedder)
-        self.llm = LLMAnswerer(self.settings) if self.settings.llm_configured() else None
+        self.llm = GeneratedAnswerer(self.settings) if self.settings.llm_configured() else None
+        self.answerers: list[Answerer] = [
+            *([self.llm] if self.llm else []),
+            MetadataAnswerer(self.store),
+            ExtractiveAnswerer(self.retriever.lexical, self.settings.refusal_threshold, self.settings.max_quotes),
+        ]
 
     @property
     def backend(self) -> str:
-        return self.llm.backend if self.llm else "extractive"
+        return self.answerers[0].backend
 
     def ingest(self, paths: Sequence[str | Path], prune: bool = False, progress: Progress | None = None) -> IngestReport:
         """Add new files, replace changed ones, skip unchanged ones; with prune, drop vanished ones."""
@@ -90,8 +101,11 @@ class Assistant:
             )
         return question
 
+    def parse(self, question: str) -> Question:
+        return parse_question(self.check_question(question))
+
     def retrieve(self, question: str, doc_ids: list[str] | None = None, filters: Filters | None = None) -> list[Retrieved]:
-        return self.retriever.retrieve(self.check_question(question), self.settings.top_k, _filters(filters, doc_ids))
+        return self.retriever.retrieve(self.parse(question), self.settings.top_k, _filters(filters, doc_ids))
 
     def ask(
         self,
@@ -122,77 +136,51 @@ class Assistant:
         yield from self._answer(question, history, _filters(filters, doc_ids), None, streaming=True)
 
     def _answer(
-        self, question: str, history: History | None, filters: Filters | None, retriever: Retriever | None,
+        self, asked: str, history: History | None, filters: Filters | None, retriever: Retriever | None,
         streaming: bool,
     ) -> Iterator[str | Answer]:
-        question = self.check_question(question)
+        asked = self.check_question(asked)
         started = time.perf_counter()
+        standalone = asked
         if history:
-            standalone = self.llm.rewrite(question, history) if self.llm else carry_forward(question, history)
-        else:
-            standalone = question
-        result = self._metadata_answer(standalone, retriever, filters) if self.llm is None else None
-        retrieved = [] if result else (retriever or self.retriever).retrieve(standalone, self.settings.top_k, filters)
-        timings = {"retrieve": time.perf_counter() - started}
+            standalone = self.llm.rewrite(asked, history) if self.llm else carry_forward(asked, history)
+        question = parse_question(standalone)
+        timings: dict[str, float] = {}
+
+        def retrieve() -> list[Retrieved]:
+            began = time.perf_counter()
+            found = (retriever or self.retriever).retrieve(question, self.settings.top_k, filters)
+            timings["retrieve"] = time.perf_counter() - began
+            return found
+
+        request = AnswerRequest(question, retrieve, whole_index=retriever is None and filters is None, streaming=streaming)
         notice = ""
-        if filters is not None and not retrieved:
-            notice = "No indexed document matches these filters; `qa documents` lists each document's type, number and date."
-            result = ExtractiveResult(REFUSAL, True, [], 0.0)
-        if self.llm is not None and result is None:
-            packed = self.llm.pack(standalone, retrieved)
+        draft: Draft | None = None
+        if filters is not None and not request.retrieved:
+            notice = NO_MATCHING_DOCUMENT
+            draft = Draft(refusal_for(question.language), True, [], 0.0, "extractive")
+        for answerer in [] if draft else self.answerers:
             try:
-                if streaming:
-                    pieces = []
-                    for piece in self.llm.stream(standalone, packed):
-                        pieces.append(piece)
-                        yield piece
-                    text = "".join(pieces)
-                else:
-                    text = self.llm.complete(standalone, packed)
-            except LLMError as exc:
+                for part in answerer.answer(request):
+                    if isinstance(part, Draft):
+                        draft = part
+                    elif streaming:
+                        yield part
+            except AnswererUnavailable as exc:
                 if not self.settings.llm_fallback:
                     raise
                 notice = f"{exc} This is the extractive answer instead."
-            else:
-                yield self._generated(question, standalone, text, packed, started, timings)
-                return
-        if result is None and self.llm is not None:  # the model failed; answer extractively
-            result = self._metadata_answer(standalone, retriever, filters)
-        if result is None:
-            result = answer_extractively(
-                standalone, retrieved, self.retriever.lexical(), self.settings.refusal_threshold,
-                self.settings.max_quotes,
-            )
-        if streaming:
-            yield result.text
+                continue
+            if draft is not None:
+                break
+        assert draft is not None, "the extractive answerer always answers"
         timings["total"] = time.perf_counter() - started
+        timings["answer"] = timings["total"] - timings.get("retrieve", 0.0)
         yield Answer(
-            question=question, standalone_question=standalone, answer=result.text, refused=result.refused,
-            citations=result.citations, backend="extractive", evidence=round(result.evidence, 4),
-            settings_hash=self.settings.settings_hash(), timings=_rounded(timings), notice=notice,
-        )
-
-    def _metadata_answer(self, question: str, retriever: Retriever | None, filters: Filters | None) -> ExtractiveResult | None:
-        """Issue dates and documents by year, read from document metadata (no retrieval needed).
-        They read the whole index, so not for a restricted question or another retriever."""
-        return metadata_answer(question, self.store) if retriever is None and filters is None else None
-
-    def _generated(
-        self, question: str, standalone: str, text: str, packed: list[Retrieved], started: float,
-        timings: dict[str, float],
-    ) -> Answer:
-        timings["total"] = time.perf_counter() - started
-        common = {
-            "question": question, "standalone_question": standalone, "backend": self.backend,
-            "settings_hash": self.settings.settings_hash(), "timings": _rounded(timings),
-        }
-        if REFUSAL.rstrip(".").lower() in text.lower() or not packed:
-            return Answer(answer=REFUSAL, refused=True, evidence=0.0, **common)
-        cleaned, citations, sentences = ground(text, packed)
-        supported = sum(s.supported for s in sentences)
-        return Answer(
-            answer=cleaned, refused=False, citations=citations, sentences=sentences,
-            evidence=round(supported / max(len(sentences), 1), 4), **common,
+            question=asked, standalone_question=standalone, answer=draft.text, refused=draft.refused,
+            citations=draft.citations, backend=draft.backend, evidence=round(draft.evidence, 4),
+            settings_hash=self.settings.settings_hash(), timings={k: round(v, 4) for k, v in timings.items()},
+            sentences=draft.sentences, notice=notice,
         )
 
 
@@ -200,9 +188,3 @@ def _filters(filters: Filters | None, doc_ids: list[str] | None) -> Filters | No
     if doc_ids:
         filters = replace(filters or Filters(), doc_ids=tuple(doc_ids))
     return filters if filters is not None and filters.where() is not None else None
-
-
-def _rounded(timings: dict[str, float]) -> dict[str, float]:
-    if "total" in timings and "retrieve" in timings:
-        timings["answer"] = timings["total"] - timings["retrieve"]
-    return {k: round(v, 4) for k, v in timings.items()}

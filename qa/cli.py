@@ -9,9 +9,10 @@ from typing import Any
 
 import click
 
-from qa.answer import Answer
 from qa.config import Settings, load_settings
 from qa.errors import QAError
+from qa.offline import use_offline_defaults
+from qa.types import Answer
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -56,7 +57,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], prune: bool, if_empty: b
 
         report = assistant.ingest(list(paths), prune=prune, progress=progress)
     if any(report.count(status) for status in ("added", "updated", "removed")):
-        assistant.retriever.persist_lexical()
+        assistant.retriever.bm25.persist()
     for result in report.files:
         if result.status in ("added", "updated", "removed"):
             note = f"; {result.reason}" if result.reason else ""
@@ -94,7 +95,7 @@ def ask(
     doc_number: str | None, doc_ids: tuple[str, ...],
 ) -> None:
     """Ask one question."""
-    from qa.retrieve import Filters
+    from qa.retrieve.filters import Filters
 
     assistant = _assistant(ctx)
     filters = Filters(doc_ids=doc_ids, doc_type=doc_type, year=year, doc_number=doc_number)
@@ -158,6 +159,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 
 
 def main() -> None:
+    use_offline_defaults()
     try:
         cli(standalone_mode=False)
     except click.exceptions.Abort:
@@ -267,7 +269,7 @@ def feedback_export(ctx: click.Context, out: Path | None) -> None:
 @click.pass_context
 def bench(ctx: click.Context, quick: bool, sizes: str, repeats: int, json_out: Path) -> None:
     """Measure ingest throughput, query latency and memory against the naive pipeline."""
-    from qa.bench import run_bench, table, write
+    from evals.bench import run_bench, table, write
 
     settings = _settings(ctx)
     wanted = [300, 1000] if quick else [int(s) for s in sizes.split(",") if s.strip()]

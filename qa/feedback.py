@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from qa.answer import Answer
 from qa.errors import InputError
+from qa.types import Answer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (

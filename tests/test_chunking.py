@@ -1,8 +1,9 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.chunking import chunk_document, count_tokens
-from qa.loaders import LoadedDocument, load
+from qa.ingest.chunking import chunk_document, count_tokens
+from qa.ingest.registry import load
+from qa.types import LoadedDocument
 from tests.conftest import SAMPLE
 
 words = st.sampled_from(["Nghị", "quyết", "544-KL/TU", "cluster", "hectares.", "4,440", "\n", "\n\n", "Khanh", "Hoa:", "a"])

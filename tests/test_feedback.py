@@ -3,8 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from qa.answer import Answer, Citation
 from qa.feedback import FeedbackStore
+from qa.types import Answer, Citation
 
 
 def test_feedback_is_stored_and_exported(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from qa import Assistant, Filters, Settings
-from qa.loaders import load
-from qa.metadata import extract_metadata
+from qa.ingest.metadata import extract_metadata
+from qa.ingest.registry import load
 from tests.conftest import SAMPLE
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qa import REFUSAL, Answer, Assistant, Settings
-from qa.generate import LLMError
+from qa.answer.generated import LLMError
 from tests.conftest import free_port
 from tests.fake_llm import Reply, ScriptedLLM, start
 
@@ -123,7 +123,7 @@ def test_unreachable_server(sample_index: Path, embedder) -> None:
 
 
 def test_every_prompt_loads_with_its_placeholders() -> None:
-    from qa.prompts import PLACEHOLDERS, load_prompt
+    from qa.answer.prompts import PLACEHOLDERS, load_prompt
 
     for name in PLACEHOLDERS:
         assert load_prompt(name)

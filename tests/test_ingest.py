@@ -4,7 +4,7 @@ import pytest
 
 from qa import Assistant, Settings
 from qa.errors import IndexBusyError, InputError
-from qa.ingest import index_lock
+from qa.ingest.pipeline import index_lock
 
 
 @pytest.fixture

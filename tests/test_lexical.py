@@ -8,10 +8,11 @@ import bm25s
 import numpy as np
 import pytest
 
-from qa.chunking import Chunk, chunk_document
-from qa.lexical import LexicalIndex
-from qa.loaders import load
+from qa.index.lexical import LexicalIndex
+from qa.ingest.chunking import chunk_document
+from qa.ingest.registry import load
 from qa.text import terms
+from qa.types import Chunk
 from tests.conftest import SAMPLE
 
 QUERIES = [
@@ -131,7 +132,7 @@ def test_reopened_index_reads_bm25_from_disk_and_catches_up(tmp_path: Path, embe
     first = Assistant(settings, embedder=embedder)
     first.ingest([docs])
     first.retriever.lexical()
-    assert first.retriever.saved_lexical_path.exists()
+    assert first.retriever.bm25.saved_path.exists()
 
     (docs / "b.txt").write_text("The lighthouse repair starts in March 2026.\n", encoding="utf-8")
     reopened = Assistant(settings, embedder=embedder)
@@ -152,8 +153,8 @@ def test_cli_ingest_leaves_bm25_saved_for_the_next_process(tmp_path: Path, embed
 
     from qa import Settings
     from qa.cli import cli
-    from qa.retrieve import HybridRetriever
-    from qa.store import ChunkStore
+    from qa.index.store import ChunkStore
+    from qa.retrieve.hybrid import HybridRetriever
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -162,7 +163,7 @@ def test_cli_ingest_leaves_bm25_saved_for_the_next_process(tmp_path: Path, embed
     assert result.exit_code == 0, result.output
     settings = Settings(index_dir=tmp_path / "index")
     store = ChunkStore(settings, embedder)
-    saved = LexicalIndex.load(HybridRetriever(settings, store, embedder).saved_lexical_path)
+    saved = LexicalIndex.load(HybridRetriever(settings, store, embedder).bm25.saved_path)
     assert saved is not None
     index, generation = saved
     assert generation == store.generation()

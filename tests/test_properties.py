@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qa import Assistant
-from qa.metadata import extract_metadata
+from qa.answer.grounding import cited_numbers, renumber
+from qa.ingest.metadata import extract_metadata
 from qa.text import normalize
-from qa.verify import cited_numbers, renumber
 
 marks = st.lists(st.integers(0, 12), min_size=0, max_size=4).map(lambda ns: "[" + ", ".join(map(str, ns)) + "]" if ns else "")
 answers = st.lists(st.tuples(st.text(alphabet="abc 14.,", max_size=20), marks), max_size=8).map(

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from qa import Assistant, Settings
-from qa.store import connect
+from qa.index.store import connect
 from tests.conftest import SAMPLE
 
 
@@ -45,7 +45,8 @@ def test_store_contract(settings: Settings, embedder, tmp_path: Path) -> None:
     doc = next(d for d in again.documents() if d.source.endswith("ketluan.txt"))
     doc_id = doc.doc_id
     assert again.store.document_chunks(doc_id)[0].end < 2500, "the head spans several chunks"
-    assert again.store.document_head(doc, 2500) == again.store.document_text(doc_id)[:2500]
+    head = again.store.document_head_chunks(doc, 2500)
+    assert head == [c for c in again.store.document_chunks(doc_id) if c.start < 2500]
 
     again.delete(doc_id)
     assert [Path(d.source).name for d in again.documents()] == ["clusters.txt"]

@@ -6,7 +6,7 @@ import pytest
 from gradio_client import Client
 
 from qa import Assistant
-from qa.answer import Answer, Citation, SentenceSupport
+from qa.types import Answer, Citation, SentenceSupport
 from tests.conftest import free_port
 from ui.render import answer_html, source_card
 

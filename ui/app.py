@@ -8,11 +8,12 @@ from typing import Any
 
 import gradio as gr
 
-from qa.answer import Answer
 from qa.assistant import Assistant
 from qa.errors import QAError
+from qa.offline import use_offline_defaults
 from qa.feedback import FeedbackStore
-from qa.retrieve import Filters
+from qa.retrieve.filters import Filters
+from qa.types import Answer
 from ui.render import STYLE, answer_html, source_card
 from ui.uploads import store_upload
 
@@ -196,6 +197,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
 
 def launch(app: gr.Blocks, assistant: Assistant, port: int | None = None, block: bool = True) -> None:
+    use_offline_defaults()
     settings = assistant.settings
     credentials = settings.ui_credentials()
     app.queue(default_concurrency_limit=4, max_size=64).launch(

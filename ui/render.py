@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from qa.answer import Answer, Citation
+from qa.types import Answer, Citation
 
 CONTEXT_CHARS = 300
 _MARK = re.compile(r"\[(\d+(?:, \d+)*)\]")

@@ -27,13 +27,14 @@ from typing import Any
 import numpy as np
 
 from qa.assistant import Assistant
-from qa.chunking import Chunk
 from qa.config import Settings
-from qa.embedders import Embedder, make_embedder
-from qa.naive import NaiveRetriever
-from qa.retrieve import Retriever
-from qa.store import connect
+from qa.errors import InputError
+from qa.index.embedders import Embedder, make_embedder
+from qa.index.store import connect
+from qa.retrieve.hybrid import Retriever
+from qa.retrieve.naive import NaiveRetriever
 from qa.text import sentence_spans
+from qa.types import Chunk
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 QUESTIONS = [
@@ -149,6 +150,8 @@ def query_after_restart(settings: Settings, embedder: Embedder) -> float:
 
 
 def run_bench(settings: Settings, sizes: list[int], filler_pool: int, repeats: int, cache_dir: Path) -> dict[str, Any]:
+    if not SAMPLE.is_dir():
+        raise InputError(f"qa bench measures on the sample corpus, which is not at {SAMPLE}: run it from a checkout of the repository.")
     # Collections of its own: on a shared Chroma server the bench must never touch a real corpus.
     settings = settings.model_copy(update={"collection_prefix": "qa-bench"})
     embedder = make_embedder(settings)

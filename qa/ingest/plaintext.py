@@ -1,68 +1,15 @@
-"""Files -> documents. One loader per extension; later formats (PDF, DOCX, HTML) plug in here.
-
-A loader returns the document text in its stored form (NFC) plus its title and section headings,
-each heading with the character offset where its section starts.
-"""
+"""Plain text and Markdown, and the title and heading guesses shared by every format."""
 
 from __future__ import annotations
 
 import itertools
 import re
 import textwrap
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from qa.ingest.registry import SkipFile, loader, read_bytes
 from qa.text import fold, normalize
-
-
-class SkipFile(Exception):
-    """A file that cannot be ingested; the message is the reason shown in the summary."""
-
-
-@dataclass(frozen=True)
-class Heading:
-    start: int
-    text: str
-
-
-@dataclass(frozen=True)
-class LoadedDocument:
-    text: str
-    title: str
-    headings: list[Heading] = field(default_factory=list)
-    # (character offset where the page starts, page number), for paged formats.
-    pages: list[tuple[int, int]] = field(default_factory=list)
-    # Things the ingest summary should tell the user (e.g. scanned pages skipped).
-    notes: list[str] = field(default_factory=list)
-
-    def page_at(self, offset: int) -> int | None:
-        page = None
-        for start, number in self.pages:
-            if start > offset:
-                break
-            page = number
-        return page
-
-    def section_at(self, offset: int) -> str:
-        section = ""
-        for heading in self.headings:
-            if heading.start > offset:
-                break
-            section = heading.text
-        return section
-
-
-def read_bytes(path: Path, max_bytes: int) -> bytes:
-    size = path.stat().st_size
-    if size == 0:
-        raise SkipFile("empty file")
-    if size > max_bytes:
-        raise SkipFile(f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (QA_MAX_FILE_MB)")
-    try:
-        return path.read_bytes()
-    except PermissionError:
-        raise SkipFile("permission denied: cannot read the file") from None
+from qa.types import Heading, LoadedDocument
 
 
 def read_text_file(path: Path, max_bytes: int) -> str:
@@ -81,8 +28,6 @@ def read_text_file(path: Path, max_bytes: int) -> str:
 
 _SITE_BANNER = re.compile(r"\b[\w-]+\.(?:vn|com|org|net)\b", re.IGNORECASE)
 _TIMESTAMP_ONLY = re.compile(r"^[\d\s:,./-]+$")
-
-
 _VI_TYPE_LINE = re.compile(r"(ket luan|nghi quyet|quyet dinh|ke hoach|chi thi|nghi dinh|thong bao|thong tu)")
 
 
@@ -102,7 +47,7 @@ def guess_title(text: str, fallback: str) -> str:
     return fallback
 
 
-def _plain_headings(text: str) -> list[Heading]:
+def plain_headings(text: str) -> list[Heading]:
     """Short lines without closing punctuation that introduce a longer paragraph."""
     headings: list[Heading] = []
     lines = text.split("\n")
@@ -123,40 +68,18 @@ def _plain_headings(text: str) -> list[Heading]:
     return headings
 
 
+@loader(".txt")
 def load_text(path: Path, max_bytes: int) -> LoadedDocument:
     text = read_text_file(path, max_bytes)
-    return LoadedDocument(text, guess_title(text, path.stem), _plain_headings(text))
+    return LoadedDocument(text, guess_title(text, path.stem), plain_headings(text))
 
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
+@loader(".md", ".markdown")
 def load_markdown(path: Path, max_bytes: int) -> LoadedDocument:
     text = read_text_file(path, max_bytes)
     headings = [Heading(m.start(), m.group(2)) for m in _MD_HEADING.finditer(text)]
     title = headings[0].text if headings else guess_title(text, path.stem)
     return LoadedDocument(text, title, headings)
-
-
-LOADERS: dict[str, Callable[[Path, int], LoadedDocument]] = {
-    ".txt": load_text,
-    ".md": load_markdown,
-    ".markdown": load_markdown,
-}
-
-
-def _register_formats() -> None:
-    from qa import formats
-
-    LOADERS.update({".pdf": formats.load_pdf, ".docx": formats.load_docx, ".html": formats.load_html,
-                    ".htm": formats.load_html})
-
-
-def load(path: Path, max_bytes: int) -> LoadedDocument:
-    if ".pdf" not in LOADERS:
-        _register_formats()
-    loader = LOADERS.get(path.suffix.lower())
-    if loader is None:
-        supported = ", ".join(sorted(LOADERS))
-        raise SkipFile(f"unsupported file type '{path.suffix or '(none)'}' (supported: {supported})")
-    return loader(path, max_bytes)

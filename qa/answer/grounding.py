@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 
-from qa.answer import Citation, SentenceSupport
-from qa.chunking import Chunk
-from qa.retrieve import Retrieved
+from qa.answer.citations import cite
 from qa.text import contains_phrase, sentence_spans, terms
+from qa.types import Chunk, Citation, Retrieved, SentenceSupport
 
 CITATION_MARK = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _NUMBER = re.compile(r"\d+(?:[.,/:-]\d+)*")
@@ -76,7 +75,7 @@ def quote_for(chunk: Chunk, claim_text: str) -> tuple[int, int]:
     wanted = set(terms(claim_text))
     best, best_overlap = None, -1
     for span in sentence_spans(chunk.text, offset=chunk.start):
-        overlap = len(wanted & set(terms(chunk.text[span.start - chunk.start : span.end - chunk.start])))
+        overlap = len(wanted & set(terms(chunk.slice(span.start, span.end))))
         if overlap > best_overlap:
             best, best_overlap = span, overlap
     return (best.start, best.end) if best else (chunk.start, chunk.end)
@@ -93,10 +92,5 @@ def ground(text: str, packed: list[Retrieved]) -> tuple[str, list[Citation], lis
         chunk = hit.chunk
         said = " ".join(s.text for s in sentences if new in s.citations)
         start, end = quote_for(chunk, said)
-        citations.append(
-            Citation(
-                n=new, doc_id=chunk.doc_id, source=chunk.source, title=chunk.title, section=chunk.section_at(start), page=chunk.page_at(start),
-                start=start, end=end, quote=chunk.text[start - chunk.start : end - chunk.start], score=round(hit.score, 4),
-            )
-        )
+        citations.append(cite(new, chunk, start, end, hit.score))
     return cleaned, citations, sentences

@@ -22,28 +22,22 @@ from typing import Any
 
 import numpy as np
 
-from qa.chunking import Chunk
+from qa.index.records import chunk_from_record, chunk_metadata
 from qa.text import terms
+from qa.types import Chunk
 
 K1 = 1.5
 B = 0.75
 # Bump when terms() or the postings layout changes, so an index saved by older code is rebuilt.
-SAVED_FORMAT = [2, [f.name for f in fields(Chunk)]]
-_TUPLE_FIELDS = {"inner_headings", "inner_pages"}
+SAVED_FORMAT = [3, [f.name for f in fields(Chunk)]]
 
 
 def _utf8(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
 
-def _chunk_values(chunk: Chunk) -> list[Any]:
-    return [getattr(chunk, f.name) for f in fields(Chunk)]
-
-
-def _chunk_from_values(values: list[Any]) -> Chunk:
-    names = [f.name for f in fields(Chunk)]
-    record: dict[str, Any] = {n: tuple(tuple(x) for x in v) if n in _TUPLE_FIELDS else v for n, v in zip(names, values, strict=True)}
-    return Chunk(**record)
+def _record(chunk: Chunk) -> list[Any]:
+    return [chunk.chunk_id, chunk.text, chunk_metadata(chunk, 0)]
 
 
 class LexicalIndex:
@@ -78,7 +72,7 @@ class LexicalIndex:
             }
             arrays: dict[str, Any] = {
                 "header": _utf8(json.dumps(header)),
-                "chunks": _utf8(json.dumps([None if c is None else _chunk_values(c) for c in self.chunks], ensure_ascii=False)),
+                "chunks": _utf8(json.dumps([None if c is None else _record(c) for c in self.chunks], ensure_ascii=False)),
                 "lengths": np.frombuffer(self._lengths, dtype=np.uint32).copy(),
                 "alive": np.frombuffer(self._alive, dtype=np.uint8).copy(),
                 "doc_of_slot": np.frombuffer(self._doc_of_slot, dtype=np.uint32).copy(),
@@ -100,7 +94,7 @@ class LexicalIndex:
                 if header.get("format") != list(SAVED_FORMAT):
                     return None
                 index = cls()
-                index.chunks = [None if v is None else _chunk_from_values(v) for v in json.loads(saved["chunks"].tobytes())]
+                index.chunks = [None if v is None else chunk_from_record(*v) for v in json.loads(saved["chunks"].tobytes())]
                 index._slot = {c.chunk_id: slot for slot, c in enumerate(index.chunks) if c is not None}
                 index._lengths = array("I", saved["lengths"].astype(np.uint32).tobytes())
                 index._alive = bytearray(saved["alive"].astype(np.uint8).tobytes())

@@ -5,18 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from qa.answer import REFUSAL
-from qa.chunking import count_tokens
+from qa.answer.base import AnswererUnavailable, AnswerRequest, Draft
+from qa.answer.grounding import ground
+from qa.answer.prompts import render
 from qa.config import Settings
-from qa.errors import QAError
-from qa.prompts import render
-from qa.retrieve import Retrieved
+from qa.ingest.chunking import count_tokens
+from qa.question import Question
+from qa.types import REFUSALS, Retrieved, refusal_for
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletionMessageParam
 
 
-class LLMError(QAError):
+class LLMError(AnswererUnavailable):
     """The model could not produce an answer (after retries)."""
 
 
@@ -28,7 +29,10 @@ def source_block(n: int, hit: Retrieved) -> str:
     return f'<source n="{n}" title="{where.replace(chr(34), chr(39))}">\n{text}\n</source>'
 
 
-class LLMAnswerer:
+class GeneratedAnswerer:
+    """Answers written by an OpenAI-compatible model from the best sources that fit its window;
+    every [n] is mapped to a retrieved source and every claim checked against it."""
+
     def __init__(self, settings: Settings) -> None:
         from openai import OpenAI
 
@@ -43,9 +47,28 @@ class LLMAnswerer:
             max_retries=settings.llm_retries,
         )
 
-    def pack(self, question: str, retrieved: list[Retrieved]) -> list[Retrieved]:
+    def answer(self, request: AnswerRequest) -> Iterator[str | Draft]:
+        question = request.question
+        packed = self.pack(question, request.retrieved)
+        if not request.streaming:
+            yield self.draft(self.complete(question, packed), packed, question)
+            return
+        pieces = []
+        for piece in self.stream(question, packed):
+            pieces.append(piece)
+            yield piece
+        yield self.draft("".join(pieces), packed, question)
+
+    def draft(self, text: str, packed: list[Retrieved], question: Question) -> Draft:
+        if not packed or any(r.rstrip(".").lower() in text.lower() for r in REFUSALS):
+            return Draft(refusal_for(question.language), True, [], 0.0, self.backend)
+        cleaned, citations, sentences = ground(text, packed)
+        supported = sum(s.supported for s in sentences)
+        return Draft(cleaned, False, citations, round(supported / max(len(sentences), 1), 4), self.backend, sentences)
+
+    def pack(self, question: Question, retrieved: list[Retrieved]) -> list[Retrieved]:
         """Best sources first, as many as fit the model's window after the prompt and the answer."""
-        fixed = count_tokens(render("answer_system", refusal=REFUSAL) + render("answer_user", sources="", question=question))
+        fixed = count_tokens(self._system(question) + render("answer_user", sources="", question=question.text))
         budget = self.settings.llm_context_tokens - self.settings.llm_answer_tokens - fixed
         packed: list[Retrieved] = []
         for hit in retrieved:
@@ -56,11 +79,15 @@ class LLMAnswerer:
             budget -= cost
         return packed
 
-    def _messages(self, question: str, packed: list[Retrieved]) -> list[ChatCompletionMessageParam]:
+    @staticmethod
+    def _system(question: Question) -> str:
+        return render("answer_system", refusal=refusal_for(question.language))
+
+    def _messages(self, question: Question, packed: list[Retrieved]) -> list[ChatCompletionMessageParam]:
         sources = "\n\n".join(source_block(n, hit) for n, hit in enumerate(packed, start=1))
         return [
-            {"role": "system", "content": render("answer_system", refusal=REFUSAL)},
-            {"role": "user", "content": render("answer_user", sources=sources, question=question)},
+            {"role": "system", "content": self._system(question)},
+            {"role": "user", "content": render("answer_user", sources=sources, question=question.text)},
         ]
 
     def _fail(self, exc: Exception) -> LLMError:
@@ -79,7 +106,7 @@ class LLMAnswerer:
             return LLMError(f"The model ({self.model}) failed: server error {exc.status_code}.")
         return LLMError(f"The model ({self.model}) sent a response that could not be read.")
 
-    def complete(self, question: str, packed: list[Retrieved]) -> str:
+    def complete(self, question: Question, packed: list[Retrieved]) -> str:
         """One answer. The client retries timeouts, rate limits and 5xx; a malformed reply is retried here."""
         failure: LLMError | None = None
         for _ in range(self.settings.llm_retries + 1):
@@ -100,7 +127,7 @@ class LLMAnswerer:
         assert failure is not None
         raise failure
 
-    def stream(self, question: str, packed: list[Retrieved]) -> Iterator[str]:
+    def stream(self, question: Question, packed: list[Retrieved]) -> Iterator[str]:
         try:
             events = self._client.chat.completions.create(
                 model=self.model, messages=self._messages(question, packed),

@@ -6,86 +6,27 @@ so they can never disagree with what is stored.
 
 from __future__ import annotations
 
-import fcntl
-import json
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
 import numpy as np
-from chromadb.api.shared_system_client import SharedSystemClient
 
-from qa.chunking import Chunk, chunk_id_for
 from qa.config import Settings
-from qa.embedders import Embedder, QAEmbeddingFunction
 from qa.errors import StoreError
-from qa.text import fold
+from qa.index.chroma_private import forget_client
+from qa.index.embedders import Embedder, QAEmbeddingFunction
+from qa.index.locks import folder_lock
+from qa.index.records import chunk_from_record, chunk_metadata
+from qa.types import Chunk, DocumentInfo, chunk_id_for
 
 
-@dataclass(frozen=True)
-class DocumentInfo:
-    doc_id: str
-    source: str
-    title: str
-    chunks: int
-    doc_hash: str
-    doc_number: str = ""
-    doc_type: str = ""
-    issued: str = ""
-    issuer: str = ""
-
-
-def _metadata(chunk: Chunk, doc_chunks: int) -> dict[str, Any]:
-    return {
-        "doc_id": chunk.doc_id,
-        "source": chunk.source,
-        "title": chunk.title,
-        "section": chunk.section,
-        "index": chunk.index,
-        "start": chunk.start,
-        "end": chunk.end,
-        "doc_hash": chunk.doc_hash,
-        "doc_chunks": doc_chunks,
-        "inner_headings": json.dumps(chunk.inner_headings, ensure_ascii=False),
-        "page": chunk.page or 0,
-        "inner_pages": json.dumps(chunk.inner_pages),
-        "doc_number": chunk.doc_number,
-        "doc_number_key": fold(chunk.doc_number),
-        "doc_type": chunk.doc_type,
-        "issued": chunk.issued,
-        "year": int(chunk.issued[:4]) if chunk.issued else 0,
-        "issuer": chunk.issuer,
-    }
-
-
-def chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
-    return Chunk(
-        chunk_id=chunk_id,
-        doc_id=str(meta["doc_id"]),
-        source=str(meta["source"]),
-        title=str(meta["title"]),
-        section=str(meta.get("section", "")),
-        index=int(meta["index"]),
-        start=int(meta["start"]),
-        end=int(meta["end"]),
-        text=text,
-        doc_hash=str(meta["doc_hash"]),
-        inner_headings=tuple((int(o), str(h)) for o, h in json.loads(str(meta.get("inner_headings", "[]")))),
-        page=int(meta.get("page", 0) or 0) or None,
-        inner_pages=tuple((int(o), int(n)) for o, n in json.loads(str(meta.get("inner_pages", "[]")))),
-        doc_number=str(meta.get("doc_number", "")),
-        doc_type=str(meta.get("doc_type", "")),
-        issued=str(meta.get("issued", "")),
-        issuer=str(meta.get("issuer", "")),
-    )
-
-
-def _assemble(chunks: Sequence[Chunk]) -> str:
+def assemble_text(chunks: Sequence[Chunk]) -> str:
     if not chunks:
         return ""
     buffer = [" "] * max(c.end for c in chunks)
@@ -94,21 +35,14 @@ def _assemble(chunks: Sequence[Chunk]) -> str:
     return "".join(buffer)
 
 
-@contextmanager
-def _one_opener_at_a_time(settings: Settings) -> Iterator[None]:
+def _one_opener_at_a_time(settings: Settings) -> AbstractContextManager[None]:
     """Two processes opening a new embedded index at once both create Chroma's tables, and one
     fails with "table collections already exists"; a file lock makes the second wait a moment."""
-    if settings.chroma_url:
-        yield
-        return
-    try:
-        settings.index_dir.mkdir(parents=True, exist_ok=True)
-        handle = open(settings.index_dir / "open.lock", "w")
-    except OSError as exc:
-        raise StoreError(f"Cannot use the index folder {settings.index_dir}: {exc.strerror}. Set QA_INDEX_DIR.") from None
-    with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
+    return nullcontext() if settings.chroma_url else folder_lock(settings.index_dir, "open.lock", wait=True)
+
+
+def chroma_path(settings: Settings) -> Path:
+    return settings.index_dir / "chroma"
 
 
 def connect(settings: Settings) -> Any:
@@ -130,7 +64,7 @@ def connect(settings: Settings) -> Any:
                 "QA_CHROMA_URL (or --chroma-url) at a running one; leave both unset for the embedded index."
             ) from None
         return client
-    path = settings.index_dir / "chroma"
+    path = chroma_path(settings)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -149,6 +83,8 @@ class ChunkStore:
         self._embedding_function = QAEmbeddingFunction(embedder)
         self._documents: tuple[Any, list[DocumentInfo]] | None = None
         self._reopen_lock = threading.Lock()
+        # Embedded Chroma shares one System per persist path in a process; the path names it.
+        self._identity = settings.chroma_url or str(chroma_path(settings))
         self._open()
 
     def _open(self) -> None:
@@ -172,7 +108,7 @@ class ChunkStore:
         if (
             generation != self._seen_generation
             and not self._settings.chroma_url
-            and generation != ChunkStore._stamped_here.get(self.client._identifier)
+            and generation != ChunkStore._stamped_here.get(self._identity)
         ):
             self._reopen(generation)
         return generation
@@ -184,14 +120,14 @@ class ChunkStore:
         with self._reopen_lock:
             if generation == self._seen_generation:
                 return
-            SharedSystemClient._identifier_to_system.pop(self.client._identifier, None)
+            forget_client(self._identity)
             self._open()
 
     def _bump_generation(self) -> None:
         stamp = time.time_ns()
         self.collection.modify(metadata={"generation": stamp})
         self._seen_generation = stamp
-        ChunkStore._stamped_here[self.client._identifier] = stamp
+        ChunkStore._stamped_here[self._identity] = stamp
 
     def doc_state(self, doc_id: str) -> tuple[set[str], int, int]:
         """(content hashes present, chunks present, chunks expected) for one document.
@@ -213,7 +149,7 @@ class ChunkStore:
             self.collection.upsert(
                 ids=[c.chunk_id for c in part],
                 documents=[c.text for c in part],
-                metadatas=[_metadata(c, len(chunks)) for c in part],
+                metadatas=[chunk_metadata(c, len(chunks)) for c in part],
                 embeddings=vectors[i : i + batch],
             )
         self._bump_generation()
@@ -258,19 +194,19 @@ class ChunkStore:
     def document_text(self, doc_id: str) -> str:
         """The document as stored, put back together from its chunks (offsets stay true;
         whitespace between chunks, which no chunk holds, comes back as spaces)."""
-        return _assemble(self.document_chunks(doc_id))
+        return assemble_text(self.document_chunks(doc_id))
 
-    def document_head(self, doc: DocumentInfo, chars: int) -> str:
-        """The first `chars` characters of document_text(doc.doc_id), read from the first chunks by
-        id: a lookup by doc_id scans every chunk's metadata, which costs tens of ms at 100k chunks."""
+    def document_head_chunks(self, doc: DocumentInfo, chars: int) -> list[Chunk]:
+        """The document's first chunks, up to `chars` characters, read by chunk id: a lookup by
+        doc_id scans every chunk's metadata, which costs tens of ms at 100k chunks."""
         chunks: list[Chunk] = []
         while len(chunks) < doc.chunks and (not chunks or chunks[-1].end < chars):
             wanted = [chunk_id_for(doc.doc_id, doc.doc_hash, i) for i in range(len(chunks), min(len(chunks) + 4, doc.chunks))]
             found = sorted(self.get_chunks(wanted), key=lambda c: c.index)
             if len(found) < len(wanted):
-                return self.document_text(doc.doc_id)[:chars]  # chunk ids of an older layout
+                return [c for c in self.document_chunks(doc.doc_id) if c.start < chars]  # ids of an older layout
             chunks += found
-        return _assemble(chunks)[:chars]
+        return [c for c in chunks if c.start < chars]
 
     def chunk_ids(self, page: int = 20000) -> set[str]:
         ids: set[str] = set()

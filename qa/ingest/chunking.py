@@ -5,62 +5,33 @@ A chunk's text is always `document_text[start:end]`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 import tiktoken
 
-from qa.loaders import LoadedDocument
-from qa.metadata import PolicyMetadata
+from qa.ingest.metadata import PolicyMetadata
+from qa.offline import CL100K_SHA256, bundled_tiktoken_file
 from qa.text import Span, sentence_spans
+from qa.types import Chunk, LoadedDocument, chunk_id_for
 
-
-@dataclass(frozen=True, slots=True)
-class Chunk:
-    chunk_id: str
-    doc_id: str
-    source: str
-    title: str
-    section: str
-    index: int
-    start: int
-    end: int
-    text: str
-    doc_hash: str
-    # Headings that start inside this chunk, as (document offset, heading), so a quote deep in a
-    # chunk names the section it really sits in.
-    inner_headings: tuple[tuple[int, str], ...] = ()
-    page: int | None = None
-    inner_pages: tuple[tuple[int, int], ...] = ()
-    # Policy metadata of the whole document (qa/metadata.py), kept on every chunk for filtering.
-    doc_number: str = ""
-    doc_type: str = ""
-    issued: str = ""
-    issuer: str = ""
-
-    def section_at(self, offset: int) -> str:
-        section = self.section
-        for start, heading in self.inner_headings:
-            if start <= offset:
-                section = heading
-        return section
-
-    def page_at(self, offset: int) -> int | None:
-        page = self.page
-        for start, number in self.inner_pages:
-            if start <= offset:
-                page = number
-        return page
-
-
-def chunk_id_for(doc_id: str, doc_hash: str, index: int) -> str:
-    """Ids name the document's content, so a changed document's chunks never collide with the old."""
-    return f"{doc_id}:{doc_hash[:12]}:{index}"
+# tiktoken's own cl100k_base() downloads its BPE file; build the same encoding from the copy that
+# llama-index-core ships, so chunking never needs the network or an environment variable.
+_CL100K_PATTERN = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+)
+_CL100K_SPECIAL = {"<|endoftext|>": 100257, "<|fim_prefix|>": 100258, "<|fim_middle|>": 100259,
+                   "<|fim_suffix|>": 100260, "<|endofprompt|>": 100276}
 
 
 @lru_cache(maxsize=1)
 def encoding() -> tiktoken.Encoding:
-    return tiktoken.get_encoding("cl100k_base")
+    from tiktoken.load import load_tiktoken_bpe
+
+    bundled = bundled_tiktoken_file()
+    if bundled is None:
+        return tiktoken.get_encoding("cl100k_base")
+    ranks = load_tiktoken_bpe(str(bundled), expected_hash=CL100K_SHA256)
+    return tiktoken.Encoding("cl100k_base", pat_str=_CL100K_PATTERN, mergeable_ranks=ranks, special_tokens=_CL100K_SPECIAL)
 
 
 def count_tokens(text: str) -> int:

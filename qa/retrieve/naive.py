@@ -11,9 +11,12 @@ from llama_index.core.vector_stores import FilterOperator, MetadataFilter, Metad
 from llama_index.vector_stores.chroma import ChromaVectorStore
 from pydantic import PrivateAttr
 
-from qa.embedders import Embedder
-from qa.retrieve import Filters, Retrieved
-from qa.store import ChunkStore, chunk_from_record
+from qa.index.embedders import Embedder
+from qa.index.records import chunk_from_record
+from qa.index.store import ChunkStore
+from qa.question import Question
+from qa.retrieve.filters import Filters
+from qa.types import Retrieved
 
 
 class LlamaIndexEmbedding(BaseEmbedding):
@@ -40,7 +43,7 @@ class NaiveRetriever:
         vector_store = ChromaVectorStore(chroma_collection=store.collection)
         self._index = VectorStoreIndex.from_vector_store(vector_store, embed_model=LlamaIndexEmbedding(embedder))
 
-    def retrieve(self, question: str, k: int, filters: Filters | None = None) -> list[Retrieved]:
+    def retrieve(self, question: Question, k: int, filters: Filters | None = None) -> list[Retrieved]:
         if k <= 0:
             return []
         li_filters = None
@@ -48,7 +51,7 @@ class NaiveRetriever:
             li_filters = MetadataFilters(
                 filters=[MetadataFilter(key="doc_id", value=list(filters.doc_ids), operator=FilterOperator.IN)]
             )
-        nodes = self._index.as_retriever(similarity_top_k=k, filters=li_filters).retrieve(question)
+        nodes = self._index.as_retriever(similarity_top_k=k, filters=li_filters).retrieve(question.text)
         out = []
         for rank, hit in enumerate(nodes):
             chunk = chunk_from_record(hit.node.node_id, hit.node.get_content(), dict(hit.node.metadata))

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
-from qa.chunking import chunk_document, count_tokens
 from qa.config import Settings
-from qa.embed_cache import EmbeddingCache
-from qa.embedders import Embedder
-from qa.errors import IndexBusyError, InputError
-from qa.loaders import SkipFile, load
-from qa.metadata import extract_metadata
-from qa.store import ChunkStore
+from qa.errors import InputError
+from qa.index.embed_cache import EmbeddingCache
+from qa.index.embedders import Embedder
+from qa.index.locks import folder_lock
+from qa.index.store import ChunkStore
+from qa.ingest.chunking import chunk_document, count_tokens
+from qa.ingest.metadata import extract_metadata
+from qa.ingest.registry import SkipFile, load
 
 Status = Literal["added", "updated", "unchanged", "removed", "skipped"]
 Progress = Callable[[int, int, str], None]
@@ -69,18 +69,12 @@ def discover(paths: list[Path]) -> list[Path]:
     return list(dict.fromkeys(p.resolve() for p in files))
 
 
-@contextmanager
-def index_lock(settings: Settings) -> Iterator[None]:
+def index_lock(settings: Settings) -> AbstractContextManager[None]:
     """One writer per index: a second ingest fails at once with a clear message."""
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.index_dir / "ingest.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise IndexBusyError(
-                f"Another ingest is writing to {settings.index_dir}; wait for it to finish and run again."
-            ) from None
-        yield
+    return folder_lock(
+        settings.index_dir, "ingest.lock", wait=False,
+        busy_message=f"Another ingest is writing to {settings.index_dir}; wait for it to finish and run again.",
+    )
 
 
 def ingest_paths(
@@ -95,7 +89,7 @@ def ingest_paths(
     report = IngestReport()
     max_bytes = int(settings.max_file_mb * 1_000_000)
     with index_lock(settings):
-        cache = EmbeddingCache(settings.index_dir / "embeddings.sqlite3", settings.collection_name())
+        cache = EmbeddingCache(settings.index_dir / "embeddings.sqlite3", settings.embedder_identity())
         for done, path in enumerate(files):
             if progress:
                 progress(done, len(files), path.name)

@@ -1,0 +1,1 @@
+"""From retrieved chunks to an answer: the Answerer protocol and its implementations, grounding and citations."""

@@ -1,0 +1,56 @@
+"""The Answerer protocol: every way of answering (from metadata, generated, extractive) has one shape.
+
+The Assistant asks its answerers in order. An answerer yields pieces of text as it streams and ends
+with one Draft, or yields nothing to let the next one answer. An answerer that cannot work right
+now (a model that timed out) raises AnswererUnavailable, and the Assistant moves on, saying so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Protocol
+
+from qa.errors import QAError
+from qa.question import Question
+from qa.types import Citation, Retrieved, SentenceSupport
+
+
+class AnswererUnavailable(QAError):
+    """An answerer failed in a way another answerer can cover (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str
+    refused: bool
+    citations: list[Citation]
+    evidence: float
+    backend: str
+    sentences: list[SentenceSupport] = field(default_factory=list)
+
+
+class AnswerRequest:
+    """One question on its way through the answerers. Retrieval runs on first use, so an answer
+    read from metadata costs no retrieval."""
+
+    def __init__(
+        self, question: Question, retrieve: Callable[[], list[Retrieved]], whole_index: bool, streaming: bool = False
+    ) -> None:
+        self.question = question
+        self.streaming = streaming
+        self._retrieve = retrieve
+        # False when the question is restricted by filters or asked of another retriever: answers
+        # that read the whole index (metadata) must then stay out.
+        self.whole_index = whole_index
+
+    @cached_property
+    def retrieved(self) -> list[Retrieved]:
+        return self._retrieve()
+
+
+class Answerer(Protocol):
+    backend: str
+
+    def answer(self, request: AnswerRequest) -> Iterator[str | Draft]: ...

@@ -1,0 +1,168 @@
+"""The offline answerer: quote the retrieved sentences that best answer the question, or refuse.
+
+Each sentence is scored by the share of the question's terms (weighted by IDF) it contains. The
+best score is the evidence; below the calibrated threshold the answer is the refusal phrase.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from qa.answer.base import AnswerRequest, Draft
+from qa.answer.citations import cite
+from qa.index.lexical import LexicalIndex
+from qa.question import AnswerType, Question
+from qa.text import fold, sentence_spans, terms
+from qa.types import Chunk, Retrieved, refusal_for
+
+BACKEND = "extractive"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    chunk: Chunk
+    start: int
+    end: int
+    terms: frozenset[str]
+    score: float
+    rank: int
+
+
+_DATE = re.compile(
+    r"\b\d{1,2}/\d{1,2}/\d{4}\b|\b(?:19|20)\d\d\b|\bngay \d|\b(?:january|february|march|april|may|june|july|"
+    r"august|september|october|november|december)\b"
+)
+_DIGIT = re.compile(r"\d")
+_VALUE_PATTERNS: dict[AnswerType, re.Pattern[str]] = {"date": _DATE, "number": _DIGIT}
+
+
+def holds_wanted_value(question: Question, text: str) -> bool:
+    """Whether text holds the kind of value the question asks for (True when it asks for none)."""
+    if question.answer_type is None:
+        return True
+    return _VALUE_PATTERNS[question.answer_type].search(fold(text)) is not None
+
+
+def question_weights(question: Question, idf: Callable[[str], float]) -> dict[str, float]:
+    """IDF weights of the question's terms, without its question words, the focus word doubled."""
+    weights = {t: idf(t) for t in question.content_terms}
+    for t in question.focus & weights.keys():
+        weights[t] *= 2
+    return weights
+
+
+def _coverage(question_terms: dict[str, float], unit_terms: frozenset[str]) -> float:
+    total = sum(question_terms.values()) or 1.0
+    return sum(w for t, w in question_terms.items() if t in unit_terms) / total
+
+
+def _candidates(
+    question: Question, question_terms: dict[str, float], retrieved: list[Retrieved], lexical: LexicalIndex
+) -> list[Candidate]:
+    """Score every sentence of the retrieved chunks.
+
+    A sentence's score mixes its own coverage of the question's terms with that of its neighbours
+    (a date line under a heading that names the document answers 'when was it issued'), plus a
+    bonus when it holds the kind of value the question asks for.
+    """
+    focus = question.focus & question_terms.keys()
+    names = question.name_pairs
+    about: dict[str, bool] = {}
+    seen: set[tuple[str, int, int]] = set()
+    out: list[Candidate] = []
+    for rank, hit in enumerate(retrieved):
+        chunk = hit.chunk
+        if chunk.doc_id not in about:
+            about[chunk.doc_id] = not names or any(lexical.document_mentions(chunk.doc_id, n) for n in names)
+        spans = sentence_spans(chunk.text, offset=chunk.start)
+        texts = [chunk.slice(sp.start, sp.end) for sp in spans]
+        unit_terms = [frozenset(terms(t)) for t in texts]
+        for i, span in enumerate(spans):
+            key = (chunk.doc_id, span.start, span.end)
+            if key in seen:
+                continue
+            seen.add(key)
+            window = unit_terms[i].union(*unit_terms[max(0, i - 1) : i + 2])
+            score = 0.75 * _coverage(question_terms, unit_terms[i]) + 0.25 * _coverage(question_terms, window)
+            if focus and not focus & unit_terms[i]:
+                score *= 0.75  # the sentence does not mention what is asked about
+            if not about[chunk.doc_id]:
+                score *= 0.5  # from a document that never names the place or body the question is about
+            if len(texts[i].split()) <= 6 and not _DIGIT.search(texts[i]):
+                score *= 0.5  # a heading names a topic; it rarely answers a question about it
+            if question.answer_type is not None:
+                # A sentence without a date cannot say when; without a number, how many.
+                score = score + 0.1 if holds_wanted_value(question, texts[i]) else score * 0.5
+            # A small prior for better-ranked chunks breaks ties between equally worded sentences.
+            out.append(Candidate(chunk, span.start, span.end, unit_terms[i], score + 0.02 / (rank + 1), rank))
+    return out
+
+
+def unknown_names(question: Question, lexical: LexicalIndex) -> list[str]:
+    """Proper names in the question that no indexed chunk mentions: 'Hanoi' in a Khanh Hoa corpus."""
+    unknown = []
+    for word in question.name_words:
+        found = terms(word)
+        if found and all(lexical.document_frequency(t) == 0 for t in found):
+            unknown.append(word)
+    return unknown
+
+
+def _refusal(question: Question, evidence: float) -> Draft:
+    return Draft(refusal_for(question.language), True, [], evidence, BACKEND)
+
+
+def answer_extractively(
+    question: Question, retrieved: list[Retrieved], lexical: LexicalIndex, threshold: float, max_quotes: int
+) -> Draft:
+    if unknown_names(question, lexical):
+        return _refusal(question, 0.0)
+    question_terms = question_weights(question, lexical.idf)
+    candidates = _candidates(question, question_terms, retrieved, lexical)
+    candidates.sort(key=lambda c: (-c.score, c.rank, c.chunk.doc_id, c.start))
+    evidence = candidates[0].score if candidates else 0.0
+    if not candidates or evidence < threshold:
+        return _refusal(question, evidence)
+    best = candidates[0]
+    if not holds_wanted_value(question, best.chunk.slice(best.start, best.end)):
+        # Asked for a number or a date, the best passage holds none: the documents do not say.
+        return _refusal(question, evidence)
+
+    chosen = [best]
+    covered = set(best.terms)
+    for cand in candidates[1:]:
+        if len(chosen) >= max_quotes:
+            break
+        adds_terms = any(t in cand.terms and t not in covered for t in question_terms)
+        bar = 0.6 if cand.chunk.doc_id == best.chunk.doc_id else 0.85
+        if cand.score >= bar * evidence and adds_terms:
+            chosen.append(cand)
+            covered |= cand.terms
+    # A sentence that introduces a list (ends with ':') is quoted with what follows it.
+    if best.chunk.slice(best.end - 1, best.end) == ":":
+        following = [c for c in candidates if c.chunk.doc_id == best.chunk.doc_id and c.start >= best.end]
+        following.sort(key=lambda c: c.start)
+        for cand in following[: max(0, max_quotes - len(chosen))]:
+            chosen.append(cand)
+
+    citations = [cite(n, c.chunk, c.start, c.end, c.score) for n, c in enumerate(chosen, start=1)]
+    text = " ".join(f"{' '.join(c.quote.split())} [{c.n}]" for c in citations)
+    return Draft(text, False, citations, evidence, BACKEND)
+
+
+class ExtractiveAnswerer:
+    """Always answers (or refuses): the last answerer in every chain."""
+
+    backend = BACKEND
+
+    def __init__(self, lexical: Callable[[], LexicalIndex], threshold: float, max_quotes: int) -> None:
+        self._lexical = lexical
+        self.threshold = threshold
+        self.max_quotes = max_quotes
+
+    def answer(self, request: AnswerRequest) -> Iterator[str | Draft]:
+        draft = answer_extractively(request.question, request.retrieved, self._lexical(), self.threshold, self.max_quotes)
+        yield draft.text
+        yield draft

@@ -1,0 +1,1 @@
+"""Files -> documents -> chunks: loaders by format, policy metadata, chunking, and the ingest pipeline."""

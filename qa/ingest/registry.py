@@ -1,0 +1,61 @@
+"""Files -> documents: one loader per file extension, registered with @loader.
+
+A loader returns the document text in its stored form (NFC) plus its title and section headings,
+each heading with the character offset where its section starts. The format modules register
+themselves on import; `load` imports them all once, so there is no cycle and no lazy filling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from qa.types import LoadedDocument
+
+Loader = Callable[[Path, int], LoadedDocument]
+_LOADERS: dict[str, Loader] = {}
+
+
+class SkipFile(Exception):
+    """A file that cannot be ingested; the message is the reason shown in the summary."""
+
+
+def loader(*extensions: str) -> Callable[[Loader], Loader]:
+    """Register a function as the loader of these extensions ('.pdf')."""
+
+    def register(function: Loader) -> Loader:
+        for extension in extensions:
+            _LOADERS[extension.lower()] = function
+        return function
+
+    return register
+
+
+def supported_extensions() -> list[str]:
+    _import_formats()
+    return sorted(_LOADERS)
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    size = path.stat().st_size
+    if size == 0:
+        raise SkipFile("empty file")
+    if size > max_bytes:
+        raise SkipFile(f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (QA_MAX_FILE_MB)")
+    try:
+        return path.read_bytes()
+    except PermissionError:
+        raise SkipFile("permission denied: cannot read the file") from None
+
+
+def _import_formats() -> None:
+    from qa.ingest import pdf, plaintext, webpage, word  # noqa: F401  (each registers its loaders)
+
+
+def load(path: Path, max_bytes: int) -> LoadedDocument:
+    _import_formats()
+    found = _LOADERS.get(path.suffix.lower())
+    if found is None:
+        supported = ", ".join(sorted(_LOADERS))
+        raise SkipFile(f"unsupported file type '{path.suffix or '(none)'}' (supported: {supported})")
+    return found(path, max_bytes)

@@ -1,0 +1,103 @@
+"""A question parsed once, into the typed object every stage reads.
+
+Retrieval, the answerers and the refusal all need the same facts about a question: its folded
+form and terms, its language, whether it was typed without diacritics, what kind of value it asks
+for and which word it asks about. They are worked out here, once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from qa.text import DOC_NUMBER, fold, has_diacritics, terms
+
+Language = Literal["vi", "en"]
+AnswerType = Literal["date", "number"]
+
+# Common Vietnamese syllables, folded: a question full of them but with no diacritics is Vietnamese
+# typed without accents, where dense retrieval is weak and folded BM25 is strong (shared/NOTES.md).
+_VIETNAMESE_HINTS = frozenset(
+    "duoc cua nao gi bao nhieu ngay thang nam ket luan nghi quyet tinh uy theo trong nhung cac "
+    "khong la ai dau ve thuc hien phat trien do thi chuong trinh giai doan ban hanh so".split()
+)
+# Letters only Vietnamese uses among the languages we meet (with or without tone marks).
+_VIETNAMESE_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
+
+_DATE_QUESTION = re.compile(r"\b(when|what date|which date|what day|which day|what year|which year|ngay nao|khi nao|nam nao|thoi gian nao)\b")
+_NUMBER_QUESTION = re.compile(
+    r"\b(how many|how much|how long|how large|how big|what percent\w*|bao nhieu|ty le|"
+    r"what (?:is|was|are|were) the (?:rate|area|number|total|scale|budget|cost|size|length|capacity|population))\b"
+)
+_QUESTION_PHRASE = re.compile(r"\b(how (?:many|much|long|large|big|far|old)|what (?:is|are|was|were)|bao nhieu)\b")
+_FOCUS = re.compile(
+    r"^(?:what|which|how many|how much|who|whom)\s+(?:(?:is|are|was|were|does|do|did|will be|will)\s+)?(?:the\s+|a\s+)?(\w+)"
+)
+_NAME_PHRASE = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*)+")
+_NAME_WORD = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-ZĐ][\wÀ-ỹ]{2,}")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    folded: str
+    terms: tuple[str, ...]
+    language: Language
+    unaccented_vietnamese: bool
+    answer_type: AnswerType | None
+    # The word asked about: 'budget' in 'What is the budget for the coastal road?' (as terms).
+    focus: frozenset[str]
+    # The question's terms without its question words ('how many', 'bao nhieu').
+    content_terms: tuple[str, ...]
+    # Each pair of adjacent capitalised words, as term sets: from 'Khanh Hoa Provincial Party
+    # Committee' come 'Khanh Hoa', 'Hoa Provincial', ...; a document naming only 'Khanh Hoa' counts.
+    name_pairs: tuple[frozenset[str], ...]
+    # Single capitalised words (not at a sentence start): names to look for in the index.
+    name_words: tuple[str, ...]
+    doc_numbers: frozenset[str]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _unaccented_vietnamese(text: str, folded: str) -> bool:
+    if has_diacritics(text):
+        return False
+    words = re.findall(r"\w+", folded)
+    return sum(w in _VIETNAMESE_HINTS for w in words) >= max(2, len(words) // 3)
+
+
+def _answer_type(folded: str) -> AnswerType | None:
+    if _DATE_QUESTION.search(folded):
+        return "date"
+    if _NUMBER_QUESTION.search(folded):
+        return "number"
+    return None
+
+
+@lru_cache(maxsize=4096)
+def parse_question(text: str) -> Question:
+    text = " ".join(text.split())
+    folded = fold(text)
+    unaccented_vi = _unaccented_vietnamese(text, folded)
+    language: Language = "vi" if unaccented_vi or _VIETNAMESE_LETTERS.search(text) else "en"
+    focus = _FOCUS.search(folded)
+    pairs: list[frozenset[str]] = []
+    for phrase in _NAME_PHRASE.findall(text.strip()):
+        words = phrase.split()
+        pairs += [found for a, b in zip(words, words[1:], strict=False) if (found := frozenset(terms(f"{a} {b}")))]
+    return Question(
+        text=text,
+        folded=folded,
+        terms=tuple(terms(text)),
+        language=language,
+        unaccented_vietnamese=unaccented_vi,
+        answer_type=_answer_type(folded),
+        focus=frozenset(terms(focus.group(1))) if focus else frozenset(),
+        content_terms=tuple(terms(_QUESTION_PHRASE.sub(" ", folded))),
+        name_pairs=tuple(pairs),
+        name_words=tuple(_NAME_WORD.findall(text.strip())),
+        doc_numbers=frozenset(m.group(0) for m in DOC_NUMBER.finditer(folded)),
+    )

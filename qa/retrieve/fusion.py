@@ -1,0 +1,35 @@
+"""Weighted reciprocal rank fusion, as a pure function with a stable order.
+
+Ties are broken by the better single rank, then by chunk id, never by set or dict order, so the
+same question gives the same ranking under any PYTHONHASHSEED.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fused:
+    chunk_id: str
+    score: float
+    dense_rank: int | None
+    lexical_rank: int | None
+
+
+def fuse(
+    dense: Sequence[str], lexical: Sequence[str], rrf_k: int, dense_weight: float = 1.0, lexical_weight: float = 1.0
+) -> list[Fused]:
+    """Chunk ids ranked by sum(weight / (rrf_k + rank)) over the lists that hold them (rank from 1)."""
+    dense_rank = {chunk_id: rank for rank, chunk_id in reversed(list(enumerate(dense)))}
+    lexical_rank = {chunk_id: rank for rank, chunk_id in reversed(list(enumerate(lexical)))}
+    fused = []
+    for chunk_id in dict.fromkeys([*dense, *lexical]):
+        d, lx = dense_rank.get(chunk_id), lexical_rank.get(chunk_id)
+        score = (dense_weight / (rrf_k + d + 1) if d is not None else 0.0) + (
+            lexical_weight / (rrf_k + lx + 1) if lx is not None else 0.0
+        )
+        fused.append(Fused(chunk_id, score, d, lx))
+    fused.sort(key=lambda f: (-f.score, min(r for r in (f.dense_rank, f.lexical_rank) if r is not None), f.chunk_id))
+    return fused

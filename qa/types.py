@@ -1,0 +1,173 @@
+"""The typed objects that pass between the stages: documents -> chunks -> retrieved -> answers.
+
+Every offset is a character offset into the stored (NFC) document text, and every quote is an
+exact slice of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, Field
+
+REFUSAL = "The documents do not contain an answer to this question."
+REFUSAL_VI = "Các tài liệu không chứa câu trả lời cho câu hỏi này."
+REFUSALS = (REFUSAL, REFUSAL_VI)
+
+
+def refusal_for(language: str) -> str:
+    """The one refusal phrase in the question's language."""
+    return REFUSAL_VI if language == "vi" else REFUSAL
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Heading:
+    start: int
+    text: str
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    """What a loader reads from a file: the text in its stored form, its title and headings."""
+
+    text: str
+    title: str
+    headings: list[Heading] = field(default_factory=list)
+    # (character offset where the page starts, page number), for paged formats.
+    pages: list[tuple[int, int]] = field(default_factory=list)
+    # Things the ingest summary should tell the user (e.g. scanned pages read with OCR).
+    notes: list[str] = field(default_factory=list)
+
+    def page_at(self, offset: int) -> int | None:
+        page = None
+        for start, number in self.pages:
+            if start > offset:
+                break
+            page = number
+        return page
+
+    def section_at(self, offset: int) -> str:
+        section = ""
+        for heading in self.headings:
+            if heading.start > offset:
+                break
+            section = heading.text
+        return section
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    chunk_id: str
+    doc_id: str
+    source: str
+    title: str
+    section: str
+    index: int
+    start: int
+    end: int
+    text: str
+    doc_hash: str
+    # Headings that start inside this chunk, as (document offset, heading), so a quote deep in a
+    # chunk names the section it really sits in.
+    inner_headings: tuple[tuple[int, str], ...] = ()
+    page: int | None = None
+    inner_pages: tuple[tuple[int, int], ...] = ()
+    # Policy metadata of the whole document (qa/ingest/metadata.py), kept on every chunk for filtering.
+    doc_number: str = ""
+    doc_type: str = ""
+    issued: str = ""
+    issuer: str = ""
+
+    def section_at(self, offset: int) -> str:
+        section = self.section
+        for start, heading in self.inner_headings:
+            if start <= offset:
+                section = heading
+        return section
+
+    def page_at(self, offset: int) -> int | None:
+        page = self.page
+        for start, number in self.inner_pages:
+            if start <= offset:
+                page = number
+        return page
+
+    def slice(self, start: int, end: int) -> str:
+        """document_text[start:end], for a span inside this chunk."""
+        return self.text[start - self.start : end - self.start]
+
+
+def chunk_id_for(doc_id: str, doc_hash: str, index: int) -> str:
+    """Ids name the document's content, so a changed document's chunks never collide with the old."""
+    return f"{doc_id}:{doc_hash[:12]}:{index}"
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    doc_id: str
+    source: str
+    title: str
+    chunks: int
+    doc_hash: str
+    doc_number: str = ""
+    doc_type: str = ""
+    issued: str = ""
+    issuer: str = ""
+
+
+# --- retrieval -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    chunk: Chunk
+    score: float
+    dense_rank: int | None
+    lexical_rank: int | None
+    dense_similarity: float | None
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+
+class Citation(BaseModel):
+    n: int = Field(description="The number used as [n] in the answer text.")
+    doc_id: str
+    source: str = Field(description="Path of the source file as ingested.")
+    title: str
+    section: str = ""
+    page: int | None = Field(default=None, description="Page number, for paged formats (PDF).")
+    start: int = Field(description="Character offset of the quote in the stored document text.")
+    end: int
+    quote: str = Field(description="Exactly document_text[start:end].")
+    score: float
+
+
+class SentenceSupport(BaseModel):
+    """One sentence of a generated answer and whether its cited sources back it."""
+
+    text: str
+    citations: list[int]
+    supported: bool
+    missing: list[str] = Field(default_factory=list, description="Numbers, dates or names not found in its sources.")
+
+
+class Answer(BaseModel):
+    question: str
+    standalone_question: str = Field(default="", description="The question as retrieved for (follow-ups rewritten).")
+    answer: str
+    refused: bool
+    citations: list[Citation] = Field(default_factory=list)
+    backend: str
+    evidence: float = Field(description="Strength of the best evidence, compared with the refusal threshold.")
+    settings_hash: str
+    timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage.")
+    sentences: list[SentenceSupport] = Field(default_factory=list, description="Per-sentence support (generated answers).")
+    notice: str = Field(default="", description="Something the reader should know, e.g. a fallback to extractive.")
+
+    @property
+    def unsupported(self) -> list[SentenceSupport]:
+        return [s for s in self.sentences if not s.supported]

@@ -15,6 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from qa.errors import InputError
 from qa.text import contains_phrase
 
+QUESTION_TYPES = frozenset({
+    "number", "date", "deadline", "person", "organisation", "list", "definition", "condition", "table_cell", "yes_no",
+    "cross_lingual", "no_diacritics", "story", "unanswerable",
+})
+
 
 class EvalQuestion(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
@@ -24,6 +29,9 @@ class EvalQuestion(BaseModel):
     facts: list[list[str]] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
     answerable: bool = True
+    types: list[str] = Field(default_factory=list, description="Question types (QUESTION_TYPES); a question may have several.")
+    lang: str = Field(default="", description="Language of the question: vi or en.")
+    evidence: str = Field(default="", description="A short verbatim quote from the source that holds the answer.")
 
 
 def contains_fact(answer: str, alternative: str) -> bool:
@@ -48,10 +56,14 @@ def load_questions(path: Path) -> list[EvalQuestion]:
         if not line.strip():
             continue
         try:
-            questions.append(EvalQuestion.model_validate(json.loads(line)))
+            question = EvalQuestion.model_validate(json.loads(line))
         except (json.JSONDecodeError, ValidationError) as exc:
             reason = exc.msg if isinstance(exc, json.JSONDecodeError) else exc.errors()[0]["msg"]
             raise InputError(f"{path}:{number}: not a valid question ({reason}).") from None
+        unknown = set(question.types) - QUESTION_TYPES
+        if unknown:
+            raise InputError(f"{path}:{number}: unknown question type(s) {sorted(unknown)}; known: {sorted(QUESTION_TYPES)}.")
+        questions.append(question)
     ids = [q.id for q in questions]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

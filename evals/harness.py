@@ -13,13 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from evals.facts import EvalQuestion, facts_passed, source_matches
+from qa.answer.invariants import violations
 from qa.assistant import Assistant
 from qa.config import Settings
 from qa.errors import InputError
 from qa.index.embedders import Embedder
+from qa.ingest.pipeline import open_embedding_cache
 from qa.question import parse_question
-from qa.retrieve.hybrid import Retriever
+from qa.retrieve.hybrid import HybridRetriever, Retriever
 from qa.retrieve.naive import NaiveRetriever
+from qa.types import Retrieved
 
 PIPELINES = ("ours", "naive")
 RANK_DEPTH = 10
@@ -40,6 +43,12 @@ class QuestionResult:
     first_source_rank: int | None
     latency: float
     answer: str
+    types: list[str] = field(default_factory=list)
+    lang: str = ""
+    # Rank of the first retrieved chunk from a listed source that holds every fact (passage-level).
+    passage_rank: int | None = None
+    # Broken answer invariants (qa/answer/invariants.py): any one fails the gate.
+    violations: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -49,6 +58,10 @@ class EvalReport:
     questions: int
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)
     results: dict[str, list[QuestionResult]] = field(default_factory=dict)
+    # Per question type and per language, for our pipeline: group -> metric -> value.
+    breakdown: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Retrieval alone, by retriever mode (dense, lexical, hybrid) and question subset.
+    ablation: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -56,8 +69,23 @@ class EvalReport:
             "index_seconds": self.index_seconds,
             "questions": self.questions,
             "metrics": self.metrics,
+            "breakdown": self.breakdown,
+            "ablation": self.ablation,
             "results": {name: [asdict(r) for r in rs] for name, rs in self.results.items()},
         }
+
+
+def _passage_rank(ranked: list[Retrieved], q: EvalQuestion) -> int | None:
+    if not q.answerable:
+        return None
+    for i, r in enumerate(ranked):
+        if source_matches(r.chunk.source, q.sources) and facts_passed(r.chunk.text, q.facts) == len(q.facts):
+            return i + 1
+    return None
+
+
+def _language(q: EvalQuestion) -> str:
+    return q.lang or parse_question(q.question).language
 
 
 def score_question(assistant: Assistant, retriever: Retriever, q: EvalQuestion) -> QuestionResult:
@@ -75,6 +103,8 @@ def score_question(assistant: Assistant, retriever: Retriever, q: EvalQuestion) 
         evidence=answer.evidence, citations=[c.source for c in answer.citations],
         citation_hits=sum(source_matches(c.source, q.sources) for c in answer.citations),
         first_source_rank=first_rank if q.answerable else None, latency=latency, answer=answer.answer,
+        types=list(q.types) or (["unanswerable"] if not q.answerable else []), lang=_language(q),
+        passage_rank=_passage_rank(ranked, q), violations=violations(answer, assistant.store),
     )
 
 
@@ -101,36 +131,113 @@ def summarize(results: list[QuestionResult]) -> dict[str, float]:
         "recall_at_5": _ratio(sum(r is not None and r <= 5 for r in ranks), len(ranks)),
         "recall_at_10": _ratio(sum(r is not None and r <= 10 for r in ranks), len(ranks)),
         "mrr": _ratio(sum(1 / r for r in ranks if r), len(ranks)),
+        "passage_recall_at_5": _ratio(sum(r.passage_rank is not None and r.passage_rank <= 5 for r in answerable), len(answerable)),
         "latency_p50_ms": round(1000 * statistics.median(latencies), 1) if latencies else 0.0,
         "latency_p95_ms": round(1000 * latencies[p95_index], 1) if latencies else 0.0,
     }
 
 
+def breakdown(results: list[QuestionResult]) -> dict[str, dict[str, float]]:
+    """Per question type and per language: how many, and how many were right (facts in the
+    answer, or refused when unanswerable), plus retrieval for the answerable ones."""
+    groups: dict[str, list[QuestionResult]] = {}
+    for r in results:
+        for name in [f"type:{t}" for t in r.types] + [f"lang:{r.lang}", "all"]:
+            groups.setdefault(name, []).append(r)
+    table = {}
+    for name in sorted(groups):
+        rs = groups[name]
+        answerable = [r for r in rs if r.answerable]
+        table[name] = {
+            "n": len(rs),
+            "accuracy": _ratio(sum(r.passed for r in rs), len(rs)),
+            "answerable": len(answerable),
+            "fact_accuracy": _ratio(sum(r.passed for r in answerable), len(answerable)),
+            "refused_right": _ratio(sum(r.passed for r in rs if not r.answerable), len(rs) - len(answerable)),
+            "passage_recall_at_5": _ratio(sum(r.passage_rank is not None and r.passage_rank <= 5 for r in answerable), len(answerable)),
+        }
+    return table
+
+
+ABLATION_MODES = ("dense", "lexical", "hybrid")
+ABLATION_SUBSETS = {"all": lambda q: True, "no_diacritics": lambda q: "no_diacritics" in q.types}
+
+
+def ablation(assistant: Assistant, questions: list[EvalQuestion]) -> dict[str, dict[str, dict[str, float]]]:
+    """Dense only, BM25 only and hybrid, side by side on the same index: document recall and
+    passage recall (a chunk from the right source holding every fact) at 1 and 5, and MRR."""
+    answerable = [q for q in questions if q.answerable]
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for mode in ABLATION_MODES:
+        retriever = HybridRetriever(assistant.settings, assistant.store, assistant.embedder, mode=mode)
+        retriever.bm25 = assistant.retriever.bm25  # one BM25 index in memory for all three
+        ranks: dict[str, tuple[int | None, int | None]] = {}
+        for q in answerable:
+            ranked = retriever.retrieve(parse_question(q.question), RANK_DEPTH)
+            doc_rank = next((i + 1 for i, r in enumerate(ranked) if source_matches(r.chunk.source, q.sources)), None)
+            ranks[q.id] = (doc_rank, _passage_rank(ranked, q))
+        for subset, wanted in ABLATION_SUBSETS.items():
+            chosen = [ranks[q.id] for q in answerable if wanted(q)]
+            out.setdefault(subset, {})[mode] = {
+                "n": len(chosen),
+                "recall_at_1": _ratio(sum(d is not None and d <= 1 for d, _ in chosen), len(chosen)),
+                "recall_at_5": _ratio(sum(d is not None and d <= 5 for d, _ in chosen), len(chosen)),
+                "mrr": _ratio(sum(1 / d for d, _ in chosen if d), len(chosen)),
+                "passage_recall_at_5": _ratio(sum(p is not None and p <= 5 for _, p in chosen), len(chosen)),
+                "passage_mrr": _ratio(sum(1 / p for _, p in chosen if p), len(chosen)),
+            }
+    return out
+
+
+def ablation_failures(table: dict[str, dict[str, dict[str, float]]], metric: str) -> list[str]:
+    """Hybrid must be ahead of dense alone and of BM25 alone on `metric`, in every subset."""
+    failures = []
+    for subset, modes in table.items():
+        hybrid = modes["hybrid"][metric]
+        for single in ("dense", "lexical"):
+            if hybrid <= modes[single][metric]:
+                failures.append(f"hybrid {metric} {hybrid:.3f} is not ahead of {single} alone ({modes[single][metric]:.3f}) on {subset} questions")
+    return failures
+
+
 def run_eval(
     settings: Settings,
     questions: list[EvalQuestion],
-    docs: Path | None = None,
+    docs: Path | list[Path] | None = None,
     index: Path | None = None,
     pipelines: tuple[str, ...] = PIPELINES,
     embedder: Embedder | None = None,
+    with_ablation: bool = False,
+    vectors: Path | None = None,
+    save_vectors: Path | None = None,
 ) -> EvalReport:
     """Index `docs` into a fresh temporary index (or open `index`), then score every pipeline."""
     if docs is not None and index is not None:
         raise InputError("Give either --docs (build a fresh index) or --index (use an existing one), not both.")
+    folders = [docs] if isinstance(docs, Path) else list(docs or [])
     with ExitStack() as stack:
         index_seconds = None
-        if docs is not None:
-            if not docs.is_dir():
-                raise InputError(f"--docs must be a folder of documents: {docs}")
-            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="qa-eval-"))
-            settings = settings.model_copy(update={"index_dir": Path(folder), "chroma_url": None})
+        if folders:
+            for folder in folders:
+                if not folder.is_dir():
+                    raise InputError(f"--docs must be a folder of documents: {folder}")
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="qa-eval-"))
+            settings = settings.model_copy(update={"index_dir": Path(tmp), "chroma_url": None})
         elif index is not None:
             settings = settings.model_copy(update={"index_dir": index})
         assistant = Assistant(settings, embedder=embedder)
-        if docs is not None:
+        if folders:
+            if vectors is not None and vectors.is_file():
+                cache = open_embedding_cache(settings)
+                cache.import_npz(vectors)
+                cache.close()
             started = time.perf_counter()
-            assistant.ingest([docs])
+            assistant.ingest(folders)
             index_seconds = round(time.perf_counter() - started, 2)
+        if save_vectors is not None:
+            cache = open_embedding_cache(settings)
+            cache.export_npz(save_vectors, [cache.key(c.text) for c in assistant.store.iter_chunks()])
+            cache.close()
         if assistant.store.count() == 0:
             raise InputError("The index is empty: pass --docs DIR, or ingest documents first.")
         report = EvalReport(settings.settings_hash(), index_seconds, len(questions))
@@ -139,6 +246,9 @@ def run_eval(
             results = [score_question(assistant, retriever, q) for q in questions]
             report.results[name] = results
             report.metrics[name] = summarize(results)
+        report.breakdown = breakdown(report.results[pipelines[0]])
+        if with_ablation:
+            report.ablation = ablation(assistant, questions)
         return report
 
 
@@ -149,13 +259,25 @@ def load_thresholds(path: Path) -> dict[str, float]:
     return {k: float(v) for k, v in data.get("minimum", {}).items()}
 
 
+def load_gate(path: Path) -> tuple[dict[str, float], str | None]:
+    """The [minimum] thresholds, and the metric on which hybrid must beat each single retriever
+    ([ablation] hybrid_ahead_on = "passage_mrr"), if the file asks for that."""
+    thresholds = load_thresholds(path)
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    metric = data.get("ablation", {}).get("hybrid_ahead_on")
+    return thresholds, str(metric) if metric else None
+
+
 def gate(report: EvalReport, thresholds: dict[str, float], pipeline: str = "ours") -> list[str]:
     """Metrics below their minimum, as readable lines; empty when the gate passes."""
     metrics = report.metrics[pipeline]
     unknown = sorted(set(thresholds) - set(metrics))
     if unknown:
         raise InputError(f"Unknown metrics in the threshold file: {', '.join(unknown)}")
-    return [f"{k} = {metrics[k]:.3f} is below its threshold {v:.3f}" for k, v in thresholds.items() if metrics[k] < v]
+    failures = [f"{k} = {metrics[k]:.3f} is below its threshold {v:.3f}" for k, v in thresholds.items() if metrics[k] < v]
+    for r in report.results[pipeline]:
+        failures += [f"{r.id}: {problem}" for problem in r.violations]
+    return failures
 
 
 def compare(report: EvalReport, baseline: dict[str, Any], pipeline: str = "ours") -> list[str]:
@@ -185,6 +307,34 @@ def metrics_table(report: EvalReport) -> str:
     return "\n".join(rows)
 
 
+def breakdown_table(report: EvalReport) -> str:
+    if not report.breakdown:
+        return ""
+    rows = ["| group | n | right | facts in answer (answerable) | refused right (unanswerable) | passage recall@5 |", "|---|---|---|---|---|---|"]
+    for name, m in report.breakdown.items():
+        unanswerable = int(m["n"] - m["answerable"])
+        rows.append(
+            f"| {name} | {m['n']:g} | {m['accuracy']:.2f} | "
+            + (f"{m['fact_accuracy']:.2f} ({m['answerable']:g})" if m["answerable"] else "–") + " | "
+            + (f"{m['refused_right']:.2f} ({unanswerable})" if unanswerable else "–") + " | "
+            + (f"{m['passage_recall_at_5']:.2f}" if m["answerable"] else "–") + " |"
+        )
+    return "\n".join(rows)
+
+
+def ablation_table(report: EvalReport) -> str:
+    if not report.ablation:
+        return ""
+    rows = ["| questions | retriever | n | recall@1 | recall@5 | MRR | passage recall@5 | passage MRR |", "|---|---|---|---|---|---|---|---|"]
+    for subset, modes in report.ablation.items():
+        for mode, m in modes.items():
+            rows.append(
+                f"| {subset} | {mode} | {m['n']:g} | {m['recall_at_1']:.3f} | {m['recall_at_5']:.3f} | {m['mrr']:.3f} | "
+                f"{m['passage_recall_at_5']:.3f} | {m['passage_mrr']:.3f} |"
+            )
+    return "\n".join(rows)
+
+
 def to_markdown(report: EvalReport) -> str:
     lines = [
         "# Eval report",
@@ -193,6 +343,10 @@ def to_markdown(report: EvalReport) -> str:
         + (f" · indexing took {report.index_seconds} s" if report.index_seconds is not None else ""),
         "",
         metrics_table(report),
+        "",
+        breakdown_table(report),
+        "",
+        ablation_table(report),
         "",
     ]
     for name, results in report.results.items():

@@ -175,7 +175,7 @@ def main() -> None:
 
 @cli.command("eval")
 @click.option("--questions", "questions_path", required=True, type=click.Path(path_type=Path), help="JSONL question file.")
-@click.option("--docs", type=click.Path(path_type=Path), help="Build a fresh temporary index of this folder.")
+@click.option("--docs", type=click.Path(path_type=Path), multiple=True, help="Build a fresh temporary index of this folder (repeatable).")
 @click.option("--index", "index_path", type=click.Path(path_type=Path), help="Use this existing index folder.")
 @click.option("--pipeline", type=click.Choice(["both", "ours", "naive"]), default="both", show_default=True)
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Write the full report as JSON.")
@@ -183,21 +183,37 @@ def main() -> None:
 @click.option("--baseline", type=click.Path(path_type=Path), help="A previous JSON report to compare with.")
 @click.option("--gate", "gate_path", type=click.Path(path_type=Path), help="Threshold file; exit 1 when a metric is below.")
 @click.option("--calibrate", is_flag=True, help="Answer with no refusal and print the refusal threshold that fits best.")
+@click.option("--ablation", is_flag=True, help="Also rank with dense only, BM25 only and hybrid, side by side.")
+@click.option("--vectors", type=click.Path(path_type=Path), help="Embeddings to seed a fresh --docs index with (.npz).")
+@click.option("--save-vectors", type=click.Path(path_type=Path), help="Write the index's embeddings here (.npz) for --vectors.")
 @click.pass_context
 def eval_command(
-    ctx: click.Context, questions_path: Path, docs: Path | None, index_path: Path | None, pipeline: str,
+    ctx: click.Context, questions_path: Path, docs: tuple[Path, ...], index_path: Path | None, pipeline: str,
     json_out: Path | None, md_out: Path | None, baseline: Path | None, gate_path: Path | None, calibrate: bool,
+    ablation: bool, vectors: Path | None, save_vectors: Path | None,
 ) -> None:
     """Score answers against hand-written facts; compare with the naive pipeline; gate CI."""
     import json
 
     from evals import harness
     from evals.facts import load_questions
-    from evals.harness import PIPELINES, compare, gate, load_thresholds, metrics_table, run_eval, to_markdown, write_json
+    from evals.harness import (
+        PIPELINES,
+        ablation_failures,
+        ablation_table,
+        breakdown_table,
+        compare,
+        gate,
+        load_gate,
+        metrics_table,
+        run_eval,
+        to_markdown,
+        write_json,
+    )
 
     if calibrate:
         settings = _settings(ctx).model_copy(update={"refusal_threshold": 0.0})
-        report = run_eval(settings, load_questions(questions_path), docs=docs, index=index_path, pipelines=("ours",))
+        report = run_eval(settings, load_questions(questions_path), docs=list(docs), index=index_path, pipelines=("ours",), vectors=vectors)
         best, curve = harness.calibrate(report.results["ours"])
         click.echo("threshold  answered-right  refused-right")
         for t, answered, refused in curve:
@@ -206,14 +222,20 @@ def eval_command(
         return
 
     questions = load_questions(questions_path)
-    thresholds = load_thresholds(gate_path) if gate_path else {}
+    thresholds, ablation_metric = load_gate(gate_path) if gate_path else ({}, None)
     previous = json.loads(baseline.read_text(encoding="utf-8")) if baseline else None
     pipelines = PIPELINES if pipeline == "both" else (pipeline,)
-    report = run_eval(_settings(ctx), questions, docs=docs, index=index_path, pipelines=pipelines)
+    report = run_eval(
+        _settings(ctx), questions, docs=list(docs), index=index_path, pipelines=pipelines,
+        with_ablation=ablation or ablation_metric is not None, vectors=vectors, save_vectors=save_vectors,
+    )
     if report.index_seconds is not None:
-        click.echo(f"Indexed {docs} in {report.index_seconds} s.")
-    click.echo(f"{report.questions} questions, settings {report.settings_hash}\n")
+        click.echo(f"Indexed {', '.join(map(str, docs))} in {report.index_seconds} s.")
+    click.echo(f"{report.questions} questions ({questions_path}), settings {report.settings_hash}\n")
     click.echo(metrics_table(report))
+    click.echo("\nBy question type and language (ours):\n" + breakdown_table(report))
+    if report.ablation:
+        click.echo("\nRetrieval alone, by retriever:\n" + ablation_table(report))
     if json_out:
         write_json(report, json_out)
     if md_out:
@@ -223,14 +245,17 @@ def eval_command(
         click.echo("\nChanges against the baseline:")
         for line in compare(report, previous, pipelines[0]) or ["(none)"]:
             click.echo(f"  {line}")
-    if thresholds:
+    if thresholds or ablation_metric:
         failures = gate(report, thresholds, pipelines[0])
+        if ablation_metric:
+            failures += ablation_failures(report.ablation, ablation_metric)
         if failures:
             click.echo("\nEVAL GATE FAILED:", err=True)
             for line in failures:
                 click.echo(f"  {line}", err=True)
             sys.exit(1)
-        click.echo(f"\nEval gate passed ({len(thresholds)} thresholds).")
+        extra = f", and hybrid ahead of dense and BM25 alone on {ablation_metric}" if ablation_metric else ""
+        click.echo(f"\nEval gate passed ({len(thresholds)} thresholds{extra}).")
 
 
 @cli.group()

@@ -47,13 +47,81 @@ def match_form(text: str) -> str:
     return " ".join(_THOUSANDS.sub("", fold(text)).split())
 
 
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december"]
+_MONTH = r"(" + "|".join(m[:3] + r"(?:" + m[3:] + r")?" for m in _MONTHS) + r")\.?"
+# Dates in the forms policy texts use, on folded text: 15/3/2024, 15-03-2024, 2024-03-15,
+# "ngay 15 thang 3 nam 2024", "15 March 2024", "March 15, 2024"; and months: "thang 3 nam 2024",
+# "thang 3/2024", "March 2024", "03/2024".
+_DATE_FORMS: list[tuple[re.Pattern[str], tuple[str, str, str]]] = [
+    (re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?![\d/.-]\d)"), ("d", "m", "y")),
+    (re.compile(r"(?<![\d/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), ("y", "m", "d")),
+    (re.compile(r"\bngay (\d{1,2}),? thang (\d{1,2}),? nam (\d{4})\b"), ("d", "m", "y")),
+    (re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)? (?:of )?" + _MONTH + r",? (\d{4})\b"), ("d", "M", "y")),
+    (re.compile(r"\b" + _MONTH + r" (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})\b"), ("M", "d", "y")),
+]
+_MONTH_FORMS: list[tuple[re.Pattern[str], tuple[str, str]]] = [
+    (re.compile(r"\bthang (\d{1,2})(?: nam |/)(\d{4})\b"), ("m", "y")),
+    (re.compile(r"\b" + _MONTH + r",? (\d{4})\b"), ("M", "y")),
+    (re.compile(r"(?<![\d/.-])(\d{1,2})/(\d{4})(?![\d/])"), ("m", "y")),
+]
+
+
+def _month_number(value: str) -> int:
+    return next(i + 1 for i, m in enumerate(_MONTHS) if m.startswith(value[:3]))
+
+
+def _iso(parts: dict[str, str]) -> str | None:
+    month = _month_number(parts["M"]) if "M" in parts else int(parts["m"])
+    day = int(parts.get("d", "1"))
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{int(parts['y']):04d}-{month:02d}" + (f"-{day:02d}" if "d" in parts else "")
+
+
+def dates_in(text: str) -> set[str]:
+    """Every date (YYYY-MM-DD) and month (YYYY-MM) written in text, in any common form."""
+    folded = match_form(text)
+    found: set[str] = set()
+    for pattern, order in _DATE_FORMS:
+        for m in pattern.finditer(folded):
+            if (iso := _iso(dict(zip(order, m.groups(), strict=True)))) is not None:
+                found.add(iso)
+    for pattern, month_order in _MONTH_FORMS:
+        for m in pattern.finditer(folded):
+            if (iso := _iso(dict(zip(month_order, m.groups(), strict=True)))) is not None:
+                found.add(iso)
+    return found
+
+
+def _as_date(phrase: str) -> str | None:
+    """The date a phrase is, when the whole phrase is one date or month ('15/3/2024', 'March 2024')."""
+    folded = match_form(phrase)
+    for pattern, order in _DATE_FORMS:
+        if (m := pattern.fullmatch(folded)) is not None:
+            return _iso(dict(zip(order, m.groups(), strict=True)))
+    for pattern, month_order in _MONTH_FORMS:
+        if (m := pattern.fullmatch(folded)) is not None:
+            return _iso(dict(zip(month_order, m.groups(), strict=True)))
+    return None
+
+
 def contains_phrase(haystack: str, phrase: str) -> bool:
-    """Whether phrase occurs in haystack in match form, at word boundaries ('14' is not in '2014')."""
+    """Whether phrase occurs in haystack in match form, at word boundaries.
+
+    Numbers match as whole numbers ('14' is not in '2014', nor in '14.5'), and a phrase that is a
+    date matches that date in any common form ('15/3/2024' = 'ngày 15 tháng 3 năm 2024' =
+    '15 March 2024').
+    """
     needle = match_form(phrase)
     if not needle:
         return False
-    pattern = (r"(?<!\w)" if needle[0].isalnum() else "") + re.escape(needle) + (r"(?!\w)" if needle[-1].isalnum() else "")
-    return re.search(pattern, match_form(haystack)) is not None
+    date = _as_date(phrase)
+    if date is not None and date in dates_in(haystack):
+        return True
+    before = r"(?<!\w)(?<!\d[.,])" if needle[0].isalnum() else ""
+    after = r"(?!\w)(?![.,]\d)" if needle[-1].isalnum() else ""
+    return re.search(before + re.escape(needle) + after, match_form(haystack)) is not None
 
 
 def has_diacritics(text: str) -> bool:

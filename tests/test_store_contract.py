@@ -56,3 +56,22 @@ def test_store_contract(settings: Settings, embedder, tmp_path: Path) -> None:
     # The BM25 side follows the store: the deleted document is no longer retrievable.
     hits = again.retrieve("Ket luan 544-KL/TU")
     assert all(not h.chunk.source.endswith("ketluan.txt") for h in hits)
+
+
+def test_the_one_private_chroma_use_still_works(tmp_path: Path) -> None:
+    """qa/index/chroma_private.py relies on Chroma keeping one System per persist path, keyed by
+    the path string; if Chroma changes that, this fails before a served index goes stale."""
+    import chromadb
+
+    from qa.index.chroma_private import forget_client, has_system
+
+    path = str(tmp_path / "chroma")
+    first = chromadb.PersistentClient(path=path, settings=chromadb.Settings(anonymized_telemetry=False))
+    first.get_or_create_collection("kept")
+    assert has_system(path)
+    forget_client(path)
+    assert not has_system(path)
+    second = chromadb.PersistentClient(path=path, settings=chromadb.Settings(anonymized_telemetry=False))
+    assert has_system(path)
+    assert [c.name for c in second.list_collections()] == ["kept"]
+    assert [c.name for c in first.list_collections()] == ["kept"], "an open client follows the new System"

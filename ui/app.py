@@ -10,8 +10,8 @@ import gradio as gr
 
 from qa.assistant import Assistant
 from qa.errors import QAError
-from qa.offline import use_offline_defaults
 from qa.feedback import FeedbackStore
+from qa.offline import use_offline_defaults
 from qa.retrieve.filters import Filters
 from qa.types import Answer
 from ui.render import STYLE, answer_html, source_card

@@ -38,5 +38,28 @@ class EmbeddingCache:
                 [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()],
             )
 
+    def keys(self) -> list[str]:
+        return [row[0] for row in self._db.execute("SELECT key FROM vectors ORDER BY key")]
+
+    def export_npz(self, path: Path, keys: list[str] | None = None) -> int:
+        """Write vectors (all, or these keys) to a compressed .npz of float16: small enough to
+        commit, so an evaluation corpus is not embedded again on every fresh clone."""
+        wanted = sorted(keys if keys is not None else self.keys())
+        found = self.get_many(wanted)
+        kept = [k for k in wanted if k in found]
+        vectors = np.stack([found[k] for k in kept]).astype(np.float16) if kept else np.zeros((0, 0), np.float16)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as handle:
+            np.savez_compressed(handle, keys=np.array(kept), vectors=vectors)
+        return len(kept)
+
+    def import_npz(self, path: Path) -> int:
+        """Add the vectors of an export_npz file (read without pickle)."""
+        with np.load(path, allow_pickle=False) as saved:
+            keys = [str(k) for k in saved["keys"]]
+            vectors = saved["vectors"].astype(np.float32)
+        self.put_many(dict(zip(keys, vectors, strict=True)))
+        return len(keys)
+
     def close(self) -> None:
         self._db.close()

@@ -77,6 +77,10 @@ def index_lock(settings: Settings) -> AbstractContextManager[None]:
     )
 
 
+def open_embedding_cache(settings: Settings) -> EmbeddingCache:
+    return EmbeddingCache(settings.index_dir / "embeddings.sqlite3", settings.embedder_identity())
+
+
 def ingest_paths(
     settings: Settings,
     store: ChunkStore,
@@ -89,7 +93,7 @@ def ingest_paths(
     report = IngestReport()
     max_bytes = int(settings.max_file_mb * 1_000_000)
     with index_lock(settings):
-        cache = EmbeddingCache(settings.index_dir / "embeddings.sqlite3", settings.embedder_identity())
+        cache = open_embedding_cache(settings)
         for done, path in enumerate(files):
             if progress:
                 progress(done, len(files), path.name)

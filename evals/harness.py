@@ -212,9 +212,9 @@ def run_eval(
     save_vectors: Path | None = None,
 ) -> EvalReport:
     """Index `docs` into a fresh temporary index (or open `index`), then score every pipeline."""
-    if docs is not None and index is not None:
-        raise InputError("Give either --docs (build a fresh index) or --index (use an existing one), not both.")
     folders = [docs] if isinstance(docs, Path) else list(docs or [])
+    if folders and index is not None:
+        raise InputError("Give either --docs (build a fresh index) or --index (use an existing one), not both.")
     with ExitStack() as stack:
         index_seconds = None
         if folders:

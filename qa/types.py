@@ -107,15 +107,29 @@ def chunk_id_for(doc_id: str, doc_hash: str, index: int) -> str:
 
 @dataclass(frozen=True)
 class DocumentInfo:
+    """One stored document: where it came from, what it is, and how it was cut."""
+
     doc_id: str
     source: str
     title: str
     chunks: int
-    doc_hash: str
+    doc_hash: str = field(metadata={"doc": "sha256 of the stored text"})
     doc_number: str = ""
     doc_type: str = ""
     issued: str = ""
     issuer: str = ""
+    file_hash: str = field(default="", metadata={"doc": "sha256 of the file's bytes: unchanged files are never parsed again"})
+    effective: str = ""
+    signer: str = ""
+    signer_position: str = ""
+    pages: int = 0
+    # Other documents this one cites, replaces or amends, by number: ((relation, number), ...).
+    relations: tuple[tuple[str, str], ...] = ()
+    # Where each anatomy field was read: ((name, value, start, end), ...), so answers can cite it.
+    spans: tuple[tuple[str, str, int, int], ...] = ()
+
+    def span(self, name: str) -> tuple[str, int, int] | None:
+        return next(((v, s, e) for n, v, s, e in self.spans if n == name), None)
 
 
 # --- retrieval -------------------------------------------------------------------------------

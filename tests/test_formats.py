@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qa import Assistant, Filters, Settings
-from qa.ingest.metadata import extract_metadata
+from qa.ingest.anatomy import read_anatomy
 from qa.ingest.registry import load
 from tests.conftest import SAMPLE
 
@@ -116,7 +116,7 @@ def test_html_keeps_main_text_only(tmp_path: Path) -> None:
 
 
 def test_metadata_of_the_sample_conclusion() -> None:
-    meta = extract_metadata((SAMPLE / "khanh-hoa-ket-luan-544-KL-TU-2024.txt").read_text(encoding="utf-8"))
+    meta = read_anatomy((SAMPLE / "khanh-hoa-ket-luan-544-KL-TU-2024.txt").read_text(encoding="utf-8"))
     assert meta.doc_number is not None and meta.doc_number.value == "544-KL/TU"
     assert meta.doc_type == "conclusion"
     assert meta.issued is not None and meta.issued.value == "2024-02-06"
@@ -134,7 +134,7 @@ def test_metadata_of_the_sample_conclusion() -> None:
     ],
 )
 def test_metadata_patterns(text: str, number: str | None, kind: str, issued: str | None) -> None:
-    meta = extract_metadata(text)
+    meta = read_anatomy(text)
     assert (meta.doc_number.value if meta.doc_number else None) == number
     assert meta.doc_type == kind
     assert (meta.issued.value if meta.issued else None) == issued

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from qa import Assistant
 from qa.answer.grounding import cited_numbers, renumber
-from qa.ingest.metadata import extract_metadata
+from qa.ingest.anatomy import read_anatomy
 from qa.text import normalize
 
 marks = st.lists(st.integers(0, 12), min_size=0, max_size=4).map(lambda ns: "[" + ", ".join(map(str, ns)) + "]" if ns else "")
@@ -30,7 +30,7 @@ def test_renumbered_citations_only_point_at_given_sources(text: str, valid: set[
 @given(st.text(max_size=400))
 def test_metadata_spans_point_at_what_they_claim(text: str) -> None:
     text = normalize(text)
-    meta = extract_metadata(text)
+    meta = read_anatomy(text)
     if meta.doc_number:
         assert text[meta.doc_number.start : meta.doc_number.end] == meta.doc_number.value
     if meta.issued:
@@ -41,7 +41,7 @@ def test_metadata_spans_point_at_what_they_claim(text: str) -> None:
 @given(st.sampled_from(["Số 544-KL/TU\nNghị quyết 06-NQ/TU, ngày 11/01/2021", "Decision No. 123/QD-TTg dated March 5, 2023"]),
        st.text(alphabet=" \nabcXYZ.,", max_size=60))
 def test_metadata_survives_noise_after_the_heading(head: str, noise: str) -> None:
-    meta = extract_metadata(head + "\n" + noise)
+    meta = read_anatomy(head + "\n" + noise)
     assert meta.doc_number is not None and meta.issued is not None
 
 

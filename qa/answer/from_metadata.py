@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 from qa.answer.base import AnswerRequest, Draft
 from qa.answer.citations import cite
-from qa.index.store import ChunkStore, assemble_text
-from qa.ingest.metadata import HEAD_CHARS, Field, extract_metadata
+from qa.index.store import ChunkStore
+from qa.ingest.anatomy import HEAD_CHARS, Field, read_anatomy
 from qa.text import fold, sentence_spans
 from qa.types import Chunk, Citation, DocumentInfo
 
@@ -33,10 +33,6 @@ def _quote_line(head: list[Chunk], field: Field | None, n: int) -> Citation | No
     span = next((s for s in sentence_spans(chunk.text, offset=chunk.start) if s.start <= field.start < s.end), None)
     start, end = (span.start, span.end) if span else (field.start, min(field.end, chunk.end))
     return cite(n, chunk, start, end, 1.0)
-
-
-def _head_text(head: list[Chunk]) -> str:
-    return assemble_text(head)[:HEAD_CHARS]
 
 
 class MetadataAnswerer:
@@ -69,7 +65,7 @@ class MetadataAnswerer:
             year = by_year.group(1) or by_year.group(2)
             for doc in (d for d in self.store.documents() if d.issued.startswith(year)):
                 head = self._docs_head(doc)
-                cited = _quote_line(head, extract_metadata(_head_text(head)).issued, len(citations) + 1)
+                cited = _quote_line(head, read_anatomy(self.store.document_text(doc.doc_id)).issued, len(citations) + 1)
                 if cited:
                     citations.append(cited)
             if not citations:
@@ -82,7 +78,7 @@ class MetadataAnswerer:
             return None
         doc = targets[0]
         head = self._docs_head(doc)
-        meta = extract_metadata(_head_text(head))
+        meta = read_anatomy(self.store.document_text(doc.doc_id))
         for field in (meta.issued, meta.doc_number):
             cited = _quote_line(head, field, len(citations) + 1)
             if cited and all(c.start != cited.start for c in citations):

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from qa.text import fold
-from qa.types import Chunk
+from qa.types import Chunk, DocumentInfo
 
 
 def chunk_metadata(chunk: Chunk, doc_chunks: int) -> dict[str, Any]:
@@ -52,4 +52,27 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         doc_type=str(meta.get("doc_type", "")),
         issued=str(meta.get("issued", "")),
         issuer=str(meta.get("issuer", "")),
+    )
+
+
+def document_metadata(info: DocumentInfo) -> dict[str, Any]:
+    return {
+        "doc_id": info.doc_id, "source": info.source, "title": info.title, "chunks": info.chunks,
+        "doc_hash": info.doc_hash, "doc_number": info.doc_number, "doc_type": info.doc_type, "issued": info.issued,
+        "issuer": info.issuer, "file_hash": info.file_hash, "effective": info.effective, "signer": info.signer,
+        "signer_position": info.signer_position, "pages": info.pages,
+        "relations": json.dumps(info.relations, ensure_ascii=False),
+        "spans": json.dumps(info.spans, ensure_ascii=False),
+    }
+
+
+def document_from_metadata(meta: dict[str, Any]) -> DocumentInfo:
+    return DocumentInfo(
+        doc_id=str(meta["doc_id"]), source=str(meta["source"]), title=str(meta["title"]), chunks=int(meta["chunks"]),
+        doc_hash=str(meta["doc_hash"]), doc_number=str(meta.get("doc_number", "")), doc_type=str(meta.get("doc_type", "")),
+        issued=str(meta.get("issued", "")), issuer=str(meta.get("issuer", "")), file_hash=str(meta.get("file_hash", "")),
+        effective=str(meta.get("effective", "")), signer=str(meta.get("signer", "")),
+        signer_position=str(meta.get("signer_position", "")), pages=int(meta.get("pages", 0) or 0),
+        relations=tuple((str(r), str(n)) for r, n in json.loads(str(meta.get("relations", "[]")))),
+        spans=tuple((str(n), str(v), int(s), int(e)) for n, v, s, e in json.loads(str(meta.get("spans", "[]")))),
     )

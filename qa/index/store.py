@@ -22,17 +22,8 @@ from qa.errors import StoreError
 from qa.index.chroma_private import forget_client
 from qa.index.embedders import Embedder, QAEmbeddingFunction
 from qa.index.locks import folder_lock
-from qa.index.records import chunk_from_record, chunk_metadata
+from qa.index.records import chunk_from_record, chunk_metadata, document_from_metadata, document_metadata
 from qa.types import Chunk, DocumentInfo, chunk_id_for
-
-
-def assemble_text(chunks: Sequence[Chunk]) -> str:
-    if not chunks:
-        return ""
-    buffer = [" "] * max(c.end for c in chunks)
-    for c in chunks:
-        buffer[c.start : c.end] = c.text
-    return "".join(buffer)
 
 
 def _one_opener_at_a_time(settings: Settings) -> AbstractContextManager[None]:
@@ -93,6 +84,9 @@ class ChunkStore:
             self.collection = self.client.get_or_create_collection(
                 self.name, embedding_function=self._embedding_function, configuration={"hnsw": {"space": "cosine"}},
             )
+            # One record per document: its exact extracted text and its metadata. Never searched
+            # by vector, so each holds a one-dimensional placeholder.
+            self.texts = self.client.get_or_create_collection(f"{self.name}-docs", embedding_function=None)
         # The generation this process's view of the vectors reflects.
         self._seen_generation = (self.collection.metadata or {}).get("generation")
 
@@ -141,6 +135,17 @@ class ChunkStore:
         expected = max((int(m["doc_chunks"]) for m in metas), default=0)
         return hashes, len(metas), expected
 
+    def document(self, doc_id: str) -> DocumentInfo | None:
+        found = self.texts.get(ids=[doc_id], include=["metadatas"])
+        metas = found["metadatas"] or []
+        return document_from_metadata(dict(metas[0])) if metas else None
+
+    def put_document(self, info: DocumentInfo, text: str) -> None:
+        """Store a document's exact text and metadata (after its chunks, so a crash in between
+        leaves the old record, and the next ingest parses the file again)."""
+        self.texts.upsert(ids=[info.doc_id], documents=[text], metadatas=[document_metadata(info)], embeddings=[[0.0]])
+        self._bump_generation()
+
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         self.generation()  # take in what another process wrote before adding to it
         batch = max(1, min(int(self.client.get_max_batch_size()), 1000))
@@ -160,26 +165,19 @@ class ChunkStore:
         if keep_hash is not None:
             where = {"$and": [{"doc_id": doc_id}, {"doc_hash": {"$ne": keep_hash}}]}
         self.collection.delete(where=where)
+        if keep_hash is None:
+            self.texts.delete(ids=[doc_id])
         self._bump_generation()
 
     def documents(self) -> list[DocumentInfo]:
-        """Every document, sorted by source. Kept until the stored chunks change: listing them
-        scans every chunk's metadata (about 0.4 s at 100k chunks), and questions that name a
-        document number look them up."""
+        """Every document, sorted by source; kept until the index changes."""
         generation = self.generation()  # read first: a write during the listing makes it stale
         cached = self._documents
         if cached is not None and cached[0] == generation:
             return list(cached[1])
-        found = self.collection.get(where={"index": 0}, include=["metadatas"])
-        docs = [
-            DocumentInfo(
-                str(m["doc_id"]), str(m["source"]), str(m["title"]), int(m["doc_chunks"]), str(m["doc_hash"]),
-                str(m.get("doc_number", "")), str(m.get("doc_type", "")), str(m.get("issued", "")),
-                str(m.get("issuer", "")),
-            )
-            for m in found["metadatas"] or []
-        ]
-        docs.sort(key=lambda d: d.source)
+        found = self.texts.get(include=["metadatas"])
+        docs = [document_from_metadata(dict(m)) for m in found["metadatas"] or []]
+        docs.sort(key=lambda d: (d.source, d.doc_id))
         self._documents = (generation, docs)
         return list(docs)
 
@@ -192,9 +190,11 @@ class ChunkStore:
         return sorted(chunks, key=lambda c: c.start)
 
     def document_text(self, doc_id: str) -> str:
-        """The document as stored, put back together from its chunks (offsets stay true;
-        whitespace between chunks, which no chunk holds, comes back as spaces)."""
-        return assemble_text(self.document_chunks(doc_id))
+        """The document's text exactly as extracted and stored at ingest: every chunk, quote and
+        citation offset indexes it."""
+        found = self.texts.get(ids=[doc_id], include=["documents"])
+        documents = found["documents"] or []
+        return str(documents[0]) if documents else ""
 
     def document_head_chunks(self, doc: DocumentInfo, chars: int) -> list[Chunk]:
         """The document's first chunks, up to `chars` characters, read by chunk id: a lookup by

@@ -5,11 +5,12 @@ A chunk's text is always `document_text[start:end]`.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from functools import lru_cache
 
 import tiktoken
 
-from qa.ingest.metadata import PolicyMetadata
+from qa.ingest.anatomy import Anatomy
 from qa.offline import CL100K_SHA256, bundled_tiktoken_file
 from qa.text import Span, sentence_spans
 from qa.types import Chunk, LoadedDocument, chunk_id_for
@@ -64,20 +65,32 @@ def chunk_document(
     doc_hash: str,
     chunk_tokens: int,
     overlap_tokens: int,
-    meta: PolicyMetadata | None = None,
+    anatomy: Anatomy | None = None,
 ) -> list[Chunk]:
-    meta = meta or PolicyMetadata()
+    """Cut a document into chunks of about chunk_tokens. With an anatomy, no chunk straddles two
+    articles (or parts, chapters, sections, the header or the signature block): a long article
+    splits at its sentences and clauses, and each chunk's section is its path ('Chương II › Điều 5')."""
+    meta = anatomy or Anatomy()
     text = doc.text
     units: list[Span] = []
     for span in sentence_spans(text):
         units.extend(_split_long(text, span, chunk_tokens))
     sizes = [count_tokens(text[u.start : u.end]) for u in units]
+    boundaries = structure_boundaries(meta)
+    headings = [(offset, path) for offset, path in meta.headings() if path] if meta.parts else [(h.start, h.text) for h in doc.headings]
+    heading_starts = [offset for offset, _ in headings]
+
+    def section_at(offset: int) -> str:
+        at = bisect_right(heading_starts, offset) - 1
+        return headings[at][1] if at >= 0 else doc.section_at(offset) if not meta.parts else ""
 
     chunks: list[Chunk] = []
     first = 0
     while first < len(units):
         last, total = first, sizes[first]
-        while last + 1 < len(units) and total + sizes[last + 1] <= chunk_tokens:
+        limit_at = bisect_right(boundaries, units[first].start)
+        limit = boundaries[limit_at] if limit_at < len(boundaries) else len(text) + 1
+        while last + 1 < len(units) and total + sizes[last + 1] <= chunk_tokens and units[last + 1].start < limit:
             last += 1
             total += sizes[last]
         start, end = units[first].start, units[last].end
@@ -88,13 +101,13 @@ def chunk_document(
                 doc_id=doc_id,
                 source=source,
                 title=doc.title,
-                section=doc.section_at(start),
+                section=section_at(start),
                 index=index,
                 start=start,
                 end=end,
                 text=text[start:end],
                 doc_hash=doc_hash,
-                inner_headings=tuple((h.start, h.text) for h in doc.headings if start < h.start < end),
+                inner_headings=tuple((o, h) for o, h in headings if start < o < end),
                 page=doc.page_at(start),
                 inner_pages=tuple((o, n) for o, n in doc.pages if start < o < end),
                 doc_number=meta.doc_number.value if meta.doc_number else "",
@@ -105,10 +118,23 @@ def chunk_document(
         )
         if last + 1 >= len(units):
             break
-        # Step back over whole units worth at most `overlap_tokens`, but always move forward.
+        # Step back over whole units worth at most `overlap_tokens`, but always move forward, and
+        # never back across a structural boundary.
         next_first, carried = last + 1, 0
-        while next_first - 1 > first and carried + sizes[next_first - 1] <= overlap_tokens:
+        while (
+            next_first - 1 > first and carried + sizes[next_first - 1] <= overlap_tokens and units[next_first].start < limit
+        ):
             next_first -= 1
             carried += sizes[next_first]
         first = next_first
     return chunks
+
+
+def structure_boundaries(anatomy: Anatomy) -> list[int]:
+    """Offsets no chunk may run across: where the body, each article-level part, the recipients
+    and the signature block start."""
+    found = {p.start for p in anatomy.parts if p.depth <= 3}
+    for part in (anatomy.recipients, anatomy.authority or anatomy.position):
+        if part is not None:
+            found.add(part.start)
+    return sorted(found)

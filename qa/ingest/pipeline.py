@@ -6,7 +6,7 @@ import hashlib
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -18,9 +18,10 @@ from qa.index.embed_cache import EmbeddingCache
 from qa.index.embedders import Embedder
 from qa.index.locks import folder_lock
 from qa.index.store import ChunkStore
+from qa.ingest.anatomy import Anatomy, Field, read_anatomy
 from qa.ingest.chunking import chunk_document, count_tokens
-from qa.ingest.metadata import extract_metadata
 from qa.ingest.registry import SkipFile, load
+from qa.types import DocumentInfo
 
 Status = Literal["added", "updated", "unchanged", "removed", "skipped"]
 Progress = Callable[[int, int, str], None]
@@ -128,11 +129,55 @@ def embed_with_cache(embedder: Embedder, cache: EmbeddingCache, texts: list[str]
     return np.stack([found[k] for k in keys])
 
 
+def document_info(
+    doc_id: str, source: str, title: str, doc_hash: str, file_hash: str, anatomy: Anatomy, pages: int
+) -> DocumentInfo:
+    def value(field: Field | None) -> str:
+        return field.value if field else ""
+
+    named = {"number": anatomy.doc_number, "issued": anatomy.issued, "issuer": anatomy.issuer, "title": anatomy.title,
+             "effective": anatomy.effective, "signer": anatomy.signer, "position": anatomy.position,
+             "authority": anatomy.authority}
+    return DocumentInfo(
+        doc_id=doc_id, source=source, title=value(anatomy.title) if anatomy.title and len(anatomy.title.value) > len(title) // 2 else title,
+        chunks=0, doc_hash=doc_hash, doc_number=value(anatomy.doc_number), doc_type=anatomy.doc_type,
+        issued=value(anatomy.issued), issuer=value(anatomy.issuer), file_hash=file_hash, effective=value(anatomy.effective),
+        signer=value(anatomy.signer), signer_position=value(anatomy.position), pages=pages,
+        relations=tuple((relation, f.value) for relation, f in anatomy.relations),
+        spans=tuple((name, f.value, f.start, f.end) for name, f in named.items() if f is not None),
+    )
+
+
+def file_digest(path: Path, max_bytes: int) -> str:
+    """sha256 of the file's bytes, read in blocks: what decides whether a file changed, before
+    any parsing (or OCR) is spent on it."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise SkipFile(f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (QA_MAX_FILE_MB)")
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _ingest_file(
     settings: Settings, store: ChunkStore, embedder: Embedder, cache: EmbeddingCache, path: Path, max_bytes: int,
     report: IngestReport,
 ) -> FileResult:
     started = time.perf_counter()
+    doc_id = doc_id_for(path)
+    try:
+        file_hash = file_digest(path, max_bytes)
+    except SkipFile as exc:
+        return FileResult(str(path), "skipped", reason=str(exc))
+    except OSError as exc:
+        return FileResult(str(path), "skipped", reason=f"cannot read: {exc.strerror or exc}")
+    record = store.document(doc_id)
+    hashes, present, expected = store.doc_state(doc_id)
+    intact = record is not None and hashes == {record.doc_hash} and present == expected == record.chunks
+    if intact and record is not None and record.file_hash == file_hash:
+        return FileResult(str(path), "unchanged")
     try:
         doc = load(path, max_bytes)
     except SkipFile as exc:
@@ -140,23 +185,25 @@ def _ingest_file(
     except OSError as exc:
         return FileResult(str(path), "skipped", reason=f"cannot read: {exc.strerror or exc}")
     doc_hash = hashlib.sha256(doc.text.encode()).hexdigest()
-    doc_id = doc_id_for(path)
-    hashes, present, expected = store.doc_state(doc_id)
     notes = "; ".join(doc.notes)
-    if hashes == {doc_hash} and present == expected:
+    anatomy = read_anatomy(doc.text)
+    info = document_info(doc_id, str(path), doc.title, doc_hash, file_hash, anatomy, max((n for _, n in doc.pages), default=0))
+    if intact and record is not None and record.doc_hash == doc_hash:
+        # The file's bytes changed but its text did not (a re-save): keep the chunks, note the new bytes.
+        store.put_document(replace(info, chunks=record.chunks), doc.text)
         report.seconds["parse"] += time.perf_counter() - started
         return FileResult(str(path), "unchanged", reason=notes)
-    meta = extract_metadata(doc.text)
-    chunks = chunk_document(doc, doc_id, str(path), doc_hash, settings.chunk_tokens, settings.chunk_overlap, meta)
+    chunks = chunk_document(doc, doc_id, str(path), doc_hash, settings.chunk_tokens, settings.chunk_overlap, anatomy)
     parsed = time.perf_counter()
     vectors = embed_with_cache(embedder, cache, [c.text for c in chunks], report)
     embedded = time.perf_counter()
     # New chunks go in before the old ones leave, so a crash in between never loses the document.
     store.add(chunks, vectors)
+    store.put_document(replace(info, chunks=len(chunks)), doc.text)
     store.delete_document(doc_id, keep_hash=doc_hash)
     report.seconds["parse"] += parsed - started
     report.seconds["embed"] += embedded - parsed
     report.seconds["store"] += time.perf_counter() - embedded
     report.chunks += len(chunks)
     report.tokens += sum(count_tokens(c.text) for c in chunks)
-    return FileResult(str(path), "updated" if hashes else "added", len(chunks), reason=notes)
+    return FileResult(str(path), "updated" if record is not None or hashes else "added", len(chunks), reason=notes)

@@ -191,3 +191,59 @@ def test_unreadable_file_is_skipped(tmp_path: Path) -> None:
     path.chmod(0)
     report = Assistant(Settings(index_dir=tmp_path / "idx")).ingest([path])
     assert "permission denied" in report.files[0].reason
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract not installed (make test installs it)")
+def test_an_unchanged_scan_is_never_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import qa.ingest.pdf as pdf_module
+
+    calls: list[int] = []
+    real = pdf_module.ocr_page_image
+
+    def counting(image):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(image)
+
+    monkeypatch.setattr(pdf_module, "ocr_page_image", counting)
+    path = make_scanned_pdf(tmp_path / "scan.pdf", ["The ferry terminal has 8 berths.", "It opened in 2019."])
+    assistant = Assistant(Settings(index_dir=tmp_path / "idx"))
+    assert assistant.ingest([path]).count("added") == 1
+    assert len(calls) == 1  # one scanned page
+    again = Assistant(Settings(index_dir=tmp_path / "idx")).ingest([path])
+    assert again.count("unchanged") == 1 and len(calls) == 1, "re-ingesting an unchanged scan ran OCR again"
+    path.touch()  # same bytes, new time: still unchanged, still no OCR
+    assert Assistant(Settings(index_dir=tmp_path / "idx")).ingest([path]).count("unchanged") == 1 and len(calls) == 1
+
+
+def test_split_ligatures_are_joined() -> None:
+    from qa.ingest.pdf import join_ligatures
+
+    assert join_ligatures("Artiﬁcial intelligence and ﬂood defences") == "Artificial intelligence and flood defences"
+    assert join_ligatures("Artifi cial intelligence, offi cial figures") == "Artificial intelligence, official figures"
+    assert join_ligatures("the staff office") == "the staff office"
+
+
+def test_docx_tables_stay_in_place_as_rows(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("KẾ HOẠCH tổ chức lễ hội")
+    document.add_paragraph("2. Tiểu ban văn nghệ")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Trưởng tiểu ban", "Nguyễn Văn An"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Phó trưởng tiểu ban", "Lê Thị Bình"
+    document.add_paragraph("3. Tiểu ban hậu cần")
+    path = tmp_path / "plan.docx"
+    document.save(str(path))
+    text = load(path, 10**7).text
+    assert text.splitlines()[1:5] == [
+        "2. Tiểu ban văn nghệ", "Trưởng tiểu ban | Nguyễn Văn An", "Phó trưởng tiểu ban | Lê Thị Bình", "3. Tiểu ban hậu cần",
+    ]
+
+
+def test_html_charset_is_honoured(tmp_path: Path) -> None:
+    path = tmp_path / "latin.html"
+    page = '<html><head><meta charset="windows-1252"><title>Caf\xe9 rules</title></head>'
+    path.write_bytes((page + "<body><main><p>Caf\xe9s close at 11pm.</p></main></body></html>").encode("cp1252"))
+    doc = load(path, 10**7)
+    assert doc.text == "Cafés close at 11pm." and doc.title == "Café rules"

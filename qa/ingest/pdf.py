@@ -7,10 +7,10 @@ import io
 import re
 import shutil
 import subprocess
-import tempfile
 from collections import Counter
 from pathlib import Path
 
+from qa.ingest.ocr import OCR_DPI, OCR_FIX, ocr_page_image
 from qa.ingest.plaintext import guess_title, plain_headings
 from qa.ingest.registry import SkipFile, loader, read_bytes
 from qa.text import normalize
@@ -18,7 +18,6 @@ from qa.types import LoadedDocument
 
 _PAGE_NUMBER = re.compile(r"^\s*(?:page|trang)?\s*\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?\s*$", re.IGNORECASE)
 _HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
-OCR_FIX = "install Tesseract to read them: apt-get install tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng"
 
 
 def clean_pages(pages: list[str]) -> list[str]:
@@ -51,21 +50,30 @@ def join_pages(pages: list[str], first_page: int = 1) -> tuple[str, list[tuple[i
     return text, starts
 
 
-def ocr_image_png(png: bytes) -> str:
-    with tempfile.TemporaryDirectory() as folder:
-        image = Path(folder) / "page.png"
-        image.write_bytes(png)
-        run = subprocess.run(["tesseract", str(image), "stdout", "-l", _ocr_languages()],
-                             capture_output=True, timeout=300)
-    if run.returncode != 0:
-        raise RuntimeError(run.stderr.decode(errors="replace")[:200])
-    return run.stdout.decode("utf-8", errors="replace")
+# Letters a PDF font drew as one ligature glyph, and words split where such a glyph sat ("Artiﬁ cial").
+_LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+_SPLIT_LIGATURE = re.compile(r"(\w(?:fi|fl|ffi|ffl)) (?=[a-z]{2,})")
 
 
-def _ocr_languages() -> str:
-    listed = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30).stdout.split()
-    wanted = [lang for lang in ("vie", "eng") if lang in listed]
-    return "+".join(wanted) or "eng"
+def join_ligatures(text: str) -> str:
+    return _SPLIT_LIGATURE.sub(r"\1", text.translate(_LIGATURES)) if ("ﬁ" in text or "ﬂ" in text or "fi " in text or "fl " in text) else text
+
+
+def _needs_ocr(page: object, text: str) -> bool:
+    """No text layer, or a page that is mostly one picture with a few words on it (a scanned page
+    inside a text PDF, under a typed page number or stamp)."""
+    if len(text.strip()) < 20:
+        return True
+    if len(text.strip()) >= 200:
+        return False
+    import pypdfium2.raw as pdfium_c
+
+    width, height = page.get_size()  # type: ignore[attr-defined]
+    covered = 0.0
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):  # type: ignore[attr-defined]
+        left, bottom, right, top = obj.get_pos()
+        covered += max(0.0, right - left) * max(0.0, top - bottom)
+    return covered >= 0.5 * width * height
 
 
 @loader(".pdf")
@@ -84,21 +92,24 @@ def load_pdf(path: Path, max_bytes: int) -> LoadedDocument:
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise SkipFile(f"corrupt or unreadable PDF ({type(exc).__name__})") from None
 
+    import pypdfium2
+
     notes: list[str] = []
-    scanned = [i for i, text in enumerate(raw_pages) if len(text.strip()) < 20]
+    raw_pages = [join_ligatures(page) for page in raw_pages]
+    pdf = pypdfium2.PdfDocument(data)
+    scanned = [i for i, text in enumerate(raw_pages) if _needs_ocr(pdf[i], text)]
     if scanned:
         if shutil.which("tesseract"):
-            import pypdfium2
-
-            pdf = pypdfium2.PdfDocument(data)
             for i in scanned:
-                bitmap = pdf[i].render(scale=300 / 72).to_pil()
-                buffer = io.BytesIO()
-                bitmap.save(buffer, format="PNG")
+                image = pdf[i].render(scale=OCR_DPI / 72).to_pil()
                 try:
-                    raw_pages[i] = ocr_image_png(buffer.getvalue())
+                    read = ocr_page_image(image)
                 except (RuntimeError, subprocess.TimeoutExpired) as exc:
                     notes.append(f"page {i + 1}: OCR failed ({exc})")
+                    continue
+                # A page with a few typed words over a picture keeps whichever reading is longer.
+                if len(read.strip()) > len(raw_pages[i].strip()):
+                    raw_pages[i] = read
             notes.append(f"{len(scanned)} scanned page(s) read with OCR")
         else:
             pages = ", ".join(str(i + 1) for i in scanned)

@@ -195,12 +195,14 @@ def test_unreadable_file_is_skipped(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract not installed (make test installs it)")
 def test_an_unchanged_scan_is_never_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import Image
+
     import qa.ingest.pdf as pdf_module
 
     calls: list[int] = []
     real = pdf_module.ocr_page_image
 
-    def counting(image):  # type: ignore[no-untyped-def]
+    def counting(image: Image.Image) -> str:
         calls.append(1)
         return real(image)
 

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from qa.config import Settings, load_settings
-from qa.errors import QAError
+from qa.errors import InputError, QAError
 from qa.offline import use_offline_defaults
 from qa.types import Answer
 
@@ -76,7 +76,7 @@ def _print_answer(answer: Answer, text_already_shown: bool = False) -> None:
         click.echo(f"\n✗ Not supported by its sources: “{sentence.text}”" + (
             f" (not found: {', '.join(sentence.missing)})" if sentence.missing else ""))
     for c in answer.citations:
-        where = (f" / {c.section}" if c.section and c.section != c.title else "") + (f" / page {c.page}" if c.page else "")
+        where = (f" › {c.section}" if c.section and c.section != c.title else "") + (f" · page {c.page}" if c.page else "")
         click.echo(f"\n[{c.n}] {c.title}{where}\n    {c.source} chars {c.start}-{c.end}")
         click.echo("    “" + " ".join(c.quote.split()) + "”")
 
@@ -128,7 +128,39 @@ def documents(ctx: click.Context) -> None:
     for d in docs:
         about = " ".join(x for x in (d.doc_type, d.doc_number, d.issued) if x)
         click.echo(f"{d.doc_id}  {d.chunks:4} chunks  [{about}]  {d.title[:60]}  ({d.source})")
+        details = [
+            f"issued by {d.issuer}" if d.issuer else "", f"in force {d.effective}" if d.effective else "",
+            f"signed {d.signer_position + ' ' if d.signer_position else ''}{d.signer}" if d.signer else "",
+            f"{d.pages} pages" if d.pages else "",
+        ]
+        if any(details):
+            click.echo("      " + "; ".join(x for x in details if x))
     click.echo(f"{len(docs)} documents.")
+
+
+@cli.command()
+@click.argument("doc")
+@click.pass_context
+def relations(ctx: click.Context, doc: str) -> None:
+    """What a document cites, amends, replaces or repeals, and which indexed documents refer to it.
+    DOC is a document id or number (e.g. 494/QĐ-BNNMT)."""
+    from qa.text import fold
+
+    docs = _assistant(ctx).documents()
+    found = [d for d in docs if d.doc_id == doc or (d.doc_number and fold(d.doc_number) == fold(doc))]
+    if not found:
+        raise InputError(f"No indexed document has the id or number {doc!r}; `qa documents` lists them.")
+    target = found[0]
+    by_number = {fold(d.doc_number): d for d in docs if d.doc_number}
+    click.echo(f"{target.doc_number or target.doc_id}  {target.title[:80]}")
+    for relation, number in target.relations:
+        held = by_number.get(fold(number))
+        click.echo(f"  {relation:10} {number}" + (f"  (indexed: {held.title[:60]})" if held else ""))
+    if target.doc_number:
+        for other in docs:
+            for relation, number in other.relations:
+                if fold(number) == fold(target.doc_number) and other.doc_id != target.doc_id:
+                    click.echo(f"  referred to by {other.doc_number or other.doc_id} ({relation})  {other.title[:60]}")
 
 
 @cli.command()

@@ -49,11 +49,12 @@ def source_card(citation: Citation, context: str, context_start: int, full_text:
     after = context[rel_end:hi] + ("…" if hi < len(context) else "")
     shown = citation.section if citation.section != citation.title else ""
     section = f" · <span class='qa-section'>{escape(shown)}</span>" if shown else ""
+    page = f" · page {citation.page}" if citation.page else ""
     filename = escape(citation.source.rsplit("/", 1)[-1])
     return (
         f"<div class='qa-card' id='cite-{citation.n}'>"
         f"<div class='qa-card-title'><b>[{citation.n}] {escape(citation.title)}</b>{section}</div>"
-        f"<div class='qa-card-where'><small>{filename} · characters {citation.start}–{citation.end}</small></div>"
+        f"<div class='qa-card-where'><small>{filename}{page} · characters {citation.start}–{citation.end}</small></div>"
         f"<div class='qa-context'>{escape(before)}<mark class='qa-quote'>{escape(citation.quote)}</mark>{escape(after)}</div>"
         f"<details class='qa-full'><summary>Open the whole document</summary><pre>{escape(full_text)}</pre></details>"
         "</div>"

@@ -42,6 +42,14 @@ _NAME_WORD = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-ZĐ][\wÀ-ỹ]{2,}")
 @dataclass(frozen=True)
 class Question:
     text: str
+    # What is asked, apart from the situation the asker describes first ("I run a small workshop
+    # in Nha Trang ... How many industrial clusters are planned?"): terms, type and focus come
+    # from the ask; the story only adds the names it mentions to the search.
+    ask: str
+    story: str
+    # What retrieval embeds: the ask, or the whole message when the ask leans on the story
+    # ("Does Circular 66 allow it?").
+    search_text: str
     folded: str
     terms: tuple[str, ...]
     language: Language
@@ -77,27 +85,62 @@ def _answer_type(folded: str) -> AnswerType | None:
     return None
 
 
+_SENTENCE = re.compile(r"[^.?!]+(?:[.?!]+|$)")
+_ASKING = re.compile(
+    r"\b(what|which|who|whom|whose|when|where|why|how|is|are|does|do|did|can|could|should|must|will|may|"
+    r"bao nhieu|bao lau|gi|nao|ai|dau|khong|chua|the nao|ra sao|nhu the nao|co phai|hay khong)\b"
+)
+
+
+def split_ask(text: str) -> tuple[str, str]:
+    """(story, ask): the sentences that ask (end in '?' or open with a question word) from the end
+    of the message backwards; everything before them is the story."""
+    sentences = [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+    if len(sentences) <= 1:
+        return "", text
+    first_ask = len(sentences) - 1
+    while first_ask > 0 and (sentences[first_ask - 1].endswith("?") or _opens_with_question(sentences[first_ask - 1])):
+        first_ask -= 1
+    if not (sentences[-1].endswith("?") or _ASKING.search(fold(sentences[-1]))):
+        return "", text
+    return " ".join(sentences[:first_ask]), " ".join(sentences[first_ask:])
+
+
+def _opens_with_question(sentence: str) -> bool:
+    return re.match(r"(what|which|who|when|where|why|how)\b", fold(sentence)) is not None
+
+
 @lru_cache(maxsize=4096)
 def parse_question(text: str) -> Question:
     text = " ".join(text.split())
-    folded = fold(text)
-    unaccented_vi = _unaccented_vietnamese(text, folded)
+    story, ask = split_ask(text)
+    own_terms = [t for t in terms(_QUESTION_PHRASE.sub(" ", fold(DOC_NUMBER.sub(" ", ask)))) if not t.isdigit()]
+    leans_on_story = bool(story) and len(own_terms) < 5
+    if leans_on_story:
+        ask = text
+        story = ""
+    folded = fold(ask)
+    unaccented_vi = _unaccented_vietnamese(text, fold(text))
     language: Language = "vi" if unaccented_vi or _VIETNAMESE_LETTERS.search(text) else "en"
     focus = _FOCUS.search(folded)
     pairs: list[frozenset[str]] = []
-    for phrase in _NAME_PHRASE.findall(text.strip()):
+    for phrase in _NAME_PHRASE.findall(ask.strip()):
         words = phrase.split()
         pairs += [found for a, b in zip(words, words[1:], strict=False) if (found := frozenset(terms(f"{a} {b}")))]
+    story_names = [t for name in _NAME_PHRASE.findall(story) for t in terms(name)]
     return Question(
         text=text,
+        ask=ask,
+        story=story,
+        search_text=ask,
         folded=folded,
-        terms=tuple(terms(text)),
+        terms=tuple(terms(ask)) + tuple(story_names),
         language=language,
         unaccented_vietnamese=unaccented_vi,
         answer_type=_answer_type(folded),
         focus=frozenset(terms(focus.group(1))) if focus else frozenset(),
         content_terms=tuple(terms(_QUESTION_PHRASE.sub(" ", folded))),
         name_pairs=tuple(pairs),
-        name_words=tuple(_NAME_WORD.findall(text.strip())),
+        name_words=tuple(_NAME_WORD.findall(ask.strip())),
         doc_numbers=frozenset(m.group(0) for m in DOC_NUMBER.finditer(folded)),
     )

@@ -101,8 +101,9 @@ def _candidates(
 
 
 def unknown_names(question: Question, lexical: LexicalIndex) -> list[str]:
-    """Proper names in the question that no indexed chunk mentions: 'Hanoi' in a Khanh Hoa corpus."""
-    unknown = []
+    """Proper names and document numbers in the question that no indexed chunk mentions: 'Hanoi'
+    in a Khanh Hoa corpus, or 'Chỉ thị 05/CT-UBND' when no document holds that number."""
+    unknown = [number for number in sorted(question.doc_numbers) if lexical.document_frequency(number) == 0]
     for word in question.name_words:
         found = terms(word)
         if found and all(lexical.document_frequency(t) == 0 for t in found):

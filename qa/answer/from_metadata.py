@@ -1,6 +1,10 @@
-"""Answers that come from policy metadata rather than from sentence matching: "When was 544-KL/TU
-issued?" and "Which documents were issued in 2024?". Each still quotes the line of the document the
-value was read from, so it is checked like any other answer."""
+"""Answers read from a document's anatomy rather than from sentence matching: who signed it, when
+it was issued and when it takes effect, its number and its issuing body, and which documents were
+issued in a year. Each quotes the line of the document the value was read from, so it is checked
+like any other answer, and each is written in the question's language.
+
+The document is the one the question names by number, else the best retrieved one.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from collections.abc import Iterator
 from qa.answer.base import AnswerRequest, Draft
 from qa.answer.citations import cite
 from qa.index.store import ChunkStore
-from qa.ingest.anatomy import HEAD_CHARS, Field, read_anatomy
+from qa.question import Question
 from qa.text import fold, sentence_spans
 from qa.types import Chunk, Citation, DocumentInfo
 
@@ -21,23 +25,62 @@ _BY_YEAR = re.compile(
     r".*\b(?:issued|published|dated|adopted|signed)\b.*\b((?:19|20)\d\d)\b"
     r"|\bvan ban nao\b.*\b(?:ban hanh|ky)\b.*\b((?:19|20)\d\d)\b"
 )
+# What a question asks of a document, in English and Vietnamese (folded), by anatomy field.
+_ASKS: list[tuple[str, re.Pattern[str]]] = [
+    ("signer", re.compile(r"\bwho (?:signed|signs)\b|\bsigned by\b|\bsignator|\bsigner\b|\bai ky\b|\bnguoi ky\b|\bdo ai\b.*\bky\b|\bky boi\b")),
+    ("effective", re.compile(r"\b(?:take|takes|took) effect\b|\bcomes? into (?:force|effect)\b|\beffective\b|\bin force\b|"
+                             r"\bco hieu luc\b|\bhieu luc (?:thi hanh|tu|ke tu)\b|\bhieu luc\b.*\b(?:khi nao|ngay nao|tu ngay nao)\b")),
+    ("issuer", re.compile(r"\bwhich (?:body|authority|agency|organi[sz]ation|department)\b.*\bissu|\bwho issued\b|"
+                          r"\bco quan nao\b.*\bban hanh\b|\bdo co quan nao\b|\bai ban hanh\b")),
+    ("issued", re.compile(r"\b(?:when|what date|which date)\b.*\b(?:issued|dated|adopted|signed|published)\b|"
+                          r"\b(?:ban hanh|ky)\b.*\b(?:ngay nao|khi nao|thoi gian nao)\b|\bngay ban hanh\b")),
+    ("number", re.compile(r"\bwhat is the (?:document )?number\b|\bso hieu\b|\bso ky hieu\b|\bmang so\b")),
+]
 
 
-def _quote_line(head: list[Chunk], field: Field | None, n: int) -> Citation | None:
-    """The sentence around a metadata value, as a citation."""
-    if field is None:
-        return None
-    chunk = next((c for c in head if c.start <= field.start < c.end), None)
+def _quote_span(chunks: list[Chunk], start: int, end: int, n: int, whole_sentence: bool) -> Citation | None:
+    """A citation of document_text[start:end], or of the sentence around it."""
+    chunk = next((c for c in chunks if c.start <= start < c.end), None)
     if chunk is None:
         return None
-    span = next((s for s in sentence_spans(chunk.text, offset=chunk.start) if s.start <= field.start < s.end), None)
-    start, end = (span.start, span.end) if span else (field.start, min(field.end, chunk.end))
-    return cite(n, chunk, start, end, 1.0)
+    if whole_sentence:
+        span = next((s for s in sentence_spans(chunk.text, offset=chunk.start) if s.start <= start < s.end), None)
+        if span is not None:
+            start, end = span.start, span.end
+    return cite(n, chunk, start, min(end, chunk.end), 1.0)
+
+
+def _date_vi(iso: str) -> str:
+    parts = iso.split("-")
+    return "/".join(reversed(parts)) if len(parts) == 3 else iso
+
+
+def _sentence(field: str, doc: DocumentInfo, value: str, language: str) -> str:
+    name = doc.doc_number or doc.title
+    position = f"{doc.signer_position} " if doc.signer_position else ""
+    if language == "vi":
+        if field == "effective":
+            when = "kể từ ngày ký" if value == "on signing" else f"từ ngày {_date_vi(value)}"
+            return f"{name} có hiệu lực {when}"
+        return {
+            "signer": f"{name} do {position}{value} ký",
+            "issuer": f"{name} do {value} ban hành",
+            "issued": f"{name} được ban hành ngày {_date_vi(value)}",
+            "number": f"Số hiệu văn bản: {value}",
+        }[field]
+    if field == "effective":
+        return f"{name} takes effect {'on signing' if value == 'on signing' else 'on ' + value}"
+    return {
+        "signer": f"{name} was signed by {position}{value}",
+        "issuer": f"{name} was issued by {value}",
+        "issued": f"{name} was issued on {value}",
+        "number": f"The document's number is {value}",
+    }[field]
 
 
 class MetadataAnswerer:
-    """Issue dates and documents by year, read from the documents' opening lines. They read the
-    whole index, so they stay out of questions restricted by filters or asked of another retriever."""
+    """Document questions answered from the anatomy read at ingest. They read the whole index, so
+    they stay out of questions restricted by filters or asked of another retriever."""
 
     backend = BACKEND
 
@@ -52,38 +95,58 @@ class MetadataAnswerer:
             yield draft.text
             yield draft
 
-    def _docs_head(self, doc: DocumentInfo) -> list[Chunk]:
-        return self.store.document_head_chunks(doc, HEAD_CHARS)
-
     def _answer(self, request: AnswerRequest) -> Draft | None:
         question = request.question
         by_year = _BY_YEAR.search(question.folded)
-        if not by_year and not (question.doc_numbers and question.answer_type is not None):
-            return None
-        citations: list[Citation] = []
         if by_year:
-            year = by_year.group(1) or by_year.group(2)
-            for doc in (d for d in self.store.documents() if d.issued.startswith(year)):
-                head = self._docs_head(doc)
-                cited = _quote_line(head, read_anatomy(self.store.document_text(doc.doc_id)).issued, len(citations) + 1)
-                if cited:
-                    citations.append(cited)
-            if not citations:
-                return None
-            lines = [f"{c.title}: “{' '.join(c.quote.split())}” [{c.n}]" for c in citations]
-            return Draft(f"Documents issued in {year}: " + "; ".join(lines), False, citations, 1.0, BACKEND)
-        folded = question.folded
-        targets = [d for d in self.store.documents() if d.doc_number and fold(d.doc_number) in question.doc_numbers]
-        if len(targets) != 1 or not ("ban hanh" in folded or "issu" in folded or "dated" in folded or "sign" in folded):
+            return self._by_year(by_year.group(1) or by_year.group(2), question)
+        field = next((name for name, pattern in _ASKS if pattern.search(question.folded)), None)
+        if field is None:
             return None
-        doc = targets[0]
-        head = self._docs_head(doc)
-        meta = read_anatomy(self.store.document_text(doc.doc_id))
-        for field in (meta.issued, meta.doc_number):
-            cited = _quote_line(head, field, len(citations) + 1)
-            if cited and all(c.start != cited.start for c in citations):
+        docs = self.store.documents()
+        if question.doc_numbers:
+            named = [d for d in docs if d.doc_number and fold(d.doc_number) in question.doc_numbers]
+            if len(named) != 1:
+                return None  # a document only mentioned in others (or unknown): the extractive answerer reads it
+            doc = named[0]
+        else:
+            top = request.retrieved[0].chunk.doc_id if request.retrieved else None
+            found = next((d for d in docs if d.doc_id == top), None)
+            if found is None or not found.doc_number:
+                return None  # not an administrative document: the extractive answerer reads it
+            doc = found
+        return self._field(doc, field, question)
+
+    def _field(self, doc: DocumentInfo, field: str, question: Question) -> Draft | None:
+        span = doc.span("number" if field == "number" else field)
+        if span is None:
+            return None
+        value, start, end = span
+        chunks = self.store.document_chunks(doc.doc_id)
+        if field == "signer":
+            # The whole signature block: authority, position and name.
+            first = next((s for name in ("authority", "position") if (s := doc.span(name)) is not None), None)
+            start = first[1] if first is not None and start - first[1] < 200 else start
+        citation = _quote_span(chunks, start, end, 1, whole_sentence=field in ("effective", "issued"))
+        if citation is None:
+            return None
+        if field == "number":
+            value = doc.doc_number
+        quote = " ".join(citation.quote.split())
+        text = f"{_sentence(field, doc, value, question.language)}: “{quote}” [1]"
+        return Draft(text, False, [citation], 1.0, BACKEND)
+
+    def _by_year(self, year: str, question: Question) -> Draft | None:
+        citations: list[Citation] = []
+        for doc in (d for d in self.store.documents() if d.issued.startswith(year)):
+            span = doc.span("issued")
+            if span is None:
+                continue
+            cited = _quote_span(self.store.document_head_chunks(doc, span[2] + 1), span[1], span[2], len(citations) + 1, True)
+            if cited:
                 citations.append(cited)
-        if not citations or meta.issued is None:
+        if not citations:
             return None
-        quotes = " ".join(f"“{' '.join(c.quote.split())}” [{c.n}]" for c in citations)
-        return Draft(f"{doc.doc_number} was issued on {meta.issued.value}: {quotes}", False, citations, 1.0, BACKEND)
+        lines = [f"{c.title}: “{' '.join(c.quote.split())}” [{c.n}]" for c in citations]
+        opening = f"Các văn bản ban hành năm {year}: " if question.language == "vi" else f"Documents issued in {year}: "
+        return Draft(opening + "; ".join(lines), False, citations, 1.0, BACKEND)

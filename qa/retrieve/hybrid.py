@@ -46,7 +46,7 @@ class HybridRetriever:
         lexical = self.lexical()
         nearest: list[tuple[str, float]] = []
         if self.mode != "lexical":
-            nearest = self.store.nearest(self.embedder.embed_query(question.text), n, where)
+            nearest = self.store.nearest(self.embedder.embed_query(question.search_text), n, where)
         chunks: dict[str, Chunk] = {}
         for chunk_id, _ in nearest:
             if (chunk := lexical.get(chunk_id)) is not None:

@@ -51,7 +51,7 @@ class NaiveRetriever:
             li_filters = MetadataFilters(
                 filters=[MetadataFilter(key="doc_id", value=list(filters.doc_ids), operator=FilterOperator.IN)]
             )
-        nodes = self._index.as_retriever(similarity_top_k=k, filters=li_filters).retrieve(question.text)
+        nodes = self._index.as_retriever(similarity_top_k=k, filters=li_filters).retrieve(question.search_text)
         out = []
         for rank, hit in enumerate(nodes):
             chunk = chunk_from_record(hit.node.node_id, hit.node.get_content(), dict(hit.node.metadata))

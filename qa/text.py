@@ -186,6 +186,8 @@ def sentence_spans(text: str, offset: int = 0) -> list[Span]:
 def _continues(previous: str, gap: str, following: str) -> bool:
     if gap.count("\n") > 1 or _TERMINAL.search(previous):
         return False
+    if " | " in previous.rsplit("\n", 1)[-1] or " | " in following.split("\n", 1)[0]:
+        return False  # table rows are lines of their own
     last_line = previous.rsplit("\n", 1)[-1]
     first = following[0]
     return first.islower() or first.isdigit() or first in ",;)-–" or len(last_line) >= 50

@@ -134,3 +134,35 @@ def test_the_same_question_about_the_named_province_is_answered(two_province_ass
     answer = two_province_assistant.ask("What is the population of Ninh Binh province after the merger?")
     assert not answer.refused and "4.4 million" in answer.answer
     assert answer.citations[0].source.endswith("ninh-binh.txt")
+
+
+def test_complete_units_bring_their_list_header_row_and_antecedent() -> None:
+    from qa.answer.extractive import Candidate, complete_unit
+    from qa.types import Chunk
+
+    text = ("The plan covers:\n- roads;\n- ports;\n- schools.\nSTT | Name | Area\n1 | Dien Tho | 50 ha\n"
+            "2 | Trang E | 70 ha\nThe cluster was approved. It covers 75 hectares.")
+    chunk = Chunk("c", "d", "s", "t", "", 0, 0, len(text), text, "h")
+
+    def unit(sentence: str) -> tuple[list[str], list[str], int]:
+        start = text.index(sentence)
+        before, after, more = complete_unit(Candidate(chunk, start, start + len(sentence), frozenset(), 1.0, 0))
+        return [text[a:b] for a, b in before], [text[a:b] for a, b in after], more
+
+    assert unit("The plan covers:") == ([], ["- roads;", "- ports;", "- schools."], 0)
+    assert unit("2 | Trang E | 70 ha") == (["STT | Name | Area"], [], 0)
+    assert unit("It covers 75 hectares.") == (["The cluster was approved."], [], 0)
+    assert unit("The cluster was approved.") == ([], [], 0)
+
+
+def test_the_ask_is_found_inside_a_story() -> None:
+    from qa.question import parse_question
+
+    q = parse_question(
+        "I run a small garment workshop in Nha Trang and my landlord keeps raising the rent. "
+        "How many industrial clusters are planned in Khanh Hoa, and how big are they in total?"
+    )
+    assert q.ask.startswith("How many industrial clusters") and q.story.startswith("I run")
+    assert q.answer_type == "number" and "rent" not in q.content_terms and "trang" in q.terms
+    leaning = parse_question("My floating restaurant is in Ha Long and I want to convert an old wooden boat. Is it allowed?")
+    assert leaning.ask == leaning.text, "a short ask that leans on its story keeps it"

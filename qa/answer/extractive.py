@@ -141,16 +141,52 @@ def answer_extractively(
         if cand.score >= bar * evidence and adds_terms:
             chosen.append(cand)
             covered |= cand.terms
-    # A sentence that introduces a list (ends with ':') is quoted with what follows it.
-    if best.chunk.slice(best.end - 1, best.end) == ":":
-        following = [c for c in candidates if c.chunk.doc_id == best.chunk.doc_id and c.start >= best.end]
-        following.sort(key=lambda c: c.start)
-        for cand in following[: max(0, max_quotes - len(chosen))]:
-            chosen.append(cand)
-
-    citations = [cite(n, c.chunk, c.start, c.end, c.score) for n, c in enumerate(chosen, start=1)]
+    before, items, more = complete_unit(best)
+    spans = [(best.chunk, start, end, best.score) for start, end in before]
+    spans += [(c.chunk, c.start, c.end, c.score) for c in chosen[:1]]
+    spans += [(best.chunk, start, end, best.score) for start, end in items]
+    spans += [(c.chunk, c.start, c.end, c.score) for c in chosen[1:] if not any(c.start < e and s < c.end for _, s, e, _ in spans)]
+    citations = [cite(n, chunk, start, end, score) for n, (chunk, start, end, score) in enumerate(spans, start=1)]
     text = " ".join(f"{' '.join(c.quote.split())} [{c.n}]" for c in citations)
+    if more:
+        text += f" (và {more} mục khác)" if question.language == "vi" else f" (and {more} more)"
     return Draft(text, False, citations, evidence, BACKEND)
+
+
+LIST_CAP = 8
+_LIST_ITEM = re.compile(r"^\s*(?:[-–•+*]|\d{1,2}[.)]|[a-zđ]\)|[ivx]{1,4}\.)\s")
+_REFERS_BACK = re.compile(r"^(it|its|they|their|this|these|those|such|he|she|the (?:same|latter|former)|no|ho|day|viec nay|dieu nay)\b")
+
+
+def complete_unit(best: Candidate) -> tuple[list[tuple[int, int]], list[tuple[int, int]], int]:
+    """What the best sentence needs to be read alone: (spans before it, spans after it, items left out).
+
+    A sentence ending in ':' brings the list it introduces (up to LIST_CAP items); a table row
+    brings its table's header row; a sentence whose subject is a pronoun brings the one before it.
+    """
+    chunk = best.chunk
+    spans = sentence_spans(chunk.text, offset=chunk.start)
+    at = next((i for i, sp in enumerate(spans) if sp.start <= best.start < sp.end), None)
+    if at is None:
+        return [], [], 0
+    text = chunk.slice(best.start, best.end)
+    before: list[tuple[int, int]] = []
+    after: list[tuple[int, int]] = []
+    more = 0
+    if text.rstrip().endswith(":"):
+        following = spans[at + 1 :]
+        listed = [sp for sp in following if _LIST_ITEM.match(chunk.slice(sp.start, sp.end))] or following
+        after = [(sp.start, sp.end) for sp in listed[:LIST_CAP]]
+        more = max(0, len(listed) - LIST_CAP)
+    elif " | " in text:
+        first = at
+        while first > 0 and " | " in chunk.slice(spans[first - 1].start, spans[first - 1].end):
+            first -= 1
+        if first < at:
+            before = [(spans[first].start, spans[first].end)]
+    elif at > 0 and _REFERS_BACK.match(fold(text.lstrip())):
+        before = [(spans[at - 1].start, spans[at - 1].end)]
+    return before, after, more
 
 
 class ExtractiveAnswerer:

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLE := data/sample
 
-.PHONY: run test install lint eval eval-heldout clean system-deps
+.PHONY: run test install lint eval eval-heldout eval-vectors fit-refusal clean system-deps
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,9 +37,26 @@ test: $(STAMP) system-deps
 	$(MAKE) eval
 	$(BIN)/qa --index-dir $(CURDIR)/.index/bench bench --quick --json reports/bench-quick.json
 
+# The evaluation corpus: 38 real documents in their own formats, the samples, and 331 distractors;
+# their embeddings are committed (evals/vectors.npz), so a fresh clone does not embed them again.
+EVAL_DOCS := --docs evals/corpus --docs $(SAMPLE) --docs evals/large/docs --vectors evals/vectors.npz
+
+# The gate: the sample questions, then the dev split on the evaluation corpus (with the retrieval
+# ablation). The blind split is checked against its frozen hash and reported, never gated.
 eval: $(STAMP)
 	$(BIN)/qa eval --questions evals/questions.jsonl --docs $(SAMPLE) --gate evals/thresholds.toml \
 		--json reports/eval.json --markdown reports/eval.md
+	sha256sum --check --quiet evals/blind.sha256
+	$(BIN)/qa eval --questions evals/dev.jsonl $(EVAL_DOCS) --pipeline ours --gate evals/thresholds-dev.toml \
+		--report-only evals/blind.jsonl --json reports/dev.json --markdown reports/dev.md
+
+# After a change to how documents are read or cut: embed what changed and commit evals/vectors.npz.
+eval-vectors: $(STAMP)
+	$(BIN)/qa eval --questions evals/dev.jsonl $(EVAL_DOCS) --pipeline ours --save-vectors evals/vectors.npz
+
+# Refit the refusal model on the dev split (cross-validated); commit qa/answer/refusal_model.json.
+fit-refusal: $(STAMP)
+	$(BIN)/qa eval --questions evals/dev.jsonl $(EVAL_DOCS) --fit-refusal qa/answer/refusal_model.json
 
 # Questions written after the rules were frozen; a report, never a gate, and never tuned on.
 eval-heldout: $(STAMP)

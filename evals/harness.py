@@ -14,6 +14,8 @@ from typing import Any
 
 from evals.facts import EvalQuestion, facts_passed, source_matches
 from qa.answer.invariants import violations
+from qa.answer.refusal import RefusalModel
+from qa.answer.refusal import fit as fit_refusal_model
 from qa.assistant import Assistant
 from qa.config import Settings
 from qa.errors import InputError
@@ -49,6 +51,8 @@ class QuestionResult:
     passage_rank: int | None = None
     # Broken answer invariants (qa/answer/invariants.py): any one fails the gate.
     violations: list[str] = field(default_factory=list)
+    confidence: float | None = None
+    signals: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -62,6 +66,8 @@ class EvalReport:
     breakdown: dict[str, dict[str, float]] = field(default_factory=dict)
     # Retrieval alone, by retriever mode (dense, lexical, hybrid) and question subset.
     ablation: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    # Other question files scored on the same index, for the record only (the blind split).
+    companions: dict[str, EvalReport] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -105,6 +111,7 @@ def score_question(assistant: Assistant, retriever: Retriever, q: EvalQuestion) 
         first_source_rank=first_rank if q.answerable else None, latency=latency, answer=answer.answer,
         types=list(q.types) or (["unanswerable"] if not q.answerable else []), lang=_language(q),
         passage_rank=_passage_rank(ranked, q), violations=violations(answer, assistant.store),
+        confidence=answer.confidence, signals=answer.signals,
     )
 
 
@@ -210,6 +217,7 @@ def run_eval(
     with_ablation: bool = False,
     vectors: Path | None = None,
     save_vectors: Path | None = None,
+    report_only: dict[str, list[EvalQuestion]] | None = None,
 ) -> EvalReport:
     """Index `docs` into a fresh temporary index (or open `index`), then score every pipeline."""
     folders = [docs] if isinstance(docs, Path) else list(docs or [])
@@ -249,6 +257,13 @@ def run_eval(
         report.breakdown = breakdown(report.results[pipelines[0]])
         if with_ablation:
             report.ablation = ablation(assistant, questions)
+        for name, others in (report_only or {}).items():
+            companion = EvalReport(settings.settings_hash(), index_seconds, len(others))
+            scored = [score_question(assistant, assistant.retriever, q) for q in others]
+            companion.results["ours"] = scored
+            companion.metrics["ours"] = summarize(scored)
+            companion.breakdown = breakdown(scored)
+            report.companions[name] = companion
         return report
 
 
@@ -257,6 +272,15 @@ def load_thresholds(path: Path) -> dict[str, float]:
         raise InputError(f"Threshold file not found: {path}")
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return {k: float(v) for k, v in data.get("minimum", {}).items()}
+
+
+def fit_refusal(results: list[QuestionResult]) -> tuple[RefusalModel, dict[str, float]]:
+    """Fit the refusal model on answers given with no refusal at all: an answer is right when the
+    question is answerable and its facts are in it. Answers read from metadata carry no signals."""
+    rows = [r for r in results if r.signals]
+    if len(rows) < 20:
+        raise InputError(f"Only {len(rows)} extractive answers to fit the refusal model on; it needs at least 20.")
+    return fit_refusal_model([r.signals for r in rows], [r.answerable and r.facts_passed == r.facts_total for r in rows])
 
 
 def load_gate(path: Path) -> tuple[dict[str, float], str | None]:

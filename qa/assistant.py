@@ -12,6 +12,7 @@ from qa.answer.base import Answerer, AnswererUnavailable, AnswerRequest, Draft
 from qa.answer.extractive import ExtractiveAnswerer
 from qa.answer.from_metadata import MetadataAnswerer
 from qa.answer.generated import GeneratedAnswerer
+from qa.answer.refusal import load_model
 from qa.config import Settings, load_settings
 from qa.errors import InputError
 from qa.index.embedders import Embedder, make_embedder
@@ -71,7 +72,10 @@ class Assistant:
         self.answerers: list[Answerer] = [
             *([self.llm] if self.llm else []),
             MetadataAnswerer(self.store),
-            ExtractiveAnswerer(self.retriever.lexical, self.settings.refusal_threshold, self.settings.max_quotes),
+            ExtractiveAnswerer(
+                self.retriever.lexical, self.settings.refusal_threshold, self.settings.max_quotes,
+                load_model() if self.settings.refusal_model else None,
+            ),
         ]
 
     @property
@@ -181,6 +185,8 @@ class Assistant:
             citations=draft.citations, backend=draft.backend, evidence=round(draft.evidence, 4),
             settings_hash=self.settings.settings_hash(), timings={k: round(v, 4) for k, v in timings.items()},
             sentences=draft.sentences, notice=notice,
+            confidence=None if draft.confidence is None else round(draft.confidence, 4),
+            signals={k: round(v, 4) for k, v in draft.signals.items()},
         )
 
 

@@ -216,13 +216,18 @@ def main() -> None:
 @click.option("--gate", "gate_path", type=click.Path(path_type=Path), help="Threshold file; exit 1 when a metric is below.")
 @click.option("--calibrate", is_flag=True, help="Answer with no refusal and print the refusal threshold that fits best.")
 @click.option("--ablation", is_flag=True, help="Also rank with dense only, BM25 only and hybrid, side by side.")
+@click.option("--report-only", "report_only", multiple=True, type=click.Path(path_type=Path),
+              help="Another question file scored on the same index and reported, never gated (the blind split).")
+@click.option("--fit-refusal", "fit_refusal_out", type=click.Path(path_type=Path),
+              help="Answer with no refusal, fit the refusal model on the results (cross-validated) and write it here.")
 @click.option("--vectors", type=click.Path(path_type=Path), help="Embeddings to seed a fresh --docs index with (.npz).")
 @click.option("--save-vectors", type=click.Path(path_type=Path), help="Write the index's embeddings here (.npz) for --vectors.")
 @click.pass_context
 def eval_command(
     ctx: click.Context, questions_path: Path, docs: tuple[Path, ...], index_path: Path | None, pipeline: str,
     json_out: Path | None, md_out: Path | None, baseline: Path | None, gate_path: Path | None, calibrate: bool,
-    ablation: bool, vectors: Path | None, save_vectors: Path | None,
+    ablation: bool, vectors: Path | None, save_vectors: Path | None, fit_refusal_out: Path | None,
+    report_only: tuple[Path, ...],
 ) -> None:
     """Score answers against hand-written facts; compare with the naive pipeline; gate CI."""
     import json
@@ -243,6 +248,16 @@ def eval_command(
         write_json,
     )
 
+    if fit_refusal_out:
+        from qa.answer.refusal import save
+
+        settings = _settings(ctx).model_copy(update={"refusal_threshold": 0.0, "refusal_model": False})
+        report = run_eval(settings, load_questions(questions_path), docs=list(docs), index=index_path, pipelines=("ours",), vectors=vectors)
+        model, fitted = harness.fit_refusal(report.results["ours"])
+        save(model, fit_refusal_out)
+        click.echo(" ".join(f"{k}={v:.3f}" for k, v in fitted.items()))
+        click.echo(f"Wrote the refusal model to {fit_refusal_out}.")
+        return
     if calibrate:
         settings = _settings(ctx).model_copy(update={"refusal_threshold": 0.0})
         report = run_eval(settings, load_questions(questions_path), docs=list(docs), index=index_path, pipelines=("ours",), vectors=vectors)
@@ -260,6 +275,7 @@ def eval_command(
     report = run_eval(
         _settings(ctx), questions, docs=list(docs), index=index_path, pipelines=pipelines,
         with_ablation=ablation or ablation_metric is not None, vectors=vectors, save_vectors=save_vectors,
+        report_only={path.stem: load_questions(path) for path in report_only},
     )
     if report.index_seconds is not None:
         click.echo(f"Indexed {', '.join(map(str, docs))} in {report.index_seconds} s.")
@@ -273,6 +289,14 @@ def eval_command(
     if md_out:
         md_out.parent.mkdir(parents=True, exist_ok=True)
         md_out.write_text(to_markdown(report), encoding="utf-8")
+    for name, companion in report.companions.items():
+        click.echo(f"\n{name}: {companion.questions} questions, reported only (never gated, never tuned on)\n")
+        click.echo(metrics_table(companion))
+        click.echo(f"\nBy question type and language ({name}):\n" + breakdown_table(companion))
+        if json_out:
+            write_json(companion, json_out.with_name(f"{name}.json"))
+        if md_out:
+            md_out.with_name(f"{name}.md").write_text(to_markdown(companion), encoding="utf-8")
     if previous is not None:
         click.echo("\nChanges against the baseline:")
         for line in compare(report, previous, pipelines[0]) or ["(none)"]:

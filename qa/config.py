@@ -65,6 +65,10 @@ class Settings(BaseSettings):
         le=1.0,
         description="Evidence score below which the extractive answerer refuses (calibrated by `qa eval --calibrate`).",
     )
+    refusal_model: bool = Field(
+        default=True,
+        description="Decide refusals with the fitted refusal model (qa/answer/refusal_model.json) instead of the threshold alone.",
+    )
     max_question_chars: int = Field(default=1000, ge=10, description="Longest question accepted.")
     max_file_mb: float = Field(default=50.0, gt=0, description="Files larger than this are skipped at ingest.")
     openai_api_key: SecretStr | None = Field(

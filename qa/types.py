@@ -181,6 +181,10 @@ class Answer(BaseModel):
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage.")
     sentences: list[SentenceSupport] = Field(default_factory=list, description="Per-sentence support (generated answers).")
     notice: str = Field(default="", description="Something the reader should know, e.g. a fallback to extractive.")
+    confidence: float | None = Field(
+        default=None, description="Probability that the answer is right, from the refusal model (qa/answer/refusal.py)."
+    )
+    signals: dict[str, float] = Field(default_factory=dict, description="What the refusal model read (extractive answers).")
 
     @property
     def unsupported(self) -> list[SentenceSupport]:

@@ -29,6 +29,9 @@ class Draft:
     evidence: float
     backend: str
     sentences: list[SentenceSupport] = field(default_factory=list)
+    # The refusal model's probability that this answer is right (None without a model).
+    confidence: float | None = None
+    signals: dict[str, float] = field(default_factory=dict)
 
 
 class AnswerRequest:

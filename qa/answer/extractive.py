@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from qa.answer.base import AnswerRequest, Draft
 from qa.answer.citations import cite
+from qa.answer.refusal import RefusalModel
 from qa.index.lexical import LexicalIndex
 from qa.question import AnswerType, Question
 from qa.text import fold, sentence_spans, terms
@@ -111,25 +112,58 @@ def unknown_names(question: Question, lexical: LexicalIndex) -> list[str]:
     return unknown
 
 
-def _refusal(question: Question, evidence: float) -> Draft:
-    return Draft(refusal_for(question.language), True, [], evidence, BACKEND)
+def _refusal(question: Question, evidence: float, confidence: float | None = None, signals: dict[str, float] | None = None) -> Draft:
+    return Draft(refusal_for(question.language), True, [], evidence, BACKEND, confidence=confidence, signals=signals or {})
+
+
+_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
+
+
+def refusal_signals(question: Question, best: Candidate, candidates: list[Candidate], retrieved: list[Retrieved]) -> dict[str, float]:
+    """What the refusal model reads about the best passage (qa/answer/refusal.py)."""
+    hit = next((r for r in retrieved if r.chunk.chunk_id == best.chunk.chunk_id), None)
+    runner_up = next((c.score for c in candidates if c.chunk.chunk_id != best.chunk.chunk_id), 0.0)
+    chunk_terms = frozenset(terms(best.chunk.text))
+    asked_numbers = [n for n in _NUMBER.findall(question.ask) if not any(n in d for d in question.doc_numbers)]
+    folded_chunk = fold(best.chunk.text)
+    return {
+        "evidence": best.score,
+        "margin": best.score - runner_up,
+        "agree": float(hit is not None and hit.dense_rank is not None and hit.lexical_rank is not None),
+        "dense_similarity": float(hit.dense_similarity or 0.0) if hit else 0.0,
+        "lexical_top": float(hit is not None and hit.lexical_rank is not None and hit.lexical_rank < 3),
+        "rank": float(best.rank),
+        "missing_numbers": sum(n not in folded_chunk for n in asked_numbers) / max(1, len(asked_numbers)),
+        "missing_names": sum(not pair <= chunk_terms for pair in question.name_pairs) / max(1, len(question.name_pairs)),
+        "story": float(bool(question.story)),
+        "vietnamese": float(question.language == "vi"),
+        "wanted_value": float(holds_wanted_value(question, best.chunk.slice(best.start, best.end))),
+    }
 
 
 def answer_extractively(
-    question: Question, retrieved: list[Retrieved], lexical: LexicalIndex, threshold: float, max_quotes: int
+    question: Question, retrieved: list[Retrieved], lexical: LexicalIndex, threshold: float, max_quotes: int,
+    model: RefusalModel | None = None,
 ) -> Draft:
+    """model: the fitted refusal model; without one, refuse below `threshold` or when the best
+    passage lacks the kind of value asked for."""
     if unknown_names(question, lexical):
-        return _refusal(question, 0.0)
+        return _refusal(question, 0.0, 0.0 if model else None)
     question_terms = question_weights(question, lexical.idf)
     candidates = _candidates(question, question_terms, retrieved, lexical)
     candidates.sort(key=lambda c: (-c.score, c.rank, c.chunk.doc_id, c.start))
-    evidence = candidates[0].score if candidates else 0.0
-    if not candidates or evidence < threshold:
-        return _refusal(question, evidence)
+    if not candidates:
+        return _refusal(question, 0.0, 0.0 if model else None)
     best = candidates[0]
-    if not holds_wanted_value(question, best.chunk.slice(best.start, best.end)):
-        # Asked for a number or a date, the best passage holds none: the documents do not say.
-        return _refusal(question, evidence)
+    evidence = best.score
+    signals = refusal_signals(question, best, candidates, retrieved)
+    confidence = model.confidence(signals) if model else None
+    if model is not None and confidence is not None:
+        if confidence < model.cut:
+            return _refusal(question, evidence, confidence, signals)
+    elif evidence < threshold or (threshold > 0 and not signals["wanted_value"]):
+        # Below the evidence bar, or asked for a number or a date the best passage does not hold.
+        return _refusal(question, evidence, None, signals)
 
     chosen = [best]
     covered = set(best.terms)
@@ -150,7 +184,7 @@ def answer_extractively(
     text = " ".join(f"{' '.join(c.quote.split())} [{c.n}]" for c in citations)
     if more:
         text += f" (và {more} mục khác)" if question.language == "vi" else f" (and {more} more)"
-    return Draft(text, False, citations, evidence, BACKEND)
+    return Draft(text, False, citations, evidence, BACKEND, confidence=confidence, signals=signals)
 
 
 LIST_CAP = 8
@@ -194,12 +228,17 @@ class ExtractiveAnswerer:
 
     backend = BACKEND
 
-    def __init__(self, lexical: Callable[[], LexicalIndex], threshold: float, max_quotes: int) -> None:
+    def __init__(
+        self, lexical: Callable[[], LexicalIndex], threshold: float, max_quotes: int, model: RefusalModel | None = None
+    ) -> None:
         self._lexical = lexical
         self.threshold = threshold
         self.max_quotes = max_quotes
+        self.model = model
 
     def answer(self, request: AnswerRequest) -> Iterator[str | Draft]:
-        draft = answer_extractively(request.question, request.retrieved, self._lexical(), self.threshold, self.max_quotes)
+        draft = answer_extractively(
+            request.question, request.retrieved, self._lexical(), self.threshold, self.max_quotes, self.model
+        )
         yield draft.text
         yield draft

@@ -196,10 +196,14 @@ def ablation(assistant: Assistant, questions: list[EvalQuestion]) -> dict[str, d
     return out
 
 
-def ablation_failures(table: dict[str, dict[str, dict[str, float]]], metric: str) -> list[str]:
-    """Hybrid must be ahead of dense alone and of BM25 alone on `metric`, in every subset."""
+def ablation_failures(table: dict[str, dict[str, dict[str, float]]], checks: list[str]) -> list[str]:
+    """Hybrid must be strictly ahead of dense alone and of BM25 alone on each 'subset:metric'."""
     failures = []
-    for subset, modes in table.items():
+    for check in checks:
+        subset, _, metric = check.partition(":")
+        if subset not in table or metric not in table[subset].get("hybrid", {}):
+            raise InputError(f"Unknown ablation check {check!r}: use subset:metric, e.g. all:passage_mrr.")
+        modes = table[subset]
         hybrid = modes["hybrid"][metric]
         for single in ("dense", "lexical"):
             if hybrid <= modes[single][metric]:
@@ -280,16 +284,17 @@ def fit_refusal(results: list[QuestionResult]) -> tuple[RefusalModel, dict[str, 
     rows = [r for r in results if r.signals]
     if len(rows) < 20:
         raise InputError(f"Only {len(rows)} extractive answers to fit the refusal model on; it needs at least 20.")
-    return fit_refusal_model([r.signals for r in rows], [r.answerable and r.facts_passed == r.facts_total for r in rows])
+    return fit_refusal_model(
+        [r.signals for r in rows], [r.answerable and r.facts_passed == r.facts_total for r in rows], [not r.answerable for r in rows]
+    )
 
 
-def load_gate(path: Path) -> tuple[dict[str, float], str | None]:
-    """The [minimum] thresholds, and the metric on which hybrid must beat each single retriever
-    ([ablation] hybrid_ahead_on = "passage_mrr"), if the file asks for that."""
+def load_gate(path: Path) -> tuple[dict[str, float], list[str]]:
+    """The [minimum] thresholds, and where hybrid must beat each single retriever
+    ([ablation] hybrid_ahead_on = ["all:passage_mrr", "no_diacritics:mrr"]), if the file asks."""
     thresholds = load_thresholds(path)
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    metric = data.get("ablation", {}).get("hybrid_ahead_on")
-    return thresholds, str(metric) if metric else None
+    return thresholds, [str(c) for c in data.get("ablation", {}).get("hybrid_ahead_on", [])]
 
 
 def gate(report: EvalReport, thresholds: dict[str, float], pipeline: str = "ours") -> list[str]:

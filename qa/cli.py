@@ -72,6 +72,8 @@ def _print_answer(answer: Answer, text_already_shown: bool = False) -> None:
         click.echo(f"Note: {answer.notice}", err=True)
     if not text_already_shown:
         click.echo(answer.answer)
+    if answer.confidence is not None:
+        click.echo(f"(confidence {answer.confidence:.0%})")
     for sentence in answer.unsupported:
         click.echo(f"\n✗ Not supported by its sources: “{sentence.text}”" + (
             f" (not found: {', '.join(sentence.missing)})" if sentence.missing else ""))
@@ -269,12 +271,12 @@ def eval_command(
         return
 
     questions = load_questions(questions_path)
-    thresholds, ablation_metric = load_gate(gate_path) if gate_path else ({}, None)
+    thresholds, ablation_checks = load_gate(gate_path) if gate_path else ({}, [])
     previous = json.loads(baseline.read_text(encoding="utf-8")) if baseline else None
     pipelines = PIPELINES if pipeline == "both" else (pipeline,)
     report = run_eval(
         _settings(ctx), questions, docs=list(docs), index=index_path, pipelines=pipelines,
-        with_ablation=ablation or ablation_metric is not None, vectors=vectors, save_vectors=save_vectors,
+        with_ablation=ablation or bool(ablation_checks), vectors=vectors, save_vectors=save_vectors,
         report_only={path.stem: load_questions(path) for path in report_only},
     )
     if report.index_seconds is not None:
@@ -301,16 +303,14 @@ def eval_command(
         click.echo("\nChanges against the baseline:")
         for line in compare(report, previous, pipelines[0]) or ["(none)"]:
             click.echo(f"  {line}")
-    if thresholds or ablation_metric:
-        failures = gate(report, thresholds, pipelines[0])
-        if ablation_metric:
-            failures += ablation_failures(report.ablation, ablation_metric)
+    if thresholds or ablation_checks:
+        failures = gate(report, thresholds, pipelines[0]) + ablation_failures(report.ablation, ablation_checks)
         if failures:
             click.echo("\nEVAL GATE FAILED:", err=True)
             for line in failures:
                 click.echo(f"  {line}", err=True)
             sys.exit(1)
-        extra = f", and hybrid ahead of dense and BM25 alone on {ablation_metric}" if ablation_metric else ""
+        extra = f", and hybrid ahead of dense and BM25 alone on {', '.join(ablation_checks)}" if ablation_checks else ""
         click.echo(f"\nEval gate passed ({len(thresholds)} thresholds{extra}).")
 
 

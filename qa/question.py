@@ -70,11 +70,24 @@ class Question:
         return self.text
 
 
+# A Vietnamese syllable without its marks: onset, rhyme, coda ('nguyen', 'thuong', 'quyet').
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(?:uye|uya|oai|oay|oeo|ieu|uou|uoi|yeu|uy|oa|oe|oi|ai|ao|au|ay|eo|eu|ia|iu|ua|ui|uo|uu|ue|ye|ie|ay|[aeiouy])"
+    r"(?:ch|ng|nh|[cmnpt])?"
+)
+
+
 def _unaccented_vietnamese(text: str, folded: str) -> bool:
+    """Vietnamese typed without its marks: no diacritics, and almost every word reads as a
+    Vietnamese syllable (English words rarely do: 'how', 'many', 'industrial')."""
     if has_diacritics(text):
         return False
-    words = re.findall(r"\w+", folded)
-    return sum(w in _VIETNAMESE_HINTS for w in words) >= max(2, len(words) // 3)
+    words = [w for w in re.findall(r"[a-z]+", DOC_NUMBER.sub(" ", folded)) if len(w) > 1 or w in "aoy"]
+    if sum(w in _VIETNAMESE_HINTS for w in words) >= max(2, len(words) // 3):
+        return True
+    syllables = sum(_SYLLABLE.fullmatch(w) is not None for w in words)
+    return len(words) >= 3 and syllables >= 0.85 * len(words)
 
 
 def _answer_type(folded: str) -> AnswerType | None:

@@ -28,7 +28,10 @@ def answer_html(answer: Answer) -> str:
     else:
         body = _link_marks(escape(answer.answer))
     notice = f"<div class='qa-notice'>Note: {escape(answer.notice)}</div>" if answer.notice else ""
-    return f"<div class='qa-answer'>{notice}{body}</div>"
+    confidence = (
+        f"<div class='qa-confidence'><small>Confidence {answer.confidence:.0%}</small></div>" if answer.confidence is not None else ""
+    )
+    return f"<div class='qa-answer'>{notice}{body}{confidence}</div>"
 
 
 def _link_marks(escaped: str) -> str:
@@ -65,6 +68,7 @@ STYLE = """
 .qa-refusal { color: #8a4b00; background: #fff4e0; padding: 6px 10px; border-left: 4px solid #e0a030; }
 .qa-unsupported { background: #ffe3e3; text-decoration: underline wavy #c00; }
 .qa-notice { color: #555; font-size: 0.9em; margin-bottom: 4px; }
+.qa-confidence { color: #444; margin-top: 4px; }
 .qa-card { border: 1px solid #ccc; border-radius: 6px; padding: 8px 12px; margin: 8px 0; }
 .qa-card:target { border-color: #e0a030; box-shadow: 0 0 0 3px #ffe08a; }
 .qa-context { white-space: pre-wrap; font-size: 0.92em; margin-top: 6px; }

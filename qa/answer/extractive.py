@@ -119,14 +119,22 @@ def _refusal(question: Question, evidence: float, confidence: float | None = Non
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
 
 
-def refusal_signals(question: Question, best: Candidate, candidates: list[Candidate], retrieved: list[Retrieved]) -> dict[str, float]:
+def refusal_signals(
+    question: Question, best: Candidate, candidates: list[Candidate], retrieved: list[Retrieved], weights: dict[str, float]
+) -> dict[str, float]:
     """What the refusal model reads about the best passage (qa/answer/refusal.py)."""
     hit = next((r for r in retrieved if r.chunk.chunk_id == best.chunk.chunk_id), None)
     runner_up = next((c.score for c in candidates if c.chunk.chunk_id != best.chunk.chunk_id), 0.0)
     chunk_terms = frozenset(terms(best.chunk.text))
     asked_numbers = [n for n in _NUMBER.findall(question.ask) if not any(n in d for d in question.doc_numbers)]
     folded_chunk = fold(best.chunk.text)
+    top = max(weights.values(), default=1.0) or 1.0
+    # The rarest asked-for word the best passage's chunk never uses: 'budget' in 'the budget of Trang E'.
+    missing_rare = max((w for t, w in weights.items() if t not in chunk_terms), default=0.0) / top
     return {
+        "missing_rare": missing_rare,
+        "chunk_coverage": _coverage(weights, chunk_terms),
+        "same_document": float(len(retrieved) > 1 and retrieved[0].chunk.doc_id == retrieved[1].chunk.doc_id),
         "evidence": best.score,
         "margin": best.score - runner_up,
         "agree": float(hit is not None and hit.dense_rank is not None and hit.lexical_rank is not None),
@@ -145,8 +153,8 @@ def answer_extractively(
     question: Question, retrieved: list[Retrieved], lexical: LexicalIndex, threshold: float, max_quotes: int,
     model: RefusalModel | None = None,
 ) -> Draft:
-    """model: the fitted refusal model; without one, refuse below `threshold` or when the best
-    passage lacks the kind of value asked for."""
+    """Refuse below `threshold`, when the best passage lacks the kind of value asked for, or when
+    the fitted refusal model's confidence is under its cut."""
     if unknown_names(question, lexical):
         return _refusal(question, 0.0, 0.0 if model else None)
     question_terms = question_weights(question, lexical.idf)
@@ -156,14 +164,13 @@ def answer_extractively(
         return _refusal(question, 0.0, 0.0 if model else None)
     best = candidates[0]
     evidence = best.score
-    signals = refusal_signals(question, best, candidates, retrieved)
+    signals = refusal_signals(question, best, candidates, retrieved, question_terms)
     confidence = model.confidence(signals) if model else None
-    if model is not None and confidence is not None:
-        if confidence < model.cut:
-            return _refusal(question, evidence, confidence, signals)
-    elif evidence < threshold or (threshold > 0 and not signals["wanted_value"]):
+    if evidence < threshold or (threshold > 0 and not signals["wanted_value"]):
         # Below the evidence bar, or asked for a number or a date the best passage does not hold.
-        return _refusal(question, evidence, None, signals)
+        return _refusal(question, evidence, confidence, signals)
+    if model is not None and confidence is not None and confidence < model.cut:
+        return _refusal(question, evidence, confidence, signals)
 
     chosen = [best]
     covered = set(best.terms)

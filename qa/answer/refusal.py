@@ -21,7 +21,7 @@ import numpy as np
 
 SIGNALS = (
     "evidence", "margin", "agree", "dense_similarity", "lexical_top", "rank", "missing_numbers", "missing_names",
-    "story", "vietnamese", "wanted_value",
+    "story", "vietnamese", "wanted_value", "missing_rare", "chunk_coverage", "same_document",
 )
 MODEL_FILE = "refusal_model.json"
 
@@ -69,11 +69,17 @@ def _fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 3000) -> tu
     return w, b
 
 
-def fit(rows: list[dict[str, float]], labels: list[bool], folds: int = 5, seed: int = 0) -> tuple[RefusalModel, dict[str, float]]:
-    """Fit on all rows; pick the cut that gets the most questions right across out-of-fold
-    predictions, and report cross-validated precision and recall of the refusals."""
-    x = np.array([[row.get(name, 0.0) for name in SIGNALS] for row in rows], dtype=np.float64)
-    y = np.array(labels, dtype=np.float64)
+def fit(
+    rows: list[dict[str, float]], labels: list[bool], unanswerable: list[bool], folds: int = 5, seed: int = 0
+) -> tuple[RefusalModel, dict[str, float]]:
+    """Fit P(the answer is right) on right answers against answers to unanswerable questions; a
+    wrong answer to an answerable question is lost whether refused or not, so it teaches nothing
+    about when to refuse. The cut is where, on out-of-fold predictions, the most questions come
+    out right. Reports cross-validated refusal precision and recall."""
+    keep = [label or never for label, never in zip(labels, unanswerable, strict=True)]
+    x = np.array([[row.get(name, 0.0) for name in SIGNALS] for row, k in zip(rows, keep, strict=True) if k], dtype=np.float64)
+    y = np.array([label for label, k in zip(labels, keep, strict=True) if k], dtype=np.float64)
+    should = y == 0
     means = x.mean(axis=0)
     scales = np.where(x.std(axis=0) > 1e-9, x.std(axis=0), 1.0)
     z = (x - means) / scales
@@ -85,12 +91,16 @@ def fit(rows: list[dict[str, float]], labels: list[bool], folds: int = 5, seed: 
         w, b = _fit(z[train], y[train])
         out_of_fold[test] = 1.0 / (1.0 + np.exp(-(z[test] @ w + b)))
     cuts = np.unique(np.round(out_of_fold, 3))
-    best_cut = max(cuts, key=lambda c: (float(np.sum((out_of_fold >= c) == (y == 1))), -abs(c - 0.5)))
+
+    def right(cut: float) -> float:
+        kept = out_of_fold >= cut
+        return float(np.sum(kept & (y == 1)) + np.sum(~kept & should))
+
+    best_cut = max(cuts, key=lambda c: (right(c), -abs(c - 0.5)))
     refused = out_of_fold < best_cut
-    should = y == 0
     report = {
         "questions": float(len(y)),
-        "cv_accuracy": float(np.mean(refused == should)),
+        "cv_right": right(best_cut) / len(y),
         "cv_refusal_precision": float(np.sum(refused & should) / max(1, np.sum(refused))),
         "cv_refusal_recall": float(np.sum(refused & should) / max(1, np.sum(should))),
         "cut": float(best_cut),

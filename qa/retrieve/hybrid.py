@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import Protocol
 
 from qa.config import Settings
@@ -12,11 +14,25 @@ from qa.index.store import ChunkStore
 from qa.question import Question
 from qa.retrieve.filters import Filters
 from qa.retrieve.fusion import fuse
+from qa.text import fold
 from qa.types import Chunk, Retrieved
 
-# Dense retrieval is weak on Vietnamese typed without diacritics (shared/NOTES.md): it counts
-# for this much of BM25 there.
-UNACCENTED_DENSE_WEIGHT = 0.3
+_WORD = re.compile(r"\w+")
+
+
+def restore_diacritics(text: str, passages: list[str]) -> str:
+    """Each word of `text` written as the passages most often write the words it folds to:
+    'nghi quyet do ai ky' -> 'nghị quyết do ai ký' when the passages hold those forms."""
+    forms: dict[str, Counter[str]] = {}
+    for passage in passages:
+        for word in _WORD.findall(passage):
+            forms.setdefault(fold(word), Counter())[word.lower()] += 1
+
+    def best(match: re.Match[str]) -> str:
+        seen = forms.get(fold(match.group(0)))
+        return seen.most_common(1)[0][0] if seen else match.group(0)
+
+    return _WORD.sub(best, text)
 
 
 class Retriever(Protocol):
@@ -44,9 +60,15 @@ class HybridRetriever:
         # Not in parallel: the embedder already keeps both cores busy, and measured, overlapping
         # BM25 with it made both slower.
         lexical = self.lexical()
+        lexical_hits = lexical.search(list(question.terms), n, filters.accepts if filters else None) if self.mode != "dense" else []
         nearest: list[tuple[str, float]] = []
         if self.mode != "lexical":
-            nearest = self.store.nearest(self.embedder.embed_query(question.search_text), n, where)
+            query = question.search_text
+            if question.unaccented_vietnamese:
+                # Dense retrieval cannot read Vietnamese without its marks; give it the marks the
+                # best BM25 passages write those words with.
+                query = restore_diacritics(query, [chunk.text for chunk, _ in lexical_hits[:10]])
+            nearest = self.store.nearest(self.embedder.embed_query(query), n, where)
         chunks: dict[str, Chunk] = {}
         for chunk_id, _ in nearest:
             if (chunk := lexical.get(chunk_id)) is not None:
@@ -57,13 +79,11 @@ class HybridRetriever:
         nearest = [(chunk_id, distance) for chunk_id, distance in nearest if chunk_id in chunks]
         similarity = {chunk_id: 1.0 - distance for chunk_id, distance in nearest}
         lexical_ids: list[str] = []
-        if self.mode != "dense":
-            for chunk, _ in lexical.search(list(question.terms), n, filters.accepts if filters else None):
-                lexical_ids.append(chunk.chunk_id)
-                chunks[chunk.chunk_id] = chunk
+        for chunk, _ in lexical_hits:
+            lexical_ids.append(chunk.chunk_id)
+            chunks[chunk.chunk_id] = chunk
 
-        dense_weight = UNACCENTED_DENSE_WEIGHT if question.unaccented_vietnamese else 1.0
-        fused = fuse([chunk_id for chunk_id, _ in nearest], lexical_ids, self.settings.rrf_k, dense_weight)
+        fused = fuse([chunk_id for chunk_id, _ in nearest], lexical_ids, self.settings.rrf_k)
         return [
             Retrieved(chunks[f.chunk_id], f.score, f.dense_rank, f.lexical_rank, similarity.get(f.chunk_id))
             for f in fused[:k]

@@ -166,3 +166,25 @@ def test_the_ask_is_found_inside_a_story() -> None:
     assert q.answer_type == "number" and "rent" not in q.content_terms and "trang" in q.terms
     leaning = parse_question("My floating restaurant is in Ha Long and I want to convert an old wooden boat. Is it allowed?")
     assert leaning.ask == leaning.text, "a short ask that leans on its story keeps it"
+
+
+def test_diacritics_are_restored_from_passages_for_dense_search() -> None:
+    from qa.question import parse_question
+    from qa.retrieve.hybrid import restore_diacritics
+
+    assert parse_question("nghi quyet 84/NQ-HDND lam dong ve ty le thue dat do ai ky").unaccented_vietnamese
+    assert not parse_question("How many industrial clusters are planned in Khanh Hoa?").unaccented_vietnamese
+    restored = restore_diacritics("nghi quyet lam dong do ai ky", ["Nghị quyết của HĐND tỉnh Lâm Đồng; Chủ tịch ký"])
+    assert restored == "nghị quyết lâm đồng do ai ký"
+
+
+def test_the_refusal_model_separates_what_it_was_fitted_on() -> None:
+    from qa.answer.refusal import SIGNALS, fit, load_model
+
+    rows = [{name: 0.9 if i % 2 else 0.2 for name in SIGNALS} for i in range(40)]
+    labels = [bool(i % 2) for i in range(40)]
+    model, report = fit(rows, labels, [not label for label in labels])
+    assert model.confidence(rows[1]) > 0.5 > model.confidence(rows[0])
+    assert report["cv_refusal_recall"] == 1.0
+    shipped = load_model()
+    assert shipped is not None and 0 < shipped.cut < 1, "the package ships a fitted refusal model"

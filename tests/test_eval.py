@@ -84,3 +84,38 @@ def test_eval_cli_gate_and_reports(sample_index: Path, tmp_path: Path) -> None:
     assert report["metrics"]["ours"]["fact_accuracy"] >= load_thresholds(THRESHOLDS)["fact_accuracy"]
     assert len(report["results"]["ours"]) == len(load_questions(QUESTIONS))
     assert (tmp_path / "r.md").read_text().startswith("# Eval report")
+
+
+def test_the_ablation_gate_needs_hybrid_strictly_ahead() -> None:
+    from evals.harness import ablation_failures
+
+    table = {"all": {"dense": {"mrr": 0.7}, "lexical": {"mrr": 0.8}, "hybrid": {"mrr": 0.85}},
+             "no_diacritics": {"dense": {"mrr": 0.3}, "lexical": {"mrr": 0.7}, "hybrid": {"mrr": 0.7}}}
+    assert ablation_failures(table, ["all:mrr"]) == []
+    failures = ablation_failures(table, ["all:mrr", "no_diacritics:mrr"])
+    assert len(failures) == 1 and "lexical" in failures[0] and "no_diacritics" in failures[0]
+    with pytest.raises(InputError):
+        ablation_failures(table, ["all:nonsense"])
+
+
+def test_blind_split_is_frozen_by_its_hash() -> None:
+    import hashlib
+
+    recorded = (ROOT / "evals" / "blind.sha256").read_text().split()[0]
+    assert hashlib.sha256((ROOT / "evals" / "blind.jsonl").read_bytes()).hexdigest() == recorded
+    blind = load_questions(ROOT / "evals" / "blind.jsonl")
+    dev = load_questions(ROOT / "evals" / "dev.jsonl")
+    assert len(blind) >= 100 and len(blind) + len(dev) >= 250
+    assert not {q.question for q in blind} & {q.question for q in dev}
+    everything = blind + dev
+    assert sum(not q.answerable for q in everything) >= len(everything) / 4
+    assert sum("story" in q.types for q in blind) >= 40
+
+
+def test_dates_and_whole_numbers_match_as_people_write_them() -> None:
+    assert contains_fact("Hà Nội, ngày 15 tháng 3 năm 2024", "15/03/2024")
+    assert contains_fact("signed on 15 March 2024.", "ngày 15 tháng 3 năm 2024")
+    assert contains_fact("from March 15, 2024", "15/3/2024")
+    assert not contains_fact("on 16 March 2024", "15/3/2024")
+    assert not contains_fact("about 14.5 ha", "14")
+    assert contains_fact("about 14 ha.", "14")

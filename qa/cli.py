@@ -72,7 +72,7 @@ def _print_answer(answer: Answer, text_already_shown: bool = False) -> None:
         click.echo(f"Note: {answer.notice}", err=True)
     if not text_already_shown:
         click.echo(answer.answer)
-    if answer.confidence is not None:
+    if answer.confidence is not None and not answer.refused:
         click.echo(f"(confidence {answer.confidence:.0%})")
     for sentence in answer.unsupported:
         click.echo(f"\n✗ Not supported by its sources: “{sentence.text}”" + (

@@ -76,6 +76,7 @@ def test_every_answer_path_keeps_the_invariants(
     if path == "metadata":
         assert "issued on 2024-02-06" in answer.answer
     assert violations(answer, sample_assistant.store) == []
+    assert {"retrieve", "answer", "total"} <= answer.timings.keys(), "qa bench reads every stage's seconds"
 
 
 @pytest.mark.parametrize("path", PATHS)

@@ -188,3 +188,30 @@ def test_the_refusal_model_separates_what_it_was_fitted_on() -> None:
     assert report["cv_refusal_recall"] == 1.0
     shipped = load_model()
     assert shipped is not None and 0 < shipped.cut < 1, "the package ships a fitted refusal model"
+
+
+def test_who_signed_quotes_the_name_even_when_the_block_straddles_chunks(tmp_path: Path, embedder) -> None:
+    import docx
+
+    from qa import Assistant, Settings
+
+    document = docx.Document()
+    header = document.add_table(rows=1, cols=2)
+    header.cell(0, 0).text, header.cell(0, 1).text = "ỦY BAN NHÂN DÂN TỈNH AN GIANG\nSố: 12/QĐ-UBND", "An Giang, ngày 03 tháng 3 năm 2026"
+    document.add_paragraph("QUYẾT ĐỊNH")
+    document.add_paragraph("VỀ VIỆC THÀNH LẬP TỔ CÔNG TÁC")
+    document.add_paragraph("Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;")
+    document.add_paragraph("Điều 1. Thành lập Tổ công tác gồm 5 thành viên.")
+    document.add_paragraph("Điều 2. Quyết định này có hiệu lực kể từ ngày ký.")
+    closing = document.add_table(rows=1, cols=2)
+    recipients = "Nơi nhận:\n" + "\n".join(f"- Sở ban ngành số {i};" for i in range(1, 12)) + "\n- Lưu: VT."
+    closing.cell(0, 0).text, closing.cell(0, 1).text = recipients, "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn Văn Bình"
+    path = tmp_path / "qd-12.docx"
+    document.save(str(path))
+    assistant = Assistant(Settings(index_dir=tmp_path / "idx", chunk_tokens=48, chunk_overlap=0), embedder=embedder)
+    assistant.ingest([path])
+    answer = assistant.ask("Ai ký Quyết định 12/QĐ-UBND?")
+    assert not answer.refused and answer.answer.startswith("12/QĐ-UBND do PHÓ CHỦ TỊCH Nguyễn Văn Bình ký")
+    assert "Nguyễn Văn Bình" in answer.citations[0].quote
+    effective = assistant.ask("Quyết định 12/QĐ-UBND có hiệu lực từ khi nào?")
+    assert "kể từ ngày ký" in effective.answer and effective.citations[0].section.startswith("Điều 2")

@@ -124,9 +124,12 @@ class MetadataAnswerer:
         value, start, end = span
         chunks = self.store.document_chunks(doc.doc_id)
         if field == "signer":
-            # The whole signature block: authority, position and name.
+            # The signature block (authority, position, name), as much of it as the chunk holding
+            # the name has: a long list of recipients can push its first words into the chunk before.
+            holder = next((c for c in chunks if c.start <= start < c.end), None)
             first = next((s for name in ("authority", "position") if (s := doc.span(name)) is not None), None)
-            start = first[1] if first is not None and start - first[1] < 200 else start
+            if holder is not None and first is not None and start - first[1] < 200:
+                start = max(first[1], holder.start)
         citation = _quote_span(chunks, start, end, 1, whole_sentence=field in ("effective", "issued"))
         if citation is None:
             return None

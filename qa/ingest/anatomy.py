@@ -368,8 +368,9 @@ def _effective(raw: str, folded: str, issued: Field | None) -> Field | None:
 
 
 def _relations(raw: str, folded: str, own: Field | None) -> list[tuple[str, Field]]:
-    out: list[tuple[str, Field]] = []
-    seen: set[tuple[str, str]] = set()
+    strongest: dict[str, tuple[int, str, Field]] = {}
+    strength = {name: rank for rank, (name, _) in enumerate(_RELATION_VERBS)}
+    strength["mentions"] = len(_RELATION_VERBS)
     for m in DOC_NUMBER.finditer(raw):
         number = m.group(0)
         if own and fold(number) == fold(own.value):
@@ -379,11 +380,11 @@ def _relations(raw: str, folded: str, own: Field | None) -> list[tuple[str, Fiel
         line_start = folded.rfind("\n", 0, m.start()) + 1
         context = folded[max(line_start, m.start() - 200) : m.start()]
         relation = next((name for name, verb in _RELATION_VERBS if verb.search(context)), "mentions")
-        key = (relation, fold(number))
-        if key not in seen:
-            seen.add(key)
-            out.append((relation, Field(number, m.start(), m.end())))
-    return out
+        key = fold(number)
+        # One relation per document, the strongest said of it (replaces > repeals > amends > ... > mentions).
+        if key not in strongest or strength[relation] < strongest[key][0]:
+            strongest[key] = (strength[relation], relation, Field(number, m.start(), m.end()))
+    return [(relation, f) for _, relation, f in sorted(strongest.values(), key=lambda item: item[2].start)]
 
 
 def read_anatomy(text: str) -> Anatomy:

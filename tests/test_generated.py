@@ -159,3 +159,14 @@ def test_instructions_inside_documents_stay_data(tmp_path: Path, embedder, llm: 
     # If a model obeys anyway, the number it invents is not in the cited source unless [1] is the injection.
     if not answer.citations[0].source.endswith("evil.txt"):
         assert answer.unsupported
+
+
+def test_the_openai_key_never_goes_to_another_server(sample_index: Path, embedder, llm: ScriptedLLM, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-only-do-not-send")
+    llm.enqueue("Khanh Hoa plans 14 industrial clusters [1].")
+    assistant = Assistant(Settings(index_dir=sample_index, llm_base_url=llm.url, llm_model="scripted", llm_retries=0), embedder=embedder)
+    assistant.ask("How many industrial clusters are planned?")
+    assert llm.requests and all("sk-openai-only" not in r["auth"] for r in llm.requests)
+    llm.enqueue("Khanh Hoa plans 14 industrial clusters [1].")
+    make(sample_index, embedder, llm.url).ask("How many industrial clusters are planned?")
+    assert llm.requests[-1]["auth"] == f"Bearer {SECRET}", "a server's own key is still sent to it"

@@ -37,7 +37,9 @@ class GeneratedAnswerer:
         from openai import OpenAI
 
         self.settings = settings
-        key = settings.llm_api_key or settings.openai_api_key
+        # OPENAI_API_KEY goes only to OpenAI itself: another server (vLLM, Ollama, anyone's URL)
+        # gets its own key, QA_LLM_API_KEY, or none.
+        key = settings.llm_api_key if settings.llm_base_url else settings.llm_api_key or settings.openai_api_key
         self.model = settings.llm_model_name()
         self.backend = f"llm:{self.model}"
         self._client = OpenAI(

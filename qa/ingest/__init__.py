@@ -1,1 +1,4 @@
-"""Files -> documents -> chunks: loaders by format, policy metadata, chunking, and the ingest pipeline."""
+"""Files -> documents -> chunks: loaders by format, the anatomy of a policy document, chunking,
+and the ingest pipeline. Importing the package registers every format's loader."""
+
+from qa.ingest import pdf, plaintext, webpage, word  # noqa: F401  (each registers its loaders with @loader)

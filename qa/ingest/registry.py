@@ -2,7 +2,8 @@
 
 A loader returns the document text in its stored form (NFC) plus its title and section headings,
 each heading with the character offset where its section starts. The format modules register
-themselves on import; `load` imports them all once, so there is no cycle and no lazy filling.
+themselves when imported, and the `qa.ingest` package imports them all, so anything that reaches
+this module through the package finds every loader, and this module imports none of them.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ def loader(*extensions: str) -> Callable[[Loader], Loader]:
 
 
 def supported_extensions() -> list[str]:
-    _import_formats()
     return sorted(_LOADERS)
 
 
@@ -48,12 +48,7 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
         raise SkipFile("permission denied: cannot read the file") from None
 
 
-def _import_formats() -> None:
-    from qa.ingest import pdf, plaintext, webpage, word  # noqa: F401  (each registers its loaders)
-
-
 def load(path: Path, max_bytes: int) -> LoadedDocument:
-    _import_formats()
     found = _LOADERS.get(path.suffix.lower())
     if found is None:
         supported = ", ".join(sorted(_LOADERS))

@@ -53,10 +53,6 @@ class Anatomy:
     # The special articles, by role: effect, scope, subjects, definitions, implementation.
     special: dict[str, Part] = field(default_factory=dict)
 
-    @property
-    def year(self) -> int | None:
-        return int(self.issued.value[:4]) if self.issued else None
-
     def path_at(self, offset: int) -> str:
         """'Chương II › Điều 5 › Khoản 2': the parts that hold this offset, outermost first."""
         return " › ".join(p.label for p in self.parts if p.start <= offset < p.end)

@@ -32,10 +32,6 @@ def loader(*extensions: str) -> Callable[[Loader], Loader]:
     return register
 
 
-def supported_extensions() -> list[str]:
-    return sorted(_LOADERS)
-
-
 def read_bytes(path: Path, max_bytes: int) -> bytes:
     size = path.stat().st_size
     if size == 0:

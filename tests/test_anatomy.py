@@ -1,4 +1,4 @@
-"""The anatomy of real policy documents against a hand-checked table (evals/corpus/metadata.jsonl):
+"""The anatomy of real policy documents against a hand-checked table (evals/corpus-about/metadata.jsonl):
 number, type, issue date and signer, per language. Thresholds are what the code reaches; the
 targets of the issue (0.95 Vietnamese, 0.90 English) are printed beside them."""
 
@@ -15,7 +15,7 @@ from qa.ingest.registry import load
 from qa.text import fold
 from tests.conftest import ROOT
 
-TABLE = ROOT / "evals" / "corpus" / "metadata.jsonl"
+TABLE = ROOT / "evals" / "corpus-about" / "metadata.jsonl"
 FIELDS = ("number", "type", "issued", "signer")
 # Reached on 2026-11-26 (English: excerpts without a header leave type and date to guesswork).
 MINIMUM = {

@@ -12,6 +12,7 @@ from qa.answer.base import Answerer, AnswererUnavailable, AnswerRequest, Draft
 from qa.answer.extractive import ExtractiveAnswerer
 from qa.answer.from_metadata import MetadataAnswerer
 from qa.answer.generated import GeneratedAnswerer
+from qa.answer.meaning import SentenceMeaning
 from qa.answer.refusal import load_model
 from qa.config import Settings, load_settings
 from qa.errors import InputError
@@ -74,7 +75,7 @@ class Assistant:
             MetadataAnswerer(self.store),
             ExtractiveAnswerer(
                 self.retriever.lexical, self.settings.refusal_threshold, self.settings.max_quotes,
-                load_model() if self.settings.refusal_model else None,
+                load_model() if self.settings.refusal_model else None, SentenceMeaning(self.embedder),
             ),
         ]
 

@@ -15,7 +15,7 @@ from typing import Literal
 from qa.text import DOC_NUMBER, fold, has_diacritics, terms
 
 Language = Literal["vi", "en"]
-AnswerType = Literal["date", "number"]
+AnswerType = Literal["date", "number", "organisation"]
 
 # Common Vietnamese syllables, folded: a question full of them but with no diacritics is Vietnamese
 # typed without accents, where dense retrieval is weak and folded BM25 is strong (shared/NOTES.md).
@@ -30,6 +30,11 @@ _DATE_QUESTION = re.compile(r"\b(when|what date|which date|what day|which day|wh
 _NUMBER_QUESTION = re.compile(
     r"\b(how many|how much|how long|how large|how big|what percent\w*|bao nhieu|ty le|"
     r"what (?:is|was|are|were) the (?:rate|area|number|total|scale|budget|cost|size|length|capacity|population))\b"
+)
+_ORGANISATION_QUESTION = re.compile(
+    r"\b(co quan nao|don vi nao|to chuc nao|bo nao|so nao|giao cho ai|theo de nghi cua ai|"
+    r"which (?:agency|agencies|organi[sz]ations?|department|body|bodies|ministry|office|committee)|"
+    r"who (?:publishes|published|issued|is responsible)|^who\b.{0,100}\bfrom(?=\W*$))\b"
 )
 _QUESTION_PHRASE = re.compile(r"\b(how (?:many|much|long|large|big|far|old)|what (?:is|are|was|were)|bao nhieu)\b")
 _FOCUS = re.compile(
@@ -90,11 +95,27 @@ def _unaccented_vietnamese(text: str, folded: str) -> bool:
     return len(words) >= 3 and syllables >= 0.85 * len(words)
 
 
+def language_of(text: str) -> Language:
+    """The language a passage is written in: Vietnamese when its letters say so (a name with
+    diacritics inside English text does not), or when it reads as Vietnamese without its marks."""
+    sample = DOC_NUMBER.sub(" ", text[:1500])
+    words = sample.split()
+    if sum(_VIETNAMESE_LETTERS.search(w) is not None for w in words) >= 0.3 * len(words) > 0:
+        return "vi"
+    # Without its marks, or OCR'd with the wrong ones ('Tiép tuc ddy manh'): its words still read
+    # as Vietnamese syllables (English text: 0.1-0.35 of them; Vietnamese: 0.9 and more).
+    folded = [w for w in re.findall(r"[a-z]+", fold(sample)) if len(w) > 1]
+    syllables = sum(_SYLLABLE.fullmatch(w) is not None for w in folded)
+    return "vi" if len(folded) >= 3 and syllables >= 0.8 * len(folded) else "en"
+
+
 def _answer_type(folded: str) -> AnswerType | None:
     if _DATE_QUESTION.search(folded):
         return "date"
     if _NUMBER_QUESTION.search(folded):
         return "number"
+    if _ORGANISATION_QUESTION.search(folded):
+        return "organisation"
     return None
 
 
@@ -134,7 +155,8 @@ def parse_question(text: str) -> Question:
         story = ""
     folded = fold(ask)
     unaccented_vi = _unaccented_vietnamese(text, fold(text))
-    language: Language = "vi" if unaccented_vi or _VIETNAMESE_LETTERS.search(text) else "en"
+    # A document number's letters ('23/2025/NQ-HĐND') do not make an English question Vietnamese.
+    language: Language = "vi" if unaccented_vi or _VIETNAMESE_LETTERS.search(DOC_NUMBER.sub(" ", text)) else "en"
     focus = _FOCUS.search(folded)
     pairs: list[frozenset[str]] = []
     for phrase in _NAME_PHRASE.findall(ask.strip()):

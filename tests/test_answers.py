@@ -215,3 +215,77 @@ def test_who_signed_quotes_the_name_even_when_the_block_straddles_chunks(tmp_pat
     assert "Nguyễn Văn Bình" in answer.citations[0].quote
     effective = assistant.ask("Quyết định 12/QĐ-UBND có hiệu lực từ khi nào?")
     assert "kể từ ngày ký" in effective.answer and effective.citations[0].section.startswith("Điều 2")
+
+
+def _retrieved(chunks):
+    from qa.types import Retrieved
+
+    return [Retrieved(c, 1.0 / (i + 1), i, i, 0.85) for i, c in enumerate(chunks)]
+
+
+def test_the_words_that_name_the_document_do_not_choose_its_title_line() -> None:
+    from qa.answer.extractive import answer_extractively
+    from qa.index.lexical import LexicalIndex
+    from qa.question import parse_question
+    from qa.types import Chunk
+
+    title = "Quyết định 605/QĐ-UBND năm 2025 về cơ cấu tổ chức bộ máy của Sở Xây dựng tỉnh Bắc Ninh"
+    text = (f"TIÊU ĐỀ: {title}\nĐiều 2. Cơ cấu tổ chức\nPhòng chuyên môn, nghiệp vụ và tương đương: 09 phòng.\n"
+            "Đơn vị sự nghiệp công lập: 02 đơn vị.")
+    chunk = Chunk("c1", "d1", "qd-605.pdf", title, "", 0, 0, len(text), text, "h", doc_number="605/QĐ-UBND",
+                  issuer="UBND tỉnh Bắc Ninh")
+    other = "Luật số 80/2015/QH13 quy định về ban hành văn bản quy phạm pháp luật."
+    distractor = Chunk("c2", "d2", "luat.txt", "Luật ban hành văn bản", "", 0, 0, len(other), other, "h2")
+    question = parse_question("Theo Quyết định 605/QĐ-UBND năm 2025 của UBND tỉnh Bắc Ninh, Sở Xây dựng có bao nhiêu "
+                              "phòng chuyên môn, nghiệp vụ và tương đương?")
+    draft = answer_extractively(question, _retrieved([chunk]), LexicalIndex([chunk, distractor]), 0.0, 1)
+    assert "09 phòng" in draft.text and "TIÊU ĐỀ" not in draft.text
+
+
+def test_the_language_of_a_passage_and_of_a_question() -> None:
+    from qa.question import language_of, parse_question
+
+    assert language_of("Phòng chuyên môn, nghiệp vụ và tương đương: 09 phòng.") == "vi"
+    assert language_of("CUA BAN THUONG VU TINH UY ve tiep tuc trien khai thuc hien Nghi quyet so 06-NQ/TU") == "vi"
+    assert language_of("General Secretary To Lâm visited Quảng Ngãi and asked the province to speed up the plan.") == "en"
+    assert parse_question("Which resolution did Resolution 23/2025/NQ-HĐND of An Giang repeal?").language == "en"
+    assert parse_question("Nghị quyết 23/2025/NQ-HĐND bãi bỏ nghị quyết nào?").language == "vi"
+
+
+def test_a_passage_in_another_language_is_read_for_meaning(embedder) -> None:
+    from qa.answer.extractive import answer_extractively
+    from qa.answer.meaning import SentenceMeaning
+    from qa.index.lexical import LexicalIndex
+    from qa.question import parse_question
+    from qa.types import Chunk
+
+    text = ("Nghị quyết này quy định mức hỗ trợ cho người lao động tại trạm y tế. "
+            "Bác sĩ được hỗ trợ lương 9.000.000 đồng mỗi tháng. "
+            "Nghị quyết có hiệu lực từ ngày 01 tháng 01 năm 2026.")
+    chunk = Chunk("c1", "d1", "nq.docx", "Nghị quyết 73/2025/NQ-HĐND", "", 0, 0, len(text), text, "h")
+    question = parse_question("What monthly salary support does a doctor receive?")
+    lexical = LexicalIndex([chunk])
+    plain = answer_extractively(question, _retrieved([chunk]), lexical, 0.0, 1)
+    meant = answer_extractively(question, _retrieved([chunk]), lexical, 0.0, 1, meaning=SentenceMeaning(embedder))
+    assert "9.000.000" in meant.text and meant.signals["meaning"] > 0
+    assert "9.000.000" not in plain.text, "without meaning, shared words alone cannot choose across languages"
+
+
+def test_a_table_row_is_read_with_its_header_and_organisations_are_asked_for() -> None:
+    from qa.answer.extractive import answer_extractively
+    from qa.index.lexical import LexicalIndex
+    from qa.question import parse_question
+    from qa.types import Chunk
+
+    text = ("MỨC TỶ LỆ PHẦN TRĂM TÍNH ĐƠN GIÁ THUÊ ĐẤT ĐỐI VỚI ĐẤT PHI NÔNG NGHIỆP TRÊN ĐỊA BÀN TỈNH\n"
+            "Mức tỷ lệ phần trăm đơn giá thuê đất thấp nhất trên địa bàn tỉnh là 0,5%.\n"
+            "STT | Tên xã, phường | Mức tỷ lệ phần trăm đơn giá thuê đất\n1 | Phường Tô Hiệu | 2,0%\n2 | Xã Sốp Cộp | 1,5%\n"
+            "Điều 3. Trách nhiệm thi hành\nViệc tổ chức triển khai Nghị quyết này có kết quả trên địa bàn tỉnh từ năm 2026.\n"
+            "Sở Tài chính có trách nhiệm tổ chức triển khai Nghị quyết này.")
+    chunk = Chunk("c1", "d1", "nq.docx", "Nghị quyết 607/NQ-HĐND", "", 0, 0, len(text), text, "h", doc_number="607/NQ-HĐND")
+    lexical = LexicalIndex([chunk])
+    cell = answer_extractively(parse_question("Tỷ lệ phần trăm đơn giá thuê đất tại Phường Tô Hiệu là bao nhiêu?"),
+                               _retrieved([chunk]), lexical, 0.0, 1)
+    assert "2,0%" in cell.text and "STT | Tên xã" in cell.text
+    body = answer_extractively(parse_question("Cơ quan nào tổ chức triển khai Nghị quyết này?"), _retrieved([chunk]), lexical, 0.0, 1)
+    assert "Sở Tài chính" in body.text

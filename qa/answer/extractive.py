@@ -1,20 +1,25 @@
 """The offline answerer: quote the retrieved sentences that best answer the question, or refuse.
 
-Each sentence is scored by the share of the question's terms (weighted by IDF) it contains. The
-best score is the evidence; below the calibrated threshold the answer is the refusal phrase.
+Each sentence of the retrieved passages is scored by the share of the question's terms (weighted
+by IDF, the words that name its own document discounted) it contains; where the passages are in
+another language than the question, by meaning too (qa/answer/meaning.py). The best score is the
+evidence. The refusal model (qa/answer/refusal.py) reads it with other signals and decides whether
+to answer; without a model, a calibrated threshold on the evidence alone decides.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from qa.answer.base import AnswerRequest, Draft
 from qa.answer.citations import cite
+from qa.answer.meaning import MAX_SENTENCES, SentenceMeaning
 from qa.answer.refusal import RefusalModel
 from qa.index.lexical import LexicalIndex
-from qa.question import AnswerType, Question
+from qa.question import AnswerType, Question, language_of
 from qa.text import fold, sentence_spans, terms
 from qa.types import Chunk, Retrieved, refusal_for
 
@@ -27,8 +32,12 @@ class Candidate:
     start: int
     end: int
     terms: frozenset[str]
-    score: float
+    score: float  # with the weights of its own document (within_document_weights)
     rank: int
+    # With the question's plain weights: comparable across documents.
+    plain: float = 0.0
+    # What the sentence's kind leaves of its score (a title line, a heading, no value of the kind asked for).
+    factor: float = 1.0
 
 
 _DATE = re.compile(
@@ -36,6 +45,12 @@ _DATE = re.compile(
     r"august|september|october|november|december)\b"
 )
 _DIGIT = re.compile(r"\d")
+# A body that acts, as documents capitalise it: 'Bộ Công an', 'Cục Đăng kiểm Việt Nam', 'Skills
+# Funding Agency', 'From: Home Office'. Read unfolded: folded, 'bo', 'ban' and 'vu' are everywhere.
+_ORGANISATION = re.compile(
+    r"\b(?:Bộ|Sở|Cục|Tổng cục|Vụ|Ủy ban|Uỷ ban|UBND|HĐND|Hội đồng|Chính phủ|Quốc hội|Agency|Office|Department|"
+    r"Ministry|Treasury|Committee|Council|Commission|Service|Authority)\b|\bFrom:"
+)
 _VALUE_PATTERNS: dict[AnswerType, re.Pattern[str]] = {"date": _DATE, "number": _DIGIT}
 
 
@@ -43,6 +58,8 @@ def holds_wanted_value(question: Question, text: str) -> bool:
     """Whether text holds the kind of value the question asks for (True when it asks for none)."""
     if question.answer_type is None:
         return True
+    if question.answer_type == "organisation":
+        return _ORGANISATION.search(text) is not None
     return _VALUE_PATTERNS[question.answer_type].search(fold(text)) is not None
 
 
@@ -52,6 +69,28 @@ def question_weights(question: Question, idf: Callable[[str], float]) -> dict[st
     for t in question.focus & weights.keys():
         weights[t] *= 2
     return weights
+
+
+def identifying_terms(chunk: Chunk) -> frozenset[str]:
+    """The words that name a chunk's document: its title, number and issuer."""
+    return _identifying(f"{chunk.title} {chunk.doc_number} {chunk.issuer}")
+
+
+@lru_cache(maxsize=1024)
+def _identifying(naming: str) -> frozenset[str]:
+    return frozenset(terms(naming))
+
+
+def within_document_weights(question: Question, question_terms: dict[str, float], chunk: Chunk) -> dict[str, float]:
+    """Question weights for choosing a sentence inside one document. The words that name the
+    document ('Theo Quyết định 605/QĐ-UBND ... Sở Xây dựng tỉnh Bắc Ninh, ...') found the document;
+    inside it they point at its title line, not at the answer, so they count a fifth. The number of
+    another document the question asks about ('when was Resolution 06-NQ/TU issued', asked of a
+    conclusion that cites it) keeps its full weight."""
+    own_number = fold(chunk.doc_number)
+    kept = question.focus.union(*(terms(n) for n in question.doc_numbers if n != own_number))
+    discounted = identifying_terms(chunk) - kept
+    return {t: w * (0.2 if t in discounted else 1.0) for t, w in question_terms.items()}
 
 
 def _coverage(question_terms: dict[str, float], unit_terms: frozenset[str]) -> float:
@@ -71,12 +110,18 @@ def _candidates(
     focus = question.focus & question_terms.keys()
     names = question.name_pairs
     about: dict[str, bool] = {}
+    weights_in: dict[str, dict[str, float]] = {}
     seen: set[tuple[str, int, int]] = set()
     out: list[Candidate] = []
     for rank, hit in enumerate(retrieved):
         chunk = hit.chunk
         if chunk.doc_id not in about:
             about[chunk.doc_id] = not names or any(lexical.document_mentions(chunk.doc_id, n) for n in names)
+            weights_in[chunk.doc_id] = within_document_weights(question, question_terms, chunk)
+        weights = weights_in[chunk.doc_id]
+        identifying = identifying_terms(chunk)
+        # Names in the question other than the document's own (its province, its issuer).
+        entities = [pair for pair in names if not pair <= identifying]
         spans = sentence_spans(chunk.text, offset=chunk.start)
         texts = [chunk.slice(sp.start, sp.end) for sp in spans]
         unit_terms = [frozenset(terms(t)) for t in texts]
@@ -85,19 +130,41 @@ def _candidates(
             if key in seen:
                 continue
             seen.add(key)
-            window = unit_terms[i].union(*unit_terms[max(0, i - 1) : i + 2])
-            score = 0.75 * _coverage(question_terms, unit_terms[i]) + 0.25 * _coverage(question_terms, window)
+            own_terms, window = unit_terms[i], unit_terms[i].union(*unit_terms[max(0, i - 1) : i + 2])
+            if " | " in texts[i]:
+                # A table row means what its header row says its cells are, and the line above
+                # the table says what the table is about.
+                first = i
+                while first > 0 and " | " in texts[first - 1]:
+                    first -= 1
+                own_terms = own_terms | unit_terms[first]
+                window = window | unit_terms[first] | (unit_terms[first - 1] if first > 0 else frozenset())
+            factor = 1.0
             if focus and not focus & unit_terms[i]:
-                score *= 0.75  # the sentence does not mention what is asked about
+                factor *= 0.75  # the sentence does not mention what is asked about
+            wanted = holds_wanted_value(question, texts[i])
+            if len(unit_terms[i]) >= 3 and len(unit_terms[i] & identifying) >= 0.6 * len(unit_terms[i]) and not (
+                question.answer_type == "date" and wanted
+            ):
+                factor *= 0.5  # the title again (a header, an annex heading): it names the document, not the answer
             if not about[chunk.doc_id]:
-                score *= 0.5  # from a document that never names the place or body the question is about
+                factor *= 0.5  # from a document that never names the place or body the question is about
             if len(texts[i].split()) <= 6 and not _DIGIT.search(texts[i]):
-                score *= 0.5  # a heading names a topic; it rarely answers a question about it
+                factor *= 0.5  # a heading names a topic; it rarely answers a question about it
+            bonus = 0.02 / (rank + 1)  # a small prior for better-ranked chunks breaks ties between equal sentences
+            if entities and not any(pair <= unit_terms[i] for pair in entities):
+                factor *= 0.6  # the question names a place or body inside the document ('Phường Tô Hiệu'); this sentence does not
             if question.answer_type is not None:
-                # A sentence without a date cannot say when; without a number, how many.
-                score = score + 0.1 if holds_wanted_value(question, texts[i]) else score * 0.5
-            # A small prior for better-ranked chunks breaks ties between equally worded sentences.
-            out.append(Candidate(chunk, span.start, span.end, unit_terms[i], score + 0.02 / (rank + 1), rank))
+                # A sentence without a date cannot say when; without a number, how many; without
+                # a body, which agency.
+                if wanted:
+                    bonus += 0.1
+                else:
+                    factor *= 0.75 if question.answer_type == "organisation" else 0.5
+            own, plain = (
+                (0.75 * _coverage(w, own_terms) + 0.25 * _coverage(w, window)) * factor + bonus for w in (weights, question_terms)
+            )
+            out.append(Candidate(chunk, span.start, span.end, unit_terms[i], own, rank, plain, factor))
     return out
 
 
@@ -117,6 +184,10 @@ def _refusal(question: Question, evidence: float, confidence: float | None = Non
 
 
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
+UNKNOWN_NAMES_REFUSE = 0.35
+# Below this evidence no model is asked (measured on dev and the samples: lower floors refuse no
+# more unanswerable questions, higher ones refuse right answers the model keeps).
+EVIDENCE_FLOOR_WITH_MODEL = 0.2
 
 
 def refusal_signals(
@@ -149,23 +220,55 @@ def refusal_signals(
     }
 
 
+def by_meaning(question: Question, candidates: list[Candidate], meaning: SentenceMeaning) -> tuple[list[Candidate], float]:
+    """When the best passages are in another language than the question, shared words cannot
+    choose the sentence: add how close each sentence of those passages is in meaning (0 to 0.5,
+    relative to the others). Returns the candidates, re-sorted, and the best raw similarity."""
+    top = min((c.rank for c in candidates), default=0)
+    if not candidates or language_of(next(c for c in candidates if c.rank == top).chunk.text) == question.language:
+        return candidates, 0.0
+    pool = sorted(
+        (c for c in candidates if c.rank < top + 3 and language_of(c.chunk.text) != question.language),
+        key=lambda c: (c.rank, c.start),
+    )[:MAX_SENTENCES]
+    similarity = meaning.similarities(question, [c.chunk.slice(c.start, c.end) for c in pool])
+    low, high = float(similarity.min()), float(similarity.max())
+    lift = {id(c): 0.5 * c.factor * (float(s) - low) / (high - low or 1.0) for c, s in zip(pool, similarity, strict=True)}
+    lifted = [replace(c, score=c.score + lift.get(id(c), 0.0), plain=c.plain + lift.get(id(c), 0.0)) for c in candidates]
+    lifted.sort(key=lambda c: (-c.score, c.rank, c.chunk.doc_id, c.start))
+    return lifted, high
+
+
 def answer_extractively(
     question: Question, retrieved: list[Retrieved], lexical: LexicalIndex, threshold: float, max_quotes: int,
-    model: RefusalModel | None = None,
+    model: RefusalModel | None = None, meaning: SentenceMeaning | None = None,
 ) -> Draft:
     """Refuse below `threshold`, when the best passage lacks the kind of value asked for, or when
     the fitted refusal model's confidence is under its cut."""
-    if unknown_names(question, lexical):
-        return _refusal(question, 0.0, 0.0 if model else None)
     question_terms = question_weights(question, lexical.idf)
+    unknown = unknown_names(question, lexical)
+    unknown_share = _coverage(question_terms, frozenset(t for name in unknown for t in terms(name)))
+    if set(unknown) & question.doc_numbers or unknown_share >= UNKNOWN_NAMES_REFUSE:
+        # A document number no document holds, or a question mostly about a name the documents
+        # never use ('the population of Hanoi'). A name on the side ('the Defra consultation',
+        # an agency's acronym the page spells out) only lowers the confidence.
+        return _refusal(question, 0.0, 0.0 if model else None)
     candidates = _candidates(question, question_terms, retrieved, lexical)
     candidates.sort(key=lambda c: (-c.score, c.rank, c.chunk.doc_id, c.start))
     if not candidates:
         return _refusal(question, 0.0, 0.0 if model else None)
+    closest = 0.0
+    if meaning is not None:
+        candidates, closest = by_meaning(question, candidates, meaning)
     best = candidates[0]
     evidence = best.score
     signals = refusal_signals(question, best, candidates, retrieved, question_terms)
+    signals["unknown_names"] = unknown_share
+    signals["meaning"] = closest
     confidence = model.confidence(signals) if model else None
+    if model is not None:
+        # The model reads the evidence with everything else; the threshold only keeps a floor.
+        threshold = min(threshold, EVIDENCE_FLOOR_WITH_MODEL)
     if evidence < threshold or (threshold > 0 and not signals["wanted_value"]):
         # Below the evidence bar, or asked for a number or a date the best passage does not hold.
         return _refusal(question, evidence, confidence, signals)
@@ -178,8 +281,9 @@ def answer_extractively(
         if len(chosen) >= max_quotes:
             break
         adds_terms = any(t in cand.terms and t not in covered for t in question_terms)
-        bar = 0.6 if cand.chunk.doc_id == best.chunk.doc_id else 0.85
-        if cand.score >= bar * evidence and adds_terms:
+        same_document = cand.chunk.doc_id == best.chunk.doc_id
+        close = cand.score >= 0.6 * evidence if same_document else cand.plain >= 0.85 * best.plain
+        if close and adds_terms:
             chosen.append(cand)
             covered |= cand.terms
     before, items, more = complete_unit(best)
@@ -236,16 +340,18 @@ class ExtractiveAnswerer:
     backend = BACKEND
 
     def __init__(
-        self, lexical: Callable[[], LexicalIndex], threshold: float, max_quotes: int, model: RefusalModel | None = None
+        self, lexical: Callable[[], LexicalIndex], threshold: float, max_quotes: int, model: RefusalModel | None = None,
+        meaning: SentenceMeaning | None = None,
     ) -> None:
         self._lexical = lexical
         self.threshold = threshold
         self.max_quotes = max_quotes
         self.model = model
+        self.meaning = meaning
 
     def answer(self, request: AnswerRequest) -> Iterator[str | Draft]:
         draft = answer_extractively(
-            request.question, request.retrieved, self._lexical(), self.threshold, self.max_quotes, self.model
+            request.question, request.retrieved, self._lexical(), self.threshold, self.max_quotes, self.model, self.meaning
         )
         yield draft.text
         yield draft

@@ -22,6 +22,7 @@ import numpy as np
 SIGNALS = (
     "evidence", "margin", "agree", "dense_similarity", "lexical_top", "rank", "missing_numbers", "missing_names",
     "story", "vietnamese", "wanted_value", "missing_rare", "chunk_coverage", "same_document",
+    "unknown_names", "meaning",
 )
 MODEL_FILE = "refusal_model.json"
 

@@ -58,7 +58,7 @@ def load_model() -> RefusalModel | None:
     return RefusalModel(tuple(data["weights"]), float(data["bias"]), tuple(data["means"]), tuple(data["scales"]), float(data["cut"]))
 
 
-def _fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 3000) -> tuple[np.ndarray, float]:
+def _fit(x: np.ndarray, y: np.ndarray, l2: float = 5.0, steps: int = 3000) -> tuple[np.ndarray, float]:
     """Logistic regression by gradient descent on standardised features, with an L2 penalty."""
     w = np.zeros(x.shape[1])
     b = 0.0

@@ -103,6 +103,12 @@ def ask(page: Page, question: str, turn: int) -> None:
     page.locator(f"#turn-{turn} .qa-actions, #turn-{turn} .qa-message").first.wait_for(timeout=60_000)
 
 
+def upload(page: Page, path: str) -> None:
+    with page.expect_file_chooser() as chooser:
+        page.locator("#qa-upload").click()
+    chooser.value.set_files(path)
+
+
 def choose(page: Page, dropdown: str, option: str) -> None:
     page.locator(f"{dropdown} input").click()
     page.get_by_role("option", name=option).first.click()
@@ -202,8 +208,7 @@ def test_every_list_is_read_from_the_index(browser: Browser, small_assistant: As
         assert "news" in options(page, "#qa-type")
 
         # An upload in this page appears everywhere at once, without a reload.
-        page.locator("#qa-upload input[type=file]").set_input_files(str(harbour_note(tmp_path, "dredging-note.md")))
-        page.locator("#qa-upload-button").click()
+        upload(page, str(harbour_note(tmp_path, "dredging-note.md")))
         page.locator("#qa-upload-result", has_text="added").wait_for(timeout=60_000)
         assert "dredging-note.md" in page.locator("#qa-documents").inner_text()
         assert "3 documents" in page.locator("#qa-chat").inner_text()
@@ -287,8 +292,7 @@ def test_markdown_and_html_in_documents_and_model_answers_stay_text(
             dialog.dismiss()
 
         page.on("dialog", record_and_dismiss)
-        page.locator("#qa-upload input[type=file]").set_input_files(str(hostile))
-        page.locator("#qa-upload-button").click()
+        upload(page, str(hostile))
         page.locator("#qa-upload-result", has_text="added").wait_for(timeout=60_000)
         ask(page, "What is the harbour fee per tonne?", 0)
         page.locator("#turn-0 .qa-card").first.wait_for(timeout=10_000)

@@ -131,7 +131,6 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             gr.update(label=t(lang, "tab_conversations")),
             gr.update(label=t(lang, "tab_source")),
             gr.update(label=t(lang, "upload")),
-            gr.update(value=t(lang, "upload_button")),
             gr.update(label=t(lang, "to_delete")),
             gr.update(value=t(lang, "delete")),
             gr.update(value=t(lang, "confirm")),
@@ -390,7 +389,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, elem_id="qa-main"):
                 chat = gr.HTML(elem_id="qa-chat")
-                question = gr.Textbox(label="Your question", lines=2, max_lines=6, elem_id="qa-question")
+                question = gr.Textbox(label="Your question", lines=1, max_lines=6, elem_id="qa-question")
                 with gr.Row():
                     ask_button = gr.Button("Ask", variant="primary", elem_id="qa-ask")
                     new_button = gr.Button("New conversation", elem_id="qa-new")
@@ -407,8 +406,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 with gr.Tabs(elem_id="qa-tabs") as tabs:
                     with gr.Tab("Documents", id="documents", elem_id="qa-tab-documents") as documents_tab:
                         documents = gr.HTML(elem_id="qa-documents")
-                        files = gr.File(label="Add documents", file_count="multiple", elem_id="qa-upload")
-                        upload_button = gr.Button("Add to the index", elem_id="qa-upload-button")
+                        files = gr.UploadButton("Add documents…", file_count="multiple", elem_id="qa-upload")
                         upload_result = gr.HTML(elem_id="qa-upload-result")
                         to_delete = gr.Dropdown([], value=None, label="Document to delete", allow_custom_value=True,
                                                 elem_id="qa-delete-choice")
@@ -450,7 +448,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             example_send = gr.Button(elem_id="qa-example-send", elem_classes=["qa-bridge"])
 
         labelled = [header, language, question, ask_button, new_button, filters_box, only_type, only_year, only_docs,
-                    technical_box, documents_tab, conversations_tab, source_tab, files, upload_button, to_delete,
+                    technical_box, documents_tab, conversations_tab, source_tab, files, to_delete,
                     delete_button, confirm_button, cancel_button, saved, rename_text, rename_button,
                     delete_conversation_button, export_button, confirm_conversation, cancel_conversation, viewer_head]
         listed = [documents, only_type, only_year, only_docs, to_delete, status, chat]
@@ -480,7 +478,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                         js="(d, s) => [window.qaPage.open, s]", **quiet
                         ).then(None, js=SCROLL_TO_QUOTE)
 
-        upload_button.click(upload, [files, session, *filters], [upload_result, *listed], **private)
+        files.upload(upload, [files, session, *filters], [upload_result, *listed], **private)
         delete_button.click(ask_delete, [to_delete, session], [session, confirm_box, confirm_text, delete_result], **quiet)
         confirm_button.click(confirm_delete, [session, *filters], [session, confirm_box, delete_result, *listed], **quiet)
         cancel_button.click(cancel_delete, session, [session, confirm_box, confirm_text], **quiet)

@@ -101,7 +101,7 @@ STYLE = """
 .qa-docs th, .qa-docs td { border: 1px solid #bbb; padding: 3px 6px; text-align: left; vertical-align: top; }
 #qa-header h1 { font-size: 1.5em; margin: 0; }
 /* Contrast of at least 4.5:1 for the primary, stop and tab buttons. */
-#qa-ask, #qa-upload-button { background: #1d4ed8 !important; color: #fff !important; border-color: #1d4ed8 !important; }
+#qa-ask, #qa-upload { background: #1d4ed8 !important; color: #fff !important; border-color: #1d4ed8 !important; }
 #qa-delete, #qa-confirm, #qa-conversation-confirm { background: #b91c1c !important; color: #fff !important;
   border-color: #b91c1c !important; }
 button[role="tab"] { color: #333 !important; }

@@ -279,7 +279,7 @@ def test_markdown_and_html_in_documents_and_model_answers_stay_text(
         f"# Decree on harbour fees\n\nThe harbour fee is 12 dong per tonne under this decree. ![p]({base}/beacon-doc) "
         f"<img src=\"{base}/beacon-html\" onerror=\"window.__pwned = 1\"> <script>window.__pwned = 2</script>\n",
         encoding="utf-8")
-    script.enqueue(f"The harbour fee is 12 dong per tonne [1]. ![p]({base}/beacon-model) <b>bold</b>")
+    script.enqueue(f"The harbour fee is 12 dong per tonne [1]. ![p]({base}/beacon-model) <img src=\"{base}/beacon-model-html\">")
     assistant = Assistant(Settings(index_dir=tmp_path / "idx", llm_base_url=script.url, llm_model="scripted"),
                           embedder=embedder)
     url, app = serve(assistant)
@@ -299,13 +299,13 @@ def test_markdown_and_html_in_documents_and_model_answers_stay_text(
         page.locator("#turn-0 .qa-open[data-view=text]").first.click()
         page.locator("#qa-document-quote").wait_for(timeout=10_000)
         page.wait_for_timeout(1_000)
+        assert hits == [], "the page fetched an address named in a document or a model's answer"
         answer = page.locator("#turn-0 .qa-answer").inner_text()
-        assert f"![p]({base}/beacon-model)" in answer and "<b>bold</b>" in answer
+        assert f"![p]({base}/beacon-model)" in answer and "beacon-model-html" in answer
         assert f"![p]({base}/beacon-doc)" in page.locator("#turn-0 .qa-sources").inner_text()
         assert "onerror" in page.locator("#qa-viewer-text").inner_text()
         assert page.locator("#qa-chat img, #qa-viewer-text img").count() == 0
         assert page.evaluate("window.__pwned === undefined") and dialogs == []
-        assert hits == []
         shot(page, "hostile-document")
     finally:
         app.close()

@@ -18,7 +18,7 @@ import httpx
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect, sync_playwright
 
 from qa import Assistant, Settings
 from qa.feedback import FeedbackStore
@@ -31,8 +31,8 @@ AXE = ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
-DESKTOP = {"width": 1300, "height": 1000}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1300, "height": 1000}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 CLUSTERS = "How many industrial clusters are planned in Khanh Hoa and with what total area?"
 HARBOUR = "How many kilometres of channel does the Cam Ranh harbour plan dredge?"
 
@@ -89,7 +89,7 @@ def harbour_pdf(folder: Path) -> Path:
     return path
 
 
-def open_page(browser: Browser, url: str, viewport: dict[str, int] = DESKTOP, locale: str = "en-US") -> Page:
+def open_page(browser: Browser, url: str, viewport: ViewportSize = DESKTOP, locale: str = "en-US") -> Page:
     context = browser.new_context(viewport=viewport, locale=locale)
     page = context.new_page()
     page.goto(url)
@@ -336,12 +336,13 @@ def test_write_actions_cannot_be_called_through_the_queue(small_assistant: Assis
             note = harbour_note(tmp_path)
             uploaded = client.post(url + "gradio_api/upload", files={"files": (note.name, note.read_bytes())}).json()[0]
             upload_data = [{"path": uploaded, "orig_name": note.name, "meta": {"_type": "gradio.FileData"}}]
-            for name, data in [
+            calls: list[tuple[str, list[Any]]] = [
                 ("ask_delete", [doc_id, None]),
                 ("confirm_delete", [None, [], None, None]),
                 ("rate", [json.dumps({"turn": 0, "rating": 1, "comment": "spam"}), None]),
                 ("upload", [upload_data, None, [], None, None]),
-            ]:
+            ]
+            for name, data in calls:
                 events = _call_queue(url, client, _fn_index(url, name, client), data)
                 assert "process_completed" in events or "join refused" in events, events
         assert [d.doc_id for d in small_assistant.documents()] == [doc_id]
@@ -458,7 +459,7 @@ def test_conversations_are_saved_listed_renamed_exported_deleted(browser: Browse
         page.locator("#qa-conversation-delete").click()
         page.locator("#qa-conversation-confirm").click()
         page.locator("#qa-conversation-result", has_text="deleted").wait_for(timeout=10_000)
-        assert ConversationStore(small_assistant.settings.index_dir / "conversations.sqlite3").list("") == []
+        assert ConversationStore(small_assistant.settings.index_dir / "conversations.sqlite3").owned_by("") == []
         page.reload()
         page.locator("#qa-chat .qa-welcome").wait_for(timeout=30_000)
     finally:

@@ -110,7 +110,7 @@ def test_conversations_are_per_user_and_survive_reopening(tmp_path: Path) -> Non
     store.append("alice", mine, _answer("And 669 ha [1]."))
     theirs = store.create("bob", "Bob's question")
     reopened = ConversationStore(tmp_path / "conversations.sqlite3")
-    assert [c.title for c in reopened.list("alice")] == ["How many clusters?"]
+    assert [c.title for c in reopened.owned_by("alice")] == ["How many clusters?"]
     assert [turn.answer.answer for turn in reopened.turns("alice", mine)] == ["Fourteen [1].", "And 669 ha [1]."]
     assert reopened.turns("alice", mine)[0].answer.citations[0].page == 3
     assert reopened.turns("bob", mine) == [] and not reopened.owns("bob", mine)
@@ -120,8 +120,8 @@ def test_conversations_are_per_user_and_survive_reopening(tmp_path: Path) -> Non
     reopened.rate("alice", mine, 1, -1)
     assert [turn.rating for turn in reopened.turns("alice", mine)] == [None, -1]
     assert reopened.rename("alice", mine, "Clusters") and reopened.title("alice", mine) == "Clusters"
-    assert reopened.delete("alice", mine) and reopened.list("alice") == []
-    assert [c.conversation_id for c in reopened.list("bob")] == [theirs]
+    assert reopened.delete("alice", mine) and reopened.owned_by("alice") == []
+    assert [c.conversation_id for c in reopened.owned_by("bob")] == [theirs]
 
 
 def test_only_the_ask_endpoint_is_public(served: str) -> None:

@@ -94,7 +94,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         return ShownTurn(turn.answer.question, turn.answer, rating=turn.rating, contexts=contexts_for(turn.answer))
 
     def conversation_choices(session: PageSession) -> Any:
-        listed = conversations.list(session.user)
+        listed = conversations.owned_by(session.user)
         return gr.update(choices=[(c.title, c.conversation_id) for c in listed],
                          value=session.conversation_id or None)
 
@@ -277,7 +277,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 lines.append(f"<li>{_escape(str(exc))}</li>")
             else:
                 for r in report.files:
-                    status = t(lang, f"status_{r.status}") if f"status_{r.status}" in _STATUS_KEYS else r.status
+                    status = t(lang, f"status_{r.status}")
                     reason = f": {_escape(r.reason)}" if r.reason else ""
                     lines.append(f"<li><b>{_escape(file_name(str(r.path)))}</b>: {_escape(status)}{reason}</li>")
         return [f"<ul role='status'>{''.join(lines)}</ul>", *lists(session, only_docs, only_type, only_year)]
@@ -499,9 +499,6 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         api_answer = gr.JSON(visible=False)
         api_question.submit(ask_api, api_question, api_answer, api_name="ask")
     return app
-
-
-_STATUS_KEYS = {"status_added", "status_updated", "status_unchanged", "status_skipped"}
 
 
 def launch(app: gr.Blocks, assistant: Assistant, port: int | None = None, block: bool = True) -> None:

@@ -75,7 +75,7 @@ class ConversationStore:
                        (conversation_id, owner, _title(title), now, now))
         return conversation_id
 
-    def list(self, owner: str) -> list[Conversation]:
+    def owned_by(self, owner: str) -> list[Conversation]:
         with self._connect() as db:
             rows = db.execute("SELECT id, title, updated FROM conversations WHERE owner = ? ORDER BY updated DESC",
                               (owner,)).fetchall()

@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect, syn
 from qa import Assistant, Settings
 from qa.feedback import FeedbackStore
 from tests.conftest import ROOT, SAMPLE, free_port
-from tests.fake_llm import ScriptedLLM, start
+from tests.fake_llm import Reply, ScriptedLLM, start
 from ui.conversations import ConversationStore
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -307,6 +307,24 @@ def test_markdown_and_html_in_documents_and_model_answers_stay_text(
         assert page.locator("#qa-chat img, #qa-viewer-text img").count() == 0
         assert page.evaluate("window.__pwned === undefined") and dialogs == []
         shot(page, "hostile-document")
+    finally:
+        app.close()
+        llm.shutdown()
+
+
+def test_a_failing_model_names_no_settings(browser: Browser, small_assistant: Assistant) -> None:
+    script = ScriptedLLM()
+    llm = start(script)
+    script.enqueue(Reply(status=401, content="bad key"))
+    assistant = Assistant(Settings(index_dir=small_assistant.settings.index_dir, llm_base_url=script.url,
+                                   llm_model="scripted", llm_retries=0), embedder=small_assistant.embedder)
+    url, app = serve(assistant)
+    try:
+        page = open_page(browser, url)
+        ask(page, CLUSTERS, 0)
+        shown = page.locator("#turn-0").inner_text()
+        assert "quotes the documents directly" in shown and "669 hectares" in shown
+        assert "QA_" not in shown and "OPENAI" not in shown and "scripted" not in shown
     finally:
         app.close()
         llm.shutdown()

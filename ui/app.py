@@ -10,6 +10,7 @@ to the queue by fn_index gets a session without either.
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import tempfile
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from typing import Any
 import gradio as gr
 
 from qa.assistant import NO_MATCHING_DOCUMENT, Assistant
+from qa.answer.base import AnswererUnavailable
 from qa.errors import QAError
 from qa.feedback import FeedbackStore
 from qa.offline import use_offline_defaults
@@ -42,6 +44,9 @@ from ui.render import (
     welcome_html,
 )
 from ui.uploads import store_upload
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -195,6 +200,12 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     partial += part
                     session.turns = [*earlier, ShownTurn(question, partial=partial)]
                     yield [chat_html(session), gr.update(), session, gr.update(), gr.update()]
+        except AnswererUnavailable as exc:
+            # The reason names settings and servers: for the operator's log, not for the reader.
+            log.warning("No answer: %s", exc)
+            session.turns = [*earlier, ShownTurn(question, message=t(lang, "model_unavailable"))]
+            yield [chat_html(session), question, session, gr.update(), gr.update()]
+            return
         except QAError as exc:
             session.turns = [*earlier, ShownTurn(question, message=t(lang, "error", text=str(exc)))]
             yield [chat_html(session), question, session, gr.update(), gr.update()]
@@ -202,6 +213,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         assert answer is not None
         if answer.notice == NO_MATCHING_DOCUMENT:
             answer = answer.model_copy(update={"notice": t(lang, "no_matching")})
+        elif answer.notice and assistant.llm is not None and answer.backend != assistant.backend:
+            log.warning("Fell back to the %s answer: %s", answer.backend, answer.notice)
+            answer = answer.model_copy(update={"notice": t(lang, "fell_back")})
         elif len(chosen) < len(only_docs or []):
             answer = answer.model_copy(update={"notice": t(lang, "dropped_filter")})
         if not session.conversation_id:

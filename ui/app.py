@@ -21,8 +21,8 @@ from typing import Any
 
 import gradio as gr
 
-from qa.assistant import NO_MATCHING_DOCUMENT, Assistant
 from qa.answer.base import AnswererUnavailable
+from qa.assistant import NO_MATCHING_DOCUMENT, Assistant
 from qa.errors import QAError
 from qa.feedback import FeedbackStore
 from qa.offline import use_offline_defaults
@@ -44,7 +44,6 @@ from ui.render import (
     welcome_html,
 )
 from ui.uploads import store_upload
-
 
 log = logging.getLogger(__name__)
 

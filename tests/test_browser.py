@@ -402,6 +402,48 @@ def test_login_blocks_anonymous_page_and_api(browser: Browser, small_assistant: 
         app.close()
 
 
+def log_in(browser: Browser, url: str, user: str, password: str) -> Page:
+    page = browser.new_context(viewport=DESKTOP, locale="en-US").new_page()
+    page.goto(url)
+    page.get_by_label("username").fill(user)
+    page.get_by_label("password").fill(password)
+    page.get_by_role("button", name="Login").click()
+    page.locator("#qa-documents table").wait_for(timeout=30_000)
+    return page
+
+
+def test_with_login_conversations_are_per_user_and_writes_check_the_user(
+    browser: Browser, small_assistant: Assistant, tmp_path: Path
+) -> None:
+    users = tmp_path / "users.txt"
+    users.write_text("alice:alice-pass-1\nbob:bob-pass-22\n", encoding="utf-8")
+    guarded = Assistant(Settings(index_dir=small_assistant.settings.index_dir, ui_users_file=users),
+                        embedder=small_assistant.embedder)
+    url, app = serve(guarded)
+    try:
+        alice = log_in(browser, url, "alice", "alice-pass-1")
+        ask(alice, CLUSTERS, 0)
+        bob = log_in(browser, url, "bob", "bob-pass-22")
+        bob.get_by_role("tab", name="Conversations").click()
+        assert "How many industrial clusters" not in bob.locator("#qa-conversations").inner_text()
+        store = ConversationStore(guarded.settings.index_dir / "conversations.sqlite3")
+        assert [c.title for c in store.owned_by("alice")] == [CLUSTERS] and store.owned_by("bob") == []
+
+        # Alice's open page now sends Bob's login: her page session's writes are refused.
+        alice.context.clear_cookies()
+        alice.context.add_cookies(bob.context.cookies())  # type: ignore[arg-type]
+        choose(alice, "#qa-delete-choice", "Speeding up infrastructure investment")
+        alice.locator("#qa-delete").click()
+        alice.locator("#qa-delete-result", has_text="Log in again").wait_for(timeout=10_000)
+        alice.locator("#turn-0 .qa-rate[data-rating='1']").click()
+        alice.wait_for_timeout(1_000)
+        assert alice.locator("#turn-0 .qa-rated").count() == 0
+        assert len(guarded.documents()) == 1
+        assert list(FeedbackStore(guarded.settings.index_dir / "feedback.sqlite3").rows()) == []
+    finally:
+        app.close()
+
+
 # --- sources you can check -------------------------------------------------------------------
 
 

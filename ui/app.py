@@ -252,6 +252,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         back = f"<a href='#turn-{int(asked['turn'])}'>{t(lang, 'back_to_answer')}</a>"
         title = f"<h2 class='qa-viewer-title'>[{citation.n}] {_escape(citation.title)}</h2>"
         text = assistant.store.document_text(citation.doc_id)
+        if not text:
+            return gr.Tabs(selected="source"), f"{title}<p role='status'>{t(lang, 'gone')}</p>{back}", \
+                gr.update(value=None, visible=False), ""
         source = Path(citation.source)
         if asked.get("view") == "page" and is_pdf(citation) and source.is_file():
             image, found = page_image(source, citation.page or 1, citation.quote)

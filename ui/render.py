@@ -64,7 +64,7 @@ def _turn_html(lang: str, i: int, turn: ShownTurn, open_sources: bool) -> str:
     sources = ""
     if turn.answer is not None and not turn.message:
         sources = sources_html(lang, i, turn.answer, turn.contexts, open_sources)
-    return f"<section class='qa-turn' id='turn-{i}' aria-label='{t(lang, 'you')} {i + 1}'>{question}{reply}{sources}</section>"
+    return f"<section class='qa-turn' id='turn-{i}' aria-label='{t(lang, 'turn', n=i + 1)}'>{question}{reply}{sources}</section>"
 
 
 def answer_html(lang: str, turn: int, answer: Answer) -> str:

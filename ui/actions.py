@@ -65,6 +65,8 @@ class PageActions:
         self.conversations = ConversationStore(self.settings.index_dir / "conversations.sqlite3")
         self.uploads = self.settings.index_dir / "uploads"
         self.login = bool(self.settings.ui_credentials())
+        # One file per conversation, overwritten by each export; Gradio serves a copy from its cache.
+        self.exports = Path(tempfile.mkdtemp(prefix="qa-exports-"))
 
     def may_write(self, session: PageSession, request: gr.Request | None) -> str:
         """'' when this caller may change stored data, else the message key saying why not."""
@@ -381,8 +383,7 @@ class PageActions:
             return gr.update(visible=False), f"<p role='status'>{t(session.lang, 'choose_conversation')}</p>"
         title = self.conversations.title(session.user, conversation_id) or t(session.lang, "untitled")
         answers = [turn.answer for turn in self.conversations.turns(session.user, conversation_id)]
-        folder = Path(tempfile.mkdtemp(prefix="qa-export-"))
-        path = folder / f"conversation-{conversation_id[:8]}.md"
+        path = self.exports / f"conversation-{conversation_id}.md"
         path.write_text(conversation_markdown(session.lang, title, answers), encoding="utf-8")
         return gr.update(value=str(path), visible=True), ""
 

@@ -22,7 +22,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     page = PageActions(assistant)
     private: dict[str, Any] = {"api_visibility": "private"}
     quiet: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
-    with gr.Blocks(title="Policy documents QA") as app:
+    # Page images and exports are copied into Gradio's cache; files older than a day are removed hourly.
+    with gr.Blocks(title="Policy documents QA", delete_cache=(3600, 86400)) as app:
         session = gr.State(PageSession())
         with gr.Row(elem_id="qa-header", equal_height=True):
             header = gr.HTML(elem_id="qa-title", scale=4)

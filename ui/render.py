@@ -212,11 +212,11 @@ def welcome_html(lang: str, documents: Sequence[DocumentInfo], examples: Sequenc
 
 
 def example_questions(lang: str, documents: Sequence[DocumentInfo], count: int = 4) -> list[str]:
-    """Questions these documents answer: issue date and signer of numbered documents, else a title."""
+    """Questions these documents answer: issue date and signer of numbered documents, and one about a title."""
     numbered = [d for d in documents if d.doc_number]
     questions = [t(lang, "example_issued", number=d.doc_number) for d in numbered[:2]]
     questions += [t(lang, "example_signed", number=d.doc_number) for d in numbered[:1] if d.signer]
-    questions += [t(lang, "example_about", title=d.title[:80]) for d in documents if not d.doc_number]
+    questions += [t(lang, "example_about", title=d.title[:80]) for d in documents if not d.doc_number][:1]
     return questions[:count]
 
 

@@ -219,6 +219,24 @@ def test_every_list_is_read_from_the_index(browser: Browser, small_assistant: As
         app.close()
 
 
+def test_an_upload_during_another_ingest_says_so_without_server_paths(
+    browser: Browser, small_assistant: Assistant, tmp_path: Path
+) -> None:
+    from qa.ingest.pipeline import index_lock
+
+    url, app = serve(small_assistant)
+    try:
+        page = open_page(browser, url)
+        with index_lock(small_assistant.settings):
+            upload(page, str(harbour_note(tmp_path)))
+            result = page.locator("#qa-upload-result", has_text="try again")
+            result.wait_for(timeout=30_000)
+        assert str(small_assistant.settings.index_dir) not in result.inner_text()
+        assert len(small_assistant.documents()) == 1
+    finally:
+        app.close()
+
+
 def test_delete_is_never_pre_armed_and_asks_first(browser: Browser, small_assistant: Assistant) -> None:
     url, app = serve(small_assistant)
     try:

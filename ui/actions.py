@@ -21,7 +21,7 @@ import gradio as gr
 
 from qa.answer.base import AnswererUnavailable
 from qa.assistant import NO_MATCHING_DOCUMENT, Assistant
-from qa.errors import QAError
+from qa.errors import IndexBusyError, QAError
 from qa.feedback import FeedbackStore
 from qa.retrieve.filters import Filters
 from qa.types import Answer, Citation, DocumentInfo
@@ -290,8 +290,11 @@ class PageActions:
 
             try:
                 report = self.assistant.ingest(stored, progress=on_progress)
+            except IndexBusyError:
+                lines.append(f"<li>{t(lang, 'busy')}</li>")
             except QAError as exc:
-                lines.append(f"<li>{_escape(str(exc))}</li>")
+                log.warning("Upload failed: %s", exc)  # names server folders: for the operator, not the page
+                lines.append(f"<li>{t(lang, 'store_failed')}</li>")
             else:
                 for r in report.files:
                     status = t(lang, f"status_{r.status}")

@@ -117,7 +117,7 @@ def choose(page: Page, dropdown: str, option: str) -> None:
 
 def options(page: Page, dropdown: str) -> str:
     page.locator(f"{dropdown} input").click()
-    listed = page.locator("ul[role=listbox]").first
+    listed = page.locator(f"{dropdown} ul[role=listbox]")
     listed.wait_for(timeout=5_000)
     text = listed.inner_text()
     page.keyboard.press("Escape")
@@ -197,21 +197,26 @@ def test_every_list_is_read_from_the_index(browser: Browser, small_assistant: As
     try:
         page = open_page(browser, url)
         assert "1 documents" in page.locator("#qa-chat").inner_text()
-        # Another page (or `qa ingest`) adds a document: a reload shows it in every list.
-        small_assistant.ingest([harbour_pdf(tmp_path)])
+        # Another page (or `qa ingest`) adds documents: a reload shows them in every list.
+        decision = tmp_path / "quyet-dinh-15.txt"
+        decision.write_text("ỦY BAN NHÂN DÂN TỈNH KHÁNH HÒA\nSố: 15/2025/QĐ-UBND\nKhánh Hòa, ngày 10 tháng 3 năm 2025\n\n"
+                            "QUYẾT ĐỊNH\nVề việc nạo vét luồng cảng Cam Ranh\n\nĐiều 1. Nạo vét 37 km luồng cảng.\n",
+                            encoding="utf-8")
+        small_assistant.ingest([harbour_pdf(tmp_path), decision])
         page.reload()
         page.locator("#qa-documents", has_text="harbour-decision.pdf").wait_for(timeout=30_000)
-        assert "2 documents" in page.locator("#qa-chat").inner_text()
+        assert "3 documents" in page.locator("#qa-chat").inner_text()
+        assert "15/2025/QĐ-UBND" in page.locator("#qa-documents").inner_text()
         assert "harbour-decision.pdf" in options(page, "#qa-delete-choice")
         page.locator("#qa-filters").get_by_text("Only some documents").click()
         assert "harbour-decision.pdf" in options(page, "#qa-filter")
-        assert "news" in options(page, "#qa-type")
+        assert "decision" in options(page, "#qa-type") and "2025" in options(page, "#qa-year")
 
         # An upload in this page appears everywhere at once, without a reload.
         upload(page, str(harbour_note(tmp_path, "dredging-note.md")))
         page.locator("#qa-upload-result", has_text="added").wait_for(timeout=60_000)
         assert "dredging-note.md" in page.locator("#qa-documents").inner_text()
-        assert "3 documents" in page.locator("#qa-chat").inner_text()
+        assert "4 documents" in page.locator("#qa-chat").inner_text()
         assert "dredging-note.md" in options(page, "#qa-delete-choice")
         assert "dredging-note.md" in options(page, "#qa-filter")
         shot(page, "upload")

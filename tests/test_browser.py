@@ -549,6 +549,30 @@ def test_conversations_are_saved_listed_renamed_exported_deleted(browser: Browse
         app.close()
 
 
+def test_a_conversation_deleted_in_another_tab_keeps_this_one_asking(
+    browser: Browser, small_assistant: Assistant
+) -> None:
+    store = ConversationStore(small_assistant.settings.index_dir / "conversations.sqlite3")
+    url, app = serve(small_assistant)
+    try:
+        here = open_page(browser, url)
+        ask(here, CLUSTERS, 0)
+        there = open_page(browser, url)
+        there.get_by_role("tab", name="Conversations").click()
+        there.locator("#qa-conversations").get_by_text("How many industrial clusters").click()
+        there.locator("#qa-conversation-delete").click()
+        there.locator("#qa-conversation-confirm").click()
+        there.locator("#qa-conversation-result", has_text="deleted").wait_for(timeout=10_000)
+        assert store.owned_by("") == []
+        ask(here, "And with what total area?", 1)
+        no_error_toast(here)
+        assert "669 hectares" in here.locator("#turn-1 .qa-answer").inner_text()
+        [saved] = store.owned_by("")
+        assert [turn.answer.question for turn in store.turns("", saved.conversation_id)] == ["And with what total area?"]
+    finally:
+        app.close()
+
+
 def test_feedback_on_every_answer(browser: Browser, sample_assistant: Assistant) -> None:
     feedback = FeedbackStore(sample_assistant.settings.index_dir / "feedback.sqlite3")
     before = len(list(feedback.rows()))

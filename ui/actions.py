@@ -217,7 +217,8 @@ class PageActions:
             answer = answer.model_copy(update={"notice": t(lang, "fell_back")})
         elif len(chosen) < len(only_docs or []):
             answer = answer.model_copy(update={"notice": t(lang, "dropped_filter")})
-        if not session.conversation_id:
+        if not self.conversations.owns(session.user, session.conversation_id):
+            # New, or deleted from another tab since: this answer starts a saved conversation.
             session.conversation_id = self.conversations.create(session.user, question)
         self.conversations.append(session.user, session.conversation_id, answer)
         session.turns = [*earlier, ShownTurn(question, answer, contexts=self.contexts_for(answer))]

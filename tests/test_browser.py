@@ -492,6 +492,8 @@ def test_citation_card_page_image_and_whole_document(browser: Browser, small_ass
         assert "Page 2 of harbour-decision.pdf" in page.locator("#qa-viewer-head").inner_text()
         png = page.request.get(image.get_attribute("src") or "").body()
         assert _yellow_pixels(png) > 500, "the quoted span is highlighted on the page image"
+        assert image.get_attribute("alt"), "the page image has a text alternative"
+        assert not (bad := _axe(page)), _describe(bad)
         shot(page, "page-preview")
 
         ask(page, "What does the appendix list for berth number 110?", 1)

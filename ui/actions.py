@@ -261,7 +261,7 @@ class PageActions:
             image, found = page_image(source, citation.page or 1, citation.quote)
             caption = t(lang, "viewer_page", page=citation.page, file=_escape(file_name(citation.source)))
             note = "" if found else f"<p role='status'>{t(lang, 'viewer_quote_not_found')}</p>"
-            head = f"{title}<p>{caption}</p>{note}{back}"
+            head = f"{title}<p class='qa-caption'>{caption}</p>{note}{back}"
             below = "" if found else document_html(text, citation.start, citation.end)
             return (gr.Tabs(selected="source"), head,
                     gr.update(value=image, visible=True, label=caption), below)

@@ -76,7 +76,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                         export_file = gr.File(visible=False, interactive=False, elem_id="qa-export-file")
                     with gr.Tab("Source", id="source", elem_id="qa-tab-source") as source_tab:
                         viewer_head = gr.HTML(elem_id="qa-viewer-head")
-                        viewer_image = gr.Image(visible=False, type="pil", interactive=False, elem_id="qa-page",
+                        viewer_image = gr.Image(visible=False, type="pil", interactive=False, show_label=False, elem_id="qa-page",
                                                 buttons=["fullscreen"])
                         viewer_text = gr.HTML(elem_id="qa-viewer-text")
         # Hidden: what the load hook and the buttons inside the conversation hand to the server.

@@ -25,6 +25,12 @@ SCRIPT = """
     document.execCommand("copy");
     area.remove();
   };
+  // Gradio's image has no alt text: give the page image the caption above it.
+  new MutationObserver(() => {
+    const image = document.querySelector("#qa-page img:not([alt]), #qa-page img[alt='']");
+    const caption = document.querySelector("#qa-viewer-head .qa-caption");
+    if (image && caption) image.alt = caption.textContent;
+  }).observe(document.body, {childList: true, subtree: true});
   document.addEventListener("click", (event) => {
     const target = event.target.closest("button, a");
     if (!target) return;

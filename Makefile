@@ -20,8 +20,10 @@ run: $(STAMP)
 	$(BIN)/qa serve
 
 # The browser tests drive Debian's Chromium and the OCR tests Tesseract; CI machines start bare,
-# so install them when missing.
-system-deps:
+# so install them when missing. axe-core (MPL-2.0, pinned in tests/a11y/package-lock.json) comes from npm.
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
+
+system-deps: $(AXE)
 	@if ! command -v chromium >/dev/null || ! command -v tesseract >/dev/null \
 		|| ! tesseract --list-langs 2>/dev/null | grep -qx vie; then \
 		echo "Installing Debian packages: chromium tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng"; \
@@ -29,6 +31,12 @@ system-deps:
 		$$SUDO apt-get update -qq && \
 		$$SUDO apt-get install -y -qq chromium tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng >/dev/null; \
 	fi
+
+$(AXE): tests/a11y/package-lock.json
+	@command -v npm >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq npm >/dev/null; }
+	npm ci --prefix tests/a11y --no-audit --no-fund --silent
+	touch $(AXE)
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check qa ui evals tests
@@ -68,4 +76,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) reports test-artifacts
+	rm -rf $(VENV) reports test-artifacts tests/a11y/node_modules

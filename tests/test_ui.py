@@ -1,14 +1,17 @@
 """The chat served on loopback, asked through the Gradio API as a program would."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from gradio_client import Client
 
 from qa import Assistant
-from qa.types import Answer, Citation, SentenceSupport
+from qa.types import Answer, Citation, DocumentInfo, SentenceSupport
 from tests.conftest import free_port
-from ui.render import answer_html, source_card
+from ui.conversations import ConversationStore
+from ui.i18n import STRINGS, language_of
+from ui.render import ShownTurn, answer_html, conversation_html, conversation_markdown, example_questions, plain_text
 
 
 def serve(assistant: Assistant) -> tuple[str, object]:
@@ -36,16 +39,44 @@ def test_gradio_api_returns_answer_and_citations(served: str) -> None:
     assert result["citations"][0]["source"].endswith("khanh-hoa-industrial-clusters.txt")
 
 
-HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)> ![p](http://127.0.0.1:9/beacon)"
+
+
+def _answer(text: str = f"{HOSTILE} [1]") -> Answer:
+    citation = Citation(n=1, doc_id="d", source="/srv/x/<b>.pdf", title=HOSTILE, section="Điều 5 › Khoản 2", page=3,
+                        start=10, end=15, quote=HOSTILE, score=1.0)
+    return Answer(question="q", answer=text, refused=False, citations=[citation], backend="extractive",
+                  evidence=1.0, settings_hash="h")
 
 
 def test_answer_and_cards_escape_document_text() -> None:
-    citation = Citation(n=1, doc_id="d", source="/x/<b>.txt", title=HOSTILE, start=10, end=15, quote=HOSTILE, score=1.0)
-    answer = Answer(question="q", answer=f"{HOSTILE} [1]", refused=False, citations=[citation], backend="extractive",
-                    evidence=1.0, settings_hash="h")
-    html = answer_html(answer) + source_card(citation, "0123456789" + HOSTILE + "tail", 0, HOSTILE)
-    assert "<script>" not in html and "<img" not in html
-    assert "&lt;script&gt;" in html and "<a class='qa-cite' href='#cite-1'>[1]</a>" in html
+    answer = _answer()
+    html = conversation_html("en", [ShownTurn("q <i>", answer, contexts=(("0123456789" + HOSTILE + "tail", 0),))], "")
+    assert "<script>" not in html and "<img" not in html and "<i>" not in html
+    assert "&lt;script&gt;" in html and "<a class='qa-cite' href='#cite-0-1'>[1]</a>" in html
+    assert "id='cite-0-1'" in html and "Điều 5 › Khoản 2 · page 3 · &lt;b&gt;.pdf" in html
+    assert "/srv/x" not in html, "web users see file names, not server paths"
+
+
+def test_each_answer_links_to_its_own_cards() -> None:
+    html = conversation_html("en", [ShownTurn("a", _answer("One [1].")), ShownTurn("b", _answer("Two [1]."))], "")
+    assert "href='#cite-0-1'" in html and "href='#cite-1-1'" in html
+    assert html.count("id='cite-0-1'") == 1 and html.count("id='cite-1-1'") == 1
+
+
+def test_copy_text_is_plain_with_citations() -> None:
+    answer = _answer("Fourteen clusters [1].")
+    copied = plain_text("en", answer)
+    assert copied.splitlines()[0] == "Fourteen clusters [1]."
+    assert "Sources:" in copied and "[1] " in copied and "Điều 5 › Khoản 2, page 3, <b>.pdf" in copied
+    assert plain_text("vi", answer).count("Nguồn:") == 1
+
+
+def test_export_is_markdown_that_keeps_quoted_text_as_text() -> None:
+    exported = conversation_markdown("en", "Harbour [fees]", [_answer()])
+    assert exported.startswith("# Harbour \\[fees\\]")
+    assert "![p](" not in exported and "\\!\\[p\\]\\(http" in exported
+    assert "<script>" not in exported and "Điều 5 › Khoản 2, page 3" in exported
 
 
 def test_unsupported_sentences_and_refusals_look_different() -> None:
@@ -53,9 +84,44 @@ def test_unsupported_sentences_and_refusals_look_different() -> None:
                  SentenceSupport(text="Budget 9 [1].", citations=[1], supported=False, missing=["9"])]
     generated = Answer(question="q", answer="Fine [1]. Budget 9 [1].", refused=False, backend="llm:x", evidence=0.5,
                        settings_hash="h", sentences=sentences)
-    assert answer_html(generated).count("qa-unsupported") == 1
+    assert answer_html("en", 0, generated).count("qa-unsupported") == 1
     refusal = Answer(question="q", answer="No.", refused=True, backend="extractive", evidence=0, settings_hash="h")
-    assert "qa-refusal" in answer_html(refusal) and "qa-answer" not in answer_html(refusal)
+    assert "qa-refusal" in answer_html("en", 0, refusal) and "qa-answer" not in answer_html("en", 0, refusal)
+
+
+def test_language_follows_the_browser_tag() -> None:
+    assert [language_of(tag) for tag in ("vi-VN", "vi", "VI", "en-GB", "fr", "", None)] == \
+        ["vi", "vi", "vi", "en", "en", "en", "en"]
+    assert set(STRINGS["vi"]) == set(STRINGS["en"]), "every string has both languages"
+
+
+def test_examples_are_questions_the_documents_answer() -> None:
+    numbered = DocumentInfo("a", "/x/a.txt", "Conclusion on land", 3, "h", doc_number="544-KL/TU", signer="Nguyen Van A")
+    news = DocumentInfo("b", "/x/b.txt", "Harbour news", 2, "h")
+    assert example_questions("vi", [numbered, news]) == [
+        "544-KL/TU được ban hành ngày nào?", "Ai ký 544-KL/TU?", "“Harbour news” nói gì?"]
+    assert example_questions("en", [news]) == ["What does “Harbour news” say?"]
+
+
+def test_conversations_are_per_user_and_survive_reopening(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "conversations.sqlite3")
+    mine = store.create("alice", "  How many   clusters?  ")
+    store.append("alice", mine, _answer("Fourteen [1]."))
+    store.append("alice", mine, _answer("And 669 ha [1]."))
+    theirs = store.create("bob", "Bob's question")
+    reopened = ConversationStore(tmp_path / "conversations.sqlite3")
+    assert [c.title for c in reopened.owned_by("alice")] == ["How many clusters?"]
+    assert [turn.answer.answer for turn in reopened.turns("alice", mine)] == ["Fourteen [1].", "And 669 ha [1]."]
+    assert reopened.turns("alice", mine)[0].answer.citations[0].page == 3
+    assert reopened.turns("bob", mine) == [] and not reopened.owns("bob", mine)
+    assert not reopened.rename("bob", mine, "stolen") and not reopened.delete("bob", mine)
+    with pytest.raises(KeyError):
+        reopened.append("bob", mine, _answer())
+    reopened.rate("alice", mine, 1, -1)
+    assert [turn.rating for turn in reopened.turns("alice", mine)] == [None, -1]
+    assert reopened.rename("alice", mine, "Clusters") and reopened.title("alice", mine) == "Clusters"
+    assert reopened.delete("alice", mine) and reopened.owned_by("alice") == []
+    assert [c.conversation_id for c in reopened.owned_by("bob")] == [theirs]
 
 
 def test_only_the_ask_endpoint_is_public(served: str) -> None:

@@ -1,198 +1,146 @@
-"""The Gradio chat: streaming answers, clickable citations with source cards, uploads, filters,
-feedback and a status line. Served by `qa serve` and `make run` on 127.0.0.1."""
+"""The chat page: a conversation with sources under each answer, a side panel with the documents, the
+saved conversations and a source viewer, in English or Vietnamese. Served by `qa serve` and `make run`.
+
+Every list is read from the index when the page loads and after every upload or delete. What each
+event does is in ui/actions.py.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from qa.assistant import Assistant
-from qa.errors import QAError
-from qa.feedback import FeedbackStore
 from qa.offline import use_offline_defaults
-from qa.retrieve.filters import Filters
-from qa.types import Answer
-from ui.render import STYLE, answer_html, source_card
-from ui.uploads import store_upload
-
-EXAMPLES = [
-    "How many industrial clusters are planned in Khanh Hoa and with what total area?",
-    "Ket luan 544-KL/TU duoc ban hanh ngay nao?",
-    "Which provinces are merged into the new Ninh Binh?",
-    "What did General Secretary To Lam expect of Kon Tum and Quang Ngai after the merger?",
-]
-
-
-def status_line(assistant: Assistant) -> str:
-    docs = assistant.documents()
-    return (
-        f"**Answerer:** {assistant.backend} · **{len(docs)}** documents, **{assistant.store.count()}** chunks · "
-        f"settings `{assistant.settings.settings_hash()}`"
-    )
-
-
-def sources_html(assistant: Assistant, answer: Answer) -> str:
-    if answer.refused:
-        return "<div class='qa-refusal'>No passage in the documents answers this question.</div>"
-    cards = []
-    for c in answer.citations:
-        chunks = assistant.store.document_chunks(c.doc_id)
-        around = next((ch for ch in chunks if ch.start <= c.start and c.end <= ch.end), None)
-        full = assistant.store.document_text(c.doc_id)
-        context, context_start = (around.text, around.start) if around else (c.quote, c.start)
-        cards.append(source_card(c, context, context_start, full))
-    return "\n".join(cards)
-
-
-def documents_table(assistant: Assistant) -> list[list[Any]]:
-    return [[d.title, Path(d.source).name, d.chunks, d.doc_id] for d in assistant.documents()]
-
-
-def document_choices(assistant: Assistant) -> list[tuple[str, str]]:
-    return [(f"{d.title[:70]} ({Path(d.source).name})", d.doc_id) for d in assistant.documents()]
+from ui.actions import PageActions, PageSession
+from ui.assets import SCROLL_TO_QUOTE, page_assets
+from ui.i18n import LANGUAGES
 
 
 def build_app(assistant: Assistant) -> gr.Blocks:
-    settings = assistant.settings
-    feedback = FeedbackStore(settings.index_dir / "feedback.sqlite3")
-    uploads = settings.index_dir / "uploads"
+    page = PageActions(assistant)
+    private: dict[str, Any] = {"api_visibility": "private"}
+    quiet: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
+    # Page images and exports are copied into Gradio's cache; files older than a day are removed hourly.
+    with gr.Blocks(title="Policy documents QA", delete_cache=(3600, 86400)) as app:
+        session = gr.State(PageSession())
+        with gr.Row(elem_id="qa-header", equal_height=True):
+            header = gr.HTML(elem_id="qa-title", scale=4)
+            language = gr.Radio([(name, code) for code, name in LANGUAGES.items()], value="en", label="Language",
+                                elem_id="qa-language", scale=1)
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, elem_id="qa-main"):
+                chat = gr.HTML(elem_id="qa-chat")
+                question = gr.Textbox(label="Your question", lines=1, max_lines=6, elem_id="qa-question")
+                with gr.Row():
+                    ask_button = gr.Button("Ask", variant="primary", elem_id="qa-ask")
+                    new_button = gr.Button("New conversation", elem_id="qa-new")
+                with gr.Accordion("Only some documents", open=False, elem_id="qa-filters") as filters_box:
+                    only_type = gr.Dropdown([], value=None, label="Only this type", allow_custom_value=True,
+                                            elem_id="qa-type")
+                    only_year = gr.Dropdown([], value=None, label="Only issued in", allow_custom_value=True,
+                                            elem_id="qa-year")
+                    only_docs = gr.Dropdown([], value=[], multiselect=True, label="Only these documents",
+                                            allow_custom_value=True, elem_id="qa-filter")
+                with gr.Accordion("Technical details", open=False, elem_id="qa-technical") as technical_box:
+                    status = gr.HTML(elem_id="qa-status")
+            with gr.Column(scale=2, elem_id="qa-side"):
+                with gr.Tabs(elem_id="qa-tabs") as tabs:
+                    with gr.Tab("Documents", id="documents", elem_id="qa-tab-documents") as documents_tab:
+                        documents = gr.HTML(elem_id="qa-documents")
+                        files = gr.UploadButton("Add documents…", file_count="multiple", elem_id="qa-upload")
+                        upload_result = gr.HTML(elem_id="qa-upload-result")
+                        to_delete = gr.Dropdown([], value=None, label="Document to delete", allow_custom_value=True,
+                                                elem_id="qa-delete-choice")
+                        delete_button = gr.Button("Delete…", elem_id="qa-delete")
+                        with gr.Group(visible=False, elem_id="qa-confirm-delete") as confirm_box:
+                            confirm_text = gr.HTML()
+                            with gr.Row():
+                                confirm_button = gr.Button("Yes, delete it", elem_id="qa-confirm")
+                                cancel_button = gr.Button("Cancel", elem_id="qa-cancel")
+                        delete_result = gr.HTML(elem_id="qa-delete-result")
+                    with gr.Tab("Conversations", id="conversations", elem_id="qa-tab-conversations") as conversations_tab:
+                        saved = gr.Radio([], label="Saved conversations", elem_id="qa-conversations")
+                        rename_text = gr.Textbox(label="New name", elem_id="qa-rename-text")
+                        with gr.Row():
+                            rename_button = gr.Button("Rename", elem_id="qa-rename")
+                            delete_conversation_button = gr.Button("Delete conversation…", elem_id="qa-conversation-delete")
+                            export_button = gr.Button("Export as Markdown", elem_id="qa-export")
+                        with gr.Group(visible=False, elem_id="qa-confirm-conversation") as confirm_conversation_box:
+                            confirm_conversation_text = gr.HTML()
+                            with gr.Row():
+                                confirm_conversation = gr.Button("Yes, delete it", elem_id="qa-conversation-confirm")
+                                cancel_conversation = gr.Button("Cancel", elem_id="qa-conversation-cancel")
+                        conversation_result = gr.HTML(elem_id="qa-conversation-result")
+                        export_file = gr.File(visible=False, interactive=False, elem_id="qa-export-file")
+                    with gr.Tab("Source", id="source", elem_id="qa-tab-source") as source_tab:
+                        viewer_head = gr.HTML(elem_id="qa-viewer-head")
+                        viewer_image = gr.Image(visible=False, type="pil", interactive=False, show_label=False, elem_id="qa-page",
+                                                buttons=["fullscreen"])
+                        viewer_text = gr.HTML(elem_id="qa-viewer-text")
+        # Hidden: what the load hook and the buttons inside the conversation hand to the server.
+        with gr.Row(elem_classes=["qa-bridge"]):
+            browser_language = gr.Textbox(elem_classes=["qa-bridge"])
+            current_conversation = gr.Textbox(elem_classes=["qa-bridge"])
+            rate_data = gr.Textbox(elem_classes=["qa-bridge"])
+            open_data = gr.Textbox(elem_classes=["qa-bridge"])
+            example_data = gr.Textbox(elem_classes=["qa-bridge"])
+            rate_send = gr.Button(elem_id="qa-rate-send", elem_classes=["qa-bridge"])
+            open_send = gr.Button(elem_id="qa-open-send", elem_classes=["qa-bridge"])
+            example_send = gr.Button(elem_id="qa-example-send", elem_classes=["qa-bridge"])
 
-    def respond(
-        question: str, chat: list[dict[str, Any]], history: list[list[str]], doc_ids: list[str] | None,
-        doc_type: str | None, year: str | None,
-    ):
-        chat = list(chat or [])
-        pairs = [(q, a) for q, a in (history or [])]
-        chat.append({"role": "user", "content": question})
-        try:
-            filters = Filters(doc_ids=tuple(doc_ids or ()), doc_type=doc_type or None,
-                              year=int(year) if year and year.isdigit() else None)
-            stream = assistant.ask_stream(question, history=pairs, filters=filters)
-            partial = ""
-            chat.append({"role": "assistant", "content": "…"})
-            for part in stream:
-                if isinstance(part, Answer):
-                    answer = part
-                else:
-                    partial += part
-                    chat[-1] = {"role": "assistant", "content": partial}
-                    yield chat, gr.update(), history, gr.update(), None, ""
-        except QAError as exc:
-            chat[-1:] = [{"role": "assistant", "content": f"⚠️ {exc}"}]
-            yield chat, "", history, question, None, ""
-            return
-        chat[-1] = {"role": "assistant", "content": answer_html(answer)}
-        history = list(history or []) + [[question, answer.answer]]
-        yield chat, sources_html(assistant, answer), history, "", answer.model_dump_json(), status_line(assistant)
+        labelled = [header, language, question, ask_button, new_button, filters_box, only_type, only_year, only_docs,
+                    technical_box, documents_tab, conversations_tab, source_tab, files, to_delete,
+                    delete_button, confirm_button, cancel_button, saved, rename_text, rename_button,
+                    delete_conversation_button, export_button, confirm_conversation, cancel_conversation, viewer_head]
+        listed = [documents, only_type, only_year, only_docs, to_delete, status, chat]
+        filters = [only_docs, only_type, only_year]
 
-    def ask_api(question: str) -> dict[str, Any]:
-        """For programs (gradio_client): the Answer as data; a QAError reaches the caller as its message."""
-        try:
-            return assistant.ask(question).model_dump()
-        except QAError as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
+        app.load(page.on_load, [browser_language, current_conversation, session],
+                 [session, language, current_conversation, *labelled, *listed, saved],
+                 js="(lang, saved, s) => [localStorage.getItem('qa-language') || navigator.language || '', "
+                    "localStorage.getItem('qa-conversation') || '', s]", **private)
+        language.input(page.switch_language, [language, session, *filters], [session, *labelled, *listed],
+                       js="(lang, ...rest) => { localStorage.setItem('qa-language', lang); return [lang, ...rest]; }",
+                       **private)
+        current_conversation.change(None, current_conversation, None,
+                                    js="(id) => { localStorage.setItem('qa-conversation', id || ''); }")
 
-    def give_feedback(answer_json: str | None, rating: int, comment: str) -> str:
-        if not answer_json:
-            return "Ask a question first, then rate its answer."
-        feedback.record(Answer.model_validate_json(answer_json), rating, comment or "")
-        return "Thank you — feedback saved."
+        ask_outputs = [chat, question, session, current_conversation, saved]
+        question.submit(page.respond, [question, session, *filters], ask_outputs, show_progress="minimal",
+                        api_visibility="private")
+        ask_button.click(page.respond, [question, session, *filters], ask_outputs, show_progress="minimal",
+                         api_visibility="private")
+        example_send.click(page.respond, [example_data, session, *filters], ask_outputs, show_progress="minimal",
+                           js="(q, ...rest) => [window.qaPage.example, ...rest]", api_visibility="private")
+        new_button.click(page.new_conversation, session, [session, chat, current_conversation, saved], **quiet)
+        rate_send.click(page.rate, [rate_data, session], [chat, session],
+                        js="(d, s) => [window.qaPage.rate, s]", **quiet)
+        open_send.click(page.open_source, [open_data, session], [tabs, viewer_head, viewer_image, viewer_text],
+                        js="(d, s) => [window.qaPage.open, s]", **quiet
+                        ).then(None, js=SCROLL_TO_QUOTE)
 
-    def upload(files: list[Any] | None, progress: gr.Progress = gr.Progress()):
-        if not files:
-            return "Choose one or more files first.", gr.update(), gr.update(), gr.update(), status_line(assistant)
-        lines = []
-        stored = []
-        for item in files:
-            original = Path(getattr(item, "orig_name", None) or Path(str(item)).name).name
-            try:
-                stored.append(store_upload(Path(str(item)), original, uploads, int(settings.max_file_mb * 1e6)))
-            except QAError as exc:
-                lines.append(f"- **{original}**: skipped: {exc}")
-        if stored:
-            def on_progress(done: int, total: int, name: str) -> None:
-                progress((done, total), desc=f"Indexing {name}", unit="files")
+        files.upload(page.upload, [files, session, *filters], [upload_result, *listed], **private)
+        delete_button.click(page.ask_delete, [to_delete, session], [session, confirm_box, confirm_text, delete_result], **quiet)
+        confirm_button.click(page.confirm_delete, [session, *filters], [session, confirm_box, delete_result, *listed], **quiet)
+        cancel_button.click(page.cancel_delete, session, [session, confirm_box, confirm_text], **quiet)
 
-            try:
-                report = assistant.ingest(stored, progress=on_progress)
-            except QAError as exc:
-                lines.append(f"- ⚠️ {exc}")
-            else:
-                for r in report.files:
-                    reason = f": {r.reason}" if r.reason else ""
-                    lines.append(f"- **{Path(r.path).name}**: {r.status}{reason}")
-        choices = document_choices(assistant)
-        return ("\n".join(lines), documents_table(assistant), gr.update(choices=choices),
-                gr.update(choices=choices), status_line(assistant))
+        saved.input(page.open_conversation, [saved, session], [session, chat, current_conversation], **quiet)
+        rename_button.click(page.rename_conversation, [saved, rename_text, session], [saved, conversation_result], **quiet)
+        delete_conversation_button.click(page.ask_delete_conversation, [saved, session],
+                                         [session, confirm_conversation_box, confirm_conversation_text,
+                                          conversation_result], **quiet)
+        confirm_conversation.click(page.confirm_delete_conversation, session,
+                                   [session, confirm_conversation_box, conversation_result, saved, chat,
+                                    current_conversation], **quiet)
+        cancel_conversation.click(page.cancel_delete_conversation, session,
+                                  [session, confirm_conversation_box, confirm_conversation_text], **quiet)
+        export_button.click(page.export_conversation, [saved, session], [export_file, conversation_result], **quiet)
 
-    def delete(doc_id: str | None):
-        message = "Choose a document to delete."
-        if doc_id:
-            try:
-                assistant.delete(doc_id)
-                message = "Deleted."
-            except QAError as exc:
-                message = f"⚠️ {exc}"
-        choices = document_choices(assistant)
-        return message, documents_table(assistant), gr.update(choices=choices, value=None), \
-            gr.update(choices=choices), status_line(assistant)
-
-    with gr.Blocks(title="Policy documents QA") as app:
-        gr.Markdown("## Ask the policy documents\nEvery answer quotes its sources; click **[n]** to see the passage. "
-                    "When the documents do not answer, it says so.")
-        status = gr.Markdown(status_line(assistant), elem_id="qa-status")
-        history = gr.State([])
-        last_answer = gr.State(None)
-        with gr.Tab("Chat"):
-            with gr.Row():
-                with gr.Column(scale=3):
-                    chatbot = gr.Chatbot(label="Conversation", height=440, elem_id="qa-chat")
-                    question = gr.Textbox(label="Question", placeholder="Ask about the documents…", elem_id="qa-question")
-                    with gr.Row():
-                        ask_button = gr.Button("Ask", variant="primary", elem_id="qa-ask")
-                        clear = gr.Button("New conversation")
-                    with gr.Row():
-                        only_type = gr.Dropdown(["", *sorted({d.doc_type for d in assistant.documents() if d.doc_type})],
-                                                value="", label="Only this type", elem_id="qa-type")
-                        only_year = gr.Dropdown(["", *sorted({d.issued[:4] for d in assistant.documents() if d.issued})],
-                                                value="", label="Only issued in", elem_id="qa-year")
-                    only = gr.Dropdown(document_choices(assistant), multiselect=True, label="Only these documents",
-                                       elem_id="qa-filter")
-                    gr.Examples(EXAMPLES, inputs=question)
-                    with gr.Row():
-                        up = gr.Button("Helpful", elem_id="qa-up")
-                        down = gr.Button("Not helpful", elem_id="qa-down")
-                    comment = gr.Textbox(label="Comment on this answer (optional)", elem_id="qa-comment")
-                    thanks = gr.Markdown(elem_id="qa-feedback-status")
-                with gr.Column(scale=2):
-                    gr.Markdown("### Sources")
-                    sources = gr.HTML(elem_id="qa-sources")
-        with gr.Tab("Documents"):
-            files = gr.File(label="Upload documents (.txt, .md, .pdf, .docx, .html)", file_count="multiple", elem_id="qa-upload")
-            upload_button = gr.Button("Add to the index", variant="primary", elem_id="qa-upload-button")
-            upload_result = gr.Markdown(elem_id="qa-upload-result")
-            table = gr.Dataframe(documents_table(assistant), headers=["title", "file", "chunks", "id"],
-                                 interactive=False, elem_id="qa-documents")
-            with gr.Row():
-                to_delete = gr.Dropdown(document_choices(assistant), label="Document to delete")
-                delete_button = gr.Button("Delete", variant="stop")
-            delete_result = gr.Markdown()
-
-        outputs = [chatbot, sources, history, question, last_answer, status]
-        inputs = [question, chatbot, history, only, only_type, only_year]
-        question.submit(respond, inputs, outputs, api_visibility="private")
-        ask_button.click(respond, inputs, outputs, api_visibility="private")
-        clear.click(lambda: ([], "", [], None), None, [chatbot, sources, history, last_answer], api_visibility="private")
-        up.click(lambda a, c: give_feedback(a, 1, c), [last_answer, comment], thanks, api_visibility="private")
-        down.click(lambda a, c: give_feedback(a, -1, c), [last_answer, comment], thanks, api_visibility="private")
-        upload_button.click(upload, files, [upload_result, table, only, to_delete, status], api_visibility="private")
-        delete_button.click(delete, to_delete, [delete_result, table, to_delete, only, status], api_visibility="private")
         api_question = gr.Textbox(visible=False)
         api_answer = gr.JSON(visible=False)
-        api_question.submit(ask_api, api_question, api_answer, api_name="ask")
-        app.load(lambda: status_line(assistant), None, status, api_visibility="private")
+        api_question.submit(page.ask_api, api_question, api_answer, api_name="ask")
     return app
 
 
@@ -204,14 +152,14 @@ def launch(app: gr.Blocks, assistant: Assistant, port: int | None = None, block:
         server_name=settings.ui_host,
         server_port=port if port is not None else (settings.ui_port or None),
         auth=credentials or None,
-        css=STYLE,
         max_file_size=f"{settings.max_file_mb:g}mb",
         show_error=False,
         quiet=True,
         prevent_thread_lock=not block,
         allowed_paths=[],
         footer_links=[],
+        **page_assets(),
     )
 
 
-__all__ = ["build_app", "launch"]
+__all__ = ["build_app", "launch", "page_assets"]

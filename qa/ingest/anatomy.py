@@ -442,10 +442,21 @@ def _published(folded: str) -> Field | None:
     return None
 
 
+_WEEKDAY_DATE = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday), (?=(?:" + "|".join(_MONTHS) + r") \d)")
+
+
 def _opening_date(folded: str) -> Field | None:
-    """The first date near the top: a dateline ('April 11, 2015') or the page's masthead."""
+    """The first date near the top: a dateline ('April 11, 2015'), the page's masthead, or an
+    issue's dated masthead further down ('Proposed Rules ... Thursday, August 6, 2020')."""
     dates = _dates(folded[:300])
-    return dates[0] if dates else None
+    if dates:
+        return dates[0]
+    masthead = _WEEKDAY_DATE.search(folded[:HEAD_CHARS])
+    if masthead:
+        dated = _dates(folded[masthead.end() : masthead.end() + 30])
+        if dated and dated[0].start == 0:
+            return Field(dated[0].value, masthead.end(), masthead.end() + dated[0].end)
+    return None
 
 
 def _title_case(value: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from qa.ingest.ocr import OCR_DPI, OCR_FIX, ocr_page_image
 from qa.ingest.plaintext import guess_title, plain_headings
-from qa.ingest.registry import SkipFile, loader, read_bytes
+from qa.ingest.registry import Limits, SkipFile, loader, read_bytes
 from qa.text import normalize
 from qa.types import LoadedDocument
 
@@ -77,11 +77,11 @@ def _needs_ocr(page: object, text: str) -> bool:
 
 
 @loader(".pdf")
-def load_pdf(path: Path, max_bytes: int) -> LoadedDocument:
+def load_pdf(path: Path, limits: Limits) -> LoadedDocument:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
-    data = read_bytes(path, max_bytes)
+    data = read_bytes(path, limits.max_bytes)
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:

@@ -20,8 +20,8 @@ from qa.index.locks import folder_lock
 from qa.index.store import ChunkStore
 from qa.ingest.anatomy import Anatomy, Field, read_anatomy
 from qa.ingest.chunking import chunk_document, count_tokens
-from qa.ingest.registry import SkipFile, load
-from qa.types import DocumentInfo
+from qa.ingest.registry import Limits, SkipFile, load
+from qa.types import DocumentInfo, LoadedDocument
 
 Status = Literal["added", "updated", "unchanged", "removed", "skipped"]
 Progress = Callable[[int, int, str], None]
@@ -78,6 +78,14 @@ def index_lock(settings: Settings) -> AbstractContextManager[None]:
     )
 
 
+def limits_for(settings: Settings) -> Limits:
+    return Limits(
+        max_bytes=int(settings.max_file_mb * 1_000_000), max_pages=settings.max_pages,
+        max_ocr_seconds=settings.max_ocr_seconds, max_unpacked_bytes=int(settings.max_unpacked_mb * 1_000_000),
+        max_zip_ratio=settings.max_zip_ratio,
+    )
+
+
 def open_embedding_cache(settings: Settings) -> EmbeddingCache:
     return EmbeddingCache(settings.index_dir / "embeddings.sqlite3", settings.embedder_identity())
 
@@ -92,13 +100,13 @@ def ingest_paths(
 ) -> IngestReport:
     files = discover(paths)
     report = IngestReport()
-    max_bytes = int(settings.max_file_mb * 1_000_000)
+    limits = limits_for(settings)
     with index_lock(settings):
         cache = open_embedding_cache(settings)
         for done, path in enumerate(files):
             if progress:
                 progress(done, len(files), path.name)
-            report.files.append(_ingest_file(settings, store, embedder, cache, path, max_bytes, report))
+            report.files.append(_ingest_file(settings, store, embedder, cache, path, limits, report))
         cache.close()
         if prune:
             kept = {str(p) for p in files}
@@ -161,14 +169,34 @@ def file_digest(path: Path, max_bytes: int) -> str:
     return digest.hexdigest()
 
 
+def read_document(path: Path, limits: Limits, max_chars: int) -> LoadedDocument:
+    """The file's text, or SkipFile with the reason: whatever goes wrong inside a parser (a
+    library's own exception on a malformed file included) is that file's problem, never the
+    whole ingest's."""
+    try:
+        doc = load(path, limits)
+    except SkipFile:
+        raise
+    except OSError as exc:
+        raise SkipFile(f"cannot read: {exc.strerror or exc}") from None
+    except MemoryError:
+        raise SkipFile("not enough memory to read this file") from None
+    except Exception as exc:  # noqa: BLE001 - a parser's failure on one file must not stop the others
+        detail = " ".join(str(exc).split())[:120]
+        raise SkipFile(f"could not be read ({type(exc).__name__}{': ' + detail if detail else ''})") from None
+    if len(doc.text) > max_chars:
+        raise SkipFile(f"{len(doc.text):,} characters of text, over the {max_chars:,} limit (QA_MAX_CHARS)")
+    return doc
+
+
 def _ingest_file(
-    settings: Settings, store: ChunkStore, embedder: Embedder, cache: EmbeddingCache, path: Path, max_bytes: int,
+    settings: Settings, store: ChunkStore, embedder: Embedder, cache: EmbeddingCache, path: Path, limits: Limits,
     report: IngestReport,
 ) -> FileResult:
     started = time.perf_counter()
     doc_id = doc_id_for(path)
     try:
-        file_hash = file_digest(path, max_bytes)
+        file_hash = file_digest(path, limits.max_bytes)
     except SkipFile as exc:
         return FileResult(str(path), "skipped", reason=str(exc))
     except OSError as exc:
@@ -179,21 +207,25 @@ def _ingest_file(
     if intact and record is not None and record.file_hash == file_hash:
         return FileResult(str(path), "unchanged")
     try:
-        doc = load(path, max_bytes)
+        doc = read_document(path, limits, settings.max_chars)
     except SkipFile as exc:
         return FileResult(str(path), "skipped", reason=str(exc))
-    except OSError as exc:
-        return FileResult(str(path), "skipped", reason=f"cannot read: {exc.strerror or exc}")
     doc_hash = hashlib.sha256(doc.text.encode()).hexdigest()
     notes = "; ".join(doc.notes)
-    anatomy = read_anatomy(doc.text)
+    try:
+        anatomy = read_anatomy(doc.text)
+    except Exception as exc:  # noqa: BLE001 - one file's text must not stop the others
+        return FileResult(str(path), "skipped", reason=f"its text could not be read for structure ({type(exc).__name__})")
     info = document_info(doc_id, str(path), doc.title, doc_hash, file_hash, anatomy, max((n for _, n in doc.pages), default=0))
     if intact and record is not None and record.doc_hash == doc_hash:
         # The file's bytes changed but its text did not (a re-save): keep the chunks, note the new bytes.
         store.put_document(replace(info, chunks=record.chunks), doc.text)
         report.seconds["parse"] += time.perf_counter() - started
         return FileResult(str(path), "unchanged", reason=notes)
-    chunks = chunk_document(doc, doc_id, str(path), doc_hash, settings.chunk_tokens, settings.chunk_overlap, anatomy)
+    try:
+        chunks = chunk_document(doc, doc_id, str(path), doc_hash, settings.chunk_tokens, settings.chunk_overlap, anatomy)
+    except Exception as exc:  # noqa: BLE001 - one file's text must not stop the others
+        return FileResult(str(path), "skipped", reason=f"its text could not be cut into chunks ({type(exc).__name__})")
     parsed = time.perf_counter()
     vectors = embed_with_cache(embedder, cache, [c.text for c in chunks], report)
     embedded = time.perf_counter()

@@ -202,9 +202,9 @@ def test_an_unchanged_scan_is_never_read_again(tmp_path: Path, monkeypatch: pyte
     calls: list[int] = []
     real = pdf_module.ocr_page_image
 
-    def counting(image: Image.Image) -> str:
+    def counting(image: Image.Image, timeout: float = 300) -> str:
         calls.append(1)
-        return real(image)
+        return real(image, timeout)
 
     monkeypatch.setattr(pdf_module, "ocr_page_image", counting)
     path = make_scanned_pdf(tmp_path / "scan.pdf", ["The ferry terminal has 8 berths.", "It opened in 2019."])

@@ -119,3 +119,11 @@ def test_a_long_unit_splits_the_same_way_as_recounting_each_remainder() -> None:
     for span in (Span(0, len(text)), Span(5, len(text) - 3)):
         for max_tokens in (50, 220):
             assert _split_long(text, span, max_tokens) == recounting(span, max_tokens)
+
+
+def test_a_blank_page_image_can_be_prepared_for_ocr() -> None:
+    """A page of one grey level reaches OCR when it is not quite blank enough to be left out; the
+    deskew threshold once failed on it with 'All-NaN slice encountered'."""
+    from qa.ingest.ocr import prepare_page
+
+    assert prepare_page(Image.new("L", (600, 800), 255)).size == (600, 800)

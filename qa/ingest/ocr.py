@@ -33,6 +33,8 @@ def otsu_threshold(gray: np.ndarray) -> int:
         mean_low = mass / weight
         mean_high = (total_mass - mass) / (total - weight)
         between = weight * (total - weight) * (mean_low - mean_high) ** 2
+    if np.isnan(between).all():  # one grey level only (a blank page): no threshold splits it
+        return int(gray.ravel()[0]) if gray.size else 128
     return int(np.nanargmax(between))
 
 

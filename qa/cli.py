@@ -355,7 +355,7 @@ def bench(ctx: click.Context, quick: bool, sizes: str, repeats: int, json_out: P
     settings = _settings(ctx)
     wanted = [300, 1000] if quick else [int(s) for s in sizes.split(",") if s.strip()]
     pool = 48 if quick else 1000
-    report = run_bench(settings, wanted, pool, 2 if quick else repeats, settings.index_dir.parent / "bench-cache")
+    report = run_bench(settings, wanted, pool, 2 if quick else repeats, settings.index_dir.parent / "bench-cache", quick=quick)
     write(report, json_out)
     click.echo(table(report))
     click.echo(f"\nWrote {json_out}")

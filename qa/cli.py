@@ -64,6 +64,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], prune: bool, if_empty: b
             click.echo(f"{result.status:9} {result.path} ({result.chunks} chunks{note})")
         elif result.status == "skipped":
             click.echo(f"skipped   {result.path}: {result.reason}")
+    for note in report.notes:
+        click.echo(f"Note: {note}")
     click.echo(f"Done: {report.summary()}.")
 
 

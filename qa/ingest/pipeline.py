@@ -14,6 +14,7 @@ import numpy as np
 
 from qa.config import Settings
 from qa.errors import InputError
+from qa.index.damage import read_only_error
 from qa.index.embed_cache import EmbeddingCache
 from qa.index.embedders import Embedder
 from qa.index.locks import folder_lock
@@ -44,6 +45,8 @@ class IngestReport:
     chunks: int = 0
     tokens: int = 0
     embedded: int = 0
+    # What the summary should say about the ingest as a whole (a damaged cache set aside).
+    notes: list[str] = field(default_factory=list)
 
     def count(self, status: Status) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -101,6 +104,8 @@ def ingest_paths(
     files = discover(paths)
     report = IngestReport()
     limits = limits_for(settings)
+    if store.read_only:
+        raise read_only_error(settings.index_dir)
     with index_lock(settings):
         cache = open_embedding_cache(settings)
         for done, path in enumerate(files):
@@ -108,6 +113,11 @@ def ingest_paths(
                 progress(done, len(files), path.name)
             report.files.append(_ingest_file(settings, store, embedder, cache, path, limits, report))
         cache.close()
+        if cache.set_aside is not None:
+            report.notes.append(
+                f"the embedding cache was damaged: set aside as {cache.set_aside.name} and started again (vectors "
+                "of documents already stored are kept in the index; `qa repair` refills the cache from them)"
+            )
         if prune:
             kept = {str(p) for p in files}
             folders = [p.resolve() for p in paths if p.is_dir()]

@@ -4,6 +4,7 @@ or damaged data, each with what to do about it."""
 from __future__ import annotations
 
 import errno
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,16 @@ from qa.errors import StoreError
 
 _DISK_FULL = ("disk is full", "no space left", "database or disk is full", "quota exceeded")
 _READ_ONLY = ("readonly database", "read-only file system", "read only file system")
+# Chroma reports a write that ran out of space as a failed compaction or log write, without the
+# cause; with this little room left, the cause is the disk.
+NEARLY_FULL_BYTES = 64 * 2**20
+
+
+def nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
 
 
 def disk_full_error(folder: Path, detail: str) -> StoreError:
@@ -46,6 +57,8 @@ def classify(folder: Path, exc: BaseException) -> StoreError:
         return disk_full_error(folder, detail)
     if isinstance(exc, OSError) and exc.errno == errno.EROFS or any(s in lowered for s in _READ_ONLY):
         return read_only_error(folder)
+    if nearly_full(folder):
+        return disk_full_error(folder, f"{shutil.disk_usage(folder).free // 1024} KB free; {detail}")
     return damaged_error(folder, detail)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,13 @@ from qa.config import Settings, load_settings
 from qa.errors import InputError, QAError
 from qa.offline import use_offline_defaults
 from qa.types import Answer
+
+
+def printable(name: str) -> str:
+    """A file name as a terminal should show it: control characters, line breaks, bidirectional
+    and other invisible format marks, and undecodable bytes escaped ('\\n', '\\u202e'), so a name
+    can neither forge a summary line nor run text backwards."""
+    return "".join(ascii(ch)[1:-1] if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs") else ch for ch in name)
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -61,9 +69,9 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], prune: bool, if_empty: b
     for result in report.files:
         if result.status in ("added", "updated", "removed"):
             note = f"; {result.reason}" if result.reason else ""
-            click.echo(f"{result.status:9} {result.path} ({result.chunks} chunks{note})")
+            click.echo(f"{result.status:9} {printable(result.path)} ({result.chunks} chunks{note})")
         elif result.status == "skipped":
-            click.echo(f"skipped   {result.path}: {result.reason}")
+            click.echo(f"skipped   {printable(result.path)}: {printable(result.reason)}")
     for note in report.notes:
         click.echo(f"Note: {note}")
     click.echo(f"Done: {report.summary()}.")
@@ -131,7 +139,7 @@ def documents(ctx: click.Context) -> None:
     docs = _assistant(ctx).documents()
     for d in docs:
         about = " ".join(x for x in (d.doc_type, d.doc_number, d.issued) if x)
-        click.echo(f"{d.doc_id}  {d.chunks:4} chunks  [{about}]  {d.title[:60]}  ({d.source})")
+        click.echo(f"{d.doc_id}  {d.chunks:4} chunks  [{about}]  {printable(d.title[:60])}  ({printable(d.source)})")
         details = [
             f"issued by {d.issuer}" if d.issuer else "", f"in force {d.effective}" if d.effective else "",
             f"signed {d.signer_position + ' ' if d.signer_position else ''}{d.signer}" if d.signer else "",
@@ -174,6 +182,28 @@ def delete(ctx: click.Context, doc_id: str) -> None:
     """Remove one document (by the id `qa documents` shows)."""
     _assistant(ctx).delete(doc_id)
     click.echo(f"Deleted {doc_id}.")
+
+
+@cli.command()
+@click.pass_context
+def repair(ctx: click.Context) -> None:
+    """Rebuild a damaged index from the stored document texts and the embedding cache (nothing intact
+    is parsed or embedded again)."""
+    from qa.index.embedders import make_embedder
+    from qa.ingest.repair import repair as repair_index
+
+    settings = _settings(ctx)
+    report = repair_index(settings, make_embedder(settings))
+    for action in report.actions:
+        click.echo(f"- {action}")
+    for source in report.rebuilt:
+        click.echo(f"rebuilt   {printable(source)}")
+    for source in report.lost:
+        click.echo(f"lost      {printable(source)}: ingest its file again")
+    click.echo(
+        f"Done: {report.intact} intact, {len(report.rebuilt)} rebuilt, {len(report.lost)} lost, {report.orphans} stray "
+        f"document(s) removed; {report.embedded} chunks embedded, {report.cache_refilled} vectors put back in the cache."
+    )
 
 
 @cli.command()

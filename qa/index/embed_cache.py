@@ -56,6 +56,20 @@ class EmbeddingCache:
             self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
         self._connect()
 
+    def healthy(self) -> bool:
+        """SQLite's consistency check over the whole file. False when the file was found damaged,
+        here or at opening, and so set aside and started again. Costs a read of the whole file: for
+        `qa repair`, not every ingest."""
+        try:
+            ok = self._db.execute("PRAGMA quick_check(1)").fetchall() == [("ok",)]
+        except sqlite3.DatabaseError as exc:
+            if not is_corrupt(exc):
+                raise classify(self.path.parent, exc) from None
+            ok = False
+        if not ok:
+            self._start_again()
+        return ok and self.set_aside is None
+
     def key(self, text: str) -> str:
         return hashlib.sha1((self._prefix + text).encode()).hexdigest()
 

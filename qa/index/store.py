@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 import os
 import shutil
 import tempfile
@@ -30,7 +31,7 @@ from qa.index.damage import check_database, damaged_error, read_only_error, stor
 from qa.index.embedders import Embedder, QAEmbeddingFunction
 from qa.index.locks import folder_lock
 from qa.index.records import chunk_from_record, chunk_metadata, document_from_metadata, document_metadata
-from qa.types import Chunk, DocumentInfo, chunk_id_for
+from qa.types import Chunk, DocumentInfo, Heading, Layout, chunk_id_for
 
 
 def _one_opener_at_a_time(settings: Settings, read_only: bool) -> AbstractContextManager[None]:
@@ -213,11 +214,48 @@ class ChunkStore:
         return document_from_metadata(dict(metas[0])) if metas else None
 
     @_guarded
-    def put_document(self, info: DocumentInfo, text: str) -> None:
+    def put_document(self, info: DocumentInfo, text: str, layout: Layout | None = None) -> None:
         """Store a document's exact text and metadata (after its chunks, so a crash in between
-        leaves the old record, and the next ingest parses the file again)."""
+        leaves the old record, and the next ingest parses the file again). With its layout (the
+        loader's title, headings and page starts), `qa repair` can cut it into chunks again
+        without the file."""
         self._check_writable()
-        self.texts.upsert(ids=[info.doc_id], documents=[text], metadatas=[document_metadata(info)], embeddings=[[0.0]])
+        metadata = document_metadata(info)
+        if layout is not None:
+            metadata["layout"] = json.dumps(
+                {"title": layout.title, "headings": [(h.start, h.text) for h in layout.headings], "pages": layout.pages},
+                ensure_ascii=False,
+            )
+        self.texts.upsert(ids=[info.doc_id], documents=[text], metadatas=[metadata], embeddings=[[0.0]])
+        self._bump_generation()
+
+    @_guarded
+    def document_layout(self, doc_id: str) -> Layout | None:
+        found = self.texts.get(ids=[doc_id], include=["metadatas"])
+        metas = found["metadatas"] or []
+        saved = metas[0].get("layout") if metas else None
+        if not saved:
+            return None
+        layout = json.loads(str(saved))
+        return Layout(str(layout["title"]), [Heading(int(o), str(t)) for o, t in layout["headings"]],
+                      [(int(o), int(n)) for o, n in layout["pages"]])
+
+    @_guarded
+    def chunk_vectors(self, doc_id: str) -> dict[str, np.ndarray]:
+        """The stored vector of each of a document's chunks, by chunk text."""
+        found = self.collection.get(where={"doc_id": doc_id}, include=["documents", "embeddings"])
+        embeddings = found["embeddings"] if found["embeddings"] is not None else []
+        return {str(text): np.asarray(vector, dtype=np.float32) for text, vector in zip(found["documents"] or [], embeddings, strict=True)}
+
+    @_guarded
+    def reset_chunks(self) -> None:
+        """Drop every chunk and its vector index (the document texts stay), for `qa repair` when the
+        vector index itself cannot be read."""
+        self._check_writable()
+        self.client.delete_collection(self.name)
+        self.collection = self.client.get_or_create_collection(
+            self.name, embedding_function=self._embedding_function, configuration={"hnsw": {"space": "cosine"}},
+        )
         self._bump_generation()
 
     @_guarded

@@ -22,7 +22,7 @@ from qa.index.store import ChunkStore
 from qa.ingest.anatomy import Anatomy, Field, read_anatomy
 from qa.ingest.chunking import chunk_document, count_tokens
 from qa.ingest.registry import Limits, SkipFile, load
-from qa.types import DocumentInfo, LoadedDocument
+from qa.types import DocumentInfo, Layout, LoadedDocument
 
 Status = Literal["added", "updated", "unchanged", "removed", "skipped"]
 Progress = Callable[[int, int, str], None]
@@ -229,7 +229,7 @@ def _ingest_file(
     info = document_info(doc_id, str(path), doc.title, doc_hash, file_hash, anatomy, max((n for _, n in doc.pages), default=0))
     if intact and record is not None and record.doc_hash == doc_hash:
         # The file's bytes changed but its text did not (a re-save): keep the chunks, note the new bytes.
-        store.put_document(replace(info, chunks=record.chunks), doc.text)
+        store.put_document(replace(info, chunks=record.chunks), doc.text, Layout(doc.title, doc.headings, doc.pages))
         report.seconds["parse"] += time.perf_counter() - started
         return FileResult(str(path), "unchanged", reason=notes)
     try:
@@ -241,7 +241,7 @@ def _ingest_file(
     embedded = time.perf_counter()
     # New chunks go in before the old ones leave, so a crash in between never loses the document.
     store.add(chunks, vectors)
-    store.put_document(replace(info, chunks=len(chunks)), doc.text)
+    store.put_document(replace(info, chunks=len(chunks)), doc.text, Layout(doc.title, doc.headings, doc.pages))
     store.delete_document(doc_id, keep_hash=doc_hash)
     report.seconds["parse"] += parsed - started
     report.seconds["embed"] += embedded - parsed

@@ -60,17 +60,28 @@ def doc_id_for(path: Path) -> str:
     return hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
 
 
-def discover(paths: list[Path]) -> list[Path]:
+def discover(paths: list[Path]) -> tuple[list[Path], list[FileResult]]:
+    """The files to ingest, and the symbolic links inside given folders that lead out of them:
+    those are not followed (a link must not pull a file from elsewhere into the index), and the
+    summary says so. A file named on its own is read wherever it lives."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise InputError(f"No such file or folder: {', '.join(missing)}")
     files: list[Path] = []
+    refused: list[FileResult] = []
     for path in paths:
         if path.is_dir():
-            files.extend(p for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith("."))
+            root = path.resolve()
+            for found in sorted(path.rglob("*")):
+                if not found.is_file() or found.name.startswith("."):
+                    continue
+                if not found.resolve().is_relative_to(root):
+                    refused.append(FileResult(str(found.absolute()), "skipped", reason=f"a link to a file outside {path}: not followed"))
+                else:
+                    files.append(found)
         else:
             files.append(path)
-    return list(dict.fromkeys(p.resolve() for p in files))
+    return list(dict.fromkeys(p.resolve() for p in files)), refused
 
 
 def index_lock(settings: Settings) -> AbstractContextManager[None]:
@@ -101,8 +112,8 @@ def ingest_paths(
     prune: bool = False,
     progress: Progress | None = None,
 ) -> IngestReport:
-    files = discover(paths)
-    report = IngestReport()
+    files, refused = discover(paths)
+    report = IngestReport(files=refused)
     limits = limits_for(settings)
     if store.read_only:
         raise read_only_error(settings.index_dir)

@@ -58,9 +58,13 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
         raise SkipFile("permission denied: cannot read the file") from None
 
 
+def supported_extensions() -> list[str]:
+    return sorted(_LOADERS)
+
+
 def load(path: Path, limits: Limits) -> LoadedDocument:
     found = _LOADERS.get(path.suffix.lower())
     if found is None:
-        supported = ", ".join(sorted(_LOADERS))
+        supported = ", ".join(supported_extensions())
         raise SkipFile(f"unsupported file type '{path.suffix or '(none)'}' (supported: {supported})")
     return found(path, limits)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,15 +57,18 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], prune: bool, if_empty: b
     if if_empty and assistant.store.count() > 0:
         click.echo(f"Index already holds {len(assistant.documents())} documents; nothing to do.")
         return
-    with tqdm(total=0, unit="file", disable=None, file=sys.stderr) as bar:
+    if sys.stderr.isatty():
+        with tqdm(total=0, unit="file", file=sys.stderr) as bar:
 
-        def progress(done: int, total: int, name: str) -> None:
-            bar.total = total
-            bar.n = done
-            bar.set_postfix_str(name[:40])
-            bar.refresh()
+            def progress(done: int, total: int, name: str) -> None:
+                bar.total = total
+                bar.n = done
+                bar.set_postfix_str(printable(name[:40]))
+                bar.refresh()
 
-        report = assistant.ingest(list(paths), prune=prune, progress=progress)
+            report = assistant.ingest(list(paths), prune=prune, progress=progress)
+    else:
+        report = assistant.ingest(list(paths), prune=prune, progress=progress_lines())
     if any(report.count(status) for status in ("added", "updated", "removed")):
         assistant.retriever.bm25.persist()
     for result in report.files:
@@ -75,6 +80,20 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], prune: bool, if_empty: b
     for note in report.notes:
         click.echo(f"Note: {note}")
     click.echo(f"Done: {report.summary()}.")
+
+
+def progress_lines(every_seconds: float = 2.0) -> Callable[[int, int, str], None]:
+    """Progress for a log or a pipe, where a bar would be one endless line: a line on stderr at
+    most every few seconds, and one at the end."""
+    last = [0.0]
+
+    def progress(done: int, total: int, name: str) -> None:
+        now = time.monotonic()
+        if done == total or now - last[0] >= every_seconds:
+            last[0] = now
+            click.echo(f"ingest: {done}/{total} files" + (f" ({printable(name)})" if name else ""), err=True)
+
+    return progress
 
 
 def _print_answer(answer: Answer, text_already_shown: bool = False) -> None:

@@ -15,6 +15,7 @@ import tempfile
 import threading
 import time
 import weakref
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -213,20 +214,27 @@ class ChunkStore:
         metas = found["metadatas"] or []
         return document_from_metadata(dict(metas[0])) if metas else None
 
-    @_guarded
     def put_document(self, info: DocumentInfo, text: str, layout: Layout | None = None) -> None:
-        """Store a document's exact text and metadata (after its chunks, so a crash in between
-        leaves the old record, and the next ingest parses the file again). With its layout (the
-        loader's title, headings and page starts), `qa repair` can cut it into chunks again
-        without the file."""
+        self.put_documents([(info, text, layout)])
+
+    @_guarded
+    def put_documents(self, documents: Sequence[tuple[DocumentInfo, str, Layout | None]]) -> None:
+        """Store documents' exact texts and metadata (after their chunks, so a crash in between
+        leaves the old records, and the next ingest parses the files again). With its layout (the
+        loader's title, headings and page starts), `qa repair` can cut a document into chunks
+        again without its file."""
         self._check_writable()
-        metadata = document_metadata(info)
-        if layout is not None:
-            metadata["layout"] = json.dumps(
-                {"title": layout.title, "headings": [(h.start, h.text) for h in layout.headings], "pages": layout.pages},
-                ensure_ascii=False,
-            )
-        self.texts.upsert(ids=[info.doc_id], documents=[text], metadatas=[metadata], embeddings=[[0.0]])
+        metadatas = []
+        for info, _, layout in documents:
+            metadata = document_metadata(info)
+            if layout is not None:
+                metadata["layout"] = json.dumps(
+                    {"title": layout.title, "headings": [(h.start, h.text) for h in layout.headings], "pages": layout.pages},
+                    ensure_ascii=False,
+                )
+            metadatas.append(metadata)
+        self.texts.upsert(ids=[info.doc_id for info, _, _ in documents], documents=[text for _, text, _ in documents],
+                          metadatas=metadatas, embeddings=[[0.0]] * len(documents))
         self._bump_generation()
 
     @_guarded
@@ -263,12 +271,13 @@ class ChunkStore:
         self._check_writable()
         self.generation()  # take in what another process wrote before adding to it
         batch = max(1, min(int(self.client.get_max_batch_size()), 1000))
+        per_document = Counter(c.doc_id for c in chunks)
         for i in range(0, len(chunks), batch):
             part = chunks[i : i + batch]
             self.collection.upsert(
                 ids=[c.chunk_id for c in part],
                 documents=[c.text for c in part],
-                metadatas=[chunk_metadata(c, len(chunks)) for c in part],
+                metadatas=[chunk_metadata(c, per_document[c.doc_id]) for c in part],
                 embeddings=vectors[i : i + batch],
             )
         self._bump_generation()

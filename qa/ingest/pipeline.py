@@ -22,11 +22,14 @@ from qa.index.store import ChunkStore
 from qa.ingest.anatomy import Anatomy, Field, read_anatomy
 from qa.ingest.chunking import chunk_document, count_tokens
 from qa.ingest.registry import Limits, SkipFile, load
-from qa.types import DocumentInfo, Layout, LoadedDocument
+from qa.types import Chunk, DocumentInfo, Layout, LoadedDocument
 
 Status = Literal["added", "updated", "unchanged", "removed", "skipped"]
 Progress = Callable[[int, int, str], None]
 EMBED_BATCH = 32
+# Files are parsed ahead and stored together once this many chunks (or files) wait.
+STORE_BATCH_CHUNKS = 256
+STORE_BATCH_FILES = 64
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,20 @@ class FileResult:
     status: Status
     chunks: int = 0
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """A file read and cut into chunks, waiting to be embedded and stored with others: many small
+    files cost one embedding batch and a few Chroma writes, not a few writes each."""
+
+    info: DocumentInfo
+    text: str
+    layout: Layout
+    chunks: list[Chunk]
+    replaces: bool  # an earlier version (or an interrupted ingest's chunks) is stored: it leaves after
+    status: Status
+    notes: str
 
 
 @dataclass
@@ -119,10 +136,16 @@ def ingest_paths(
         raise read_only_error(settings.index_dir)
     with index_lock(settings):
         cache = open_embedding_cache(settings)
+        waiting: list[FileResult | ParsedFile] = []
         for done, path in enumerate(files):
             if progress:
                 progress(done, len(files), path.name)
-            report.files.append(_ingest_file(settings, store, embedder, cache, path, limits, report))
+            waiting.append(_read_file(settings, store, path, limits, report))
+            parsed = [w for w in waiting if isinstance(w, ParsedFile)]
+            if len(parsed) >= STORE_BATCH_FILES or sum(len(p.chunks) for p in parsed) >= STORE_BATCH_CHUNKS:
+                report.files += _store_batch(store, embedder, cache, waiting, report)
+                waiting = []
+        report.files += _store_batch(store, embedder, cache, waiting, report)
         cache.close()
         if cache.set_aside is not None:
             report.notes.append(
@@ -210,10 +233,7 @@ def read_document(path: Path, limits: Limits, max_chars: int) -> LoadedDocument:
     return doc
 
 
-def _ingest_file(
-    settings: Settings, store: ChunkStore, embedder: Embedder, cache: EmbeddingCache, path: Path, limits: Limits,
-    report: IngestReport,
-) -> FileResult:
+def _read_file(settings: Settings, store: ChunkStore, path: Path, limits: Limits, report: IngestReport) -> FileResult | ParsedFile:
     started = time.perf_counter()
     doc_id = doc_id_for(path)
     try:
@@ -238,25 +258,43 @@ def _ingest_file(
     except Exception as exc:  # noqa: BLE001 - one file's text must not stop the others
         return FileResult(str(path), "skipped", reason=f"its text could not be read for structure ({type(exc).__name__})")
     info = document_info(doc_id, str(path), doc.title, doc_hash, file_hash, anatomy, max((n for _, n in doc.pages), default=0))
+    layout = Layout(doc.title, doc.headings, doc.pages)
     if intact and record is not None and record.doc_hash == doc_hash:
         # The file's bytes changed but its text did not (a re-save): keep the chunks, note the new bytes.
-        store.put_document(replace(info, chunks=record.chunks), doc.text, Layout(doc.title, doc.headings, doc.pages))
+        store.put_document(replace(info, chunks=record.chunks), doc.text, layout)
         report.seconds["parse"] += time.perf_counter() - started
         return FileResult(str(path), "unchanged", reason=notes)
     try:
         chunks = chunk_document(doc, doc_id, str(path), doc_hash, settings.chunk_tokens, settings.chunk_overlap, anatomy)
     except Exception as exc:  # noqa: BLE001 - one file's text must not stop the others
         return FileResult(str(path), "skipped", reason=f"its text could not be cut into chunks ({type(exc).__name__})")
-    parsed = time.perf_counter()
-    vectors = embed_with_cache(embedder, cache, [c.text for c in chunks], report)
-    embedded = time.perf_counter()
-    # New chunks go in before the old ones leave, so a crash in between never loses the document.
-    store.add(chunks, vectors)
-    store.put_document(replace(info, chunks=len(chunks)), doc.text, Layout(doc.title, doc.headings, doc.pages))
-    store.delete_document(doc_id, keep_hash=doc_hash)
-    report.seconds["parse"] += parsed - started
-    report.seconds["embed"] += embedded - parsed
-    report.seconds["store"] += time.perf_counter() - embedded
-    report.chunks += len(chunks)
-    report.tokens += sum(count_tokens(c.text) for c in chunks)
-    return FileResult(str(path), "updated" if record is not None or hashes else "added", len(chunks), reason=notes)
+    report.seconds["parse"] += time.perf_counter() - started
+    replaces = record is not None or bool(hashes)
+    return ParsedFile(replace(info, chunks=len(chunks)), doc.text, layout, chunks, replaces,
+                      "updated" if replaces else "added", notes)
+
+
+def _store_batch(
+    store: ChunkStore, embedder: Embedder, cache: EmbeddingCache, waiting: list[FileResult | ParsedFile], report: IngestReport
+) -> list[FileResult]:
+    """Embed and store the waiting files' chunks together; their results, in file order."""
+    parsed = [w for w in waiting if isinstance(w, ParsedFile)]
+    if parsed:
+        started = time.perf_counter()
+        chunks = [c for p in parsed for c in p.chunks]
+        vectors = embed_with_cache(embedder, cache, [c.text for c in chunks], report)
+        embedded = time.perf_counter()
+        # New chunks go in before the old ones leave, so a crash in between never loses a document.
+        store.add(chunks, vectors)
+        store.put_documents([(p.info, p.text, p.layout) for p in parsed])
+        for p in parsed:
+            if p.replaces:
+                store.delete_document(p.info.doc_id, keep_hash=p.info.doc_hash)
+        report.seconds["embed"] += embedded - started
+        report.seconds["store"] += time.perf_counter() - embedded
+        report.chunks += len(chunks)
+        report.tokens += sum(count_tokens(c.text) for c in chunks)
+    return [
+        w if isinstance(w, FileResult) else FileResult(w.info.source, w.status, len(w.chunks), reason=w.notes)
+        for w in waiting
+    ]

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from evals.bench_files import hostile_files
+from evals.bench_files import hostile_files, tiny_files
 from evals.bench_files import lines as hostile_file_lines
 from qa.assistant import Assistant
 from qa.config import Settings
@@ -202,6 +202,7 @@ def run_bench(
             })
         drop_server_collection(settings)
     report["files"] = hostile_files(settings, quick)
+    report["files"]["tiny_files"] = tiny_files(settings, embedder, 200 if quick else 5000)
     return report
 
 

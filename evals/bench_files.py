@@ -1,6 +1,7 @@
 """`qa bench`, hostile files: what one awkward file costs to read and chunk, so no single upload
 holds the ingest lock for long. A growing single-line text (no sentence ends, so it is one unit
-cut at whitespace) must scale linearly; a PDF of 2,000 blank scanned-size pages must never reach OCR.
+cut at whitespace) must scale linearly; a PDF of 2,000 blank scanned-size pages must never reach OCR;
+thousands of one-sentence files are embedded and stored in batches.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.config import Settings
+from qa.index.embedders import Embedder
 from qa.ingest.anatomy import read_anatomy
 from qa.ingest.chunking import chunk_document
 from qa.ingest.pipeline import limits_for, read_document
@@ -48,6 +50,25 @@ def blank_pdf(path: Path, pages: int) -> Path:
     return path
 
 
+def tiny_files(settings: Settings, embedder: Embedder, count: int) -> dict[str, Any]:
+    """Ingest `count` one-sentence files into a fresh index: files per second, by stage."""
+    from qa.assistant import Assistant
+
+    with tempfile.TemporaryDirectory(prefix="qa-bench-tiny-") as folder:
+        docs = Path(folder) / "docs"
+        docs.mkdir()
+        for i in range(count):
+            (docs / f"note-{i:05}.txt").write_text(
+                f"Note {i}. District office {i} opens at {i % 12 + 1} o'clock on weekdays.", encoding="utf-8"
+            )
+        assistant = Assistant(settings.model_copy(update={"index_dir": Path(folder) / "idx"}), embedder=embedder)
+        started = time.perf_counter()
+        report = assistant.ingest([docs])
+        seconds = time.perf_counter() - started
+    return {"files": count, "seconds": round(seconds, 1), "files_per_s": round(count / seconds, 1),
+            "stages": {k: round(v, 1) for k, v in report.seconds.items()}}
+
+
 def hostile_files(settings: Settings, quick: bool) -> dict[str, Any]:
     sizes = [50_000, 500_000] if quick else [50_000, 500_000, 5_000_000]
     settings = settings.model_copy(update={"max_chars": 10**9})
@@ -80,4 +101,8 @@ def lines(report: dict[str, Any]) -> list[str]:
                    f"{row['us_per_byte']} µs/byte ({row['us_per_byte'] / max(first['us_per_byte'], 1e-9):.1f}x the 50 KB rate)")
     blank = report["blank_pdf"]
     out.append(f"  PDF of {blank['pages']} blank pages ({blank['bytes'] / 1e3:.0f} KB): {blank['seconds']} s ({blank['outcome']})")
+    tiny = report.get("tiny_files")
+    if tiny:
+        stages = ", ".join(f"{stage} {seconds} s" for stage, seconds in tiny["stages"].items())
+        out.append(f"  {tiny['files']:,} one-sentence files: {tiny['files_per_s']} files/s ({tiny['seconds']} s: {stages})")
     return out

@@ -26,7 +26,7 @@ def qa(index: Path, *args: str | bytes) -> subprocess.CompletedProcess[str]:
 
 def one_error_line(run: subprocess.CompletedProcess[str]) -> str:
     assert run.returncode == 1, (run.stdout, run.stderr)
-    lines = run.stderr.strip().splitlines()
+    lines = [line for line in run.stderr.strip().splitlines() if not line.startswith("ingest: ")]  # progress lines
     assert len(lines) == 1 and lines[0].startswith("Error: "), run.stderr
     return lines[0]
 

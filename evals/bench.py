@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from evals.bench_files import hostile_files, tiny_files
+from evals.bench_files import lines as hostile_file_lines
 from qa.assistant import Assistant
 from qa.config import Settings
 from qa.errors import InputError
@@ -149,7 +151,9 @@ def query_after_restart(settings: Settings, embedder: Embedder) -> float:
     return round(1000 * (time.perf_counter() - started), 1)
 
 
-def run_bench(settings: Settings, sizes: list[int], filler_pool: int, repeats: int, cache_dir: Path) -> dict[str, Any]:
+def run_bench(
+    settings: Settings, sizes: list[int], filler_pool: int, repeats: int, cache_dir: Path, quick: bool = False
+) -> dict[str, Any]:
     if not SAMPLE.is_dir():
         raise InputError(f"qa bench measures on the sample corpus, which is not at {SAMPLE}: run it from a checkout of the repository.")
     # Collections of its own: on a shared Chroma server the bench must never touch a real corpus.
@@ -197,6 +201,8 @@ def run_bench(settings: Settings, sizes: list[int], filler_pool: int, repeats: i
                 "p95_ratio_ours_to_naive": round(ours["total_p95_ms"] / max(naive["total_p95_ms"], 0.1), 2),
             })
         drop_server_collection(settings)
+    report["files"] = hostile_files(settings, quick)
+    report["files"]["tiny_files"] = tiny_files(settings, embedder, 200 if quick else 5000)
     return report
 
 
@@ -235,6 +241,7 @@ def table(report: dict[str, Any]) -> str:
               for row in report["rows"]]
     lines += [f"{row['chunks']} chunks ({row['store']}): {name} missed the fact of: {'; '.join(row[name]['missed'])}"
               for row in report["rows"] for name in ("ours", "naive") if row[name]["missed"]]
+    lines += ["", *hostile_file_lines(report["files"])]
     lines.append("first query: the first question on a freshly built index; for ours it includes building BM25 over "
                  "every chunk and saving it, which later openings read back.")
     return "\n".join(lines)

@@ -96,6 +96,12 @@ class Assistant:
         self.store.delete_document(doc_id)
 
     def check_question(self, question: str) -> str:
+        undecodable = next((i for i, ch in enumerate(question) if "\ud800" <= ch <= "\udfff"), None)
+        if undecodable is not None:
+            raise InputError(
+                f"The question is not valid UTF-8 text (an undecodable byte at character {undecodable + 1}); "
+                "type it again, or set the terminal's encoding to UTF-8."
+            )
         question = " ".join(question.split())
         if not question:
             raise InputError("The question is empty; type a question about the documents.")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
+import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,13 @@ from qa.config import Settings, load_settings
 from qa.errors import InputError, QAError
 from qa.offline import use_offline_defaults
 from qa.types import Answer
+
+
+def printable(name: str) -> str:
+    """A file name as a terminal should show it: control characters, line breaks, bidirectional
+    and other invisible format marks, and undecodable bytes escaped ('\\n', '\\u202e'), so a name
+    can neither forge a summary line nor run text backwards."""
+    return "".join(ascii(ch)[1:-1] if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs") else ch for ch in name)
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -47,24 +57,43 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], prune: bool, if_empty: b
     if if_empty and assistant.store.count() > 0:
         click.echo(f"Index already holds {len(assistant.documents())} documents; nothing to do.")
         return
-    with tqdm(total=0, unit="file", disable=None, file=sys.stderr) as bar:
+    if sys.stderr.isatty():
+        with tqdm(total=0, unit="file", file=sys.stderr) as bar:
 
-        def progress(done: int, total: int, name: str) -> None:
-            bar.total = total
-            bar.n = done
-            bar.set_postfix_str(name[:40])
-            bar.refresh()
+            def progress(done: int, total: int, name: str) -> None:
+                bar.total = total
+                bar.n = done
+                bar.set_postfix_str(printable(name[:40]))
+                bar.refresh()
 
-        report = assistant.ingest(list(paths), prune=prune, progress=progress)
+            report = assistant.ingest(list(paths), prune=prune, progress=progress)
+    else:
+        report = assistant.ingest(list(paths), prune=prune, progress=progress_lines())
     if any(report.count(status) for status in ("added", "updated", "removed")):
         assistant.retriever.bm25.persist()
     for result in report.files:
         if result.status in ("added", "updated", "removed"):
             note = f"; {result.reason}" if result.reason else ""
-            click.echo(f"{result.status:9} {result.path} ({result.chunks} chunks{note})")
+            click.echo(f"{result.status:9} {printable(result.path)} ({result.chunks} chunks{note})")
         elif result.status == "skipped":
-            click.echo(f"skipped   {result.path}: {result.reason}")
+            click.echo(f"skipped   {printable(result.path)}: {printable(result.reason)}")
+    for note in report.notes:
+        click.echo(f"Note: {note}")
     click.echo(f"Done: {report.summary()}.")
+
+
+def progress_lines(every_seconds: float = 2.0) -> Callable[[int, int, str], None]:
+    """Progress for a log or a pipe, where a bar would be one endless line: a line on stderr at
+    most every few seconds, and one at the end."""
+    last = [0.0]
+
+    def progress(done: int, total: int, name: str) -> None:
+        now = time.monotonic()
+        if done == total or now - last[0] >= every_seconds:
+            last[0] = now
+            click.echo(f"ingest: {done}/{total} files" + (f" ({printable(name)})" if name else ""), err=True)
+
+    return progress
 
 
 def _print_answer(answer: Answer, text_already_shown: bool = False) -> None:
@@ -129,7 +158,7 @@ def documents(ctx: click.Context) -> None:
     docs = _assistant(ctx).documents()
     for d in docs:
         about = " ".join(x for x in (d.doc_type, d.doc_number, d.issued) if x)
-        click.echo(f"{d.doc_id}  {d.chunks:4} chunks  [{about}]  {d.title[:60]}  ({d.source})")
+        click.echo(f"{d.doc_id}  {d.chunks:4} chunks  [{about}]  {printable(d.title[:60])}  ({printable(d.source)})")
         details = [
             f"issued by {d.issuer}" if d.issuer else "", f"in force {d.effective}" if d.effective else "",
             f"signed {d.signer_position + ' ' if d.signer_position else ''}{d.signer}" if d.signer else "",
@@ -172,6 +201,28 @@ def delete(ctx: click.Context, doc_id: str) -> None:
     """Remove one document (by the id `qa documents` shows)."""
     _assistant(ctx).delete(doc_id)
     click.echo(f"Deleted {doc_id}.")
+
+
+@cli.command()
+@click.pass_context
+def repair(ctx: click.Context) -> None:
+    """Rebuild a damaged index from the stored document texts and the embedding cache (nothing intact
+    is parsed or embedded again)."""
+    from qa.index.embedders import make_embedder
+    from qa.ingest.repair import repair as repair_index
+
+    settings = _settings(ctx)
+    report = repair_index(settings, make_embedder(settings))
+    for action in report.actions:
+        click.echo(f"- {action}")
+    for source in report.rebuilt:
+        click.echo(f"rebuilt   {printable(source)}")
+    for source in report.lost:
+        click.echo(f"lost      {printable(source)}: ingest its file again")
+    click.echo(
+        f"Done: {report.intact} intact, {len(report.rebuilt)} rebuilt, {len(report.lost)} lost, {report.orphans} stray "
+        f"document(s) removed; {report.embedded} chunks embedded, {report.cache_refilled} vectors put back in the cache."
+    )
 
 
 @cli.command()
@@ -355,7 +406,7 @@ def bench(ctx: click.Context, quick: bool, sizes: str, repeats: int, json_out: P
     settings = _settings(ctx)
     wanted = [300, 1000] if quick else [int(s) for s in sizes.split(",") if s.strip()]
     pool = 48 if quick else 1000
-    report = run_bench(settings, wanted, pool, 2 if quick else repeats, settings.index_dir.parent / "bench-cache")
+    report = run_bench(settings, wanted, pool, 2 if quick else repeats, settings.index_dir.parent / "bench-cache", quick=quick)
     write(report, json_out)
     click.echo(table(report))
     click.echo(f"\nWrote {json_out}")

@@ -71,6 +71,19 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(default=1000, ge=10, description="Longest question accepted.")
     max_file_mb: float = Field(default=50.0, gt=0, description="Files larger than this are skipped at ingest.")
+    max_pages: int = Field(default=2000, ge=1, description="PDFs with more pages than this are skipped at ingest.")
+    max_ocr_seconds: float = Field(
+        default=600.0, gt=0, description="Seconds of OCR one file may take; a scan that needs longer is skipped."
+    )
+    max_chars: int = Field(
+        default=3_000_000, ge=1, description="Files whose text is longer than this many characters are skipped at ingest."
+    )
+    max_unpacked_mb: float = Field(
+        default=200.0, gt=0, description="Word files that unpack to more than this (all zip members together) are skipped."
+    )
+    max_zip_ratio: float = Field(
+        default=200.0, gt=1, description="A Word file member compressed more than this many times over is refused as a zip bomb."
+    )
     openai_api_key: SecretStr | None = Field(
         default=None,
         validation_alias="OPENAI_API_KEY",

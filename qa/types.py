@@ -58,6 +58,16 @@ class LoadedDocument:
         return section
 
 
+@dataclass(frozen=True)
+class Layout:
+    """What chunking needs of a document besides its text: the loader's title, headings and page
+    starts. Stored with the text, so the index can be rebuilt without the file."""
+
+    title: str
+    headings: list[Heading] = field(default_factory=list)
+    pages: list[tuple[int, int]] = field(default_factory=list)
+
+
 @dataclass(frozen=True, slots=True)
 class Chunk:
     chunk_id: str

@@ -11,7 +11,7 @@ import pytest
 
 from qa.ingest.anatomy import read_anatomy
 from qa.ingest.chunking import chunk_document
-from qa.ingest.registry import load
+from qa.ingest.registry import Limits, load
 from qa.text import fold
 from tests.conftest import ROOT
 
@@ -37,7 +37,7 @@ def measured() -> dict[tuple[str, str], list[bool]]:
     results: dict[tuple[str, str], list[bool]] = {}
     for line in TABLE.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        anatomy = read_anatomy(load(_path(row["source"]), 10**9).text)
+        anatomy = read_anatomy(load(_path(row["source"]), Limits(10**9)).text)
         got = {
             "number": anatomy.doc_number.value if anatomy.doc_number else "", "type": anatomy.doc_type,
             "issued": anatomy.issued.value if anatomy.issued else "", "signer": anatomy.signer.value if anatomy.signer else "",
@@ -56,7 +56,7 @@ def test_metadata_of_the_evaluation_corpus(measured: dict[tuple[str, str], list[
 
 
 def test_chunks_never_straddle_two_articles_and_carry_their_path() -> None:
-    doc = load(ROOT / "evals" / "corpus" / "vi" / "qd-494-2026-bnnmt-de-dieu-thien-tai.docx", 10**9)
+    doc = load(ROOT / "evals" / "corpus" / "vi" / "qd-494-2026-bnnmt-de-dieu-thien-tai.docx", Limits(10**9))
     anatomy = read_anatomy(doc.text)
     articles = [p for p in anatomy.parts if p.kind == "dieu"]
     assert [a.label for a in articles] == ["Điều 1", "Điều 2", "Điều 3"]

@@ -2,7 +2,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.ingest.chunking import chunk_document, count_tokens
-from qa.ingest.registry import load
+from qa.ingest.registry import Limits, load
 from qa.types import LoadedDocument
 from tests.conftest import SAMPLE
 
@@ -27,7 +27,7 @@ def test_chunks_are_exact_slices_and_cover_all_text(parts: list[str], size: int,
 
 
 def test_sample_chunks_respect_token_budget_and_keep_sections() -> None:
-    doc = load(SAMPLE / "khanh-hoa-industrial-clusters.txt", 10**7)
+    doc = load(SAMPLE / "khanh-hoa-industrial-clusters.txt", Limits(10**7))
     chunks = chunk_document(doc, "d", "s", "h" * 16, 120, 20)
     assert len(chunks) > 3
     assert all(count_tokens(c.text) <= 120 for c in chunks)
@@ -36,6 +36,6 @@ def test_sample_chunks_respect_token_budget_and_keep_sections() -> None:
 
 
 def test_titles_skip_letterheads_and_bullets() -> None:
-    conclusion = load(SAMPLE / "khanh-hoa-ket-luan-544-KL-TU-2024.txt", 10**7).title
+    conclusion = load(SAMPLE / "khanh-hoa-ket-luan-544-KL-TU-2024.txt", Limits(10**7)).title
     assert conclusion.startswith("KET LUAN CUA BAN THUONG VU TINH UY") and len(conclusion) <= 150
-    assert load(SAMPLE / "ninh-binh-merger-workshop.txt", 10**7).title.startswith("Building the new Ninh Binh")
+    assert load(SAMPLE / "ninh-binh-merger-workshop.txt", Limits(10**7)).title.startswith("Building the new Ninh Binh")

@@ -10,7 +10,7 @@ import pytest
 
 from qa import Assistant, Filters, Settings
 from qa.ingest.anatomy import read_anatomy
-from qa.ingest.registry import load
+from qa.ingest.registry import Limits, load
 from tests.conftest import SAMPLE
 
 
@@ -69,7 +69,7 @@ def test_pdf_pages_are_cited_and_headers_page_numbers_removed(tmp_path: Path) ->
         "Second page. The treatment plant serves 120,000 people in Nha Trang.",
         "Third page. Work on the pipes begins in 2025 and ends in 2027.",
     ])
-    doc = load(path, 10**7)
+    doc = load(path, Limits(10**7))
     assert "Khanh Hoa Provincial Gazette" not in doc.text, "a header repeated on every page is removed"
     assert "\n1\n" not in doc.text and not doc.text.rstrip().endswith("3")
     assert [n for _, n in doc.pages] == [1, 2, 3]
@@ -108,7 +108,7 @@ def test_docx_headings_become_sections(tmp_path: Path) -> None:
 def test_html_keeps_main_text_only(tmp_path: Path) -> None:
     path = tmp_path / "harbour.html"
     path.write_text(HTML, encoding="utf-8")
-    doc = load(path, 10**7)
+    doc = load(path, Limits(10**7))
     for noise in ("Home", "Subscribe", "banner", "Copyright", "color:red", "var menu"):
         assert noise not in doc.text
     assert "12 million tonnes" in doc.text and doc.title == "Harbour decision"
@@ -202,9 +202,9 @@ def test_an_unchanged_scan_is_never_read_again(tmp_path: Path, monkeypatch: pyte
     calls: list[int] = []
     real = pdf_module.ocr_page_image
 
-    def counting(image: Image.Image) -> str:
+    def counting(image: Image.Image, timeout: float = 300) -> str:
         calls.append(1)
-        return real(image)
+        return real(image, timeout)
 
     monkeypatch.setattr(pdf_module, "ocr_page_image", counting)
     path = make_scanned_pdf(tmp_path / "scan.pdf", ["The ferry terminal has 8 berths.", "It opened in 2019."])
@@ -237,7 +237,7 @@ def test_docx_tables_stay_in_place_as_rows(tmp_path: Path) -> None:
     document.add_paragraph("3. Tiểu ban hậu cần")
     path = tmp_path / "plan.docx"
     document.save(str(path))
-    text = load(path, 10**7).text
+    text = load(path, Limits(10**7)).text
     assert text.splitlines()[1:5] == [
         "2. Tiểu ban văn nghệ", "Trưởng tiểu ban | Nguyễn Văn An", "Phó trưởng tiểu ban | Lê Thị Bình", "3. Tiểu ban hậu cần",
     ]
@@ -247,5 +247,5 @@ def test_html_charset_is_honoured(tmp_path: Path) -> None:
     path = tmp_path / "latin.html"
     page = '<html><head><meta charset="windows-1252"><title>Caf\xe9 rules</title></head>'
     path.write_bytes((page + "<body><main><p>Caf\xe9s close at 11pm.</p></main></body></html>").encode("cp1252"))
-    doc = load(path, 10**7)
+    doc = load(path, Limits(10**7))
     assert doc.text == "Cafés close at 11pm." and doc.title == "Café rules"

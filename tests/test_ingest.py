@@ -116,3 +116,33 @@ def test_identical_text_is_never_embedded_twice(tmp_path: Path, assistant: Assis
     assistant.delete(next(d.doc_id for d in assistant.documents() if d.source.endswith("a.txt")))
     third = assistant.ingest([docs])  # re-adding a removed document
     assert third.count("added") == 1 and third.embedded == 0
+
+
+def test_many_small_files_are_embedded_together(tmp_path: Path, assistant: Assistant, embedder) -> None:
+    docs = tmp_path / "docs"
+    for i in range(100):
+        write(docs, f"note-{i:03}.txt", f"Note {i}. District office {i} opens at {i % 12 + 1} o'clock on weekdays.")
+    calls = embedder.passage_calls
+    report = assistant.ingest([docs])
+    assert report.count("added") == 100 and report.embedded == 100
+    assert embedder.passage_calls - calls == 4, "100 one-chunk files embed in batches of 32, not one call each"
+    for doc in assistant.documents():
+        hashes, present, expected = assistant.store.doc_state(doc.doc_id)
+        assert hashes == {doc.doc_hash} and present == expected == doc.chunks == 1
+    hits = assistant.retrieve("When does district office 57 open?")
+    assert hits[0].chunk.source.endswith("note-057.txt")
+
+
+def test_progress_is_printed_as_lines_when_not_on_a_terminal(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    docs = tmp_path / "docs"
+    for i in range(3):
+        write(docs, f"note-{i}.txt", f"Note {i}. The office opens at {i + 8} o'clock.")
+    run = subprocess.run([sys.executable, "-m", "qa", "--index-dir", str(tmp_path / "idx"), "ingest", str(docs)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    lines = run.stderr.splitlines()
+    assert lines[0].startswith("ingest: 0/3 files (note-0.txt)") and lines[-1] == "ingest: 3/3 files"
+    assert "\r" not in run.stderr

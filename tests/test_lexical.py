@@ -10,7 +10,7 @@ import pytest
 
 from qa.index.lexical import LexicalIndex
 from qa.ingest.chunking import chunk_document
-from qa.ingest.registry import load
+from qa.ingest.registry import Limits, load
 from qa.text import terms
 from qa.types import Chunk
 from tests.conftest import SAMPLE
@@ -27,7 +27,7 @@ QUERIES = [
 def sample_chunks() -> list[Chunk]:
     chunks: list[Chunk] = []
     for path in sorted(SAMPLE.glob("*.txt")):
-        chunks += chunk_document(load(path, 10**7), path.stem, str(path), "h" * 16, 120, 20)
+        chunks += chunk_document(load(path, Limits(10**7)), path.stem, str(path), "h" * 16, 120, 20)
     return chunks
 
 

@@ -6,8 +6,14 @@ import re
 import shutil
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.errors import InputError
+from qa.ingest.pipeline import IngestReport, Progress
+from qa.ingest.registry import supported_extensions
+
+if TYPE_CHECKING:
+    from qa.assistant import Assistant
 
 _UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
 
@@ -24,6 +30,12 @@ def safe_name(name: str) -> str:
 
 
 def store_upload(temp_path: Path, original_name: str, folder: Path, max_bytes: int) -> Path:
+    """Copy an upload into the uploads folder; a file of a type nothing reads never lands there."""
+    extension = Path(safe_name(original_name)).suffix.lower()
+    if extension not in supported_extensions():
+        raise InputError(
+            f"{original_name}: unsupported file type '{extension or '(none)'}' (supported: {', '.join(supported_extensions())})."
+        )
     size = temp_path.stat().st_size
     if size > max_bytes:
         raise InputError(f"{original_name} is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit.")
@@ -33,3 +45,15 @@ def store_upload(temp_path: Path, original_name: str, folder: Path, max_bytes: i
         raise InputError(f"Refused the file name {original_name!r}.")
     shutil.copyfile(temp_path, target)
     return target
+
+
+def ingest_uploads(assistant: Assistant, stored: list[Path], folder: Path, progress: Progress | None = None) -> IngestReport:
+    """Ingest stored uploads, then delete the ones the ingest refused (corrupt, empty, over a
+    budget): a rejected upload must not stay on the server."""
+    report = assistant.ingest(stored, progress=progress)
+    inside = folder.resolve()
+    for result in report.files:
+        path = Path(result.path)
+        if result.status == "skipped" and inside in path.parents:
+            path.unlink(missing_ok=True)
+    return report

@@ -5,23 +5,78 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
+from qa.index.damage import classify
+
+_Result = TypeVar("_Result")
+
+
+def is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    """Damaged file contents, as opposed to a full disk, a lock or a read-only folder."""
+    message = str(exc).lower()
+    return not isinstance(exc, sqlite3.OperationalError) or "malformed" in message or "not a database" in message
+
 
 class EmbeddingCache:
+    """A damaged cache file is set aside (renamed `*.damaged-<time>`) and a new one started: the
+    cache only saves work, so it must never stop an ingest. `set_aside` says where it went."""
+
     def __init__(self, path: Path, embedder_name: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self.path = path
+        self.set_aside: Path | None = None
+        self._prefix = embedder_name + "\0"
+        self._guarded(self._connect)
+
+    def _connect(self) -> None:
+        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
-        self._prefix = embedder_name + "\0"
+
+    def _guarded(self, action: Callable[[], _Result]) -> _Result:
+        try:
+            return action()
+        except sqlite3.DatabaseError as exc:
+            if not is_corrupt(exc):
+                raise classify(self.path.parent, exc) from None
+        self._start_again()
+        return action()
+
+    def _start_again(self) -> None:
+        self.close()
+        self.set_aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+        self.path.rename(self.set_aside)
+        for suffix in ("-wal", "-shm"):
+            self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
+        self._connect()
+
+    def healthy(self) -> bool:
+        """SQLite's consistency check over the whole file. False when the file was found damaged,
+        here or at opening, and so set aside and started again. Costs a read of the whole file: for
+        `qa repair`, not every ingest."""
+        try:
+            ok = self._db.execute("PRAGMA quick_check(1)").fetchall() == [("ok",)]
+        except sqlite3.DatabaseError as exc:
+            if not is_corrupt(exc):
+                raise classify(self.path.parent, exc) from None
+            ok = False
+        if not ok:
+            self._start_again()
+        return ok and self.set_aside is None
 
     def key(self, text: str) -> str:
         return hashlib.sha1((self._prefix + text).encode()).hexdigest()
 
     def get_many(self, keys: list[str]) -> dict[str, np.ndarray]:
+        return self._guarded(lambda: self._get_many(keys))
+
+    def _get_many(self, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
         for i in range(0, len(keys), 500):
             part = keys[i : i + 500]
@@ -32,6 +87,9 @@ class EmbeddingCache:
         return found
 
     def put_many(self, items: dict[str, np.ndarray]) -> None:
+        self._guarded(lambda: self._put_many(items))
+
+    def _put_many(self, items: dict[str, np.ndarray]) -> None:
         with self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)",
@@ -62,4 +120,5 @@ class EmbeddingCache:
         return len(keys)
 
     def close(self) -> None:
-        self._db.close()
+        if hasattr(self, "_db"):
+            self._db.close()

@@ -6,12 +6,20 @@ so they can never disagree with what is stored.
 
 from __future__ import annotations
 
+import functools
+import inspect
+import json
+import os
+import shutil
+import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+import weakref
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import chromadb
@@ -20,23 +28,64 @@ import numpy as np
 from qa.config import Settings
 from qa.errors import StoreError
 from qa.index.chroma_private import forget_client
+from qa.index.damage import check_database, damaged_error, read_only_error, storage_errors
 from qa.index.embedders import Embedder, QAEmbeddingFunction
 from qa.index.locks import folder_lock
 from qa.index.records import chunk_from_record, chunk_metadata, document_from_metadata, document_metadata
-from qa.types import Chunk, DocumentInfo, chunk_id_for
+from qa.types import Chunk, DocumentInfo, Heading, Layout, chunk_id_for
 
 
-def _one_opener_at_a_time(settings: Settings) -> AbstractContextManager[None]:
+def _one_opener_at_a_time(settings: Settings, read_only: bool) -> AbstractContextManager[None]:
     """Two processes opening a new embedded index at once both create Chroma's tables, and one
     fails with "table collections already exists"; a file lock makes the second wait a moment."""
-    return nullcontext() if settings.chroma_url else folder_lock(settings.index_dir, "open.lock", wait=True)
+    return nullcontext() if settings.chroma_url or read_only else folder_lock(settings.index_dir, "open.lock", wait=True)
 
 
 def chroma_path(settings: Settings) -> Path:
     return settings.index_dir / "chroma"
 
 
-def connect(settings: Settings) -> Any:
+def is_read_only(settings: Settings) -> bool:
+    """An embedded index this process may read but not write (a read-only mount, or no permission)."""
+    path = chroma_path(settings)
+    if settings.chroma_url or not path.is_dir():
+        return False
+    database = path / "chroma.sqlite3"
+    return not all(os.access(p, os.W_OK) for p in (settings.index_dir, path, database) if p.exists())
+
+
+def check_not_emptied(path: Path, folder: Path) -> None:
+    """An emptied or deleted chroma.sqlite3 beside vector data would open as a new, empty index and
+    answer every question with a refusal: say it is damaged instead."""
+    database = path / "chroma.sqlite3"
+    if path.is_dir() and (not database.exists() or database.stat().st_size == 0):
+        if any(child.is_dir() for child in path.iterdir()):
+            raise damaged_error(folder, "chroma.sqlite3 is missing or empty, but the vectors of an earlier index are there")
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _guarded(method: _Method) -> _Method:
+    """A storage failure inside a ChunkStore method becomes one StoreError that says what to do."""
+    if inspect.isgeneratorfunction(method):
+
+        @functools.wraps(method)
+        def generator(self: ChunkStore, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            with storage_errors(self._settings.index_dir):
+                yield from method(self, *args, **kwargs)
+
+        return generator  # type: ignore[return-value]
+
+    @functools.wraps(method)
+    def call(self: ChunkStore, *args: Any, **kwargs: Any) -> Any:
+        with storage_errors(self._settings.index_dir):
+            return method(self, *args, **kwargs)
+
+    return call  # type: ignore[return-value]
+
+
+def connect(settings: Settings, path: Path | None = None) -> Any:
     chroma_settings = chromadb.Settings(anonymized_telemetry=False)
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
@@ -55,12 +104,14 @@ def connect(settings: Settings) -> Any:
                 "QA_CHROMA_URL (or --chroma-url) at a running one; leave both unset for the embedded index."
             ) from None
         return client
-    path = chroma_path(settings)
+    path = path or chroma_path(settings)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"Cannot create the index folder {path}: {exc.strerror}. Set QA_INDEX_DIR.") from None
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    check_not_emptied(path, settings.index_dir)
+    with storage_errors(settings.index_dir):
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
 class ChunkStore:
@@ -74,25 +125,46 @@ class ChunkStore:
         self._embedding_function = QAEmbeddingFunction(embedder)
         self._documents: tuple[Any, list[DocumentInfo]] | None = None
         self._reopen_lock = threading.Lock()
+        self.read_only = is_read_only(settings)
+        self._path = self._snapshot() if self.read_only else chroma_path(settings)
         # Embedded Chroma shares one System per persist path in a process; the path names it.
-        self._identity = settings.chroma_url or str(chroma_path(settings))
+        self._identity = settings.chroma_url or str(self._path)
         self._open()
 
+    def _snapshot(self) -> Path:
+        """Chroma cannot open a database it may not write, so a read-only index is answered from a
+        private copy, removed when this store is."""
+        folder = Path(tempfile.mkdtemp(prefix="qa-read-only-index-"))
+        weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+        check_not_emptied(chroma_path(self._settings), self._settings.index_dir)
+        with storage_errors(self._settings.index_dir):
+            shutil.copytree(chroma_path(self._settings), folder / "chroma")
+        return folder / "chroma"
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise read_only_error(self._settings.index_dir)
+
+    @_guarded
     def _open(self) -> None:
-        with _one_opener_at_a_time(self._settings):
-            self.client = connect(self._settings)
+        with _one_opener_at_a_time(self._settings, self.read_only):
+            self.client = connect(self._settings, None if self._settings.chroma_url else self._path)
             self.collection = self.client.get_or_create_collection(
                 self.name, embedding_function=self._embedding_function, configuration={"hnsw": {"space": "cosine"}},
             )
             # One record per document: its exact extracted text and its metadata. Never searched
             # by vector, so each holds a one-dimensional placeholder.
             self.texts = self.client.get_or_create_collection(f"{self.name}-docs", embedding_function=None)
+        if not self._settings.chroma_url and self.collection.count() == 0:
+            check_database(self._path / "chroma.sqlite3", self._settings.index_dir)
         # The generation this process's view of the vectors reflects.
         self._seen_generation = (self.collection.metadata or {}).get("generation")
 
+    @_guarded
     def count(self) -> int:
         return int(self.collection.count())
 
+    @_guarded
     def generation(self) -> Any:
         """Changes whenever the stored chunks change (from this process or another): every write
         goes through add() or delete_document(), which stamp it. Asked before every question, so
@@ -123,6 +195,7 @@ class ChunkStore:
         self._seen_generation = stamp
         ChunkStore._stamped_here[self._identity] = stamp
 
+    @_guarded
     def doc_state(self, doc_id: str) -> tuple[set[str], int, int]:
         """(content hashes present, chunks present, chunks expected) for one document.
 
@@ -135,31 +208,83 @@ class ChunkStore:
         expected = max((int(m["doc_chunks"]) for m in metas), default=0)
         return hashes, len(metas), expected
 
+    @_guarded
     def document(self, doc_id: str) -> DocumentInfo | None:
         found = self.texts.get(ids=[doc_id], include=["metadatas"])
         metas = found["metadatas"] or []
         return document_from_metadata(dict(metas[0])) if metas else None
 
-    def put_document(self, info: DocumentInfo, text: str) -> None:
-        """Store a document's exact text and metadata (after its chunks, so a crash in between
-        leaves the old record, and the next ingest parses the file again)."""
-        self.texts.upsert(ids=[info.doc_id], documents=[text], metadatas=[document_metadata(info)], embeddings=[[0.0]])
+    def put_document(self, info: DocumentInfo, text: str, layout: Layout | None = None) -> None:
+        self.put_documents([(info, text, layout)])
+
+    @_guarded
+    def put_documents(self, documents: Sequence[tuple[DocumentInfo, str, Layout | None]]) -> None:
+        """Store documents' exact texts and metadata (after their chunks, so a crash in between
+        leaves the old records, and the next ingest parses the files again). With its layout (the
+        loader's title, headings and page starts), `qa repair` can cut a document into chunks
+        again without its file."""
+        self._check_writable()
+        metadatas = []
+        for info, _, layout in documents:
+            metadata = document_metadata(info)
+            if layout is not None:
+                metadata["layout"] = json.dumps(
+                    {"title": layout.title, "headings": [(h.start, h.text) for h in layout.headings], "pages": layout.pages},
+                    ensure_ascii=False,
+                )
+            metadatas.append(metadata)
+        self.texts.upsert(ids=[info.doc_id for info, _, _ in documents], documents=[text for _, text, _ in documents],
+                          metadatas=metadatas, embeddings=[[0.0]] * len(documents))
         self._bump_generation()
 
+    @_guarded
+    def document_layout(self, doc_id: str) -> Layout | None:
+        found = self.texts.get(ids=[doc_id], include=["metadatas"])
+        metas = found["metadatas"] or []
+        saved = metas[0].get("layout") if metas else None
+        if not saved:
+            return None
+        layout = json.loads(str(saved))
+        return Layout(str(layout["title"]), [Heading(int(o), str(t)) for o, t in layout["headings"]],
+                      [(int(o), int(n)) for o, n in layout["pages"]])
+
+    @_guarded
+    def chunk_vectors(self, doc_id: str) -> dict[str, np.ndarray]:
+        """The stored vector of each of a document's chunks, by chunk text."""
+        found = self.collection.get(where={"doc_id": doc_id}, include=["documents", "embeddings"])
+        embeddings = found["embeddings"] if found["embeddings"] is not None else []
+        return {str(text): np.asarray(vector, dtype=np.float32) for text, vector in zip(found["documents"] or [], embeddings, strict=True)}
+
+    @_guarded
+    def reset_chunks(self) -> None:
+        """Drop every chunk and its vector index (the document texts stay), for `qa repair` when the
+        vector index itself cannot be read."""
+        self._check_writable()
+        self.client.delete_collection(self.name)
+        self.collection = self.client.get_or_create_collection(
+            self.name, embedding_function=self._embedding_function, configuration={"hnsw": {"space": "cosine"}},
+        )
+        self._bump_generation()
+
+    @_guarded
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        self._check_writable()
         self.generation()  # take in what another process wrote before adding to it
         batch = max(1, min(int(self.client.get_max_batch_size()), 1000))
+        per_document = Counter(c.doc_id for c in chunks)
         for i in range(0, len(chunks), batch):
             part = chunks[i : i + batch]
             self.collection.upsert(
                 ids=[c.chunk_id for c in part],
                 documents=[c.text for c in part],
-                metadatas=[chunk_metadata(c, len(chunks)) for c in part],
+                metadatas=[chunk_metadata(c, per_document[c.doc_id]) for c in part],
                 embeddings=vectors[i : i + batch],
             )
         self._bump_generation()
 
+    @_guarded
     def delete_document(self, doc_id: str, keep_hash: str | None = None) -> None:
+        self._check_writable()
         self.generation()
         where: dict[str, Any] = {"doc_id": doc_id}
         if keep_hash is not None:
@@ -169,6 +294,7 @@ class ChunkStore:
             self.texts.delete(ids=[doc_id])
         self._bump_generation()
 
+    @_guarded
     def documents(self) -> list[DocumentInfo]:
         """Every document, sorted by source; kept until the index changes."""
         generation = self.generation()  # read first: a write during the listing makes it stale
@@ -181,6 +307,7 @@ class ChunkStore:
         self._documents = (generation, docs)
         return list(docs)
 
+    @_guarded
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         found = self.collection.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
         chunks = [
@@ -189,6 +316,7 @@ class ChunkStore:
         ]
         return sorted(chunks, key=lambda c: c.start)
 
+    @_guarded
     def document_text(self, doc_id: str) -> str:
         """The document's text exactly as extracted and stored at ingest: every chunk, quote and
         citation offset indexes it."""
@@ -196,6 +324,7 @@ class ChunkStore:
         documents = found["documents"] or []
         return str(documents[0]) if documents else ""
 
+    @_guarded
     def document_head_chunks(self, doc: DocumentInfo, chars: int) -> list[Chunk]:
         """The document's first chunks, up to `chars` characters, read by chunk id: a lookup by
         doc_id scans every chunk's metadata, which costs tens of ms at 100k chunks."""
@@ -208,6 +337,7 @@ class ChunkStore:
             chunks += found
         return [c for c in chunks if c.start < chars]
 
+    @_guarded
     def chunk_ids(self, page: int = 20000) -> set[str]:
         ids: set[str] = set()
         while True:
@@ -216,6 +346,7 @@ class ChunkStore:
             if len(found) < page:
                 return ids
 
+    @_guarded
     def get_chunks(self, chunk_ids: Iterable[str], page: int = 2000) -> Iterator[Chunk]:
         wanted = list(chunk_ids)
         for i in range(0, len(wanted), page):
@@ -223,6 +354,7 @@ class ChunkStore:
             for chunk_id, text, meta in zip(found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True):
                 yield chunk_from_record(chunk_id, text, dict(meta))
 
+    @_guarded
     def iter_chunks(self, page: int = 2000) -> Iterator[Chunk]:
         offset = 0
         while True:
@@ -234,6 +366,7 @@ class ChunkStore:
                 return
             offset += page
 
+    @_guarded
     def nearest(self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine distance) of the n nearest chunks; callers that hold the chunks in
         memory skip fetching text and metadata."""

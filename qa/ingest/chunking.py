@@ -5,9 +5,10 @@ A chunk's text is always `document_text[start:end]`.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
+import regex
 import tiktoken
 
 from qa.ingest.anatomy import Anatomy
@@ -39,12 +40,50 @@ def count_tokens(text: str) -> int:
     return len(encoding().encode(text, disallowed_special=()))
 
 
+@lru_cache(maxsize=1)
+def _pieces_pattern() -> regex.Pattern[str]:
+    """tiktoken's own first step: text is cut into these pieces, and each is encoded alone."""
+    return regex.compile(_CL100K_PATTERN)
+
+
+class _RemainderTokens:
+    """Token counts of every suffix of one long text, from a single encoding of it.
+
+    tiktoken encodes each regex piece alone, so a suffix encodes as the whole text does from the
+    first place where the suffix's pieces and the whole text's pieces end together: only the
+    suffix's head up to there is encoded again. Recounting every remainder instead made a long
+    unbroken line cost quadratic time (500 KB took 11 s)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        tokens = encoding().encode(text, disallowed_special=())
+        self.total = len(tokens)
+        decoded, self.token_starts = encoding().decode_with_offsets(tokens)
+        self.exact = decoded == text
+        self.piece_ends = {m.end() for m in _pieces_pattern().finditer(text)}
+
+    def count_from(self, offset: int) -> int:
+        if offset == 0:
+            return self.total
+        if not self.exact:  # text tiktoken does not round-trip (lone surrogates): count the slow way
+            return count_tokens(self.text[offset:])
+        rejoin = len(self.text)
+        for piece in _pieces_pattern().finditer(self.text, offset):
+            if piece.end() in self.piece_ends:
+                rejoin = piece.end()
+                break
+        return count_tokens(self.text[offset:rejoin]) + self.total - bisect_left(self.token_starts, rejoin)
+
+
 def _split_long(text: str, span: Span, max_tokens: int) -> list[Span]:
     """Cut a unit longer than a chunk at whitespace, about max_tokens apiece."""
+    if count_tokens(text[span.start : span.end]) <= max_tokens:
+        return [span]
+    remainder = _RemainderTokens(text[span.start : span.end])
     pieces: list[Span] = []
     start = span.start
     while start < span.end:
-        tokens = count_tokens(text[start : span.end])
+        tokens = remainder.count_from(start - span.start)
         if tokens <= max_tokens:
             pieces.append(Span(start, span.end))
             break

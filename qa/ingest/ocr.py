@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
+import time
 from functools import cache
 from pathlib import Path
 
@@ -16,6 +17,8 @@ import numpy as np
 from PIL import Image, ImageOps
 
 OCR_DPI = 300
+# Blank-page check: rendered at 36 dpi a page is about 300x420 pixels and takes a millisecond.
+BLANK_CHECK_SCALE = 36 / 72
 OCR_PSM = 3
 OCR_FIX = "install Tesseract to read them: apt-get install tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng"
 
@@ -30,7 +33,17 @@ def otsu_threshold(gray: np.ndarray) -> int:
         mean_low = mass / weight
         mean_high = (total_mass - mass) / (total - weight)
         between = weight * (total - weight) * (mean_low - mean_high) ** 2
+    if np.isnan(between).all():  # one grey level only (a blank page): no threshold splits it
+        return int(gray.ravel()[0]) if gray.size else 128
     return int(np.nanargmax(between))
+
+
+def looks_blank(image: Image.Image) -> bool:
+    """Nothing on the page: fewer than 1 pixel in 10,000 stands out from the background (dark ink
+    on light paper, or light on dark). A scanned blank page costs seconds of OCR for nothing."""
+    pixels = np.asarray(image.convert("L"), dtype=np.int16)
+    background = int(np.median(pixels))
+    return float((np.abs(pixels - background) > 80).mean()) < 1e-4
 
 
 def autocontrast(image: Image.Image) -> Image.Image:
@@ -78,12 +91,12 @@ def ocr_languages() -> str:
     return "vie" if "vie" in installed_languages() else "eng"
 
 
-def run_tesseract(image: Image.Image, psm: int = OCR_PSM, lang: str | None = None) -> str:
+def run_tesseract(image: Image.Image, psm: int = OCR_PSM, lang: str | None = None, timeout: float = 300) -> str:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "page.png"
         image.save(path)
         run = subprocess.run(
-            ["tesseract", str(path), "stdout", "-l", lang or ocr_languages(), "--psm", str(psm)], capture_output=True, timeout=300
+            ["tesseract", str(path), "stdout", "-l", lang or ocr_languages(), "--psm", str(psm)], capture_output=True, timeout=timeout
         )
     if run.returncode != 0:
         raise RuntimeError(run.stderr.decode(errors="replace")[:200])
@@ -93,10 +106,12 @@ def run_tesseract(image: Image.Image, psm: int = OCR_PSM, lang: str | None = Non
 _VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 
 
-def ocr_page_image(image: Image.Image) -> str:
-    """Read a page in Vietnamese; a page that reads as no Vietnamese at all is read again in English."""
+def ocr_page_image(image: Image.Image, timeout: float = 300) -> str:
+    """Read a page in Vietnamese; a page that reads as no Vietnamese at all is read again in English.
+    Raises subprocess.TimeoutExpired when Tesseract needs more than `timeout` seconds."""
+    deadline = time.monotonic() + timeout
     page = prepare_page(image)
-    text = run_tesseract(page)
+    text = run_tesseract(page, timeout=max(0.1, deadline - time.monotonic()))
     if "eng" in installed_languages() and ocr_languages() != "eng" and text.strip() and not _VIETNAMESE.search(text):
-        text = run_tesseract(page, lang="eng")
+        text = run_tesseract(page, lang="eng", timeout=max(0.1, deadline - time.monotonic()))
     return text

@@ -7,12 +7,13 @@ import io
 import re
 import shutil
 import subprocess
+import time
 from collections import Counter
 from pathlib import Path
 
-from qa.ingest.ocr import OCR_DPI, OCR_FIX, ocr_page_image
+from qa.ingest.ocr import BLANK_CHECK_SCALE, OCR_DPI, OCR_FIX, looks_blank, ocr_page_image
 from qa.ingest.plaintext import guess_title, plain_headings
-from qa.ingest.registry import SkipFile, loader, read_bytes
+from qa.ingest.registry import Limits, SkipFile, loader, read_bytes
 from qa.text import normalize
 from qa.types import LoadedDocument
 
@@ -76,41 +77,68 @@ def _needs_ocr(page: object, text: str) -> bool:
     return covered >= 0.5 * width * height
 
 
-@loader(".pdf")
-def load_pdf(path: Path, max_bytes: int) -> LoadedDocument:
+def _open_pdf(data: bytes, limits: Limits) -> list[str]:
+    """Each page's text layer; a PDF locked with an empty user password (common: it only restricts
+    printing or copying) is opened, any other password is a skip reason."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
-    data = read_bytes(path, max_bytes)
     try:
         reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
+        if reader.is_encrypted and not reader.decrypt(""):
             raise SkipFile("encrypted PDF: remove the password and add it again")
-        raw_pages = [page.extract_text() or "" for page in reader.pages]
+        if len(reader.pages) > limits.max_pages:
+            raise SkipFile(f"the PDF has {len(reader.pages)} pages, over the {limits.max_pages} page limit (QA_MAX_PAGES)")
+        return [page.extract_text() or "" for page in reader.pages]
     except SkipFile:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise SkipFile(f"corrupt or unreadable PDF ({type(exc).__name__})") from None
 
+
+def _read_scanned(pdf: object, scanned: list[int], raw_pages: list[str], limits: Limits, notes: list[str]) -> None:
+    """OCR the scanned pages in place, skipping blank ones, within the file's OCR budget."""
+    deadline = time.monotonic() + limits.max_ocr_seconds
+    blank = 0
+    for i in scanned:
+        page = pdf[i]  # type: ignore[index]
+        if looks_blank(page.render(scale=BLANK_CHECK_SCALE, grayscale=True).to_pil()):
+            blank += 1
+            continue
+        left = deadline - time.monotonic()
+        try:
+            if left <= 0:
+                raise subprocess.TimeoutExpired("tesseract", limits.max_ocr_seconds)
+            read = ocr_page_image(page.render(scale=OCR_DPI / 72).to_pil(), timeout=left)
+        except subprocess.TimeoutExpired:
+            raise SkipFile(
+                f"OCR of the scanned pages needs more than {limits.max_ocr_seconds:g} s (QA_MAX_OCR_SECONDS; stopped at "
+                f"page {i + 1} of {len(raw_pages)}): split the PDF, or raise the limit"
+            ) from None
+        except RuntimeError as exc:
+            notes.append(f"page {i + 1}: OCR failed ({exc})")
+            continue
+        # A page with a few typed words over a picture keeps whichever reading is longer.
+        if len(read.strip()) > len(raw_pages[i].strip()):
+            raw_pages[i] = read
+    if len(scanned) > blank:
+        notes.append(f"{len(scanned) - blank} scanned page(s) read with OCR")
+    if blank:
+        notes.append(f"{blank} blank page(s) left out")
+
+
+@loader(".pdf")
+def load_pdf(path: Path, limits: Limits) -> LoadedDocument:
     import pypdfium2
 
+    data = read_bytes(path, limits.max_bytes)
+    raw_pages = [join_ligatures(page) for page in _open_pdf(data, limits)]
     notes: list[str] = []
-    raw_pages = [join_ligatures(page) for page in raw_pages]
-    pdf = pypdfium2.PdfDocument(data)
+    pdf = pypdfium2.PdfDocument(data, password="")
     scanned = [i for i, text in enumerate(raw_pages) if _needs_ocr(pdf[i], text)]
     if scanned:
         if shutil.which("tesseract"):
-            for i in scanned:
-                image = pdf[i].render(scale=OCR_DPI / 72).to_pil()
-                try:
-                    read = ocr_page_image(image)
-                except (RuntimeError, subprocess.TimeoutExpired) as exc:
-                    notes.append(f"page {i + 1}: OCR failed ({exc})")
-                    continue
-                # A page with a few typed words over a picture keeps whichever reading is longer.
-                if len(read.strip()) > len(raw_pages[i].strip()):
-                    raw_pages[i] = read
-            notes.append(f"{len(scanned)} scanned page(s) read with OCR")
+            _read_scanned(pdf, scanned, raw_pages, limits, notes)
         else:
             pages = ", ".join(str(i + 1) for i in scanned)
             notes.append(f"skipped scanned page(s) {pages}: no text layer and Tesseract is not installed; {OCR_FIX}")

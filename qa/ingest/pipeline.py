@@ -14,18 +14,22 @@ import numpy as np
 
 from qa.config import Settings
 from qa.errors import InputError
+from qa.index.damage import read_only_error
 from qa.index.embed_cache import EmbeddingCache
 from qa.index.embedders import Embedder
 from qa.index.locks import folder_lock
 from qa.index.store import ChunkStore
 from qa.ingest.anatomy import Anatomy, Field, read_anatomy
 from qa.ingest.chunking import chunk_document, count_tokens
-from qa.ingest.registry import SkipFile, load
-from qa.types import DocumentInfo
+from qa.ingest.registry import Limits, SkipFile, load
+from qa.types import Chunk, DocumentInfo, Layout, LoadedDocument
 
 Status = Literal["added", "updated", "unchanged", "removed", "skipped"]
 Progress = Callable[[int, int, str], None]
 EMBED_BATCH = 32
+# Files are parsed ahead and stored together once this many chunks (or files) wait.
+STORE_BATCH_CHUNKS = 256
+STORE_BATCH_FILES = 64
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,20 @@ class FileResult:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class ParsedFile:
+    """A file read and cut into chunks, waiting to be embedded and stored with others: many small
+    files cost one embedding batch and a few Chroma writes, not a few writes each."""
+
+    info: DocumentInfo
+    text: str
+    layout: Layout
+    chunks: list[Chunk]
+    replaces: bool  # an earlier version (or an interrupted ingest's chunks) is stored: it leaves after
+    status: Status
+    notes: str
+
+
 @dataclass
 class IngestReport:
     files: list[FileResult] = field(default_factory=list)
@@ -44,6 +62,8 @@ class IngestReport:
     chunks: int = 0
     tokens: int = 0
     embedded: int = 0
+    # What the summary should say about the ingest as a whole (a damaged cache set aside).
+    notes: list[str] = field(default_factory=list)
 
     def count(self, status: Status) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -57,17 +77,28 @@ def doc_id_for(path: Path) -> str:
     return hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
 
 
-def discover(paths: list[Path]) -> list[Path]:
+def discover(paths: list[Path]) -> tuple[list[Path], list[FileResult]]:
+    """The files to ingest, and the symbolic links inside given folders that lead out of them:
+    those are not followed (a link must not pull a file from elsewhere into the index), and the
+    summary says so. A file named on its own is read wherever it lives."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise InputError(f"No such file or folder: {', '.join(missing)}")
     files: list[Path] = []
+    refused: list[FileResult] = []
     for path in paths:
         if path.is_dir():
-            files.extend(p for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith("."))
+            root = path.resolve()
+            for found in sorted(path.rglob("*")):
+                if not found.is_file() or found.name.startswith("."):
+                    continue
+                if not found.resolve().is_relative_to(root):
+                    refused.append(FileResult(str(found.absolute()), "skipped", reason=f"a link to a file outside {path}: not followed"))
+                else:
+                    files.append(found)
         else:
             files.append(path)
-    return list(dict.fromkeys(p.resolve() for p in files))
+    return list(dict.fromkeys(p.resolve() for p in files)), refused
 
 
 def index_lock(settings: Settings) -> AbstractContextManager[None]:
@@ -75,6 +106,14 @@ def index_lock(settings: Settings) -> AbstractContextManager[None]:
     return folder_lock(
         settings.index_dir, "ingest.lock", wait=False,
         busy_message=f"Another ingest is writing to {settings.index_dir}; wait for it to finish and run again.",
+    )
+
+
+def limits_for(settings: Settings) -> Limits:
+    return Limits(
+        max_bytes=int(settings.max_file_mb * 1_000_000), max_pages=settings.max_pages,
+        max_ocr_seconds=settings.max_ocr_seconds, max_unpacked_bytes=int(settings.max_unpacked_mb * 1_000_000),
+        max_zip_ratio=settings.max_zip_ratio,
     )
 
 
@@ -90,16 +129,29 @@ def ingest_paths(
     prune: bool = False,
     progress: Progress | None = None,
 ) -> IngestReport:
-    files = discover(paths)
-    report = IngestReport()
-    max_bytes = int(settings.max_file_mb * 1_000_000)
+    files, refused = discover(paths)
+    report = IngestReport(files=refused)
+    limits = limits_for(settings)
+    if store.read_only:
+        raise read_only_error(settings.index_dir)
     with index_lock(settings):
         cache = open_embedding_cache(settings)
+        waiting: list[FileResult | ParsedFile] = []
         for done, path in enumerate(files):
             if progress:
                 progress(done, len(files), path.name)
-            report.files.append(_ingest_file(settings, store, embedder, cache, path, max_bytes, report))
+            waiting.append(_read_file(settings, store, path, limits, report))
+            parsed = [w for w in waiting if isinstance(w, ParsedFile)]
+            if len(parsed) >= STORE_BATCH_FILES or sum(len(p.chunks) for p in parsed) >= STORE_BATCH_CHUNKS:
+                report.files += _store_batch(store, embedder, cache, waiting, report)
+                waiting = []
+        report.files += _store_batch(store, embedder, cache, waiting, report)
         cache.close()
+        if cache.set_aside is not None:
+            report.notes.append(
+                f"the embedding cache was damaged: set aside as {cache.set_aside.name} and started again (vectors "
+                "of documents already stored are kept in the index; `qa repair` refills the cache from them)"
+            )
         if prune:
             kept = {str(p) for p in files}
             folders = [p.resolve() for p in paths if p.is_dir()]
@@ -161,14 +213,31 @@ def file_digest(path: Path, max_bytes: int) -> str:
     return digest.hexdigest()
 
 
-def _ingest_file(
-    settings: Settings, store: ChunkStore, embedder: Embedder, cache: EmbeddingCache, path: Path, max_bytes: int,
-    report: IngestReport,
-) -> FileResult:
+def read_document(path: Path, limits: Limits, max_chars: int) -> LoadedDocument:
+    """The file's text, or SkipFile with the reason: whatever goes wrong inside a parser (a
+    library's own exception on a malformed file included) is that file's problem, never the
+    whole ingest's."""
+    try:
+        doc = load(path, limits)
+    except SkipFile:
+        raise
+    except OSError as exc:
+        raise SkipFile(f"cannot read: {exc.strerror or exc}") from None
+    except MemoryError:
+        raise SkipFile("not enough memory to read this file") from None
+    except Exception as exc:  # noqa: BLE001 - a parser's failure on one file must not stop the others
+        detail = " ".join(str(exc).split())[:120]
+        raise SkipFile(f"could not be read ({type(exc).__name__}{': ' + detail if detail else ''})") from None
+    if len(doc.text) > max_chars:
+        raise SkipFile(f"{len(doc.text):,} characters of text, over the {max_chars:,} limit (QA_MAX_CHARS)")
+    return doc
+
+
+def _read_file(settings: Settings, store: ChunkStore, path: Path, limits: Limits, report: IngestReport) -> FileResult | ParsedFile:
     started = time.perf_counter()
     doc_id = doc_id_for(path)
     try:
-        file_hash = file_digest(path, max_bytes)
+        file_hash = file_digest(path, limits.max_bytes)
     except SkipFile as exc:
         return FileResult(str(path), "skipped", reason=str(exc))
     except OSError as exc:
@@ -179,31 +248,53 @@ def _ingest_file(
     if intact and record is not None and record.file_hash == file_hash:
         return FileResult(str(path), "unchanged")
     try:
-        doc = load(path, max_bytes)
+        doc = read_document(path, limits, settings.max_chars)
     except SkipFile as exc:
         return FileResult(str(path), "skipped", reason=str(exc))
-    except OSError as exc:
-        return FileResult(str(path), "skipped", reason=f"cannot read: {exc.strerror or exc}")
     doc_hash = hashlib.sha256(doc.text.encode()).hexdigest()
     notes = "; ".join(doc.notes)
-    anatomy = read_anatomy(doc.text)
+    try:
+        anatomy = read_anatomy(doc.text)
+    except Exception as exc:  # noqa: BLE001 - one file's text must not stop the others
+        return FileResult(str(path), "skipped", reason=f"its text could not be read for structure ({type(exc).__name__})")
     info = document_info(doc_id, str(path), doc.title, doc_hash, file_hash, anatomy, max((n for _, n in doc.pages), default=0))
+    layout = Layout(doc.title, doc.headings, doc.pages)
     if intact and record is not None and record.doc_hash == doc_hash:
         # The file's bytes changed but its text did not (a re-save): keep the chunks, note the new bytes.
-        store.put_document(replace(info, chunks=record.chunks), doc.text)
+        store.put_document(replace(info, chunks=record.chunks), doc.text, layout)
         report.seconds["parse"] += time.perf_counter() - started
         return FileResult(str(path), "unchanged", reason=notes)
-    chunks = chunk_document(doc, doc_id, str(path), doc_hash, settings.chunk_tokens, settings.chunk_overlap, anatomy)
-    parsed = time.perf_counter()
-    vectors = embed_with_cache(embedder, cache, [c.text for c in chunks], report)
-    embedded = time.perf_counter()
-    # New chunks go in before the old ones leave, so a crash in between never loses the document.
-    store.add(chunks, vectors)
-    store.put_document(replace(info, chunks=len(chunks)), doc.text)
-    store.delete_document(doc_id, keep_hash=doc_hash)
-    report.seconds["parse"] += parsed - started
-    report.seconds["embed"] += embedded - parsed
-    report.seconds["store"] += time.perf_counter() - embedded
-    report.chunks += len(chunks)
-    report.tokens += sum(count_tokens(c.text) for c in chunks)
-    return FileResult(str(path), "updated" if record is not None or hashes else "added", len(chunks), reason=notes)
+    try:
+        chunks = chunk_document(doc, doc_id, str(path), doc_hash, settings.chunk_tokens, settings.chunk_overlap, anatomy)
+    except Exception as exc:  # noqa: BLE001 - one file's text must not stop the others
+        return FileResult(str(path), "skipped", reason=f"its text could not be cut into chunks ({type(exc).__name__})")
+    report.seconds["parse"] += time.perf_counter() - started
+    replaces = record is not None or bool(hashes)
+    return ParsedFile(replace(info, chunks=len(chunks)), doc.text, layout, chunks, replaces,
+                      "updated" if replaces else "added", notes)
+
+
+def _store_batch(
+    store: ChunkStore, embedder: Embedder, cache: EmbeddingCache, waiting: list[FileResult | ParsedFile], report: IngestReport
+) -> list[FileResult]:
+    """Embed and store the waiting files' chunks together; their results, in file order."""
+    parsed = [w for w in waiting if isinstance(w, ParsedFile)]
+    if parsed:
+        started = time.perf_counter()
+        chunks = [c for p in parsed for c in p.chunks]
+        vectors = embed_with_cache(embedder, cache, [c.text for c in chunks], report)
+        embedded = time.perf_counter()
+        # New chunks go in before the old ones leave, so a crash in between never loses a document.
+        store.add(chunks, vectors)
+        store.put_documents([(p.info, p.text, p.layout) for p in parsed])
+        for p in parsed:
+            if p.replaces:
+                store.delete_document(p.info.doc_id, keep_hash=p.info.doc_hash)
+        report.seconds["embed"] += embedded - started
+        report.seconds["store"] += time.perf_counter() - embedded
+        report.chunks += len(chunks)
+        report.tokens += sum(count_tokens(c.text) for c in chunks)
+    return [
+        w if isinstance(w, FileResult) else FileResult(w.info.source, w.status, len(w.chunks), reason=w.notes)
+        for w in waiting
+    ]

@@ -7,7 +7,7 @@ import re
 import textwrap
 from pathlib import Path
 
-from qa.ingest.registry import SkipFile, loader, read_bytes
+from qa.ingest.registry import Limits, SkipFile, loader, read_bytes
 from qa.text import fold, normalize
 from qa.types import Heading, LoadedDocument
 
@@ -69,8 +69,8 @@ def plain_headings(text: str) -> list[Heading]:
 
 
 @loader(".txt")
-def load_text(path: Path, max_bytes: int) -> LoadedDocument:
-    text = read_text_file(path, max_bytes)
+def load_text(path: Path, limits: Limits) -> LoadedDocument:
+    text = read_text_file(path, limits.max_bytes)
     return LoadedDocument(text, guess_title(text, path.stem), plain_headings(text))
 
 
@@ -78,8 +78,8 @@ _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
 @loader(".md", ".markdown")
-def load_markdown(path: Path, max_bytes: int) -> LoadedDocument:
-    text = read_text_file(path, max_bytes)
+def load_markdown(path: Path, limits: Limits) -> LoadedDocument:
+    text = read_text_file(path, limits.max_bytes)
     headings = [Heading(m.start(), m.group(2)) for m in _MD_HEADING.finditer(text)]
     title = headings[0].text if headings else guess_title(text, path.stem)
     return LoadedDocument(text, title, headings)

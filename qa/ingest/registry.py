@@ -9,11 +9,25 @@ this module through the package finds every loader, and this module imports none
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from qa.types import LoadedDocument
 
-Loader = Callable[[Path, int], LoadedDocument]
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may cost at ingest (the QA_MAX_* settings), so no single file holds the
+    ingest lock for long or fills the memory."""
+
+    max_bytes: int
+    max_pages: int = 2000
+    max_ocr_seconds: float = 600.0
+    max_unpacked_bytes: int = 200_000_000
+    max_zip_ratio: float = 200.0
+
+
+Loader = Callable[[Path, Limits], LoadedDocument]
 _LOADERS: dict[str, Loader] = {}
 
 
@@ -44,9 +58,13 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
         raise SkipFile("permission denied: cannot read the file") from None
 
 
-def load(path: Path, max_bytes: int) -> LoadedDocument:
+def supported_extensions() -> list[str]:
+    return sorted(_LOADERS)
+
+
+def load(path: Path, limits: Limits) -> LoadedDocument:
     found = _LOADERS.get(path.suffix.lower())
     if found is None:
-        supported = ", ".join(sorted(_LOADERS))
+        supported = ", ".join(supported_extensions())
         raise SkipFile(f"unsupported file type '{path.suffix or '(none)'}' (supported: {supported})")
-    return found(path, max_bytes)
+    return found(path, limits)

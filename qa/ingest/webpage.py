@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from qa.ingest.plaintext import guess_title
-from qa.ingest.registry import SkipFile, loader, read_bytes
+from qa.ingest.registry import Limits, SkipFile, loader, read_bytes
 from qa.text import normalize
 from qa.types import Heading, LoadedDocument
 
@@ -139,8 +139,8 @@ def _has_main(html: str) -> bool:
 
 
 @loader(".html", ".htm")
-def load_html(path: Path, max_bytes: int) -> LoadedDocument:
-    raw = read_bytes(path, max_bytes)
+def load_html(path: Path, limits: Limits) -> LoadedDocument:
+    raw = read_bytes(path, limits.max_bytes)
     if b"\x00" in raw[:8192]:
         raise SkipFile("binary content in an HTML file")
     html = decode_page(raw)

@@ -1,0 +1,100 @@
+"""`qa repair`: a damaged index is rebuilt from the stored texts and the embedding cache, without
+parsing or embedding again what is intact."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from qa import Assistant, Settings
+from qa.index.embed_cache import EmbeddingCache
+from qa.ingest.repair import repair
+from qa.types import Chunk
+from tests.conftest import SAMPLE
+
+NAMES = ["khanh-hoa-industrial-clusters.txt", "khanh-hoa-ket-luan-544-KL-TU-2024.txt", "ninh-binh-merger-workshop.txt"]
+
+
+def corpus(folder: Path) -> Path:
+    folder.mkdir()
+    for name in NAMES:
+        shutil.copy(SAMPLE / name, folder / name)
+    return folder
+
+
+def texts_by_source(assistant: Assistant) -> dict[str, list[str]]:
+    found: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for chunk in assistant.store.iter_chunks():
+        found[Path(chunk.source).name].append((chunk.index, chunk.text))
+    return {name: [t for _, t in sorted(pairs)] for name, pairs in found.items()}
+
+
+def qa(index: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "qa", "--index-dir", str(index), *args], capture_output=True, text=True,
+                          timeout=600)
+
+
+def test_lost_chunks_are_rebuilt_from_stored_texts_without_parsing_or_embedding(tmp_path: Path, embedder) -> None:
+    docs = corpus(tmp_path / "docs")
+    settings = Settings(index_dir=tmp_path / "idx")
+    assistant = Assistant(settings, embedder=embedder)
+    assistant.ingest([docs])
+    before = texts_by_source(assistant)
+    by_name = {Path(d.source).name: d for d in assistant.documents()}
+    store = assistant.store
+    clusters = store.document_chunks(by_name[NAMES[0]].doc_id)
+    store.collection.delete(ids=[c.chunk_id for c in clusters[:2]])  # some chunks of one document lost
+    store.collection.delete(where={"doc_id": by_name[NAMES[1]].doc_id})  # every chunk of another
+    ghost = Chunk("ghost:0:0", "ghost", "/gone.txt", "Gone", "", 0, 0, 5, "ghost", "0" * 64)
+    store.add([ghost], np.ones((1, embedder.dim), dtype=np.float32))  # a chunk of no document
+    shutil.rmtree(docs)  # the files are gone: only the stored texts can rebuild the chunks
+    calls = embedder.passage_calls
+
+    report = repair(settings, embedder)
+
+    assert sorted(Path(s).name for s in report.rebuilt) == sorted(NAMES[:2])
+    assert (report.intact, report.orphans, report.lost, report.embedded) == (1, 1, [], 0)
+    assert embedder.passage_calls == calls
+    repaired = Assistant(settings, embedder=embedder)
+    assert texts_by_source(repaired) == before
+    for doc in repaired.documents():
+        hashes, present, expected = repaired.store.doc_state(doc.doc_id)
+        assert hashes == {doc.doc_hash} and present == expected == doc.chunks
+    assert len(repaired.retriever.lexical()) == repaired.store.count()
+    assert "14 industrial clusters" in repaired.ask("How many industrial clusters are planned in Khanh Hoa?").answer
+
+
+def test_a_damaged_cache_is_set_aside_and_refilled_from_the_index(tmp_path: Path, embedder) -> None:
+    docs = corpus(tmp_path / "docs")
+    index = tmp_path / "idx"
+    assistant = Assistant(Settings(index_dir=index), embedder=embedder)
+    assistant.ingest([docs])
+    chunk_texts = [c.text for c in assistant.store.iter_chunks()]
+    (index / "embeddings.sqlite3").write_bytes(b"not a database " * 1000)
+    run = qa(index, "repair")
+    assert run.returncode == 0, run.stderr
+    assert "the embedding cache was damaged: set aside" in run.stdout
+    assert f"Done: 3 intact, 0 rebuilt, 0 lost, 0 stray document(s) removed; 0 chunks embedded, {len(chunk_texts)} vectors" in run.stdout
+    cache = EmbeddingCache(index / "embeddings.sqlite3", Settings(index_dir=index).embedder_identity())
+    assert len(cache.get_many([cache.key(t) for t in chunk_texts])) == len(set(chunk_texts))
+
+
+def test_an_unreadable_chroma_database_is_set_aside_and_its_files_read_again(tmp_path: Path, embedder) -> None:
+    docs = corpus(tmp_path / "docs")
+    index = tmp_path / "idx"
+    assistant = Assistant(Settings(index_dir=index), embedder=embedder)
+    assistant.ingest([docs])
+    assistant.retriever.bm25.persist()
+    (index / "chroma" / "chroma.sqlite3").write_bytes(b"garbage" * 1000)
+    assert qa(index, "documents").returncode == 1
+    run = qa(index, "repair")
+    assert run.returncode == 0, run.stderr
+    assert "Chroma's database could not be opened: set aside as chroma.damaged-" in run.stdout
+    assert "Done: 0 intact, 3 rebuilt, 0 lost" in run.stdout and "0 chunks embedded" in run.stdout
+    asked = qa(index, "ask", "How many industrial clusters are planned in Khanh Hoa?")
+    assert asked.returncode == 0 and "14 industrial clusters" in asked.stdout

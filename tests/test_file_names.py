@@ -72,3 +72,15 @@ def test_uploads_the_ingest_rejects_are_removed(tmp_path: Path, embedder) -> Non
     report = ingest_uploads(Assistant(Settings(index_dir=tmp_path / "idx"), embedder=embedder), stored, folder)
     assert {Path(f.path).name: f.status for f in report.files} == {"road.txt": "added", "scan.pdf": "skipped"}
     assert sorted(p.name for p in folder.iterdir()) == ["road.txt"]
+
+
+def test_a_second_upload_with_the_same_name_never_replaces_the_first(tmp_path: Path) -> None:
+    folder = tmp_path / "uploads"
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.write_text("Alice's notes on the budget.", encoding="utf-8")
+    second.write_text("Bob's notes on the schools.", encoding="utf-8")
+    kept = store_upload(first, "notes.txt", folder, 10_000)
+    other = store_upload(second, "notes.txt", folder, 10_000)
+    assert kept != other and other.name == "notes-2.txt"
+    assert kept.read_text(encoding="utf-8") == "Alice's notes on the budget."
+    assert store_upload(first, "notes.txt", folder, 10_000) == kept, "the same bytes again keep their place"

@@ -39,7 +39,7 @@ from ui.render import (
     is_pdf,
     welcome_html,
 )
-from ui.uploads import store_upload
+from ui.uploads import ingest_uploads, store_upload
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +290,7 @@ class PageActions:
                 progress((done, total), desc=t(lang, "indexing", name=file_name(name)), unit="files")
 
             try:
-                report = self.assistant.ingest(stored, progress=on_progress)
+                report = ingest_uploads(self.assistant, stored, self.uploads, on_progress)
             except IndexBusyError:
                 lines.append(f"<li>{t(lang, 'busy')}</li>")
             except QAError as exc:

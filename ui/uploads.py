@@ -40,11 +40,24 @@ def store_upload(temp_path: Path, original_name: str, folder: Path, max_bytes: i
     if size > max_bytes:
         raise InputError(f"{original_name} is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit.")
     folder.mkdir(parents=True, exist_ok=True)
-    target = (folder / safe_name(original_name)).resolve()
+    target = _free_name(folder, safe_name(original_name), temp_path)
     if folder.resolve() not in target.parents:
         raise InputError(f"Refused the file name {original_name!r}.")
     shutil.copyfile(temp_path, target)
     return target
+
+
+def _free_name(folder: Path, name: str, upload: Path) -> Path:
+    """The upload's own place: its name, or 'name-2.ext', 'name-3.ext'... when another file with
+    other bytes holds it, so a second 'notes.txt' never replaces the first. The same bytes again
+    keep their place (and the ingest finds them unchanged)."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    content = upload.read_bytes()
+    for n in range(1, 10_000):
+        target = (folder / (name if n == 1 else f"{stem}-{n}{suffix}")).resolve()
+        if not target.exists() or target.read_bytes() == content:
+            return target
+    raise InputError(f"Too many uploads named {name!r}; rename the file.")
 
 
 def ingest_uploads(assistant: Assistant, stored: list[Path], folder: Path, progress: Progress | None = None) -> IngestReport:

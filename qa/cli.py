@@ -259,7 +259,8 @@ def main() -> None:
 
 
 @cli.command("eval")
-@click.option("--questions", "questions_path", required=True, type=click.Path(path_type=Path), help="JSONL question file.")
+@click.option("--questions", "questions_paths", required=True, multiple=True, type=click.Path(path_type=Path),
+              help="JSONL question file (repeat to score several together).")
 @click.option("--docs", type=click.Path(path_type=Path), multiple=True, help="Build a fresh temporary index of this folder (repeatable).")
 @click.option("--index", "index_path", type=click.Path(path_type=Path), help="Use this existing index folder.")
 @click.option("--pipeline", type=click.Choice(["both", "ours", "naive"]), default="both", show_default=True)
@@ -277,7 +278,7 @@ def main() -> None:
 @click.option("--save-vectors", type=click.Path(path_type=Path), help="Write the index's embeddings here (.npz) for --vectors.")
 @click.pass_context
 def eval_command(
-    ctx: click.Context, questions_path: Path, docs: tuple[Path, ...], index_path: Path | None, pipeline: str,
+    ctx: click.Context, questions_paths: tuple[Path, ...], docs: tuple[Path, ...], index_path: Path | None, pipeline: str,
     json_out: Path | None, md_out: Path | None, baseline: Path | None, gate_path: Path | None, calibrate: bool,
     ablation: bool, vectors: Path | None, save_vectors: Path | None, fit_refusal_out: Path | None,
     report_only: tuple[Path, ...],
@@ -301,11 +302,14 @@ def eval_command(
         write_json,
     )
 
+    def all_questions() -> list[Any]:
+        return [q for path in questions_paths for q in load_questions(path)]
+
     if fit_refusal_out:
         from qa.answer.refusal import save
 
         settings = _settings(ctx).model_copy(update={"refusal_threshold": 0.0, "refusal_model": False})
-        report = run_eval(settings, load_questions(questions_path), docs=list(docs), index=index_path, pipelines=("ours",), vectors=vectors)
+        report = run_eval(settings, all_questions(), docs=list(docs), index=index_path, pipelines=("ours",), vectors=vectors)
         model, fitted = harness.fit_refusal(report.results["ours"])
         save(model, fit_refusal_out)
         click.echo(" ".join(f"{k}={v:.3f}" for k, v in fitted.items()))
@@ -313,7 +317,7 @@ def eval_command(
         return
     if calibrate:
         settings = _settings(ctx).model_copy(update={"refusal_threshold": 0.0})
-        report = run_eval(settings, load_questions(questions_path), docs=list(docs), index=index_path, pipelines=("ours",), vectors=vectors)
+        report = run_eval(settings, all_questions(), docs=list(docs), index=index_path, pipelines=("ours",), vectors=vectors)
         best, curve = harness.calibrate(report.results["ours"])
         click.echo("threshold  answered-right  refused-right")
         for t, answered, refused in curve:
@@ -321,7 +325,7 @@ def eval_command(
         click.echo(f"\nBest refusal threshold: {best} (set QA_REFUSAL_THRESHOLD or refusal_threshold in qa.toml)")
         return
 
-    questions = load_questions(questions_path)
+    questions = all_questions()
     thresholds, ablation_checks = load_gate(gate_path) if gate_path else ({}, [])
     previous = json.loads(baseline.read_text(encoding="utf-8")) if baseline else None
     pipelines = PIPELINES if pipeline == "both" else (pipeline,)
@@ -332,7 +336,7 @@ def eval_command(
     )
     if report.index_seconds is not None:
         click.echo(f"Indexed {', '.join(map(str, docs))} in {report.index_seconds} s.")
-    click.echo(f"{report.questions} questions ({questions_path}), settings {report.settings_hash}\n")
+    click.echo(f"{report.questions} questions ({', '.join(map(str, questions_paths))}), settings {report.settings_hash}\n")
     click.echo(metrics_table(report))
     click.echo("\nBy question type and language (ours):\n" + breakdown_table(report))
     if report.ablation:

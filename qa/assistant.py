@@ -116,7 +116,7 @@ class Assistant:
         return parse_question(self.check_question(question))
 
     def retrieve(self, question: str, doc_ids: list[str] | None = None, filters: Filters | None = None) -> list[Retrieved]:
-        return self.retriever.retrieve(self.parse(question), self.settings.top_k, _filters(filters, doc_ids))
+        return self.retriever.retrieve(self.parse(question), self.settings.top_k, self._filters(filters, doc_ids))
 
     def ask(
         self,
@@ -133,7 +133,7 @@ class Assistant:
         retriever: another retriever to answer from (the eval harness passes the naive pipeline).
         """
         answer = None
-        for part in self._answer(question, history, _filters(filters, doc_ids), retriever, streaming=False):
+        for part in self._answer(question, history, self._filters(filters, doc_ids), retriever, streaming=False):
             if isinstance(part, Answer):
                 answer = part
         assert answer is not None
@@ -144,7 +144,14 @@ class Assistant:
         filters: Filters | None = None,
     ) -> Iterator[str | Answer]:
         """Yield pieces of answer text as they arrive, then the final Answer with resolved citations."""
-        yield from self._answer(question, history, _filters(filters, doc_ids), None, streaming=True)
+        yield from self._answer(question, history, self._filters(filters, doc_ids), None, streaming=True)
+
+    def _filters(self, filters: Filters | None, doc_ids: list[str] | None) -> Filters | None:
+        if doc_ids:
+            filters = replace(filters or Filters(), doc_ids=tuple(doc_ids))
+        if filters is not None:
+            filters = filters.resolve(self.documents())
+        return filters if filters is not None and filters.where() is not None else None
 
     def _answer(
         self, asked: str, history: History | None, filters: Filters | None, retriever: Retriever | None,
@@ -196,9 +203,3 @@ class Assistant:
             confidence=None if draft.confidence is None else round(draft.confidence, 4),
             signals={k: round(v, 4) for k, v in draft.signals.items()},
         )
-
-
-def _filters(filters: Filters | None, doc_ids: list[str] | None) -> Filters | None:
-    if doc_ids:
-        filters = replace(filters or Filters(), doc_ids=tuple(doc_ids))
-    return filters if filters is not None and filters.where() is not None else None

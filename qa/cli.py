@@ -120,16 +120,21 @@ def _print_answer(answer: Answer, text_already_shown: bool = False) -> None:
 @click.option("--year", type=int, help="Only documents issued in this year.")
 @click.option("--number", "doc_number", help="Only the document with this number, e.g. 544-KL/TU.")
 @click.option("--doc", "doc_ids", multiple=True, help="Only this document id (repeatable; see `qa documents`).")
+@click.option("--issuer", help="Only documents from this issuing body (part of its name, e.g. 'Bắc Ninh').")
+@click.option("--signer", help="Only documents signed by this person (part of the name).")
+@click.option("--in-force-on", "in_force_on", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Only documents in force on this date (YYYY-MM-DD; their entry into force was found).")
 @click.pass_context
 def ask(
     ctx: click.Context, question: str, as_json: bool, stream: bool, doc_type: str | None, year: int | None,
-    doc_number: str | None, doc_ids: tuple[str, ...],
+    doc_number: str | None, doc_ids: tuple[str, ...], issuer: str | None, signer: str | None, in_force_on: Any,
 ) -> None:
     """Ask one question."""
     from qa.retrieve.filters import Filters
 
     assistant = _assistant(ctx)
-    filters = Filters(doc_ids=doc_ids, doc_type=doc_type, year=year, doc_number=doc_number)
+    filters = Filters(doc_ids=doc_ids, doc_type=doc_type, year=year, doc_number=doc_number, issuer=issuer, signer=signer,
+                      in_force_on=in_force_on.date().isoformat() if in_force_on else None)
     if as_json or not stream:
         answer = assistant.ask(question, filters=filters)
         if as_json:

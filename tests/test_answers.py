@@ -289,3 +289,17 @@ def test_a_table_row_is_read_with_its_header_and_organisations_are_asked_for() -
     assert "2,0%" in cell.text and "STT | Tên xã" in cell.text
     body = answer_extractively(parse_question("Cơ quan nào tổ chức triển khai Nghị quyết này?"), _retrieved([chunk]), lexical, 0.0, 1)
     assert "Sở Tài chính" in body.text
+
+
+def test_questions_can_be_restricted_by_issuer_signer_and_entry_into_force(sample_assistant: Assistant) -> None:
+    from qa.assistant import NO_MATCHING_DOCUMENT
+
+    by_issuer = sample_assistant.ask("What is planned for the province?", filters=Filters(issuer="ninh binh"))
+    assert by_issuer.citations and {c.source.rsplit("/", 1)[-1] for c in by_issuer.citations} == {"ninh-binh-merger-workshop.txt"}
+    by_signer = sample_assistant.ask("Sau bao nhiêu năm thực hiện Nghị quyết 06-NQ/TU thì Ban Thường vụ ra kết luận?",
+                                     filters=Filters(signer="Hai Ninh"))
+    assert by_signer.citations and all("544-KL-TU" in c.source for c in by_signer.citations)
+    nobody = sample_assistant.ask("What should the urban programme achieve?", filters=Filters(signer="Nobody Known"))
+    assert nobody.refused and nobody.notice == NO_MATCHING_DOCUMENT
+    # No sample document states when it enters into force, so none is known to be in force.
+    assert sample_assistant.ask("What is planned?", filters=Filters(in_force_on="2030-01-01")).notice == NO_MATCHING_DOCUMENT

@@ -149,8 +149,8 @@ def _candidates(
                 factor *= 0.5  # the title again (a header, an annex heading): it names the document, not the answer
             if not about[chunk.doc_id]:
                 factor *= 0.5  # from a document that never names the place or body the question is about
-            if len(texts[i].split()) <= 6 and not _DIGIT.search(texts[i]):
-                factor *= 0.5  # a heading names a topic; it rarely answers a question about it
+            if len(texts[i].split()) <= 6 and not _DIGIT.search(texts[i]) and not _LIST_ITEM.match(texts[i]):
+                factor *= 0.5  # a heading names a topic; it rarely answers a question about it (a list item can)
             bonus = 0.02 / (rank + 1)  # a small prior for better-ranked chunks breaks ties between equal sentences
             if entities and not any(pair <= unit_terms[i] for pair in entities):
                 factor *= 0.6  # the question names a place or body inside the document ('Phường Tô Hiệu'); this sentence does not

@@ -1,12 +1,16 @@
-"""Restrict a question to some documents: by id, type, year of issue or document number."""
+"""Restrict a question to some documents: by id, type, year of issue or document number, and by
+what the anatomy read from each document (issuing body, signer, in force on a date)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from qa.text import fold
-from qa.types import Chunk
+from qa.types import Chunk, DocumentInfo
+
+# A document id no document has: what a restriction that matches nothing resolves to.
+NO_DOCUMENT = "\u2205"
 
 
 @dataclass(frozen=True)
@@ -15,6 +19,25 @@ class Filters:
     doc_type: str | None = None
     year: int | None = None
     doc_number: str | None = None
+    # Document-level: resolved into doc_ids against the stored documents (see resolve).
+    issuer: str | None = None
+    signer: str | None = None
+    in_force_on: str | None = None  # ISO date: documents whose entry into force is on or before it
+
+    def resolve(self, documents: list[DocumentInfo]) -> Filters:
+        """The issuer, signer and in-force restrictions as document ids (folded, partial match:
+        'Bắc Ninh' finds 'UBND tỉnh Bắc Ninh'). A document whose effective date was not found is
+        not known to be in force."""
+        if not (self.issuer or self.signer or self.in_force_on):
+            return self
+        chosen = [
+            d.doc_id for d in documents
+            if (not self.doc_ids or d.doc_id in self.doc_ids)
+            and (not self.issuer or fold(self.issuer) in fold(d.issuer))
+            and (not self.signer or fold(self.signer) in fold(d.signer))
+            and (not self.in_force_on or (bool(d.effective) and d.effective <= self.in_force_on))
+        ]
+        return replace(self, doc_ids=tuple(chosen) or (NO_DOCUMENT,), issuer=None, signer=None, in_force_on=None)
 
     def where(self) -> dict[str, Any] | None:
         """The same restriction as a Chroma `where` clause (None when nothing is restricted)."""

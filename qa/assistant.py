@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from qa.answer.base import Answerer, AnswererUnavailable, AnswerRequest, Draft
-from qa.answer.extractive import ExtractiveAnswerer
+from qa.answer.extractive import ExtractiveAnswerer, RefusalGate
 from qa.answer.from_metadata import MetadataAnswerer
 from qa.answer.generated import GeneratedAnswerer
 from qa.answer.meaning import SentenceMeaning
@@ -60,8 +60,10 @@ class Assistant:
     settings: a Settings object; by default read from arguments > QA_* environment > qa.toml.
     embedder: share one loaded embedder between assistants (tests, benchmarks).
 
-    Answerers are asked in order until one answers: the model (when one is configured), then
-    metadata (issue dates, documents by year), then the extractive answerer, which always answers.
+    Answerers are asked in order until one answers: when a model is configured, the refusal gate
+    (which refuses without calling the model when the passages do not answer) and the model; then
+    metadata (issue dates, signers, documents by year); then the extractive answerer, which always
+    answers.
     """
 
     def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
@@ -70,14 +72,12 @@ class Assistant:
         self.store = ChunkStore(self.settings, self.embedder)
         self.retriever = HybridRetriever(self.settings, self.store, self.embedder)
         self.llm = GeneratedAnswerer(self.settings) if self.settings.llm_configured() else None
-        self.answerers: list[Answerer] = [
-            *([self.llm] if self.llm else []),
-            MetadataAnswerer(self.store),
-            ExtractiveAnswerer(
-                self.retriever.lexical, self.settings.refusal_threshold, self.settings.max_quotes,
-                load_model() if self.settings.refusal_model else None, SentenceMeaning(self.embedder),
-            ),
-        ]
+        extractive = ExtractiveAnswerer(
+            self.retriever.lexical, self.settings.refusal_threshold, self.settings.max_quotes,
+            load_model() if self.settings.refusal_model else None, SentenceMeaning(self.embedder),
+        )
+        model_first: list[Answerer] = [RefusalGate(extractive), self.llm] if self.llm else []
+        self.answerers: list[Answerer] = [*model_first, MetadataAnswerer(self.store), extractive]
 
     @property
     def backend(self) -> str:

@@ -68,8 +68,16 @@ def test_number_missing_from_its_source_is_flagged(sample_index: Path, embedder,
 
 def test_model_refusal_is_a_refusal(sample_index: Path, embedder, llm: ScriptedLLM) -> None:
     llm.enqueue(REFUSAL)
-    answer = make(sample_index, embedder, llm.url).ask("What is the population of Hanoi?")
+    answer = make(sample_index, embedder, llm.url).ask("How many industrial clusters are planned in Khanh Hoa?")
+    assert len(llm.requests) == 1, "the passages answer, so the model is asked"
     assert answer.refused and answer.answer == REFUSAL and answer.citations == []
+
+
+def test_the_refusal_model_refuses_before_the_model_is_called(sample_index: Path, embedder, llm: ScriptedLLM) -> None:
+    llm.enqueue("Hanoi has 8.4 million people [1].")
+    answer = make(sample_index, embedder, llm.url).ask("What is the population of Hanoi?")
+    assert answer.refused and answer.answer == REFUSAL and answer.confidence is not None
+    assert llm.requests == [], "no passage answers, so the model is never called"
 
 
 def test_follow_up_is_rewritten_before_retrieval(sample_index: Path, embedder, llm: ScriptedLLM) -> None:

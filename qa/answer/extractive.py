@@ -350,8 +350,30 @@ class ExtractiveAnswerer:
         self.meaning = meaning
 
     def answer(self, request: AnswerRequest) -> Iterator[str | Draft]:
-        draft = answer_extractively(
-            request.question, request.retrieved, self._lexical(), self.threshold, self.max_quotes, self.model, self.meaning
-        )
+        draft = self.draft(request)
         yield draft.text
         yield draft
+
+    def draft(self, request: AnswerRequest) -> Draft:
+        return answer_extractively(
+            request.question, request.retrieved, self._lexical(), self.threshold, self.max_quotes, self.model, self.meaning
+        )
+
+
+class RefusalGate:
+    """Stands before a model: when the refusal model reads the retrieved passages as not answering
+    the question, it refuses without calling the model (no cost, no invented answer); otherwise it
+    lets the model answer. The same passages the model would be given are what it reads."""
+
+    backend = BACKEND
+
+    def __init__(self, extractive: ExtractiveAnswerer) -> None:
+        self._extractive = extractive
+
+    def answer(self, request: AnswerRequest) -> Iterator[str | Draft]:
+        model = self._extractive.model
+        if model is None:
+            return
+        draft = self._extractive.draft(request)
+        if draft.refused and draft.confidence is not None and draft.confidence < model.cut:
+            yield draft

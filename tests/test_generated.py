@@ -30,7 +30,7 @@ def make(sample_index: Path, embedder, url: str, **extra) -> Assistant:
 
 def source_numbers_of(request: dict, title_words: str) -> list[int]:
     user = request["body"]["messages"][1]["content"]
-    return [int(n) for n, title in re.findall(r'<source n="(\d+)" title="([^"]*)">', user) if title_words in title]
+    return [int(n) for n, title in re.findall(r'<source n="(\d+)" title="([^"]*)"[^>]*>', user) if title_words in title]
 
 
 def test_correct_cited_answer(sample_index: Path, embedder, llm: ScriptedLLM) -> None:
@@ -178,3 +178,10 @@ def test_the_openai_key_never_goes_to_another_server(sample_index: Path, embedde
     llm.enqueue("Khanh Hoa plans 14 industrial clusters [1].")
     make(sample_index, embedder, llm.url).ask("How many industrial clusters are planned?")
     assert llm.requests[-1]["auth"] == f"Bearer {SECRET}", "a server's own key is still sent to it"
+
+
+def test_each_source_tells_the_model_what_its_document_is(sample_index: Path, embedder, llm: ScriptedLLM) -> None:
+    llm.enqueue("placeholder")
+    make(sample_index, embedder, llm.url).ask("Ket luan 544-KL/TU duoc ban hanh ngay nao?")
+    user = llm.requests[0]["body"]["messages"][1]["content"]
+    assert re.search(r'<source n="\d+" title="[^"]*" number="544-KL/TU" type="conclusion" issuer="[^"]+" issued="2024-02-06">', user)

@@ -22,11 +22,19 @@ class LLMError(AnswererUnavailable):
 
 
 def source_block(n: int, hit: Retrieved) -> str:
+    """One numbered source, with what the anatomy knows of its document (number, type, issuer,
+    date), so the model can answer 'who issued it' or 'when' from the header and not guess."""
     chunk = hit.chunk
     where = f"{chunk.title}" + (f" / {chunk.section}" if chunk.section else "")
+    known = {"number": chunk.doc_number, "type": chunk.doc_type, "issuer": chunk.issuer, "issued": chunk.issued}
+    about = "".join(f' {name}="{_attribute(value)}"' for name, value in known.items() if value)
     # The document text is data; angle brackets in it cannot close the delimiter.
     text = chunk.text.replace("<", "‹").replace(">", "›")
-    return f'<source n="{n}" title="{where.replace(chr(34), chr(39))}">\n{text}\n</source>'
+    return f'<source n="{n}" title="{_attribute(where)}"{about}>\n{text}\n</source>'
+
+
+def _attribute(value: str) -> str:
+    return value.replace('"', "'").replace("<", "‹").replace(">", "›")
 
 
 class GeneratedAnswerer:

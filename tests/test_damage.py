@@ -126,7 +126,10 @@ def test_a_read_only_index_answers_and_refuses_writes_clearly(built_index: Path,
         asked = qa(view, "ask", QUESTION)
         assert asked.returncode == 0, asked.stderr
         assert "14 industrial clusters" in asked.stdout
-        for command in (("ingest", str(SAMPLE / "khanh-hoa-ket-luan-544-KL-TU-2024.txt")), ("delete", "c95c32699b495c1a")):
+        listed = qa(view, "documents")
+        assert listed.returncode == 0, listed.stderr
+        doc_id = listed.stdout.split()[0]  # the first document's id: it exists, so only read-only can refuse it
+        for command in (("ingest", str(SAMPLE / "khanh-hoa-ket-luan-544-KL-TU-2024.txt")), ("delete", doc_id)):
             line = one_error_line(qa(view, *command))
             assert "is read-only" in line and "QA_INDEX_DIR" in line
     assert sorted(p.name for p in index.iterdir()) == before

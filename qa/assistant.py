@@ -81,7 +81,8 @@ class Assistant:
 
     @property
     def backend(self) -> str:
-        return self.answerers[0].backend
+        """Who writes the answers: the model when one is configured, else the extractive answerer."""
+        return self.llm.backend if self.llm else self.answerers[-1].backend
 
     def ingest(self, paths: Sequence[str | Path], prune: bool = False, progress: Progress | None = None) -> IngestReport:
         """Add new files, replace changed ones, skip unchanged ones; with prune, drop vanished ones."""

@@ -231,21 +231,27 @@ def repair(ctx: click.Context) -> None:
 
 
 @cli.command()
-@click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
+@click.option("--host", default=None, help="Address to bind (default 127.0.0.1). Off loopback, login or --read-only is required.")
 @click.option("--port", type=int, default=None, help="Port (default 7860).")
+@click.option("--read-only", is_flag=True, help="No upload and no delete: only questions.")
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Serve the chat page (Gradio, on 127.0.0.1 by default); open the printed address in a browser."""
-    from ui.app import build_app, launch
+def serve(ctx: click.Context, host: str | None, port: int | None, read_only: bool) -> None:
+    """Serve the chat page and the OpenAI-compatible API (/v1) on 127.0.0.1:7860 by default."""
+    from ui.server import check_exposure, serve
 
     ctx.obj.update(ui_host=host, ui_port=port)
+    settings = _settings(ctx)
+    check_exposure(settings, read_only)  # before the index and the embedder load
     assistant = _assistant(ctx)
     # Read BM25 and Chroma's vector index from disk while the page starts, not on the first question.
-    threading.Thread(target=assistant.retriever.retrieve, args=("warm-up", 1), name="qa-warm-up", daemon=True).start()
-    settings = assistant.settings
+    threading.Thread(target=assistant.retrieve, args=("warm-up",), name="qa-warm-up", daemon=True).start()
     login = " (login required)" if settings.ui_credentials() else ""
-    click.echo(f"Serving the chat on http://{settings.ui_host}:{settings.ui_port}{login} — Ctrl+C to stop.")
-    launch(build_app(assistant), assistant)
+    mode = " read-only," if read_only else ""
+
+    def announce(url: str) -> None:
+        click.echo(f"Serving the chat on {url}/ and the OpenAI-compatible API on {url}/v1{login},{mode} Ctrl+C to stop.")
+
+    serve(assistant, read_only, announce)
 
 
 def main() -> None:

@@ -22,9 +22,10 @@ from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect, syn
 
 from qa import Assistant, Settings
 from qa.feedback import FeedbackStore
-from tests.conftest import ROOT, SAMPLE, free_port
+from tests.conftest import ROOT, SAMPLE
 from tests.fake_llm import Reply, ScriptedLLM, start
 from ui.conversations import ConversationStore
+from ui.server import BackgroundServer, create_server
 
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
@@ -46,13 +47,10 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-def serve(assistant: Assistant) -> tuple[str, Any]:
-    from ui.app import build_app, launch
-
-    app = build_app(assistant)
-    port = free_port()
-    launch(app, assistant, port=port, block=False)
-    return f"http://127.0.0.1:{port}/", app
+def serve(assistant: Assistant, read_only: bool = False) -> tuple[str, BackgroundServer]:
+    """The page exactly as `qa serve` serves it (with the API, login, CSP), on a free loopback port."""
+    server = BackgroundServer(create_server(assistant, read_only))
+    return server.url + "/", server
 
 
 @pytest.fixture

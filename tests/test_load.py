@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 from qa import Assistant
-from tests.conftest import free_port
 
 QUESTIONS = [
     "How many industrial clusters are planned in Khanh Hoa and with what total area?",
@@ -42,12 +41,10 @@ def ask_over_http(base: str, question: str) -> tuple[float, dict]:
 
 
 def test_fifty_concurrent_questions_all_answer(sample_assistant: Assistant, capsys) -> None:
-    from ui.app import build_app, launch
+    from ui.server import BackgroundServer, create_server
 
-    app = build_app(sample_assistant)
-    port = free_port()
-    launch(app, sample_assistant, port=port, block=False)
-    base = f"http://127.0.0.1:{port}"
+    server = BackgroundServer(create_server(sample_assistant))
+    base = server.url
     try:
         with ThreadPoolExecutor(max_workers=CONCURRENT) as pool:
             futures = [pool.submit(ask_over_http, base, QUESTIONS[i % len(QUESTIONS)]) for i in range(CONCURRENT)]
@@ -57,7 +54,7 @@ def test_fifty_concurrent_questions_all_answer(sample_assistant: Assistant, caps
             page_seconds = time.perf_counter() - page_started
             results = [f.result(timeout=300) for f in futures]
     finally:
-        app.close()
+        server.close()
     assert page.status_code == 200 and "Policy documents QA" in page.text
     latencies = sorted(r[0] for r in results)
     answers = [r[1] for r in results]

@@ -8,26 +8,23 @@ from gradio_client import Client
 
 from qa import Assistant
 from qa.types import Answer, Citation, DocumentInfo, SentenceSupport
-from tests.conftest import free_port
 from ui.conversations import ConversationStore
 from ui.i18n import STRINGS, language_of
 from ui.render import ShownTurn, answer_html, conversation_html, conversation_markdown, example_questions, plain_text
+from ui.server import BackgroundServer, create_server
 
 
-def serve(assistant: Assistant) -> tuple[str, object]:
-    from ui.app import build_app, launch
-
-    app = build_app(assistant)
-    port = free_port()
-    launch(app, assistant, port=port, block=False)
-    return f"http://127.0.0.1:{port}/", app
+def serve(assistant: Assistant, read_only: bool = False) -> tuple[str, BackgroundServer]:
+    """The page exactly as `qa serve` serves it (with the API, login, CSP), on a free loopback port."""
+    server = BackgroundServer(create_server(assistant, read_only))
+    return server.url + "/", server
 
 
 @pytest.fixture
 def served(sample_assistant: Assistant) -> Iterator[str]:
     url, app = serve(sample_assistant)
     yield url
-    app.close()  # type: ignore[attr-defined]
+    app.close()
 
 
 def test_gradio_api_returns_answer_and_citations(served: str) -> None:

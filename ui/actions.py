@@ -58,8 +58,11 @@ class PageSession:
 
 
 class PageActions:
-    def __init__(self, assistant: Assistant) -> None:
+    """read_only: documents cannot be uploaded or deleted (`qa serve --read-only`)."""
+
+    def __init__(self, assistant: Assistant, read_only: bool = False) -> None:
         self.assistant = assistant
+        self.read_only = read_only
         self.settings = assistant.settings
         self.feedback = FeedbackStore(self.settings.index_dir / "feedback.sqlite3")
         self.conversations = ConversationStore(self.settings.index_dir / "conversations.sqlite3")
@@ -75,6 +78,10 @@ class PageActions:
         if self.login and (request is None or not request.username or request.username != session.user):
             return "login_needed"
         return ""
+
+    def may_change_documents(self, session: PageSession, request: gr.Request | None) -> str:
+        """'' when this caller may upload or delete documents, else the message key saying why not."""
+        return "read_only" if self.read_only else self.may_write(session, request)
 
     def status_html(self, lang: str, documents: list[DocumentInfo]) -> str:
         return t(lang, "status", backend=self.assistant.backend, docs=len(documents), chunks=self.assistant.store.count(),
@@ -274,7 +281,7 @@ class PageActions:
                only_year: str | None, request: gr.Request,
                progress: gr.Progress = gr.Progress()):  # noqa: B008 - Gradio injects the tracker here
         lang = session.lang
-        refused = self.may_write(session, request)
+        refused = self.may_change_documents(session, request)
         if refused or not files:
             message = t(lang, refused or "choose_files")
             return [f"<p role='status'>{message}</p>", *self.lists(session, only_docs, only_type, only_year)]
@@ -305,7 +312,7 @@ class PageActions:
 
     def ask_delete(self, doc_id: str | None, session: PageSession, request: gr.Request):
         lang = session.lang
-        refused = self.may_write(session, request)
+        refused = self.may_change_documents(session, request)
         document = next((d for d in self.assistant.documents() if d.doc_id == doc_id), None)
         if refused or document is None:
             session.pending_delete = ""
@@ -318,7 +325,7 @@ class PageActions:
     def confirm_delete(self, session: PageSession, only_docs: list[str] | None, only_type: str | None,
                        only_year: str | None, request: gr.Request):
         lang = session.lang
-        refused = self.may_write(session, request)
+        refused = self.may_change_documents(session, request)
         doc_id, session.pending_delete = session.pending_delete, ""
         document = next((d for d in self.assistant.documents() if d.doc_id == doc_id), None)
         if refused or not doc_id:

@@ -1,5 +1,5 @@
 """The chat page: a conversation with sources under each answer, a side panel with the documents, the
-saved conversations and a source viewer, in English or Vietnamese. Served by `qa serve` and `make run`.
+saved conversations and a source viewer, in English or Vietnamese. Served, with the OpenAI-compatible API, by ui/server.py (`qa serve`, `make run`).
 
 Every list is read from the index when the page loads and after every upload or delete. What each
 event does is in ui/actions.py.
@@ -12,14 +12,14 @@ from typing import Any
 import gradio as gr
 
 from qa.assistant import Assistant
-from qa.offline import use_offline_defaults
 from ui.actions import PageActions, PageSession
 from ui.assets import SCROLL_TO_QUOTE, page_assets
 from ui.i18n import LANGUAGES
 
 
-def build_app(assistant: Assistant) -> gr.Blocks:
-    page = PageActions(assistant)
+def build_app(assistant: Assistant, read_only: bool = False) -> gr.Blocks:
+    """read_only: no upload and no delete (the handlers refuse too: hidden controls can still be called)."""
+    page = PageActions(assistant, read_only)
     private: dict[str, Any] = {"api_visibility": "private"}
     quiet: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
     # Page images and exports are copied into Gradio's cache; files older than a day are removed hourly.
@@ -49,11 +49,11 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 with gr.Tabs(elem_id="qa-tabs") as tabs:
                     with gr.Tab("Documents", id="documents", elem_id="qa-tab-documents") as documents_tab:
                         documents = gr.HTML(elem_id="qa-documents")
-                        files = gr.UploadButton("Add documents…", file_count="multiple", elem_id="qa-upload")
+                        files = gr.UploadButton("Add documents…", file_count="multiple", elem_id="qa-upload", visible=not read_only)
                         upload_result = gr.HTML(elem_id="qa-upload-result")
                         to_delete = gr.Dropdown([], value=None, label="Document to delete", allow_custom_value=True,
-                                                elem_id="qa-delete-choice")
-                        delete_button = gr.Button("Delete…", elem_id="qa-delete")
+                                                elem_id="qa-delete-choice", visible=not read_only)
+                        delete_button = gr.Button("Delete…", elem_id="qa-delete", visible=not read_only)
                         with gr.Group(visible=False, elem_id="qa-confirm-delete") as confirm_box:
                             confirm_text = gr.HTML()
                             with gr.Row():
@@ -144,22 +144,4 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     return app
 
 
-def launch(app: gr.Blocks, assistant: Assistant, port: int | None = None, block: bool = True) -> None:
-    use_offline_defaults()
-    settings = assistant.settings
-    credentials = settings.ui_credentials()
-    app.queue(default_concurrency_limit=4, max_size=64).launch(
-        server_name=settings.ui_host,
-        server_port=port if port is not None else (settings.ui_port or None),
-        auth=credentials or None,
-        max_file_size=f"{settings.max_file_mb:g}mb",
-        show_error=False,
-        quiet=True,
-        prevent_thread_lock=not block,
-        allowed_paths=[],
-        footer_links=[],
-        **page_assets(),
-    )
-
-
-__all__ = ["build_app", "launch", "page_assets"]
+__all__ = ["build_app", "page_assets"]

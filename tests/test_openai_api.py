@@ -1,0 +1,134 @@
+"""The OpenAI-compatible API of `qa serve`, through the real openai client, on loopback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from qa import REFUSAL, Assistant, Settings
+from qa.errors import ConfigError
+from tests.conftest import ROOT
+from ui.server import CONTENT_SECURITY_POLICY, LOGIN_ATTEMPTS, BackgroundServer, check_exposure, create_server
+
+CLUSTERS = "How many industrial clusters are planned in Khanh Hoa and with what total area?"
+
+
+@pytest.fixture(scope="module")
+def open_server(sample_index: Path, embedder) -> Iterator[str]:
+    server = BackgroundServer(create_server(Assistant(Settings(index_dir=sample_index), embedder=embedder)))
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def guarded_server(sample_index: Path, embedder) -> Iterator[str]:
+    settings = Settings(index_dir=sample_index, ui_auth="alice:s3cret-pass")
+    server = BackgroundServer(create_server(Assistant(settings, embedder=embedder)))
+    yield server.url
+    server.stop()
+
+
+def client(url: str, key: str = "unused") -> openai.OpenAI:
+    return openai.OpenAI(base_url=url + "/v1", api_key=key, max_retries=0, timeout=60)
+
+
+def test_answer_with_markers_and_structured_citations(open_server: str, sample_index: Path, embedder) -> None:
+    response = client(open_server).chat.completions.create(model="qa-policy", messages=[{"role": "user", "content": CLUSTERS}])
+    content = response.choices[0].message.content or ""
+    assert "669 hectares" in content and "[1]" in content
+    assert "\n\nSources:\n[1] Speeding up infrastructure investment in industrial clusters" in content
+    citations = (response.model_extra or {})["citations"]
+    assert citations and citations[0]["n"] == 1 and citations[0]["source"].endswith("khanh-hoa-industrial-clusters.txt")
+    store = Assistant(Settings(index_dir=sample_index), embedder=embedder).store
+    for c in citations:
+        assert set(c) >= {"doc", "title", "page", "path", "quote", "start", "end"}
+        assert store.document_text(c["doc"])[c["start"] : c["end"]] == c["quote"]
+
+
+def test_streamed_answer_is_the_same_answer(open_server: str) -> None:
+    api = client(open_server)
+    whole = api.chat.completions.create(model="qa-policy", messages=[{"role": "user", "content": CLUSTERS}])
+    events = list(api.chat.completions.create(model="qa-policy", messages=[{"role": "user", "content": CLUSTERS}], stream=True))
+    streamed = "".join(e.choices[0].delta.content or "" for e in events if e.choices)
+    assert streamed == whole.choices[0].message.content
+    assert events[-1].choices[0].finish_reason == "stop"
+    assert (events[-1].model_extra or {})["citations"] == (whole.model_extra or {})["citations"]
+
+
+def test_refusal_when_the_documents_do_not_answer(open_server: str) -> None:
+    api = client(open_server)
+    messages = [{"role": "user", "content": "What is the population of Hanoi?"}]
+    response = api.chat.completions.create(model="qa-policy", messages=messages)  # type: ignore[arg-type]
+    assert response.choices[0].message.content == REFUSAL
+    assert (response.model_extra or {})["citations"] == [] and (response.model_extra or {})["refused"] is True
+    streamed = api.chat.completions.create(model="qa-policy", messages=messages, stream=True)  # type: ignore[arg-type]
+    assert "".join(e.choices[0].delta.content or "" for e in streamed if e.choices) == REFUSAL
+
+
+def test_earlier_turns_are_the_history(open_server: str) -> None:
+    messages = [
+        {"role": "system", "content": "You are helpful."},
+        {"role": "user", "content": "How many industrial clusters are planned in Khanh Hoa?"},
+        {"role": "assistant", "content": "14 industrial clusters [1].\n\nSources:\n[1] Speeding up ..."},
+        {"role": "user", "content": [{"type": "text", "text": "And their total area?"}]},
+    ]
+    response = client(open_server).chat.completions.create(model="qa-policy", messages=messages)  # type: ignore[arg-type]
+    assert "669 hectares" in (response.choices[0].message.content or ""), "alone, this question is refused"
+
+
+def test_models_and_bad_requests(open_server: str) -> None:
+    api = client(open_server)
+    assert [m.id for m in api.models.list()] == ["qa-policy"]
+    with pytest.raises(openai.BadRequestError, match="The question is empty"):
+        api.chat.completions.create(model="qa-policy", messages=[{"role": "user", "content": "   "}])
+    with pytest.raises(openai.BadRequestError, match="last message must be the user"):
+        api.chat.completions.create(model="qa-policy", messages=[{"role": "assistant", "content": "hello"}])
+
+
+def test_login_guards_the_api(guarded_server: str) -> None:
+    with pytest.raises(openai.AuthenticationError):
+        client(guarded_server).chat.completions.create(model="qa-policy", messages=[{"role": "user", "content": CLUSTERS}])
+    with pytest.raises(openai.AuthenticationError):
+        client(guarded_server, "alice:wrong").models.list()
+    answer = client(guarded_server, "alice:s3cret-pass").chat.completions.create(
+        model="qa-policy", messages=[{"role": "user", "content": CLUSTERS}])
+    assert "669 hectares" in (answer.choices[0].message.content or "")
+    basic = httpx.get(guarded_server + "/v1/models", auth=("alice", "s3cret-pass"))
+    assert basic.status_code == 200 and basic.json()["data"][0]["id"] == "qa-policy"
+    assert httpx.get(guarded_server + "/v1/models").status_code == 401
+
+
+def test_failed_logins_are_limited_per_client(sample_index: Path, embedder) -> None:
+    settings = Settings(index_dir=sample_index, ui_auth="alice:s3cret-pass")
+    server = BackgroundServer(create_server(Assistant(settings, embedder=embedder)))
+    try:
+        for _ in range(LOGIN_ATTEMPTS):
+            assert httpx.post(server.url + "/login", data={"username": "alice", "password": "guess"}).status_code == 400
+        page_login = httpx.post(server.url + "/login", data={"username": "alice", "password": "s3cret-pass"})
+        assert page_login.status_code == 429 and int(page_login.headers["Retry-After"]) > 0
+        assert httpx.get(server.url + "/v1/models", auth=("alice", "s3cret-pass")).status_code == 429
+    finally:
+        server.stop()
+
+
+def test_every_response_carries_the_content_security_policy(open_server: str) -> None:
+    for path in ("/", "/v1/models", "/config"):
+        assert httpx.get(open_server + path).headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+
+
+def test_no_login_off_loopback_needs_read_only(sample_index: Path) -> None:
+    exposed = Settings(index_dir=sample_index, ui_host="0.0.0.0")
+    with pytest.raises(ConfigError, match="--read-only"):
+        check_exposure(exposed, read_only=False)
+    check_exposure(exposed, read_only=True)
+    check_exposure(Settings(index_dir=sample_index, ui_host="0.0.0.0", ui_auth="a:b"), read_only=False)
+    check_exposure(Settings(index_dir=sample_index, ui_host="::1"), read_only=False)
+    run = subprocess.run([sys.executable, "-m", "qa", "--index-dir", str(sample_index), "serve", "--host", "0.0.0.0"],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert run.returncode == 1 and "QA_UI_AUTH" in run.stderr and "--read-only" in run.stderr

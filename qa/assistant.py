@@ -11,7 +11,7 @@ from pathlib import Path
 from qa.answer.base import Answerer, AnswererUnavailable, AnswerRequest, Draft
 from qa.answer.extractive import ExtractiveAnswerer, RefusalGate
 from qa.answer.from_metadata import MetadataAnswerer
-from qa.answer.generated import GeneratedAnswerer
+from qa.answer.generated import ChatModel, GeneratedAnswerer
 from qa.answer.meaning import SentenceMeaning
 from qa.answer.refusal import load_model
 from qa.config import Settings, load_settings
@@ -59,6 +59,8 @@ class Assistant:
 
     settings: a Settings object; by default read from arguments > QA_* environment > qa.toml.
     embedder: share one loaded embedder between assistants (tests, benchmarks).
+    model: the model that writes answers, e.g. `qa.llamaindex.LlamaIndexModel(any LlamaIndex LLM)`;
+        by default the OpenAI-compatible server the settings name, if they name one.
 
     Answerers are asked in order until one answers: when a model is configured, the refusal gate
     (which refuses without calling the model when the passages do not answer) and the model; then
@@ -66,12 +68,12 @@ class Assistant:
     answers.
     """
 
-    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None, model: ChatModel | None = None) -> None:
         self.settings = settings or load_settings()
         self.embedder = embedder or make_embedder(self.settings)
         self.store = ChunkStore(self.settings, self.embedder)
         self.retriever = HybridRetriever(self.settings, self.store, self.embedder)
-        self.llm = GeneratedAnswerer(self.settings) if self.settings.llm_configured() else None
+        self.llm = GeneratedAnswerer(self.settings, model) if model or self.settings.llm_configured() else None
         extractive = ExtractiveAnswerer(
             self.retriever.lexical, self.settings.refusal_threshold, self.settings.max_quotes,
             load_model() if self.settings.refusal_model else None, SentenceMeaning(self.embedder),

@@ -704,3 +704,24 @@ def test_type_filter_restricts_the_answer(browser: Browser, sample_assistant: As
             assert other not in sources
     finally:
         app.close()
+
+
+def test_read_only_page_answers_and_loads_images_only_from_itself(browser: Browser, small_assistant: Assistant) -> None:
+    url, app = serve(small_assistant, read_only=True)
+    try:
+        page = open_page(browser, url)
+        ask(page, "How many industrial clusters are planned in Khanh Hoa?", 1)
+        assert "14" in page.locator("#turn-1").inner_text()
+        blocked = page.evaluate("""() => new Promise(resolve => {
+            document.addEventListener('securitypolicyviolation', e => resolve(e.effectiveDirective), {once: true});
+            const img = new Image();
+            img.src = 'http://images.example.invalid/tracker.png';
+            document.body.appendChild(img);
+            setTimeout(() => resolve('loaded without objection'), 5000);
+        })""")
+        assert blocked == "img-src"
+        assert page.locator("#qa-documents").is_visible()
+        assert not page.locator("#qa-upload").is_visible() and not page.locator("#qa-delete").is_visible()
+        shot(page, "read-only")
+    finally:
+        app.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast
 
 from qa.answer.base import AnswererUnavailable, AnswerRequest, Draft
 from qa.answer.grounding import ground
@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 
 class LLMError(AnswererUnavailable):
     """The model could not produce an answer (after retries)."""
+
+
+# {"role": "system" | "user" | "assistant", "content": text}
+Message = dict[str, str]
 
 
 def source_block(n: int, hit: Retrieved) -> str:
@@ -37,9 +41,19 @@ def _attribute(value: str) -> str:
     return value.replace('"', "'").replace("<", "‹").replace(">", "›")
 
 
-class GeneratedAnswerer:
-    """Answers written by an OpenAI-compatible model from the best sources that fit its window;
-    every [n] is mapped to a retrieved source and every claim checked against it."""
+class ChatModel(Protocol):
+    """What GeneratedAnswerer needs of a model: the OpenAI client (OpenAIChat below) or any LlamaIndex
+    LLM (qa.llamaindex.LlamaIndexModel). Failures are raised as LLMError, with a message that says why."""
+
+    name: str
+
+    def chat(self, messages: list[Message], max_tokens: int) -> str: ...
+
+    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]: ...
+
+
+class OpenAIChat:
+    """Any OpenAI-compatible server through the openai client: retries, and errors that say what to do."""
 
     def __init__(self, settings: Settings) -> None:
         from openai import OpenAI
@@ -48,8 +62,7 @@ class GeneratedAnswerer:
         # OPENAI_API_KEY goes only to OpenAI itself: another server (vLLM, Ollama, anyone's URL)
         # gets its own key, QA_LLM_API_KEY, or none.
         key = settings.llm_api_key if settings.llm_base_url else settings.llm_api_key or settings.openai_api_key
-        self.model = settings.llm_model_name()
-        self.backend = f"llm:{self.model}"
+        self.name = settings.llm_model_name()
         self._client = OpenAI(
             base_url=settings.llm_base_url,
             api_key=key.get_secret_value() if key else "not-needed",
@@ -57,14 +70,77 @@ class GeneratedAnswerer:
             max_retries=settings.llm_retries,
         )
 
+    def _fail(self, exc: Exception) -> LLMError:
+        import openai
+
+        kind = {
+            openai.APITimeoutError: f"timed out after {self.settings.llm_timeout:g} s",
+            openai.RateLimitError: "rate limit reached",
+            openai.AuthenticationError: "the key was refused; check OPENAI_API_KEY or QA_LLM_API_KEY",
+            openai.APIConnectionError: "the server could not be reached",
+        }
+        for cls, message in kind.items():
+            if isinstance(exc, cls):
+                return LLMError(f"The model ({self.name}) failed: {message}.")
+        if isinstance(exc, openai.APIStatusError):
+            return LLMError(f"The model ({self.name}) failed: server error {exc.status_code}.")
+        return LLMError(f"The model ({self.name}) sent a response that could not be read.")
+
+    def chat(self, messages: list[Message], max_tokens: int) -> str:
+        """One answer. The client retries timeouts, rate limits and 5xx; a malformed reply is retried here."""
+        failure: LLMError | None = None
+        for _ in range(self.settings.llm_retries + 1):
+            try:
+                response = self._client.chat.completions.create(
+                    model=self.name, messages=cast("list[ChatCompletionMessageParam]", messages),
+                    max_tokens=max_tokens, temperature=0,
+                )
+                content = response.choices[0].message.content
+            except (AttributeError, IndexError, TypeError, ValueError) as exc:
+                failure = self._fail(exc)
+                continue
+            except Exception as exc:
+                raise self._fail(exc) from None
+            if isinstance(content, str) and content.strip():
+                return content
+            failure = LLMError(f"The model ({self.name}) sent an empty answer.")
+        assert failure is not None
+        raise failure
+
+    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        try:
+            events = self._client.chat.completions.create(
+                model=self.name, messages=cast("list[ChatCompletionMessageParam]", messages),
+                max_tokens=max_tokens, temperature=0, stream=True,
+            )
+            for event in events:
+                if event.choices and event.choices[0].delta and event.choices[0].delta.content:
+                    yield event.choices[0].delta.content
+        except Exception as exc:
+            raise self._fail(exc) from None
+
+
+class GeneratedAnswerer:
+    """Answers written by a model from the best sources that fit its window; every [n] is mapped to a
+    retrieved source and every claim checked against it.
+
+    model: any ChatModel; by default the OpenAI-compatible server the settings name.
+    """
+
+    def __init__(self, settings: Settings, model: ChatModel | None = None) -> None:
+        self.settings = settings
+        self.model = model or OpenAIChat(settings)
+        self.backend = f"llm:{self.model.name}"
+
     def answer(self, request: AnswerRequest) -> Iterator[str | Draft]:
         question = request.question
         packed = self.pack(question, request.retrieved)
+        messages = self._messages(question, packed)
         if not request.streaming:
-            yield self.draft(self.complete(question, packed), packed, question)
+            yield self.draft(self.model.chat(messages, self.settings.llm_answer_tokens), packed, question)
             return
         pieces = []
-        for piece in self.stream(question, packed):
+        for piece in self.model.stream(messages, self.settings.llm_answer_tokens):
             pieces.append(piece)
             yield piece
         yield self.draft("".join(pieces), packed, question)
@@ -93,71 +169,19 @@ class GeneratedAnswerer:
     def _system(question: Question) -> str:
         return render("answer_system", refusal=refusal_for(question.language))
 
-    def _messages(self, question: Question, packed: list[Retrieved]) -> list[ChatCompletionMessageParam]:
+    def _messages(self, question: Question, packed: list[Retrieved]) -> list[Message]:
         sources = "\n\n".join(source_block(n, hit) for n, hit in enumerate(packed, start=1))
         return [
             {"role": "system", "content": self._system(question)},
             {"role": "user", "content": render("answer_user", sources=sources, question=question.text)},
         ]
 
-    def _fail(self, exc: Exception) -> LLMError:
-        import openai
-
-        kind = {
-            openai.APITimeoutError: f"timed out after {self.settings.llm_timeout:g} s",
-            openai.RateLimitError: "rate limit reached",
-            openai.AuthenticationError: "the key was refused; check OPENAI_API_KEY or QA_LLM_API_KEY",
-            openai.APIConnectionError: "the server could not be reached",
-        }
-        for cls, message in kind.items():
-            if isinstance(exc, cls):
-                return LLMError(f"The model ({self.model}) failed: {message}.")
-        if isinstance(exc, openai.APIStatusError):
-            return LLMError(f"The model ({self.model}) failed: server error {exc.status_code}.")
-        return LLMError(f"The model ({self.model}) sent a response that could not be read.")
-
-    def complete(self, question: Question, packed: list[Retrieved]) -> str:
-        """One answer. The client retries timeouts, rate limits and 5xx; a malformed reply is retried here."""
-        failure: LLMError | None = None
-        for _ in range(self.settings.llm_retries + 1):
-            try:
-                response = self._client.chat.completions.create(
-                    model=self.model, messages=self._messages(question, packed),
-                    max_tokens=self.settings.llm_answer_tokens, temperature=0,
-                )
-                content = response.choices[0].message.content
-            except (AttributeError, IndexError, TypeError, ValueError) as exc:
-                failure = self._fail(exc)
-                continue
-            except Exception as exc:
-                raise self._fail(exc) from None
-            if isinstance(content, str) and content.strip():
-                return content
-            failure = LLMError(f"The model ({self.model}) sent an empty answer.")
-        assert failure is not None
-        raise failure
-
-    def stream(self, question: Question, packed: list[Retrieved]) -> Iterator[str]:
-        try:
-            events = self._client.chat.completions.create(
-                model=self.model, messages=self._messages(question, packed),
-                max_tokens=self.settings.llm_answer_tokens, temperature=0, stream=True,
-            )
-            for event in events:
-                if event.choices and event.choices[0].delta and event.choices[0].delta.content:
-                    yield event.choices[0].delta.content
-        except Exception as exc:
-            raise self._fail(exc) from None
-
     def rewrite(self, question: str, history: list[tuple[str, str]]) -> str:
         """A follow-up question made standalone by the model; the question itself if that fails."""
         lines = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in history[-4:])
         try:
-            response = self._client.chat.completions.create(
-                model=self.model, messages=[{"role": "user", "content": render("rewrite", history=lines, question=question)}],
-                max_tokens=120, temperature=0,
-            )
-            rewritten = (response.choices[0].message.content or "").strip().strip('"')
+            reply = self.model.chat([{"role": "user", "content": render("rewrite", history=lines, question=question)}], 120)
         except Exception:
             return question
+        rewritten = reply.strip().strip('"')
         return rewritten if 0 < len(rewritten) <= self.settings.max_question_chars else question

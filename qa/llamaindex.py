@@ -8,6 +8,7 @@ and `qa serve` never import llama_index, whose import alone takes over 3 seconds
   the chunk's exact character span in the stored document text.
 - PolicyQueryEngine: the whole Assistant as a query engine. The Response's source nodes are the
   citations: each node's text is the quote, exactly document_text[start:end].
+- LlamaIndexEmbedding: our embedder as a LlamaIndex embedding (the naive baseline uses it).
 - LlamaIndexModel: any LlamaIndex LLM (Ollama, vLLM, OpenAILike, ...) as the model that writes
   answers: `Assistant(settings, model=LlamaIndexModel(llm))`, with the same citation and claim checks.
 """
@@ -19,13 +20,16 @@ from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.base.response.schema import Response
+from llama_index.core.embeddings import BaseEmbedding
 from llama_index.core.llms import LLM
 from llama_index.core.query_engine import CustomQueryEngine
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+from pydantic import PrivateAttr
 
 from qa.answer.generated import LLMError, Message
 from qa.assistant import Assistant
+from qa.index.embedders import Embedder
 from qa.retrieve.filters import Filters
 from qa.types import Answer, Chunk, Citation
 
@@ -84,6 +88,25 @@ class PolicyQueryEngine(CustomQueryEngine):
         )
 
 
+class LlamaIndexEmbedding(BaseEmbedding):
+    """Our embedder seen through LlamaIndex's interface (so it never defaults to OpenAI)."""
+
+    _embedder: Any = PrivateAttr()
+
+    def __init__(self, embedder: Embedder) -> None:
+        super().__init__(model_name=embedder.name)
+        self._embedder = embedder
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return [float(x) for x in self._embedder.embed_query(query)]
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return [float(x) for x in self._embedder.embed_passages([text])[0]]
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+
 _ROLES = {"system": MessageRole.SYSTEM, "user": MessageRole.USER, "assistant": MessageRole.ASSISTANT}
 
 
@@ -120,4 +143,4 @@ class LlamaIndexModel:
             raise self._fail(exc) from None
 
 
-__all__ = ["LlamaIndexModel", "PolicyQueryEngine", "PolicyRetriever", "chunk_node", "citation_node"]
+__all__ = ["LlamaIndexEmbedding", "LlamaIndexModel", "PolicyQueryEngine", "PolicyRetriever", "chunk_node", "citation_node"]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from llama_index.core.base.response.schema import Response
 from llama_index.core.llms import CompletionResponse, CompletionResponseGen, CustomLLM, LLMMetadata
 from llama_index.core.llms.callbacks import llm_completion_callback
 from llama_index.core.query_engine import RetrieverQueryEngine
@@ -108,7 +109,7 @@ def test_retriever_query_engine_answers_the_sample_questions(sample_assistant: A
     for i, row in enumerate(questions):
         llm.enqueue(f"scripted reply {i}")
         response = engine.query(row["question"])
-        assert response.response == f"scripted reply {i}"
+        assert isinstance(response, Response) and response.response == f"scripted reply {i}"
         prompt = llm.requests[-1]["body"]["messages"][-1]["content"]
         assert row["question"] in prompt
         for node in response.source_nodes:

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
+from openai.types.chat import ChatCompletionMessageParam
 
 from qa import REFUSAL, Assistant, Settings
 from qa.errors import ConfigError
@@ -63,22 +64,22 @@ def test_streamed_answer_is_the_same_answer(open_server: str) -> None:
 
 def test_refusal_when_the_documents_do_not_answer(open_server: str) -> None:
     api = client(open_server)
-    messages = [{"role": "user", "content": "What is the population of Hanoi?"}]
-    response = api.chat.completions.create(model="qa-policy", messages=messages)  # type: ignore[arg-type]
+    messages: list[ChatCompletionMessageParam] = [{"role": "user", "content": "What is the population of Hanoi?"}]
+    response = api.chat.completions.create(model="qa-policy", messages=messages)
     assert response.choices[0].message.content == REFUSAL
     assert (response.model_extra or {})["citations"] == [] and (response.model_extra or {})["refused"] is True
-    streamed = api.chat.completions.create(model="qa-policy", messages=messages, stream=True)  # type: ignore[arg-type]
+    streamed = api.chat.completions.create(model="qa-policy", messages=messages, stream=True)
     assert "".join(e.choices[0].delta.content or "" for e in streamed if e.choices) == REFUSAL
 
 
 def test_earlier_turns_are_the_history(open_server: str) -> None:
-    messages = [
+    messages: list[ChatCompletionMessageParam] = [
         {"role": "system", "content": "You are helpful."},
         {"role": "user", "content": "How many industrial clusters are planned in Khanh Hoa?"},
         {"role": "assistant", "content": "14 industrial clusters [1].\n\nSources:\n[1] Speeding up ..."},
         {"role": "user", "content": [{"type": "text", "text": "And their total area?"}]},
     ]
-    response = client(open_server).chat.completions.create(model="qa-policy", messages=messages)  # type: ignore[arg-type]
+    response = client(open_server).chat.completions.create(model="qa-policy", messages=messages)
     assert "669 hectares" in (response.choices[0].message.content or ""), "alone, this question is refused"
 
 

@@ -1,41 +1,20 @@
 """The naive baseline: a plain LlamaIndex VectorStoreIndex over the same Chroma collection and
-embedder, dense top-k only. The eval harness and the benchmark compare our pipeline against it."""
+embedder (through qa.llamaindex, the one adapter between our parts and LlamaIndex's), dense top-k
+only. The eval harness and the benchmark compare our pipeline against it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from llama_index.core import VectorStoreIndex
-from llama_index.core.embeddings import BaseEmbedding
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 from llama_index.vector_stores.chroma import ChromaVectorStore
-from pydantic import PrivateAttr
 
 from qa.index.embedders import Embedder
 from qa.index.records import chunk_from_record
 from qa.index.store import ChunkStore
+from qa.llamaindex import LlamaIndexEmbedding
 from qa.question import Question
 from qa.retrieve.filters import Filters
 from qa.types import Retrieved
-
-
-class LlamaIndexEmbedding(BaseEmbedding):
-    """Our embedder seen through LlamaIndex's interface (so it never defaults to OpenAI)."""
-
-    _embedder: Any = PrivateAttr()
-
-    def __init__(self, embedder: Embedder) -> None:
-        super().__init__(model_name=embedder.name)
-        self._embedder = embedder
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return [float(x) for x in self._embedder.embed_query(query)]
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return [float(x) for x in self._embedder.embed_passages([text])[0]]
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
 
 
 class NaiveRetriever:

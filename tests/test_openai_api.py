@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -133,3 +134,25 @@ def test_no_login_off_loopback_needs_read_only(sample_index: Path) -> None:
     run = subprocess.run([sys.executable, "-m", "qa", "--index-dir", str(sample_index), "serve", "--host", "0.0.0.0"],
                          capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert run.returncode == 1 and "QA_UI_AUTH" in run.stderr and "--read-only" in run.stderr
+
+
+def test_read_only_refuses_delete_even_through_the_page_queue(tmp_path: Path, embedder) -> None:
+    """A hidden control's handler can still be called over HTTP by its index: the handler itself refuses."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "note.md").write_text("# Harbour\n\nThe harbour fee is 12 dong per tonne.\n", encoding="utf-8")
+    assistant = Assistant(Settings(index_dir=tmp_path / "idx"), embedder=embedder)
+    assistant.ingest([docs])
+    doc_id = assistant.documents()[0].doc_id
+    server = BackgroundServer(create_server(assistant, read_only=True))
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as http:
+            delete = next(d["id"] for d in http.get("/config").json()["dependencies"] if d["api_name"] == "delete")
+            http.post("/gradio_api/queue/join", json={"data": [doc_id], "fn_index": delete, "session_hash": "ro"}).raise_for_status()
+            with http.stream("GET", "/gradio_api/queue/data", params={"session_hash": "ro"}) as events:
+                done = next(m for m in (json.loads(line[5:]) for line in events.iter_lines() if line.startswith("data:"))
+                            if m.get("msg") == "process_completed")
+    finally:
+        server.stop()
+    assert "read-only" in done["output"]["data"][0]
+    assert [d.doc_id for d in assistant.documents()] == [doc_id]

@@ -70,6 +70,8 @@ class LoginThrottle:
         failures = self._failures[client]
         while failures and failures[0] <= now - self.window:
             failures.popleft()
+        if not failures:
+            del self._failures[client]  # so the table holds only clients that failed lately
         return failures
 
     def retry_after(self, client: str) -> float:

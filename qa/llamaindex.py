@@ -5,7 +5,8 @@ and `qa serve` never import llama_index, whose import alone takes over 3 seconds
 
 - PolicyRetriever: our hybrid retrieval as a BaseRetriever. Each node is one chunk; its metadata
   carries doc_id, title, source, page, path (the anatomy path, "Chương II › Điều 5") and start/end,
-  the chunk's exact character span in the stored document text.
+  the chunk's exact character span in the stored document text (also the node's start_char_idx
+  and end_char_idx).
 - PolicyQueryEngine: the whole Assistant as a query engine. The Response's source nodes are the
   citations: each node's text is the quote, exactly document_text[start:end].
 - LlamaIndexEmbedding: our embedder as a LlamaIndex embedding (the naive baseline uses it).
@@ -34,14 +35,14 @@ from qa.retrieve.filters import Filters
 from qa.types import Answer, Chunk, Citation
 
 # Kept in the metadata for citing, left out of what the LLM and the embedder read.
-_SPAN_KEYS = ["doc_id", "source", "start", "end", "chunk_index", "n", "score"]
+_SPAN_KEYS = ["doc_id", "source", "start", "end", "chunk_index", "n"]
 
 
 def chunk_node(chunk: Chunk) -> TextNode:
     """One chunk as a TextNode whose start/end index the stored document text exactly."""
     metadata = {"doc_id": chunk.doc_id, "title": chunk.title, "source": chunk.source, "page": chunk.page,
                 "path": chunk.section, "start": chunk.start, "end": chunk.end, "chunk_index": chunk.index}
-    return TextNode(id_=chunk.chunk_id, text=chunk.text, metadata=metadata,
+    return TextNode(id_=chunk.chunk_id, text=chunk.text, metadata=metadata, start_char_idx=chunk.start, end_char_idx=chunk.end,
                     excluded_llm_metadata_keys=_SPAN_KEYS, excluded_embed_metadata_keys=list(metadata))
 
 
@@ -50,6 +51,7 @@ def citation_node(citation: Citation) -> NodeWithScore:
     metadata = {"n": citation.n, "doc_id": citation.doc_id, "title": citation.title, "source": citation.source,
                 "page": citation.page, "path": citation.section, "start": citation.start, "end": citation.end}
     node = TextNode(id_=f"{citation.doc_id}:{citation.start}-{citation.end}", text=citation.quote, metadata=metadata,
+                    start_char_idx=citation.start, end_char_idx=citation.end,
                     excluded_llm_metadata_keys=_SPAN_KEYS, excluded_embed_metadata_keys=list(metadata))
     return NodeWithScore(node=node, score=citation.score)
 

@@ -96,6 +96,7 @@ def test_retriever_nodes_index_the_stored_text_exactly(sample_assistant: Assista
         meta = hit.node.metadata
         text = sample_assistant.store.document_text(meta["doc_id"])
         assert text[meta["start"] : meta["end"]] == hit.node.get_content()
+        assert (hit.node.start_char_idx, hit.node.end_char_idx) == (meta["start"], meta["end"])  # type: ignore[attr-defined]
         assert {"title", "page", "path"} <= set(meta) and hit.score is not None
     # What an LLM reads: the text with its title and path, not the offsets.
     shown = nodes[0].node.get_content(metadata_mode="llm")  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from openai.types.chat import ChatCompletionMessageParam
 from qa import REFUSAL, Assistant, Settings
 from qa.errors import ConfigError
 from tests.conftest import ROOT
+from tests.fake_llm import ScriptedLLM, start
 from ui.server import CONTENT_SECURITY_POLICY, LOGIN_ATTEMPTS, BackgroundServer, check_exposure, create_server
 
 CLUSTERS = "How many industrial clusters are planned in Khanh Hoa and with what total area?"
@@ -156,3 +157,27 @@ def test_read_only_refuses_delete_even_through_the_page_queue(tmp_path: Path, em
         server.stop()
     assert "read-only" in done["output"]["data"][0]
     assert [d.doc_id for d in assistant.documents()] == [doc_id]
+
+
+def test_a_generated_answer_keeps_its_checks_over_the_api(sample_index: Path, embedder) -> None:
+    script = ScriptedLLM()
+    fake = start(script)
+    settings = Settings(index_dir=sample_index, llm_base_url=script.url, llm_model="scripted", llm_retries=0, top_k=8)
+    server = BackgroundServer(create_server(Assistant(settings, embedder=embedder)))
+    try:
+        api = client(server.url)
+        question: list[ChatCompletionMessageParam] = [{"role": "user", "content": "How many industrial clusters are planned in Khanh Hoa?"}]
+        script.enqueue("The plan has 14 industrial clusters [3]. The budget is 98,765 billion VND [3].")
+        whole = api.chat.completions.create(model="qa-policy", messages=question)
+        content = whole.choices[0].message.content or ""
+        assert content.startswith("The plan has 14 industrial clusters [1].") and "[3]" not in content, "renumbered"
+        assert "✗ Not supported by its sources: “The budget is 98,765 billion VND [1].” (not found: 98,765)" in content
+        extra = whole.model_extra or {}
+        assert [c["n"] for c in extra["citations"]] == [1]
+        assert {"text": "The budget is 98,765 billion VND [1].", "missing": ["98,765"]} in extra["unsupported"]
+        script.enqueue("The plan has 14 industrial clusters [3]. The budget is 98,765 billion VND [3].")
+        events = list(api.chat.completions.create(model="qa-policy", messages=question, stream=True))
+        assert "".join(e.choices[0].delta.content or "" for e in events if e.choices) == content
+    finally:
+        server.stop()
+        fake.shutdown()

@@ -2,13 +2,15 @@
 server-sent events) and `GET /v1/models`, for Open WebUI, LibreChat or a script using the openai SDK.
 
 The last user message is the question and earlier turns are its history. The answer's content ends
-with its sources, so a client that shows only the text still shows where each [n] comes from; the
-same citations come as data in a `citations` field (doc, title, page, path, quote, start, end).
+with the sentences its sources do not back, if any, and its sources, so a client that shows only the
+text still shows where each [n] comes from; the same come as data in `citations` (doc, title, page,
+path, quote, start, end) and `unsupported`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,6 +25,9 @@ from qa.errors import InputError, QAError
 from qa.types import Answer
 
 MODEL_ID = "qa-policy"
+SOURCES_HEADING = "\n\nSources:\n"
+UNSUPPORTED = "\n\n✗ Not supported by its sources: "
+_FOOTER = re.compile(f"{re.escape(UNSUPPORTED)}|{re.escape(SOURCES_HEADING)}")
 
 
 class Message(BaseModel):
@@ -56,17 +61,20 @@ def question_and_history(messages: list[Message]) -> tuple[str, History]:
     for i, message in enumerate(turns[:-1]):
         if message.role == "user":
             reply = turns[i + 1].text() if turns[i + 1].role == "assistant" else ""
-            history.append((message.text(), reply.split(SOURCES_HEADING)[0].strip()))
+            history.append((message.text(), _FOOTER.split(reply)[0].strip()))
     return turns[-1].text(), history
 
 
-SOURCES_HEADING = "\n\nSources:\n"
 
-
-def sources_text(answer: Answer) -> str:
-    """'[1] Title — Chương II › Điều 5, page 3, characters 497–722' per citation, after the answer."""
+def footer_text(answer: Answer) -> str:
+    """After the answer: each sentence its sources do not back (generated answers), then the sources,
+    '[1] Title — Chương II › Điều 5, page 3, characters 497–722' per citation."""
     if answer.refused or not answer.citations:
         return ""
+    warnings = "".join(
+        f"{UNSUPPORTED}“{s.text}”" + (f" (not found: {', '.join(s.missing)})" if s.missing else "")
+        for s in answer.unsupported
+    )
     lines = []
     for c in answer.citations:
         where = ", ".join(part for part in (
@@ -74,24 +82,27 @@ def sources_text(answer: Answer) -> str:
             f"characters {c.start}–{c.end}",
         ) if part)
         lines.append(f"[{c.n}] {c.title} — {where}")
-    return SOURCES_HEADING + "\n".join(lines)
+    return warnings + SOURCES_HEADING + "\n".join(lines)
 
 
-def citations_data(answer: Answer) -> list[dict[str, Any]]:
-    return [
+def answer_data(answer: Answer) -> dict[str, Any]:
+    """The fields beyond OpenAI's: the citations as data, the refusal, the sentences not backed."""
+    citations = [
         {"n": c.n, "doc": c.doc_id, "title": c.title, "source": c.source, "page": c.page, "path": c.section,
          "quote": c.quote, "start": c.start, "end": c.end}
         for c in answer.citations
     ]
+    unsupported = [{"text": s.text, "missing": s.missing} for s in answer.unsupported]
+    return {"citations": citations, "refused": answer.refused, "unsupported": unsupported}
 
 
 def completion(answer: Answer, completion_id: str, created: int) -> dict[str, Any]:
     return {
         "id": completion_id, "object": "chat.completion", "created": created, "model": MODEL_ID,
         "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": answer.answer + sources_text(answer)}}],
+                     "message": {"role": "assistant", "content": answer.answer + footer_text(answer)}}],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-        "citations": citations_data(answer), "refused": answer.refused,
+        **answer_data(answer),
     }
 
 
@@ -112,9 +123,9 @@ def stream_events(assistant: Assistant, question: str, history: History, complet
         yield "data: [DONE]\n\n"
         return
     yield _event(completion_id, created, {"content": answer.answer})
-    if sources := sources_text(answer):
-        yield _event(completion_id, created, {"content": sources})
-    yield _event(completion_id, created, {}, "stop", citations=citations_data(answer), refused=answer.refused)
+    if footer := footer_text(answer):
+        yield _event(completion_id, created, {"content": footer})
+    yield _event(completion_id, created, {}, "stop", **answer_data(answer))
     yield "data: [DONE]\n\n"
 
 

@@ -193,7 +193,7 @@ def front_door_overhead(assistant: Assistant, repeats: int) -> dict[str, Any]:
         over_http(QUESTIONS[0][0])  # the connection opened
         report["http_api"] = _overhead(assistant, "ask", over_http, repeats)
     finally:
-        server.stop()
+        server.close()
     return report
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -26,7 +25,16 @@ CLUSTERS = "How many industrial clusters are planned in Khanh Hoa and with what 
 def open_server(sample_index: Path, embedder) -> Iterator[str]:
     server = BackgroundServer(create_server(Assistant(Settings(index_dir=sample_index), embedder=embedder)))
     yield server.url
-    server.stop()
+    server.close()
+
+
+@pytest.fixture
+def small_index(tmp_path: Path, embedder) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "note.md").write_text("# Harbour\n\nThe harbour fee is 12 dong per tonne.\n", encoding="utf-8")
+    Assistant(Settings(index_dir=tmp_path / "idx"), embedder=embedder).ingest([docs])
+    return tmp_path / "idx"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +42,7 @@ def guarded_server(sample_index: Path, embedder) -> Iterator[str]:
     settings = Settings(index_dir=sample_index, ui_auth="alice:s3cret-pass")
     server = BackgroundServer(create_server(Assistant(settings, embedder=embedder)))
     yield server.url
-    server.stop()
+    server.close()
 
 
 def client(url: str, key: str = "unused") -> openai.OpenAI:
@@ -117,7 +125,7 @@ def test_failed_logins_are_limited_per_client(sample_index: Path, embedder) -> N
         assert page_login.status_code == 429 and int(page_login.headers["Retry-After"]) > 0
         assert httpx.get(server.url + "/v1/models", auth=("alice", "s3cret-pass")).status_code == 429
     finally:
-        server.stop()
+        server.close()
 
 
 def test_every_response_carries_the_content_security_policy(open_server: str) -> None:
@@ -137,26 +145,20 @@ def test_no_login_off_loopback_needs_read_only(sample_index: Path) -> None:
     assert run.returncode == 1 and "QA_UI_AUTH" in run.stderr and "--read-only" in run.stderr
 
 
-def test_read_only_refuses_delete_even_through_the_page_queue(tmp_path: Path, embedder) -> None:
-    """A hidden control's handler can still be called over HTTP by its index: the handler itself refuses."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "note.md").write_text("# Harbour\n\nThe harbour fee is 12 dong per tonne.\n", encoding="utf-8")
-    assistant = Assistant(Settings(index_dir=tmp_path / "idx"), embedder=embedder)
-    assistant.ingest([docs])
+def test_read_only_handlers_refuse_uploads_and_deletes(small_index: Path, embedder) -> None:
+    """Hidden controls can still be called: the handlers themselves refuse, with the page's own session."""
+    from ui.actions import PageActions, PageSession
+
+    assistant = Assistant(Settings(index_dir=small_index), embedder=embedder)
     doc_id = assistant.documents()[0].doc_id
-    server = BackgroundServer(create_server(assistant, read_only=True))
-    try:
-        with httpx.Client(base_url=server.url, timeout=60) as http:
-            delete = next(d["id"] for d in http.get("/config").json()["dependencies"] if d["api_name"] == "delete")
-            http.post("/gradio_api/queue/join", json={"data": [doc_id], "fn_index": delete, "session_hash": "ro"}).raise_for_status()
-            with http.stream("GET", "/gradio_api/queue/data", params={"session_hash": "ro"}) as events:
-                done = next(m for m in (json.loads(line[5:]) for line in events.iter_lines() if line.startswith("data:"))
-                            if m.get("msg") == "process_completed")
-    finally:
-        server.stop()
-    assert "read-only" in done["output"]["data"][0]
-    assert [d.doc_id for d in assistant.documents()] == [doc_id]
+    session = PageSession(token="loaded")
+    page = PageActions(assistant, read_only=True)
+    assert page.may_change_documents(session, None) == "read_only"
+    page.ask_delete(doc_id, session, None)  # type: ignore[arg-type]
+    session.pending_delete = doc_id
+    result = page.confirm_delete(session, None, None, None, None)  # type: ignore[arg-type]
+    assert "read-only" in result[2] and [d.doc_id for d in assistant.documents()] == [doc_id]
+    assert PageActions(assistant).may_change_documents(session, None) == ""
 
 
 def test_a_generated_answer_keeps_its_checks_over_the_api(sample_index: Path, embedder) -> None:
@@ -179,5 +181,5 @@ def test_a_generated_answer_keeps_its_checks_over_the_api(sample_index: Path, em
         events = list(api.chat.completions.create(model="qa-policy", messages=question, stream=True))
         assert "".join(e.choices[0].delta.content or "" for e in events if e.choices) == content
     finally:
-        server.stop()
+        server.close()
         fake.shutdown()

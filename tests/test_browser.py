@@ -710,8 +710,8 @@ def test_read_only_page_answers_and_loads_images_only_from_itself(browser: Brows
     url, app = serve(small_assistant, read_only=True)
     try:
         page = open_page(browser, url)
-        ask(page, "How many industrial clusters are planned in Khanh Hoa?", 1)
-        assert "14" in page.locator("#turn-1").inner_text()
+        ask(page, "How many industrial clusters are planned in Khanh Hoa?", 0)
+        assert "14" in page.locator("#turn-0").inner_text()
         blocked = page.evaluate("""() => new Promise(resolve => {
             document.addEventListener('securitypolicyviolation', e => resolve(e.effectiveDirective), {once: true});
             const img = new Image();

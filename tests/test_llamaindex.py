@@ -146,11 +146,12 @@ def test_a_llamaindex_llm_gets_the_same_checks(sample_index: Path, embedder, llm
     assert len(flagged) == 1 and "98,765" in flagged[0].missing, "an invented number is flagged"
     assert re.search(r'<source n="1"', llm.requests[-1]["body"]["messages"][-1]["content"])
 
-    llm.enqueue(REFUSAL)
-    assert assistant.ask("What is the population of Hanoi?").refused
+    llm.enqueue(REFUSAL)  # the model's refusal (a question the refusal gate lets through to it)
+    assert assistant.ask("How many industrial clusters are planned in Khanh Hoa?").refused
+    assert not llm.replies
 
     llm.enqueue("There will be 14 industrial clusters [1].")
-    parts = list(assistant.ask_stream("How many industrial clusters are planned?"))
+    parts = list(assistant.ask_stream("How many industrial clusters are planned in Khanh Hoa?"))
     assert len(parts) > 3 and parts[-1].citations  # type: ignore[union-attr]
     assert llm.requests[-1]["body"]["stream"] is True
 

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(default=1000, ge=10, description="Longest question accepted.")
     max_file_mb: float = Field(default=50.0, gt=0, description="Files larger than this are skipped at ingest.")
+    queue_size: int = Field(
+        default=2000, ge=1, description="Questions the page holds waiting before it answers 'busy' (200 people asking at once fit)."
+    )
+    answer_workers: int = Field(default=4, ge=1, le=64, description="Questions the page answers at the same time.")
     max_pages: int = Field(default=2000, ge=1, description="PDFs with more pages than this are skipped at ingest.")
     max_ocr_seconds: float = Field(
         default=600.0, gt=0, description="Seconds of OCR one file may take; a scan that needs longer is skipped."

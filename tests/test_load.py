@@ -65,3 +65,12 @@ def test_fifty_concurrent_questions_all_answer(sample_assistant: Assistant, caps
         p95 = latencies[int(0.95 * (len(latencies) - 1))]
         print(f"\nload: {CONCURRENT} concurrent questions, p50 {statistics.median(latencies):.2f} s, "
               f"p95 {p95:.2f} s, page under load {page_seconds:.2f} s")
+
+
+def test_a_crowd_larger_than_the_old_queue_gets_answers_not_busy_errors(sample_assistant: Assistant) -> None:
+    """150 people ask at the same moment (the page used to hold 64 and answer the rest 'Queue is
+    full'); each waits for its answer. The full 200-client, 60-second run is in `qa bench`."""
+    from evals.load import load_test
+
+    report = load_test(sample_assistant, clients=150, seconds=1)
+    assert report["answers"] >= 150 and report["errors"] == 0, report["error_kinds"]

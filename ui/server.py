@@ -143,7 +143,7 @@ def create_server(assistant: Assistant, read_only: bool = False) -> FastAPI:
 
     # Routes before the mount: the page at "/" would otherwise answer every path.
     app.include_router(chat_router(assistant))
-    blocks = build_app(assistant, read_only=read_only).queue(default_concurrency_limit=4, max_size=64)
+    blocks = build_app(assistant, read_only=read_only).queue(default_concurrency_limit=settings.answer_workers, max_size=settings.queue_size)
     return gr.mount_gradio_app(
         app, blocks, path="/", server_name=settings.ui_host, server_port=settings.ui_port, footer_links=[],
         auth=credentials or None, show_error=False, allowed_paths=[], max_file_size=f"{settings.max_file_mb:g}mb",

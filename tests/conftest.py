@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from qa.offline import use_offline_defaults
+from tests.fake_llm import ScriptedLLM
 
 use_offline_defaults()  # what `qa` and the chat do at start; the library itself sets nothing
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,3 +89,14 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture
+def llm() -> Iterator[ScriptedLLM]:
+    """The scripted OpenAI-compatible server on loopback (tests/fake_llm.py), one per test."""
+    from tests.fake_llm import start
+
+    script = ScriptedLLM()
+    server = start(script)
+    yield script
+    server.shutdown()

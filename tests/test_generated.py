@@ -1,7 +1,6 @@
 """Generated answers through the real openai client against a scripted server on loopback."""
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,17 +8,9 @@ import pytest
 from qa import REFUSAL, Answer, Assistant, Settings
 from qa.answer.generated import LLMError
 from tests.conftest import free_port
-from tests.fake_llm import Reply, ScriptedLLM, start
+from tests.fake_llm import Reply, ScriptedLLM
 
 SECRET = "sk-test-never-shown-0123456789"
-
-
-@pytest.fixture
-def llm() -> Iterator[ScriptedLLM]:
-    script = ScriptedLLM()
-    server = start(script)
-    yield script
-    server.shutdown()
 
 
 def make(sample_index: Path, embedder, url: str, **extra) -> Assistant:

@@ -17,17 +17,9 @@ from qa import Answer, Assistant, Settings
 from qa.answer import extractive, from_metadata, grounding
 from qa.answer.invariants import violations
 from qa.types import Chunk, Citation
-from tests.fake_llm import ScriptedLLM, start
+from tests.fake_llm import ScriptedLLM
 
 CLUSTERS = "How many industrial clusters are planned in Khanh Hoa and with what total area?"
-
-
-@pytest.fixture
-def llm() -> Iterator[ScriptedLLM]:
-    script = ScriptedLLM()
-    server = start(script)
-    yield script
-    server.shutdown()
 
 
 def _generated(sample_index: Path, embedder, llm: ScriptedLLM) -> Assistant:

@@ -6,11 +6,9 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from llama_index.core.base.response.schema import Response
 from llama_index.core.llms import CompletionResponse, CompletionResponseGen, CustomLLM, LLMMetadata
 from llama_index.core.llms.callbacks import llm_completion_callback
@@ -19,7 +17,7 @@ from llama_index.core.query_engine import RetrieverQueryEngine
 from qa import REFUSAL, Assistant, Settings
 from qa.llamaindex import LlamaIndexModel, PolicyQueryEngine, PolicyRetriever
 from tests.conftest import ROOT
-from tests.fake_llm import ScriptedLLM, start
+from tests.fake_llm import ScriptedLLM
 
 CLUSTERS = "How many industrial clusters are planned in Khanh Hoa and with what total area?"
 
@@ -54,14 +52,6 @@ class OpenAICompatibleLLM(CustomLLM):
             if delta:
                 text += delta
                 yield CompletionResponse(text=text, delta=delta)
-
-
-@pytest.fixture
-def llm() -> Iterator[ScriptedLLM]:
-    script = ScriptedLLM()
-    server = start(script)
-    yield script
-    server.shutdown()
 
 
 def answerable_sample_questions() -> list[dict[str, Any]]:

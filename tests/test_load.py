@@ -9,15 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from evals.load import QUESTIONS
 from qa import Assistant
 
-QUESTIONS = [
-    "How many industrial clusters are planned in Khanh Hoa and with what total area?",
-    "Ket luan 544-KL/TU duoc ban hanh ngay nao?",
-    "Which provinces are merged into the new Ninh Binh?",
-    "What is the population of Hanoi?",
-    "How many workers do the operating industrial clusters employ?",
-]
 CONCURRENT = 50
 
 

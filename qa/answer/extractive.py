@@ -224,13 +224,19 @@ def by_meaning(question: Question, candidates: list[Candidate], meaning: Sentenc
     """When the best passages are in another language than the question, shared words cannot
     choose the sentence: add how close each sentence of those passages is in meaning (0 to 0.5,
     relative to the others). Returns the candidates, re-sorted, and the best raw similarity."""
-    top = min((c.rank for c in candidates), default=0)
-    if not candidates or language_of(next(c for c in candidates if c.rank == top).chunk.text) == question.language:
+    if not candidates:
         return candidates, 0.0
-    pool = sorted(
-        (c for c in candidates if c.rank < top + 3 and language_of(c.chunk.text) != question.language),
-        key=lambda c: (c.rank, c.start),
-    )[:MAX_SENTENCES]
+    languages: dict[str, str] = {}  # per chunk: a chunk holds many candidate sentences
+
+    def other_language(c: Candidate) -> bool:
+        if c.chunk.chunk_id not in languages:
+            languages[c.chunk.chunk_id] = language_of(c.chunk.text)
+        return languages[c.chunk.chunk_id] != question.language
+
+    top = min(c.rank for c in candidates)
+    if not other_language(next(c for c in candidates if c.rank == top)):
+        return candidates, 0.0
+    pool = sorted((c for c in candidates if c.rank < top + 3 and other_language(c)), key=lambda c: (c.rank, c.start))[:MAX_SENTENCES]
     similarity = meaning.similarities(question, [c.chunk.slice(c.start, c.end) for c in pool])
     low, high = float(similarity.min()), float(similarity.max())
     lift = {id(c): 0.5 * c.factor * (float(s) - low) / (high - low or 1.0) for c, s in zip(pool, similarity, strict=True)}

@@ -86,17 +86,27 @@ class Assistant:
         """Who writes the answers: the model when one is configured, else the extractive answerer."""
         return self.llm.backend if self.llm else self.answerers[-1].backend
 
-    def ingest(self, paths: Sequence[str | Path], prune: bool = False, progress: Progress | None = None) -> IngestReport:
-        """Add new files, replace changed ones, skip unchanged ones; with prune, drop vanished ones."""
-        return ingest_paths(self.settings, self.store, self.embedder, [Path(p) for p in paths], prune, progress)
+    def ingest(
+        self, paths: Sequence[str | Path], prune: bool = False, progress: Progress | None = None,
+        added_by: str = "", shared: bool = True,
+    ) -> IngestReport:
+        """Add new files, replace changed ones, skip unchanged ones; with prune, drop vanished ones.
+        added_by / shared: a page user's upload, which only that user sees until it is shared."""
+        return ingest_paths(self.settings, self.store, self.embedder, [Path(p) for p in paths], prune, progress,
+                            added_by, shared)
 
-    def documents(self) -> list[DocumentInfo]:
-        return self.store.documents()
+    def documents(self, viewer: str | None = None) -> list[DocumentInfo]:
+        """The documents `viewer` may see: shared ones and their own uploads (None: all)."""
+        return [d for d in self.store.documents() if d.visible_to(viewer)]
 
     def delete(self, doc_id: str) -> None:
         if not any(d.doc_id == doc_id for d in self.documents()):
             raise InputError(f"No document with id {doc_id}; `qa documents` lists them.")
         self.store.delete_document(doc_id)
+
+    def share(self, doc_id: str, shared: bool = True) -> None:
+        """Let every user's questions see an upload (shared=False takes it back to its owner)."""
+        self.store.set_shared(doc_id, shared)
 
     def check_question(self, question: str) -> str:
         undecodable = next((i for i, ch in enumerate(question) if "\ud800" <= ch <= "\udfff"), None)
@@ -118,8 +128,11 @@ class Assistant:
     def parse(self, question: str) -> Question:
         return parse_question(self.check_question(question))
 
-    def retrieve(self, question: str, doc_ids: list[str] | None = None, filters: Filters | None = None) -> list[Retrieved]:
-        return self.retriever.retrieve(self.parse(question), self.settings.top_k, self._filters(filters, doc_ids))
+    def retrieve(
+        self, question: str, doc_ids: list[str] | None = None, filters: Filters | None = None, viewer: str | None = None
+    ) -> list[Retrieved]:
+        return self.retriever.retrieve(self.parse(question), self.settings.top_k,
+                                       self._with_hidden(self._filters(filters, doc_ids), self._hidden_from(viewer)))
 
     def ask(
         self,
@@ -128,15 +141,19 @@ class Assistant:
         doc_ids: list[str] | None = None,
         retriever: Retriever | None = None,
         filters: Filters | None = None,
+        viewer: str | None = None,
     ) -> Answer:
         """Answer from the documents, or refuse.
 
         history: earlier (question, answer) pairs, for follow-up questions.
         doc_ids / filters: only these documents (by id; by type, year or document number).
         retriever: another retriever to answer from (the eval harness passes the naive pipeline).
+        viewer: the page or API user asking; other users' unshared uploads are never searched
+            (None: everything, as for the CLI).
         """
         answer = None
-        for part in self._answer(question, history, self._filters(filters, doc_ids), retriever, streaming=False):
+        for part in self._answer(question, history, self._filters(filters, doc_ids), retriever, streaming=False,
+                                 viewer=viewer):
             if isinstance(part, Answer):
                 answer = part
         assert answer is not None
@@ -144,10 +161,10 @@ class Assistant:
 
     def ask_stream(
         self, question: str, history: History | None = None, doc_ids: list[str] | None = None,
-        filters: Filters | None = None,
+        filters: Filters | None = None, viewer: str | None = None,
     ) -> Iterator[str | Answer]:
         """Yield pieces of answer text as they arrive, then the final Answer with resolved citations."""
-        yield from self._answer(question, history, self._filters(filters, doc_ids), None, streaming=True)
+        yield from self._answer(question, history, self._filters(filters, doc_ids), None, streaming=True, viewer=viewer)
 
     def _filters(self, filters: Filters | None, doc_ids: list[str] | None) -> Filters | None:
         if doc_ids:
@@ -156,9 +173,16 @@ class Assistant:
             filters = filters.resolve(self.documents())
         return filters if filters is not None and filters.where() is not None else None
 
+    def _hidden_from(self, viewer: str | None) -> tuple[str, ...]:
+        return tuple(d.doc_id for d in self.store.documents() if not d.visible_to(viewer))
+
+    @staticmethod
+    def _with_hidden(filters: Filters | None, hidden: tuple[str, ...]) -> Filters | None:
+        return replace(filters or Filters(), hidden=hidden) if hidden else filters
+
     def _answer(
         self, asked: str, history: History | None, filters: Filters | None, retriever: Retriever | None,
-        streaming: bool,
+        streaming: bool, viewer: str | None = None,
     ) -> Iterator[str | Answer]:
         asked = self.check_question(asked)
         started = time.perf_counter()
@@ -167,14 +191,17 @@ class Assistant:
             standalone = self.llm.rewrite(asked, history) if self.llm else carry_forward(asked, history)
         question = parse_question(standalone)
         timings: dict[str, float] = {}
+        hidden = self._hidden_from(viewer)
+        searched = self._with_hidden(filters, hidden)
 
         def retrieve() -> list[Retrieved]:
             began = time.perf_counter()
-            found = (retriever or self.retriever).retrieve(question, self.settings.top_k, filters)
+            found = (retriever or self.retriever).retrieve(question, self.settings.top_k, searched)
             timings["retrieve"] = time.perf_counter() - began
             return found
 
-        request = AnswerRequest(question, retrieve, whole_index=retriever is None and filters is None, streaming=streaming)
+        request = AnswerRequest(question, retrieve, whole_index=retriever is None and filters is None, streaming=streaming,
+                                hidden=frozenset(hidden))
         notice = ""
         draft: Draft | None = None
         if filters is not None and not request.retrieved:
@@ -198,9 +225,11 @@ class Assistant:
         timings["total"] = time.perf_counter() - started
         timings.setdefault("retrieve", 0.0)  # an answer read from the anatomy needs no retrieval
         timings["answer"] = timings["total"] - timings["retrieve"]
+        unshared = {d.doc_id for d in self.store.documents() if not d.shared}
+        citations = [c.model_copy(update={"shared": False}) if c.doc_id in unshared else c for c in draft.citations]
         yield Answer(
             question=asked, standalone_question=standalone, answer=draft.text, refused=draft.refused,
-            citations=draft.citations, backend=draft.backend, evidence=round(draft.evidence, 4),
+            citations=citations, backend=draft.backend, evidence=round(draft.evidence, 4),
             settings_hash=self.settings.settings_hash(), timings={k: round(v, 4) for k, v in timings.items()},
             sentences=draft.sentences, notice=notice,
             confidence=None if draft.confidence is None else round(draft.confidence, 4),

@@ -108,7 +108,8 @@ def _print_answer(answer: Answer, text_already_shown: bool = False) -> None:
             f" (not found: {', '.join(sentence.missing)})" if sentence.missing else ""))
     for c in answer.citations:
         where = (f" › {c.section}" if c.section and c.section != c.title else "") + (f" · page {c.page}" if c.page else "")
-        click.echo(f"\n[{c.n}] {c.title}{where}\n    {c.source} chars {c.start}-{c.end}")
+        private = "  (an upload not yet shared)" if not c.shared else ""
+        click.echo(f"\n[{c.n}] {c.title}{where}\n    {c.source} chars {c.start}-{c.end}{private}")
         click.echo("    “" + " ".join(c.quote.split()) + "”")
 
 
@@ -168,6 +169,8 @@ def documents(ctx: click.Context) -> None:
             f"issued by {d.issuer}" if d.issuer else "", f"in force {d.effective}" if d.effective else "",
             f"signed {d.signer_position + ' ' if d.signer_position else ''}{d.signer}" if d.signer else "",
             f"{d.pages} pages" if d.pages else "",
+            f"uploaded by {printable(d.added_by)}" if d.added_by else "",
+            "not shared: only its uploader's questions see it (`qa share`)" if not d.shared else "",
         ]
         if any(details):
             click.echo("      " + "; ".join(x for x in details if x))
@@ -206,6 +209,16 @@ def delete(ctx: click.Context, doc_id: str) -> None:
     """Remove one document (by the id `qa documents` shows)."""
     _assistant(ctx).delete(doc_id)
     click.echo(f"Deleted {doc_id}.")
+
+
+@cli.command()
+@click.argument("doc_id")
+@click.option("--undo", is_flag=True, help="Take it back: only its uploader's questions see it again.")
+@click.pass_context
+def share(ctx: click.Context, doc_id: str, undo: bool) -> None:
+    """Let every user's questions use a document a page user uploaded (by the id `qa documents` shows)."""
+    _assistant(ctx).share(doc_id, shared=not undo)
+    click.echo(f"{'Unshared' if undo else 'Shared'} {doc_id}.")
 
 
 @cli.command()

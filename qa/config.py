@@ -114,6 +114,11 @@ class Settings(BaseSettings):
     ui_users_file: Path | None = Field(
         default=None, description="Require login on the chat: a file with one 'user:password' per line."
     )
+    ui_admins: str = Field(
+        default="",
+        description="With login: the users (comma-separated) whose uploads everyone sees and who may share others' "
+                    "uploads or delete any document. Other users' uploads stay theirs until an admin shares them.",
+    )
     ui_host: str = Field(default="127.0.0.1", description="Address the chat binds to.")
     ui_port: int = Field(default=7860, ge=0, le=65535, description="Port of the chat (0 = any free port).")
 
@@ -175,6 +180,9 @@ class Settings(BaseSettings):
             pairs.append((user, password))
         return pairs
 
+    def admins(self) -> frozenset[str]:
+        return frozenset(name.strip() for name in self.ui_admins.split(",") if name.strip())
+
     def llm_configured(self) -> bool:
         return bool(self.llm_base_url or self.openai_api_key)
 
@@ -199,7 +207,8 @@ class Settings(BaseSettings):
     def settings_hash(self) -> str:
         """Hash of everything that changes answers (not paths, ports or secrets)."""
         answer_shaping = self.model_dump(
-            exclude={"index_dir", "chroma_url", "openai_api_key", "llm_api_key", "ui_auth", "ui_users_file", "ui_host", "ui_port"}, mode="json"
+            exclude={"index_dir", "chroma_url", "openai_api_key", "llm_api_key", "ui_auth", "ui_users_file", "ui_admins",
+                     "ui_host", "ui_port"}, mode="json"
         )
         return hashlib.sha1(json.dumps(answer_shaping, sort_keys=True).encode()).hexdigest()[:12]
 

@@ -137,9 +137,15 @@ class DocumentInfo:
     relations: tuple[tuple[str, str], ...] = ()
     # Where each anatomy field was read: ((name, value, start, end), ...), so answers can cite it.
     spans: tuple[tuple[str, str, int, int], ...] = ()
+    added_by: str = field(default="", metadata={"doc": "the page user who uploaded it; empty for the CLI and the API"})
+    shared: bool = field(default=True, metadata={"doc": "False: an upload only its owner's questions see, until an admin shares it"})
 
     def span(self, name: str) -> tuple[str, int, int] | None:
         return next(((v, s, e) for n, v, s, e in self.spans if n == name), None)
+
+    def visible_to(self, viewer: str | None) -> bool:
+        """viewer None: whoever runs the index (the CLI, the Python API), who sees everything."""
+        return viewer is None or self.shared or self.added_by == viewer
 
 
 # --- retrieval -------------------------------------------------------------------------------
@@ -168,6 +174,7 @@ class Citation(BaseModel):
     end: int
     quote: str = Field(description="Exactly document_text[start:end].")
     score: float
+    shared: bool = Field(default=True, description="False: from an upload not yet shared, which only its owner sees.")
 
 
 class SentenceSupport(BaseModel):

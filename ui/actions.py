@@ -7,6 +7,7 @@ call to the queue by fn_index runs with a fresh session that has neither, so it 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import secrets
@@ -39,7 +40,7 @@ from ui.render import (
     is_pdf,
     welcome_html,
 )
-from ui.uploads import ingest_uploads, store_upload
+from ui.uploads import ingest_uploads, safe_name, store_upload
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,24 @@ class PageActions:
         """'' when this caller may upload or delete documents, else the message key saying why not."""
         return "read_only" if self.read_only else self.may_write(session, request)
 
+    def viewer(self, session: PageSession) -> str | None:
+        """Whose questions these are: with login, the user (who sees the shared documents and their own
+        uploads); admins, and the one local user without login, see everything."""
+        return None if self.is_admin(session) else session.user
+
+    def is_admin(self, session: PageSession) -> bool:
+        return not self.login or session.user in self.settings.admins()
+
+    def may_delete(self, session: PageSession, document: DocumentInfo) -> bool:
+        """Admins delete anything; other users only their own uploads not yet shared."""
+        return self.is_admin(session) or (document.added_by == session.user and not document.shared)
+
+    def upload_folder(self, session: PageSession) -> Path:
+        """One folder per user, so two users' files never share a place (or an owner)."""
+        if not self.login:
+            return self.uploads
+        return self.uploads / f"{safe_name(session.user)[:40]}-{hashlib.sha1(session.user.encode()).hexdigest()[:8]}"
+
     def status_html(self, lang: str, documents: list[DocumentInfo]) -> str:
         return t(lang, "status", backend=self.assistant.backend, docs=len(documents), chunks=self.assistant.store.count(),
                  settings=self.settings.settings_hash())
@@ -90,7 +109,7 @@ class PageActions:
     def chat_html(self, session: PageSession, documents: list[DocumentInfo] | None = None) -> str:
         if session.turns:
             return conversation_html(session.lang, session.turns, "")
-        documents = self.assistant.documents() if documents is None else documents
+        documents = self.assistant.documents(self.viewer(session)) if documents is None else documents
         return welcome_html(session.lang, documents, example_questions(session.lang, documents))
 
     def contexts_for(self, answer: Answer) -> tuple[tuple[str, int], ...]:
@@ -111,7 +130,7 @@ class PageActions:
 
     def lists(self, session: PageSession, only_docs: list[str] | None, only_type: str | None, only_year: str | None) -> list[Any]:
         """Every list on the page, read from the index now: [documents, type, year, docs, delete, status, chat]."""
-        documents = self.assistant.documents()
+        documents = self.assistant.documents(self.viewer(session))
         ids = {d.doc_id for d in documents}
         types = sorted({d.doc_type for d in documents if d.doc_type})
         years = sorted({d.issued[:4] for d in documents if d.issued}, reverse=True)
@@ -154,6 +173,7 @@ class PageActions:
             gr.update(value=t(lang, "confirm")),
             gr.update(value=t(lang, "cancel")),
             f"<p>{t(lang, 'viewer_empty')}</p>",
+            gr.update(value=t(lang, "share")),
         ]
 
     def on_load(self, browser_language: str, saved_conversation: str, session: PageSession, request: gr.Request):
@@ -188,7 +208,7 @@ class PageActions:
             session.turns = [*session.turns, ShownTurn(question[:200] + "…", message=message)]
             yield [self.chat_html(session), gr.update(), session, gr.update(), gr.update()]
             return
-        known = {d.doc_id for d in self.assistant.documents()}
+        known = {d.doc_id for d in self.assistant.documents(self.viewer(session))}
         chosen = [d for d in only_docs or [] if d in known]
         filters = Filters(doc_ids=tuple(chosen), doc_type=only_type or None,
                           year=int(only_year) if only_year and only_year.isdigit() else None)
@@ -199,7 +219,8 @@ class PageActions:
         yield [self.chat_html(session), "", session, gr.update(), gr.update()]
         answer: Answer | None = None
         try:
-            for part in self.assistant.ask_stream(question, history=history, filters=filters):
+            for part in self.assistant.ask_stream(question, history=history, filters=filters,
+                                                       viewer=self.viewer(session)):
                 if isinstance(part, Answer):
                     answer = part
                 else:
@@ -259,7 +280,8 @@ class PageActions:
             return gr.update(), gr.update(), gr.update(), gr.update()
         back = f"<a href='#turn-{int(asked['turn'])}'>{t(lang, 'back_to_answer')}</a>"
         title = f"<h2 class='qa-viewer-title'>[{citation.n}] {_escape(citation.title)}</h2>"
-        text = self.assistant.store.document_text(citation.doc_id)
+        visible = any(d.doc_id == citation.doc_id for d in self.assistant.documents(self.viewer(session)))
+        text = self.assistant.store.document_text(citation.doc_id) if visible else ""
         if not text:
             return gr.Tabs(selected="source"), f"{title}<p role='status'>{t(lang, 'gone')}</p>{back}", \
                 gr.update(value=None, visible=False), ""
@@ -286,10 +308,11 @@ class PageActions:
             message = t(lang, refused or "choose_files")
             return [f"<p role='status'>{message}</p>", *self.lists(session, only_docs, only_type, only_year)]
         lines, stored = [], []
+        folder = self.upload_folder(session)
         for item in files:
             original = Path(getattr(item, "orig_name", None) or Path(str(item)).name).name
             try:
-                stored.append(store_upload(Path(str(item)), original, self.uploads, int(self.settings.max_file_mb * 1e6)))
+                stored.append(store_upload(Path(str(item)), original, folder, int(self.settings.max_file_mb * 1e6)))
             except QAError as exc:
                 lines.append(f"<li><b>{_escape(original)}</b>: {t(lang, 'status_skipped')}: {_escape(str(exc))}</li>")
         if stored:
@@ -297,7 +320,8 @@ class PageActions:
                 progress((done, total), desc=t(lang, "indexing", name=file_name(name)), unit="files")
 
             try:
-                report = ingest_uploads(self.assistant, stored, self.uploads, on_progress)
+                report = ingest_uploads(self.assistant, stored, folder, on_progress, added_by=session.user,
+                                        shared=self.is_admin(session))
             except IndexBusyError:
                 lines.append(f"<li>{t(lang, 'busy')}</li>")
             except QAError as exc:
@@ -308,12 +332,16 @@ class PageActions:
                     status = t(lang, f"status_{r.status}")
                     reason = f": {_escape(r.reason)}" if r.reason else ""
                     lines.append(f"<li><b>{_escape(file_name(str(r.path)))}</b>: {_escape(status)}{reason}</li>")
+                if not self.is_admin(session):
+                    lines.append(f"<li>{t(lang, 'uploads_private')}</li>")
         return [f"<ul role='status'>{''.join(lines)}</ul>", *self.lists(session, only_docs, only_type, only_year)]
 
     def ask_delete(self, doc_id: str | None, session: PageSession, request: gr.Request):
         lang = session.lang
         refused = self.may_change_documents(session, request)
-        document = next((d for d in self.assistant.documents() if d.doc_id == doc_id), None)
+        document = next((d for d in self.assistant.documents(self.viewer(session)) if d.doc_id == doc_id), None)
+        if not refused and document is not None and not self.may_delete(session, document):
+            refused = "not_yours"
         if refused or document is None:
             session.pending_delete = ""
             message = t(lang, refused or ("gone" if doc_id else "choose_document"))
@@ -327,16 +355,33 @@ class PageActions:
         lang = session.lang
         refused = self.may_change_documents(session, request)
         doc_id, session.pending_delete = session.pending_delete, ""
-        document = next((d for d in self.assistant.documents() if d.doc_id == doc_id), None)
+        document = next((d for d in self.assistant.documents(self.viewer(session)) if d.doc_id == doc_id), None)
         if refused or not doc_id:
             message = t(lang, refused or "choose_document")
         elif document is None:
             message = t(lang, "gone")
+        elif not self.may_delete(session, document):
+            message = t(lang, "not_yours")
         else:
             self.assistant.delete(document.doc_id)
             message = t(lang, "deleted", title=_escape(document.title[:120]))
         return [session, gr.update(visible=False), f"<p role='status'>{message}</p>",
                 *self.lists(session, only_docs, only_type, only_year)]
+
+    def share(self, doc_id: str | None, session: PageSession, only_docs: list[str] | None, only_type: str | None,
+              only_year: str | None, request: gr.Request):
+        """An admin shares a user's upload with everyone."""
+        lang = session.lang
+        refused = self.may_change_documents(session, request) or ("admins_only" if not self.is_admin(session) else "")
+        document = next((d for d in self.assistant.documents(self.viewer(session)) if d.doc_id == doc_id), None)
+        if refused or document is None:
+            message = t(lang, refused or ("gone" if doc_id else "choose_document"))
+        elif document.shared:
+            message = t(lang, "already_shared", title=_escape(document.title[:120]))
+        else:
+            self.assistant.share(document.doc_id)
+            message = t(lang, "now_shared", title=_escape(document.title[:120]))
+        return [f"<p role='status'>{message}</p>", *self.lists(session, only_docs, only_type, only_year)]
 
     def cancel_delete(self, session: PageSession):
         session.pending_delete = ""
@@ -398,9 +443,11 @@ class PageActions:
         path.write_text(conversation_markdown(session.lang, title, answers), encoding="utf-8")
         return gr.update(value=str(path), visible=True), ""
 
-    def ask_api(self, question: str) -> dict[str, Any]:
+    def ask_api(self, question: str, request: gr.Request) -> dict[str, Any]:
         """For programs (gradio_client): the Answer as data; a QAError reaches the caller as its message."""
         try:
-            return self.assistant.ask(question).model_dump()
+            user = (request.username or "") if self.login else ""
+            viewer = None if not self.login or user in self.settings.admins() else user
+            return self.assistant.ask(question, viewer=viewer).model_dump()
         except QAError as exc:
             raise gr.Error(str(exc), print_exception=False) from None

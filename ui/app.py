@@ -54,6 +54,9 @@ def build_app(assistant: Assistant, read_only: bool = False) -> gr.Blocks:
                         to_delete = gr.Dropdown([], value=None, label="Document to delete", allow_custom_value=True,
                                                 elem_id="qa-delete-choice", visible=not read_only)
                         delete_button = gr.Button("Delete…", elem_id="qa-delete", visible=not read_only)
+                        share_button = gr.Button("Share with everyone", elem_id="qa-share",
+                                                 visible=not read_only and bool(assistant.settings.ui_credentials()))
+                        share_result = gr.HTML(elem_id="qa-share-result")
                         with gr.Group(visible=False, elem_id="qa-confirm-delete") as confirm_box:
                             confirm_text = gr.HTML()
                             with gr.Row():
@@ -93,7 +96,8 @@ def build_app(assistant: Assistant, read_only: bool = False) -> gr.Blocks:
         labelled = [header, language, question, ask_button, new_button, filters_box, only_type, only_year, only_docs,
                     technical_box, documents_tab, conversations_tab, source_tab, files, to_delete,
                     delete_button, confirm_button, cancel_button, saved, rename_text, rename_button,
-                    delete_conversation_button, export_button, confirm_conversation, cancel_conversation, viewer_head]
+                    delete_conversation_button, export_button, confirm_conversation, cancel_conversation, viewer_head,
+                    share_button]
         listed = [documents, only_type, only_year, only_docs, to_delete, status, chat]
         filters = [only_docs, only_type, only_year]
 
@@ -124,6 +128,7 @@ def build_app(assistant: Assistant, read_only: bool = False) -> gr.Blocks:
         files.upload(page.upload, [files, session, *filters], [upload_result, *listed], **private)
         delete_button.click(page.ask_delete, [to_delete, session], [session, confirm_box, confirm_text, delete_result], **quiet)
         confirm_button.click(page.confirm_delete, [session, *filters], [session, confirm_box, delete_result, *listed], **quiet)
+        share_button.click(page.share, [to_delete, session, *filters], [share_result, *listed], **quiet)
         cancel_button.click(page.cancel_delete, session, [session, confirm_box, confirm_text], **quiet)
 
         saved.input(page.open_conversation, [saved, session], [session, chat, current_conversation], **quiet)

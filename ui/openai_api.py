@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict
 
@@ -79,7 +79,7 @@ def footer_text(answer: Answer) -> str:
     for c in answer.citations:
         where = ", ".join(part for part in (
             c.section if c.section and c.section != c.title else "", f"page {c.page}" if c.page else "",
-            f"characters {c.start}–{c.end}",
+            f"characters {c.start}–{c.end}", "" if c.shared else "your upload, not shared",
         ) if part)
         lines.append(f"[{c.n}] {c.title} — {where}")
     return warnings + SOURCES_HEADING + "\n".join(lines)
@@ -89,7 +89,7 @@ def answer_data(answer: Answer) -> dict[str, Any]:
     """The fields beyond OpenAI's: the citations as data, the refusal, the sentences not backed."""
     citations = [
         {"n": c.n, "doc": c.doc_id, "title": c.title, "source": c.source, "page": c.page, "path": c.section,
-         "quote": c.quote, "start": c.start, "end": c.end}
+         "quote": c.quote, "start": c.start, "end": c.end, "shared": c.shared}
         for c in answer.citations
     ]
     unsupported = [{"text": s.text, "missing": s.missing} for s in answer.unsupported]
@@ -112,12 +112,14 @@ def _event(completion_id: str, created: int, delta: dict[str, Any], finish: str 
     return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
 
-def stream_events(assistant: Assistant, question: str, history: History, completion_id: str, created: int) -> Iterator[str]:
+def stream_events(
+    assistant: Assistant, question: str, history: History, completion_id: str, created: int, viewer: str | None = None
+) -> Iterator[str]:
     """The answer as chat.completion.chunk events. The text is sent once its citations are resolved and
     its claims checked, so every [n] the client sees is the [n] of the citations that follow."""
     yield _event(completion_id, created, {"role": "assistant", "content": ""})
     try:
-        answer = assistant.ask(question, history=history)
+        answer = assistant.ask(question, history=history, viewer=viewer)
     except QAError as exc:
         yield _event(completion_id, created, {"content": f"Error: {exc}"}, "stop")
         yield "data: [DONE]\n\n"
@@ -137,14 +139,15 @@ def chat_router(assistant: Assistant) -> APIRouter:
         return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "qa-policy"}]}
 
     @router.post("/chat/completions", response_model=None)
-    def chat_completions(request: ChatRequest) -> dict[str, Any] | StreamingResponse:
+    def chat_completions(request: ChatRequest, http: Request) -> dict[str, Any] | StreamingResponse:
         question, history = question_and_history(request.messages)
+        viewer: str | None = getattr(http.state, "viewer", None)
         completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if request.stream:
             assistant.check_question(question)  # a bad question is a 400, not an event stream that says so
-            return StreamingResponse(stream_events(assistant, question, history, completion_id, created),
+            return StreamingResponse(stream_events(assistant, question, history, completion_id, created, viewer),
                                      media_type="text/event-stream")
-        return completion(assistant.ask(question, history=history), completion_id, created)
+        return completion(assistant.ask(question, history=history, viewer=viewer), completion_id, created)
 
     return router
 

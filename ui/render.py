@@ -140,6 +140,8 @@ def source_card(lang: str, turn: int, citation: Citation, context: str = "", con
     if citation.page:
         where.append(t(lang, "page", n=citation.page))
     where.append(escape(file_name(citation.source)))
+    if not citation.shared:
+        where.append(private_mark(lang))
     buttons = []
     if is_pdf(citation):
         buttons.append(f"<button type='button' class='qa-open' data-turn='{turn}' data-n='{citation.n}' data-view='page'>"
@@ -161,6 +163,8 @@ def citation_line(lang: str, citation: Citation) -> str:
     if citation.page:
         where.append(t(lang, "page", n=citation.page))
     where.append(file_name(citation.source))
+    if not citation.shared:
+        where.append(t(lang, "private_doc"))
     return f"[{citation.n}] {citation.title} ({', '.join(where)})"
 
 
@@ -220,13 +224,19 @@ def example_questions(lang: str, documents: Sequence[DocumentInfo], count: int =
     return questions[:count]
 
 
+def private_mark(lang: str) -> str:
+    """What marks a document, and a passage quoted from it, that only its uploader sees."""
+    return f"<span class='qa-private'>{t(lang, 'private_doc')}</span>"
+
+
 def documents_html(lang: str, documents: Sequence[DocumentInfo]) -> str:
     if not documents:
         return f"<p>{t(lang, 'no_documents')}</p>"
     head = "".join(f"<th scope='col'>{t(lang, key)}</th>" for key in
                    ("docs_title", "docs_type", "docs_number", "docs_date", "docs_issuer", "docs_pages", "docs_file"))
     rows = "".join(
-        f"<tr><td>{escape(d.title[:120])}</td><td>{escape(d.doc_type)}</td><td>{escape(d.doc_number)}</td>"
+        f"<tr><td>{escape(d.title[:120])}{'' if d.shared else ' ' + private_mark(lang)}</td>"
+        f"<td>{escape(d.doc_type)}</td><td>{escape(d.doc_number)}</td>"
         f"<td>{escape(d.issued)}</td><td>{escape(d.issuer)}</td><td>{d.pages or ''}</td>"
         f"<td>{escape(file_name(d.source))}</td></tr>" for d in documents)
     return f"<div class='qa-table-wrap' tabindex='0'><table class='qa-docs'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"

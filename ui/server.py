@@ -118,18 +118,21 @@ def create_server(assistant: Assistant, read_only: bool = False) -> FastAPI:
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         client = request.client.host if request.client else "unknown"
+        user: str | None = None
         is_api = request.url.path.startswith("/v1/")
         is_login = request.url.path.rstrip("/") == "/login" and request.method == "POST"
         response: Response
         if (is_api or is_login) and credentials and (wait := throttle.retry_after(client)):
             response = JSONResponse(error_body("Too many failed logins; try again later.", "rate_limit_error"), 429,
                                     headers={"Retry-After": str(int(wait) + 1)})
-        elif is_api and credentials and api_user(request.headers.get("authorization", ""), credentials) is None:
+        elif is_api and credentials and (user := api_user(request.headers.get("authorization", ""), credentials)) is None:
             throttle.failed(client)
             response = JSONResponse(
                 error_body("Login required: send the page's user and password as HTTP Basic, or as the Bearer token "
                            "user:password.", "authentication_error"), 401, headers={"WWW-Authenticate": 'Basic realm="qa-policy"'})
         else:
+            # Whose questions these are: other users' unshared uploads stay out of their answers (admins see all).
+            request.state.viewer = user if is_api and credentials and user not in settings.admins() else None
             response = await call_next(request)
             if is_login and response.status_code == 400:
                 throttle.failed(client)

@@ -60,10 +60,13 @@ def _free_name(folder: Path, name: str, upload: Path) -> Path:
     raise InputError(f"Too many uploads named {name!r}; rename the file.")
 
 
-def ingest_uploads(assistant: Assistant, stored: list[Path], folder: Path, progress: Progress | None = None) -> IngestReport:
-    """Ingest stored uploads, then delete the ones the ingest refused (corrupt, empty, over a
-    budget): a rejected upload must not stay on the server."""
-    report = assistant.ingest(stored, progress=progress)
+def ingest_uploads(
+    assistant: Assistant, stored: list[Path], folder: Path, progress: Progress | None = None, added_by: str = "",
+    shared: bool = True,
+) -> IngestReport:
+    """Ingest stored uploads as `added_by`'s (seen by everyone when shared), then delete the ones the
+    ingest refused (corrupt, empty, over a budget): a rejected upload must not stay on the server."""
+    report = assistant.ingest(stored, progress=progress, added_by=added_by, shared=shared)
     inside = folder.resolve()
     for result in report.files:
         path = Path(result.path)

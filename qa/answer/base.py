@@ -39,7 +39,8 @@ class AnswerRequest:
     read from metadata costs no retrieval."""
 
     def __init__(
-        self, question: Question, retrieve: Callable[[], list[Retrieved]], whole_index: bool, streaming: bool = False
+        self, question: Question, retrieve: Callable[[], list[Retrieved]], whole_index: bool, streaming: bool = False,
+        hidden: frozenset[str] = frozenset(),
     ) -> None:
         self.question = question
         self.streaming = streaming
@@ -47,6 +48,8 @@ class AnswerRequest:
         # False when the question is restricted by filters or asked of another retriever: answers
         # that read the whole index (metadata) must then stay out.
         self.whole_index = whole_index
+        # Documents the asking user may not see: answers read from the document list skip them too.
+        self.hidden = hidden
 
     @cached_property
     def retrieved(self) -> list[Retrieved]:

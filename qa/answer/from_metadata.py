@@ -97,13 +97,13 @@ class MetadataAnswerer:
 
     def _answer(self, request: AnswerRequest) -> Draft | None:
         question = request.question
+        docs = [d for d in self.store.documents() if d.doc_id not in request.hidden]
         by_year = _BY_YEAR.search(question.folded)
         if by_year:
-            return self._by_year(by_year.group(1) or by_year.group(2), question)
+            return self._by_year(docs, by_year.group(1) or by_year.group(2), question)
         field = next((name for name, pattern in _ASKS if pattern.search(question.folded)), None)
         if field is None:
             return None
-        docs = self.store.documents()
         if question.doc_numbers:
             named = [d for d in docs if d.doc_number and fold(d.doc_number) in question.doc_numbers]
             if len(named) != 1:
@@ -139,9 +139,9 @@ class MetadataAnswerer:
         text = f"{_sentence(field, doc, value, question.language)}: “{quote}” [1]"
         return Draft(text, False, [citation], 1.0, BACKEND)
 
-    def _by_year(self, year: str, question: Question) -> Draft | None:
+    def _by_year(self, docs: list[DocumentInfo], year: str, question: Question) -> Draft | None:
         citations: list[Citation] = []
-        for doc in (d for d in self.store.documents() if d.issued.startswith(year)):
+        for doc in (d for d in docs if d.issued.startswith(year)):
             span = doc.span("issued")
             if span is None:
                 continue

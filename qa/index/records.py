@@ -63,6 +63,7 @@ def document_metadata(info: DocumentInfo) -> dict[str, Any]:
         "signer_position": info.signer_position, "pages": info.pages,
         "relations": json.dumps(info.relations, ensure_ascii=False),
         "spans": json.dumps(info.spans, ensure_ascii=False),
+        "added_by": info.added_by, "shared": info.shared,
     }
 
 
@@ -75,4 +76,5 @@ def document_from_metadata(meta: dict[str, Any]) -> DocumentInfo:
         signer_position=str(meta.get("signer_position", "")), pages=int(meta.get("pages", 0) or 0),
         relations=tuple((str(r), str(n)) for r, n in json.loads(str(meta.get("relations", "[]")))),
         spans=tuple((str(n), str(v), int(s), int(e)) for n, v, s, e in json.loads(str(meta.get("spans", "[]")))),
+        added_by=str(meta.get("added_by", "")), shared=bool(meta.get("shared", True)),
     )

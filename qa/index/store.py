@@ -26,7 +26,7 @@ import chromadb
 import numpy as np
 
 from qa.config import Settings
-from qa.errors import StoreError
+from qa.errors import InputError, StoreError
 from qa.index.chroma_private import forget_client
 from qa.index.damage import check_database, damaged_error, read_only_error, storage_errors
 from qa.index.embedders import Embedder, QAEmbeddingFunction
@@ -235,6 +235,18 @@ class ChunkStore:
             metadatas.append(metadata)
         self.texts.upsert(ids=[info.doc_id for info, _, _ in documents], documents=[text for _, text, _ in documents],
                           metadatas=metadatas, embeddings=[[0.0]] * len(documents))
+        self._bump_generation()
+
+    @_guarded
+    def set_shared(self, doc_id: str, shared: bool) -> None:
+        """Share an upload with every user (or take it back); its chunks stay as they are, since
+        who may see a document is decided per question from this record."""
+        self._check_writable()
+        found = self.texts.get(ids=[doc_id], include=["metadatas"])
+        metas = found["metadatas"] or []
+        if not metas:
+            raise InputError(f"No document with id {doc_id}; `qa documents` lists them.")
+        self.texts.update(ids=[doc_id], metadatas=[{**metas[0], "shared": shared}])
         self._bump_generation()
 
     @_guarded

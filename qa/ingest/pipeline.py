@@ -128,7 +128,11 @@ def ingest_paths(
     paths: list[Path],
     prune: bool = False,
     progress: Progress | None = None,
+    added_by: str = "",
+    shared: bool = True,
 ) -> IngestReport:
+    """added_by / shared: who uploads these files through the page, and whether every user may
+    see them; a document already stored keeps its owner and sharing."""
     files, refused = discover(paths)
     report = IngestReport(files=refused)
     limits = limits_for(settings)
@@ -140,7 +144,7 @@ def ingest_paths(
         for done, path in enumerate(files):
             if progress:
                 progress(done, len(files), path.name)
-            waiting.append(_read_file(settings, store, path, limits, report))
+            waiting.append(_read_file(settings, store, path, limits, report, added_by, shared))
             parsed = [w for w in waiting if isinstance(w, ParsedFile)]
             if len(parsed) >= STORE_BATCH_FILES or sum(len(p.chunks) for p in parsed) >= STORE_BATCH_CHUNKS:
                 report.files += _store_batch(store, embedder, cache, waiting, report)
@@ -233,7 +237,9 @@ def read_document(path: Path, limits: Limits, max_chars: int) -> LoadedDocument:
     return doc
 
 
-def _read_file(settings: Settings, store: ChunkStore, path: Path, limits: Limits, report: IngestReport) -> FileResult | ParsedFile:
+def _read_file(
+    settings: Settings, store: ChunkStore, path: Path, limits: Limits, report: IngestReport, added_by: str, shared: bool
+) -> FileResult | ParsedFile:
     started = time.perf_counter()
     doc_id = doc_id_for(path)
     try:
@@ -258,6 +264,8 @@ def _read_file(settings: Settings, store: ChunkStore, path: Path, limits: Limits
     except Exception as exc:  # noqa: BLE001 - one file's text must not stop the others
         return FileResult(str(path), "skipped", reason=f"its text could not be read for structure ({type(exc).__name__})")
     info = document_info(doc_id, str(path), doc.title, doc_hash, file_hash, anatomy, max((n for _, n in doc.pages), default=0))
+    owner = (record.added_by, record.shared) if record is not None else (added_by, shared)
+    info = replace(info, added_by=owner[0], shared=owner[1])
     layout = Layout(doc.title, doc.headings, doc.pages)
     if intact and record is not None and record.doc_hash == doc_hash:
         # The file's bytes changed but its text did not (a re-save): keep the chunks, note the new bytes.

@@ -23,6 +23,8 @@ class Filters:
     issuer: str | None = None
     signer: str | None = None
     in_force_on: str | None = None  # ISO date: documents whose entry into force is on or before it
+    # Documents the asking user may not see (other users' unshared uploads): never searched.
+    hidden: tuple[str, ...] = ()
 
     def resolve(self, documents: list[DocumentInfo]) -> Filters:
         """The issuer, signer and in-force restrictions as document ids (folded, partial match:
@@ -44,6 +46,8 @@ class Filters:
         clauses: list[dict[str, Any]] = []
         if self.doc_ids:
             clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if self.hidden:
+            clauses.append({"doc_id": {"$nin": list(self.hidden)}})
         if self.doc_type:
             clauses.append({"doc_type": self.doc_type.lower()})
         if self.year:
@@ -58,6 +62,7 @@ class Filters:
         """The same restriction, for chunks held in memory (BM25)."""
         return (
             (not self.doc_ids or chunk.doc_id in self.doc_ids)
+            and chunk.doc_id not in self.hidden
             and (not self.doc_type or chunk.doc_type == self.doc_type.lower())
             and (not self.year or chunk.issued[:4] == str(self.year))
             and (not self.doc_number or fold(chunk.doc_number) == fold(self.doc_number))

@@ -251,3 +251,17 @@ def test_a_new_machine_keeps_its_bm25(chroma_server: str, tmp_path: Path, embedd
     assistant = Assistant(settings, embedder=embedder)
     assistant.retrieve("warm-up")
     assert assistant.retriever.bm25.saved_path.exists()
+
+
+def test_a_collection_made_again_elsewhere_is_followed(chroma_server: str, tmp_path: Path, embedder) -> None:
+    """`qa repair` on one machine, when the vector index cannot be searched, makes the collection
+    again; the other machine's next question follows it instead of calling its index damaged."""
+    prefix = f"again-{uuid.uuid4().hex[:8]}"
+    one, other = (Assistant(Settings(index_dir=tmp_path / name, chroma_url=chroma_server, collection_prefix=prefix),
+                            embedder=embedder) for name in ("one", "other"))
+    one.ingest([CLUSTERS])
+    assert not other.ask(CLUSTERS_QUESTION).refused
+    one.store.reset_chunks()
+    assert other.ask(CLUSTERS_QUESTION).refused and other.store.count() == 0
+    one.ingest([CLUSTERS])  # what repair does next: the documents' chunks again
+    assert not other.ask(CLUSTERS_QUESTION).refused

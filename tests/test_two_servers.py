@@ -32,7 +32,7 @@ CLUSTERS = SAMPLE / "khanh-hoa-industrial-clusters.txt"
 CLUSTERS_QUESTION = "How many industrial clusters are planned in Khanh Hoa and with what total area?"
 WORKSHOP = SAMPLE / "khanh-hoa-centrally-run-city-workshop.txt"
 WORKSHOP_QUESTION = "What was the scale of Khanh Hoa's economy after the reorganization, in billion VND?"
-SEEN_WITHIN = 20.0  # seconds; a change shows on the other server at its next question
+SEEN_WITHIN = 10.0  # seconds; measured, a change shows on the other server at its next question (~0.1 s)
 
 
 @dataclass
@@ -210,14 +210,13 @@ def test_two_servers_share_one_chroma(two_servers: tuple[Server, Server]) -> Non
 
     # Uploaded through A's page; answered by B.
     assert "added" in a.upload(CLUSTERS).lower()
-    took = within(SEEN_WITHIN, "B answers from the document uploaded through A",
-                  lambda: cited_files(b.chat(CLUSTERS_QUESTION)) == {CLUSTERS.name})
+    within(SEEN_WITHIN, "B answers from the document uploaded through A",
+           lambda: cited_files(b.chat(CLUSTERS_QUESTION)) == {CLUSTERS.name})
     reply = b.chat(CLUSTERS_QUESTION)
     content = reply["choices"][0]["message"]["content"]
     assert not reply["refused"] and "669" in content and "14" in content
     answer = b.ask(CLUSTERS_QUESTION)
     assert found_by_both(answer), answer["signals"]
-    assert took < 5, f"B saw the upload after {took:.1f} s"
 
     # Uploaded through B's page; answered by A.
     assert "added" in b.upload(WORKSHOP).lower()

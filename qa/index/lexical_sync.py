@@ -64,6 +64,8 @@ class SyncedLexicalIndex:
     def _save(self, generation: Any) -> None:
         assert self._lexical is not None
         try:
+            # With a Chroma server nothing else may have made this machine's index folder yet.
+            self.saved_path.parent.mkdir(parents=True, exist_ok=True)
             self._lexical.save(self.saved_path, generation)
             self._saved_generation = generation
         except OSError:

@@ -170,6 +170,10 @@ class ChunkStore:
         goes through add() or delete_document(), which stamp it. Asked before every question, so
         it reads only the collection's metadata (a count costs milliseconds at 100k chunks)."""
         fresh = self.client.get_collection(self.name, embedding_function=self._embedding_function)
+        if fresh.id != self.collection.id:
+            # Made again (`qa repair` on another machine, or in another process): the old handle
+            # names a collection that no longer exists.
+            self.collection = fresh
         generation = (fresh.metadata or {}).get("generation")
         if (
             generation != self._seen_generation

@@ -76,7 +76,7 @@ class Assistant:
         self.llm = GeneratedAnswerer(self.settings, model) if model or self.settings.llm_configured() else None
         extractive = ExtractiveAnswerer(
             self.retriever.lexical, self.settings.refusal_threshold, self.settings.max_quotes,
-            load_model() if self.settings.refusal_model else None, SentenceMeaning(self.embedder),
+            load_model() if self.settings.refusal_model else None, SentenceMeaning(self.embedder, self.retriever.queries),
         )
         model_first: list[Answerer] = [RefusalGate(extractive), self.llm] if self.llm else []
         self.answerers: list[Answerer] = [*model_first, MetadataAnswerer(self.store), extractive]
@@ -191,7 +191,8 @@ class Assistant:
             standalone = self.llm.rewrite(asked, history) if self.llm else carry_forward(asked, history)
         question = parse_question(standalone)
         timings: dict[str, float] = {}
-        hidden = self._hidden_from(viewer)
+        documents = self.store.documents()
+        hidden = tuple(d.doc_id for d in documents if not d.visible_to(viewer))
         searched = self._with_hidden(filters, hidden)
 
         def retrieve() -> list[Retrieved]:
@@ -225,7 +226,7 @@ class Assistant:
         timings["total"] = time.perf_counter() - started
         timings.setdefault("retrieve", 0.0)  # an answer read from the anatomy needs no retrieval
         timings["answer"] = timings["total"] - timings["retrieve"]
-        unshared = {d.doc_id for d in self.store.documents() if not d.shared}
+        unshared = {d.doc_id for d in documents if not d.shared}
         citations = [c.model_copy(update={"shared": False}) if c.doc_id in unshared else c for c in draft.citations]
         yield Answer(
             question=asked, standalone_question=standalone, answer=draft.text, refused=draft.refused,

@@ -15,7 +15,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from qa.index.embedders import Embedder
+from qa.index.embedders import Embedder, QueryBatcher
 from qa.question import Question
 
 # Sentences embedded per question at most: the best passages' sentences, not the whole retrieval.
@@ -23,8 +23,9 @@ MAX_SENTENCES = 24
 
 
 class SentenceMeaning:
-    def __init__(self, embedder: Embedder, cache_size: int = 4096) -> None:
+    def __init__(self, embedder: Embedder, queries: QueryBatcher | None = None, cache_size: int = 4096) -> None:
         self._embedder = embedder
+        self._queries = queries or QueryBatcher(embedder)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -34,7 +35,7 @@ class SentenceMeaning:
         compare them with each other, not with a fixed bar)."""
         if not sentences:
             return np.zeros(0, dtype=np.float32)
-        query = _unit(self._embedder.embed_query(question.ask))
+        query = _unit(self._queries.embed_query(question.ask))
         with self._lock:
             missing = [s for s in dict.fromkeys(sentences) if s not in self._cache]
         if missing:

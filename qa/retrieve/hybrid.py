@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Protocol
 
 from qa.config import Settings
-from qa.index.embedders import Embedder
+from qa.index.embedders import Embedder, QueryBatcher
 from qa.index.lexical import LexicalIndex
 from qa.index.lexical_sync import SyncedLexicalIndex
 from qa.index.store import ChunkStore
@@ -46,6 +46,7 @@ class HybridRetriever:
         self.settings = settings
         self.store = store
         self.embedder = embedder
+        self.queries = QueryBatcher(embedder)
         self.mode = mode
         self.bm25 = SyncedLexicalIndex(settings, store)
 
@@ -68,7 +69,7 @@ class HybridRetriever:
                 # Dense retrieval cannot read Vietnamese without its marks; give it the marks the
                 # best BM25 passages write those words with.
                 query = restore_diacritics(query, [chunk.text for chunk, _ in lexical_hits[:10]])
-            nearest = self.store.nearest(self.embedder.embed_query(query), n, where)
+            nearest = self.store.nearest(self.queries.embed_query(query), n, where)
         chunks: dict[str, Chunk] = {}
         for chunk_id, _ in nearest:
             if (chunk := lexical.get(chunk_id)) is not None:

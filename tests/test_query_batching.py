@@ -1,0 +1,40 @@
+"""Questions asked at once are embedded together, and each gets the vector it would have alone."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from qa.index.embedders import QueryBatcher
+
+QUESTIONS = [f"How many industrial clusters does district {n} of Khanh Hoa plan, and how large are they?" for n in range(24)]
+
+
+def test_concurrent_questions_share_calls_and_keep_their_vectors(embedder) -> None:
+    batcher = QueryBatcher(embedder)
+    alone = [embedder.embed_query(q) for q in QUESTIONS]
+    with ThreadPoolExecutor(len(QUESTIONS)) as pool:
+        together = list(pool.map(batcher.embed_query, QUESTIONS))
+    for one, other in zip(alone, together, strict=True):
+        np.testing.assert_allclose(one, other, atol=1e-6)
+    assert sum(batcher.batches) == len(QUESTIONS)
+    assert len(batcher.batches) < len(QUESTIONS), "questions waiting together go in one call"
+
+
+def test_a_failed_call_reaches_every_asker() -> None:
+    class Broken:
+        name, dim = "broken", 3
+
+        def embed_queries(self, texts: list[str]) -> np.ndarray:
+            raise RuntimeError("the engine failed")
+
+    batcher = QueryBatcher(Broken())  # type: ignore[arg-type]
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(batcher.embed_query, q) for q in QUESTIONS[:4]]
+    for future in futures:
+        with pytest.raises(RuntimeError, match="engine failed"):
+            future.result()
+    with ThreadPoolExecutor(1) as pool, pytest.raises(RuntimeError, match="engine failed"):
+        pool.submit(batcher.embed_query, "and the next question").result(timeout=30)  # the worker lives on

@@ -42,7 +42,18 @@ async def _ask(client: Any, question: str) -> None:
     raise RuntimeError("the stream ended without an answer")
 
 
-async def _clients(url: str, clients: int, seconds: float) -> dict[str, Any]:
+async def _ask_api(client: Any, question: str) -> None:
+    """The OpenAI-compatible API, as Open WebUI or the openai SDK calls it."""
+    response = await client.post("/v1/chat/completions", json={"model": "qa-policy", "messages": [{"role": "user", "content": question}]})
+    response.raise_for_status()
+    if not response.json()["choices"][0]["message"]["content"]:
+        raise RuntimeError("an empty answer")
+
+
+ROUTES = {"page": _ask, "api": _ask_api}
+
+
+async def _clients(url: str, clients: int, seconds: float, route: str = "page") -> dict[str, Any]:
     import httpx
 
     latencies: list[float] = []
@@ -55,7 +66,7 @@ async def _clients(url: str, clients: int, seconds: float) -> dict[str, Any]:
             while i == n or time.monotonic() < stop:  # every client asks at least once
                 started = time.monotonic()
                 try:
-                    await _ask(client, QUESTIONS[i % len(QUESTIONS)])
+                    await ROUTES[route](client, QUESTIONS[i % len(QUESTIONS)])
                     latencies.append(time.monotonic() - started)
                 except Exception as exc:  # noqa: BLE001 - every failure a client sees is counted, by kind
                     kind = f"{type(exc).__name__}: {str(exc)[:80]}"
@@ -67,26 +78,27 @@ async def _clients(url: str, clients: int, seconds: float) -> dict[str, Any]:
     elapsed = time.monotonic() - began
     ordered = sorted(latencies)
     return {
-        "clients": clients, "seconds": round(elapsed, 1), "answers": len(ordered), "errors": sum(errors.values()),
+        "route": route, "clients": clients, "seconds": round(elapsed, 1), "answers": len(ordered), "errors": sum(errors.values()),
         "error_kinds": errors, "answers_per_s": round(len(ordered) / elapsed, 1),
         "p50_s": round(statistics.median(ordered), 2) if ordered else None,
         "p95_s": round(ordered[int(0.95 * (len(ordered) - 1))], 2) if ordered else None,
     }
 
 
-def _client_process(url: str, clients: int, seconds: float, out: Any) -> None:
-    out.put(asyncio.run(_clients(url, clients, seconds)))
+def _client_process(url: str, clients: int, seconds: float, route: str, out: Any) -> None:
+    out.put(asyncio.run(_clients(url, clients, seconds, route)))
 
 
-def load_test(assistant: Assistant, clients: int = 200, seconds: float = 60.0) -> dict[str, Any]:
-    """Serve `assistant` on loopback and run `clients` clients against it for `seconds`."""
+def load_test(assistant: Assistant, clients: int = 200, seconds: float = 60.0, route: str = "page") -> dict[str, Any]:
+    """Serve `assistant` on loopback and run `clients` clients against it for `seconds`, through the
+    page's queue (route 'page', Gradio's /gradio_api/call/ask) or the OpenAI-compatible API ('api')."""
     from ui.server import BackgroundServer, create_server
 
     server = BackgroundServer(create_server(assistant))
     try:
         context = multiprocessing.get_context("spawn")
         results = context.Queue()
-        child = context.Process(target=_client_process, args=(server.url, clients, seconds, results), daemon=True)
+        child = context.Process(target=_client_process, args=(server.url, clients, seconds, route, results), daemon=True)
         child.start()
         report: dict[str, Any] = results.get(timeout=seconds + 300)
         child.join(timeout=30)

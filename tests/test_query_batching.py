@@ -38,3 +38,22 @@ def test_a_failed_call_reaches_every_asker() -> None:
             future.result()
     with ThreadPoolExecutor(1) as pool, pytest.raises(RuntimeError, match="engine failed"):
         pool.submit(batcher.embed_query, "and the next question").result(timeout=30)  # the worker lives on
+
+
+def test_questions_retrieve_at_the_same_time() -> None:
+    """Two questions' retrievals overlap (functools.cached_property on Python 3.11 would make the
+    second wait for the first: one lock for every instance)."""
+    import threading
+
+    from qa.answer.base import AnswerRequest
+    from qa.question import parse_question
+
+    both_inside = threading.Barrier(2, timeout=10)
+
+    def retrieve() -> list:
+        both_inside.wait()  # raises BrokenBarrierError if the other retrieval cannot start meanwhile
+        return []
+
+    requests = [AnswerRequest(parse_question("How many clusters?"), retrieve, whole_index=True) for _ in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        assert [list(r) for r in pool.map(lambda request: request.retrieved, requests)] == [[], []]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Protocol
 
 from qa.errors import QAError
@@ -45,15 +44,20 @@ class AnswerRequest:
         self.question = question
         self.streaming = streaming
         self._retrieve = retrieve
+        self._retrieved: list[Retrieved] | None = None
         # False when the question is restricted by filters or asked of another retriever: answers
         # that read the whole index (metadata) must then stay out.
         self.whole_index = whole_index
         # Documents the asking user may not see: answers read from the document list skip them too.
         self.hidden = hidden
 
-    @cached_property
+    @property
     def retrieved(self) -> list[Retrieved]:
-        return self._retrieve()
+        # Not functools.cached_property: on Python 3.11 it holds one lock for every instance, so
+        # concurrent questions would wait for each other's retrieval (seen under load: one at a time).
+        if self._retrieved is None:
+            self._retrieved = self._retrieve()
+        return self._retrieved
 
 
 class Answerer(Protocol):

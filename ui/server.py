@@ -168,7 +168,8 @@ class BackgroundServer:
     def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> None:
         self._socket = bind(host, port)
         self.url = f"http://{'[' + host + ']' if ':' in host else host}:{self._socket.getsockname()[1]}"
-        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+        # Open pages hold streaming connections; waiting for them to end made every close take 30 s.
+        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, name="qa-server", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 60
@@ -192,7 +193,8 @@ def serve(assistant: Assistant, read_only: bool = False, announce: Callable[[str
     sock = bind(settings.ui_host, settings.ui_port)
     host, port = sock.getsockname()[:2]
     announce(f"http://{'[' + host + ']' if ':' in host else host}:{port}")
-    uvicorn.Server(uvicorn.Config(create_server(assistant, read_only), log_level="warning")).run(sockets=[sock])
+    config = uvicorn.Config(create_server(assistant, read_only), log_level="warning", timeout_graceful_shutdown=5)
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 __all__ = ["CONTENT_SECURITY_POLICY", "BackgroundServer", "check_exposure", "create_server", "serve"]

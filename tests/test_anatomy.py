@@ -17,10 +17,11 @@ from tests.conftest import ROOT
 
 TABLE = ROOT / "evals" / "corpus-about" / "metadata.jsonl"
 FIELDS = ("number", "type", "issued", "signer")
-# Reached on 2026-11-26 (English: excerpts without a header leave type and date to guesswork).
+# Reached on 2026-11-26 (English: excerpts without a header leave type and date to guesswork;
+# type 0.58 -> 0.79 once the format label on a page's first line and "Notice NNNN" were read).
 MINIMUM = {
     ("vi", "number"): 0.95, ("vi", "type"): 0.95, ("vi", "issued"): 0.95, ("vi", "signer"): 0.95,
-    ("en", "number"): 0.90, ("en", "type"): 0.55, ("en", "issued"): 0.89, ("en", "signer"): 0.90,
+    ("en", "number"): 0.90, ("en", "type"): 0.78, ("en", "issued"): 0.89, ("en", "signer"): 0.90,
 }
 
 

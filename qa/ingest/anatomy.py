@@ -245,8 +245,8 @@ def _type_and_title(raw: str, folded: str, preamble: int, number: Field | None) 
 _EN_KINDS = [
     ("regulation", re.compile(r"\b(proposed rules?|rules and regulations|final rule|code of federal regulations|federal register|cfr)\b")),
     ("guidance", re.compile(r"^\W*guidance\b|\bguidance for industry\b|\bguide\b", re.MULTILINE)),
-    ("policy", re.compile(r"^\W*(policy paper|consultation outcome|open consultation|closed consultation|consultation)\b", re.MULTILINE)),
-    ("report", re.compile(r"^\W*([^\n]{0,40}corporate report|research and analysis|statistics|official statistics|transparency data|"
+    ("policy", re.compile(r"^\W*(policy paper)\b", re.MULTILINE)),
+    ("report", re.compile(r"^\W*([^\n]{0,40}corporate report|research and analysis|statistics|official statistics|"
                           r"independent report|report)\b"
                           r"|\breport to (?:congress|congressional)|\bmineral commodity summar", re.MULTILINE)),
     ("statement", re.compile(r"^\W*(speech|statement|written statement|oral statement|for immediate release|weekly address)\b", re.MULTILINE)),
@@ -257,11 +257,23 @@ _EN_KINDS = [
 ]
 
 
+# GOV.UK and similar sites print the document's format on its first line; that label outranks any
+# word further down ("guide" in a consultation). Formats outside our types are "other".
+_EN_FORMAT_LABELS = [
+    ("other", re.compile(r"\A\W*(open consultation|closed consultation|consultation outcome|transparency data|"
+                         r"freedom of information release|form)\b")),
+    ("notice", re.compile(r"\A\W*[^\n]{0,80}?notice \d{2,}")),  # "Notice 1036", glued to the line before in PDFs
+]
+
+
 def _english_type(folded: str) -> str:
     opening = folded[:1500]
-    for kind, pattern in _EN_KINDS:
+    for kind, pattern in [*_EN_FORMAT_LABELS, *_EN_KINDS]:
         if pattern.search(opening):
             return kind
+    numbers = re.findall(r"\b\d[\d.,]*\b", opening)
+    if len(numbers) > 0.4 * max(1, len(opening.split())):
+        return "report"  # mostly figures: a statistical table
     return "news"
 
 

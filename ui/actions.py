@@ -11,7 +11,9 @@ import hashlib
 import json
 import logging
 import secrets
+import shutil
 import tempfile
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from html import escape as _escape
@@ -71,6 +73,7 @@ class PageActions:
         self.login = bool(self.settings.ui_credentials())
         # One file per conversation, overwritten by each export; Gradio serves a copy from its cache.
         self.exports = Path(tempfile.mkdtemp(prefix="qa-exports-"))
+        weakref.finalize(self, shutil.rmtree, self.exports, ignore_errors=True)
 
     def may_write(self, session: PageSession, request: gr.Request | None) -> str:
         """'' when this caller may change stored data, else the message key saying why not."""

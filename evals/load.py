@@ -25,8 +25,9 @@ QUESTIONS = [
 ]
 
 
-async def _ask(client: Any, question: str) -> None:
-    event = await client.post("/gradio_api/call/ask", json={"data": [question]})
+async def _ask(client: Any, question: str, session: str) -> None:
+    """The page's Gradio endpoint, as gradio_client calls it: one session per client, kept."""
+    event = await client.post("/gradio_api/call/ask", json={"data": [question], "session_hash": session})
     event.raise_for_status()
     event_id = event.json()["event_id"]
     async with client.stream("GET", f"/gradio_api/call/ask/{event_id}") as stream:
@@ -42,7 +43,7 @@ async def _ask(client: Any, question: str) -> None:
     raise RuntimeError("the stream ended without an answer")
 
 
-async def _ask_api(client: Any, question: str) -> None:
+async def _ask_api(client: Any, question: str, session: str) -> None:
     """The OpenAI-compatible API, as Open WebUI or the openai SDK calls it."""
     response = await client.post("/v1/chat/completions", json={"model": "qa-policy", "messages": [{"role": "user", "content": question}]})
     response.raise_for_status()
@@ -66,7 +67,7 @@ async def _clients(url: str, clients: int, seconds: float, route: str = "page") 
             while i == n or time.monotonic() < stop:  # every client asks at least once
                 started = time.monotonic()
                 try:
-                    await ROUTES[route](client, QUESTIONS[i % len(QUESTIONS)])
+                    await ROUTES[route](client, QUESTIONS[i % len(QUESTIONS)], f"load-client-{n}")
                     latencies.append(time.monotonic() - started)
                 except Exception as exc:  # noqa: BLE001 - every failure a client sees is counted, by kind
                     kind = f"{type(exc).__name__}: {str(exc)[:80]}"

@@ -7,6 +7,9 @@ SAMPLE := data/sample
 
 .PHONY: run test install lint eval eval-heldout eval-vectors fit-refusal clean system-deps
 
+# The tests that read the evaluation corpus and the eval that ingests it read each scanned page once.
+test eval: export QA_OCR_CACHE_DIR ?= $(CURDIR)/.cache/ocr
+
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

@@ -27,6 +27,11 @@ def default_index_dir() -> Path:
     return Path(base) / "qa-policy" / "index"
 
 
+def default_ocr_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "qa-policy" / "ocr"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="QA_", extra="forbid", frozen=True, toml_file="qa.toml"
@@ -35,6 +40,11 @@ class Settings(BaseSettings):
     index_dir: Path = Field(
         default_factory=default_index_dir,
         description="Folder for the embedded Chroma index, ingest lock and feedback database.",
+    )
+    ocr_cache_dir: Path | None = Field(
+        default_factory=default_ocr_cache_dir,
+        description="Text read from scanned pages, by page image: a scan is read once, whatever index it goes "
+                    "into, until the OCR code or Tesseract changes. Unset (QA_OCR_CACHE_DIR=) to keep none.",
     )
     chroma_url: str | None = Field(
         default=None,
@@ -143,6 +153,11 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("ocr_cache_dir", mode="before")
+    @classmethod
+    def _empty_means_no_cache(cls, value: object) -> object:
+        return None if value == "" else value
+
     @field_validator("chroma_url")
     @classmethod
     def _url_has_scheme(cls, value: str | None) -> str | None:
@@ -207,7 +222,7 @@ class Settings(BaseSettings):
     def settings_hash(self) -> str:
         """Hash of everything that changes answers (not paths, ports or secrets)."""
         answer_shaping = self.model_dump(
-            exclude={"index_dir", "chroma_url", "openai_api_key", "llm_api_key", "ui_auth", "ui_users_file", "ui_admins",
+            exclude={"index_dir", "ocr_cache_dir", "chroma_url", "openai_api_key", "llm_api_key", "ui_auth", "ui_users_file", "ui_admins",
                      "ui_host", "ui_port"}, mode="json"
         )
         return hashlib.sha1(json.dumps(answer_shaping, sort_keys=True).encode()).hexdigest()[:12]

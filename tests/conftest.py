@@ -19,12 +19,16 @@ from tests.fake_llm import ScriptedLLM
 use_offline_defaults()  # what `qa` and the chat do at start; the library itself sets nothing
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
+# `make test` shares one OCR cache between the tests that read the evaluation corpus and the eval
+# that ingests it (a scan is read once); every other test gets its own, so none sees another's.
+SHARED_OCR_CACHE = Path(os.environ["QA_OCR_CACHE_DIR"]) if os.environ.get("QA_OCR_CACHE_DIR") else None
 
 
 @pytest.fixture(autouse=True)
 def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("QA_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("QA_OCR_CACHE_DIR", str(tmp_path / "ocr-cache"))
     for name in ("QA_CHROMA_URL", "OPENAI_API_KEY", "QA_LLM_BASE_URL", "QA_LLM_MODEL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)

@@ -13,7 +13,7 @@ from qa.ingest.anatomy import read_anatomy
 from qa.ingest.chunking import chunk_document
 from qa.ingest.registry import Limits, load
 from qa.text import fold
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SHARED_OCR_CACHE
 
 TABLE = ROOT / "evals" / "corpus-about" / "metadata.jsonl"
 FIELDS = ("number", "type", "issued", "signer")
@@ -38,7 +38,7 @@ def measured() -> dict[tuple[str, str], list[bool]]:
     results: dict[tuple[str, str], list[bool]] = {}
     for line in TABLE.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        anatomy = read_anatomy(load(_path(row["source"]), Limits(10**9)).text)
+        anatomy = read_anatomy(load(_path(row["source"]), Limits(10**9, ocr_cache=SHARED_OCR_CACHE)).text)
         got = {
             "number": anatomy.doc_number.value if anatomy.doc_number else "", "type": anatomy.doc_type,
             "issued": anatomy.issued.value if anatomy.issued else "", "signer": anatomy.signer.value if anatomy.signer else "",

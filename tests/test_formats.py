@@ -217,6 +217,31 @@ def test_an_unchanged_scan_is_never_read_again(tmp_path: Path, monkeypatch: pyte
     assert Assistant(Settings(index_dir=tmp_path / "idx")).ingest([path]).count("unchanged") == 1 and len(calls) == 1
 
 
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract not installed (make test installs it)")
+def test_a_scan_is_read_once_whatever_index_it_goes_into(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import Image
+
+    import qa.ingest.pdf as pdf_module
+
+    calls: list[int] = []
+    real = pdf_module.ocr_page_image
+
+    def counting(image: Image.Image, timeout: float = 300) -> str:
+        calls.append(1)
+        return real(image, timeout)
+
+    monkeypatch.setattr(pdf_module, "ocr_page_image", counting)
+    path = make_scanned_pdf(tmp_path / "scan.pdf", ["The ferry terminal has 8 berths.", "It opened in 2019."])
+    first = Assistant(Settings(index_dir=tmp_path / "one"))
+    first.ingest([path])
+    second = Assistant(Settings(index_dir=tmp_path / "two"))
+    assert second.ingest([path]).count("added") == 1 and len(calls) == 1, "the second index read the scan again"
+    texts = [a.store.document_text(a.documents()[0].doc_id) for a in (first, second)]
+    assert texts[0] == texts[1] and "8 berths" in texts[0]
+    uncached = Assistant(Settings(index_dir=tmp_path / "three", ocr_cache_dir=None))
+    assert uncached.ingest([path]).count("added") == 1 and len(calls) == 2
+
+
 def test_split_ligatures_are_joined() -> None:
     from qa.ingest.pdf import join_ligatures
 

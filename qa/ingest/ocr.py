@@ -6,6 +6,8 @@ Vietnamese alone when its model is installed (vie+eng doubled the error on Vietn
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import subprocess
 import tempfile
@@ -115,3 +117,44 @@ def ocr_page_image(image: Image.Image, timeout: float = 300) -> str:
     if "eng" in installed_languages() and ocr_languages() != "eng" and text.strip() and not _VIETNAMESE.search(text):
         text = run_tesseract(page, lang="eng", timeout=max(0.1, deadline - time.monotonic()))
     return text
+
+
+@cache
+def _recipe() -> str:
+    """What decides the text of a page besides its pixels: this file's code, Tesseract's version
+    and the languages it has."""
+    version = subprocess.run(["tesseract", "--version"], capture_output=True, text=True, timeout=30).stdout.split("\n")[0]
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return f"{code}:{version}:{','.join(sorted(installed_languages()))}"
+
+
+def _cache_path(image: Image.Image, folder: Path) -> Path:
+    digest = hashlib.sha256(f"{_recipe()}:{image.mode}:{image.size}".encode())
+    digest.update(image.tobytes())
+    key = digest.hexdigest()
+    return folder / key[:2] / f"{key}.txt"
+
+
+def cached_ocr(image: Image.Image, folder: Path | None) -> str | None:
+    """The text read from this very page image before, if the cache holds it. A page scanned once
+    is never read again when its file goes into another index, or is ingested again after an upgrade
+    that renamed the collection (the slowest part of ingesting a scan: seconds a page)."""
+    if folder is None:
+        return None
+    try:
+        return _cache_path(image, folder).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, subprocess.SubprocessError):
+        return None
+
+
+def remember_ocr(image: Image.Image, text: str, folder: Path | None) -> None:
+    if folder is None:
+        return
+    try:
+        path = _cache_path(image, folder)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)  # whole or absent: a crash never leaves half a page
+    except (OSError, subprocess.SubprocessError):
+        pass  # a cache that cannot be written only costs the next reading

@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from qa.ingest.ocr import BLANK_CHECK_SCALE, OCR_DPI, OCR_FIX, looks_blank, ocr_page_image
+from qa.ingest.ocr import BLANK_CHECK_SCALE, OCR_DPI, OCR_FIX, cached_ocr, looks_blank, ocr_page_image, remember_ocr
 from qa.ingest.plaintext import guess_title, plain_headings
 from qa.ingest.registry import Limits, SkipFile, loader, read_bytes
 from qa.text import normalize
@@ -109,7 +109,11 @@ def _read_scanned(pdf: object, scanned: list[int], raw_pages: list[str], limits:
         try:
             if left <= 0:
                 raise subprocess.TimeoutExpired("tesseract", limits.max_ocr_seconds)
-            read = ocr_page_image(page.render(scale=OCR_DPI / 72).to_pil(), timeout=left)
+            image = page.render(scale=OCR_DPI / 72).to_pil()
+            read = cached_ocr(image, limits.ocr_cache)
+            if read is None:
+                read = ocr_page_image(image, timeout=left)
+                remember_ocr(image, read, limits.ocr_cache)
         except subprocess.TimeoutExpired:
             raise SkipFile(
                 f"OCR of the scanned pages needs more than {limits.max_ocr_seconds:g} s (QA_MAX_OCR_SECONDS; stopped at "

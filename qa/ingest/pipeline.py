@@ -113,7 +113,7 @@ def limits_for(settings: Settings) -> Limits:
     return Limits(
         max_bytes=int(settings.max_file_mb * 1_000_000), max_pages=settings.max_pages,
         max_ocr_seconds=settings.max_ocr_seconds, max_unpacked_bytes=int(settings.max_unpacked_mb * 1_000_000),
-        max_zip_ratio=settings.max_zip_ratio,
+        max_zip_ratio=settings.max_zip_ratio, ocr_cache=settings.ocr_cache_dir,
     )
 
 

@@ -25,6 +25,7 @@ class Limits:
     max_ocr_seconds: float = 600.0
     max_unpacked_bytes: int = 200_000_000
     max_zip_ratio: float = 200.0
+    ocr_cache: Path | None = None
 
 
 Loader = Callable[[Path, Limits], LoadedDocument]

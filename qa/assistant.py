@@ -131,8 +131,11 @@ class Assistant:
     def retrieve(
         self, question: str, doc_ids: list[str] | None = None, filters: Filters | None = None, viewer: str | None = None
     ) -> list[Retrieved]:
-        return self.retriever.retrieve(self.parse(question), self.settings.top_k,
-                                       self._with_hidden(self._filters(filters, doc_ids), self._hidden_from(viewer)))
+        documents = self.store.documents()
+        hidden = tuple(d.doc_id for d in documents if not d.visible_to(viewer))
+        found = self.retriever.retrieve(self.parse(question), self.settings.top_k,
+                                        self._with_hidden(self._filters(filters, doc_ids), hidden))
+        return self._only_visible(found, documents, viewer)
 
     def ask(
         self,
@@ -173,8 +176,15 @@ class Assistant:
             filters = filters.resolve(self.documents())
         return filters if filters is not None and filters.where() is not None else None
 
-    def _hidden_from(self, viewer: str | None) -> tuple[str, ...]:
-        return tuple(d.doc_id for d in self.store.documents() if not d.visible_to(viewer))
+    @staticmethod
+    def _only_visible(found: list[Retrieved], documents: list[DocumentInfo], viewer: str | None) -> list[Retrieved]:
+        """The search leaves hidden documents out; this also drops chunks whose document record is
+        not there yet (an upload being stored, or one whose ingest failed halfway), which no
+        deny-list can name."""
+        if viewer is None:
+            return found
+        visible = {d.doc_id for d in documents if d.visible_to(viewer)}
+        return [r for r in found if r.chunk.doc_id in visible]
 
     @staticmethod
     def _with_hidden(filters: Filters | None, hidden: tuple[str, ...]) -> Filters | None:
@@ -197,7 +207,8 @@ class Assistant:
 
         def retrieve() -> list[Retrieved]:
             began = time.perf_counter()
-            found = (retriever or self.retriever).retrieve(question, self.settings.top_k, searched)
+            found = self._only_visible((retriever or self.retriever).retrieve(question, self.settings.top_k, searched),
+                                       documents, viewer)
             timings["retrieve"] = time.perf_counter() - began
             return found
 

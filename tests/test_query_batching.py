@@ -57,3 +57,17 @@ def test_questions_retrieve_at_the_same_time() -> None:
     requests = [AnswerRequest(parse_question("How many clusters?"), retrieve, whole_index=True) for _ in range(2)]
     with ThreadPoolExecutor(2) as pool:
         assert [list(r) for r in pool.map(lambda request: request.retrieved, requests)] == [[], []]
+
+
+def test_a_short_answer_from_the_embedder_fails_those_questions_not_the_worker() -> None:
+    class Short:
+        name, dim = "short", 3
+
+        def embed_queries(self, texts: list[str]) -> np.ndarray:
+            return np.zeros((max(0, len(texts) - 1), 3), dtype=np.float32)  # one vector too few
+
+    batcher = QueryBatcher(Short(), workers=1)  # type: ignore[arg-type]
+    with ThreadPoolExecutor(1) as pool:
+        for question in ("one", "two"):
+            with pytest.raises(ValueError):
+                pool.submit(batcher.embed_query, question).result(timeout=30)  # never hangs

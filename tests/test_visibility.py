@@ -65,6 +65,23 @@ def test_an_unshared_upload_answers_only_its_owner(index: tuple[Settings, str], 
     assert "47,000" in shared.answer and shared.citations[0].shared is True
 
 
+def test_chunks_without_their_document_record_are_never_quoted(index: tuple[Settings, str], embedder) -> None:
+    """An upload being stored (chunks first, record after) or one whose ingest stopped halfway: no
+    list of hidden documents names it, so only the documents a user may see are ever quoted."""
+    settings, ferry = index
+    assistant = Assistant(settings, embedder=embedder)
+    assistant.store.texts.delete(ids=[ferry])  # the chunks stay, the record is gone
+    assert "47,000" not in assistant.ask(ASK_FERRY, viewer="bob").answer
+    assert all(h.chunk.doc_id != ferry for h in assistant.retrieve(ASK_FERRY, viewer="bob"))
+
+
+def test_without_login_private_uploads_stay_private(index: tuple[Settings, str], embedder) -> None:
+    """A server restarted without login (say --read-only on a network) shows only shared documents."""
+    settings, ferry = index
+    page = PageActions(Assistant(settings.model_copy(update={"ui_users_file": None}), embedder=embedder))
+    assert "ferry" not in str(page.lists(PageSession(token="t"), [], None, None)[0])
+
+
 @pytest.mark.parametrize("mode", ["dense", "lexical"])
 def test_each_search_path_leaves_hidden_documents_out(index: tuple[Settings, str], embedder, mode: str) -> None:
     """Dense search (Chroma's where clause) and BM25 each enforce it on their own."""

@@ -89,7 +89,10 @@ class PageActions:
 
     def viewer(self, session: PageSession) -> str | None:
         """Whose questions these are: with login, the user (who sees the shared documents and their own
-        uploads); admins, and the one local user without login, see everything."""
+        uploads; admins see everything); without login, anyone, who sees the shared documents only
+        (uploads made without login are shared; those of users from a time with login stay theirs)."""
+        if not self.login:
+            return ""
         return None if self.is_admin(session) else session.user
 
     def is_admin(self, session: PageSession) -> bool:
@@ -450,7 +453,7 @@ class PageActions:
         """For programs (gradio_client): the Answer as data; a QAError reaches the caller as its message."""
         try:
             user = (request.username or "") if self.login else ""
-            viewer = None if not self.login or user in self.settings.admins() else user
+            viewer = None if self.login and user in self.settings.admins() else user
             return self.assistant.ask(question, viewer=viewer).model_dump()
         except QAError as exc:
             raise gr.Error(str(exc), print_exception=False) from None

@@ -141,7 +141,8 @@ class Guard:
             await refusal(scope, receive, send)
             return
         # Whose questions these are: other users' unshared uploads stay out of their answers (admins see all).
-        scope.setdefault("state", {})["viewer"] = user if is_api and self.credentials and user not in self.admins else None
+        # Without login, anyone: the shared documents only.
+        scope.setdefault("state", {})["viewer"] = None if self.credentials and user in self.admins else (user or "")
 
         async def send_with_policy(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -125,7 +125,9 @@ class QueryBatcher:
         self.embedder = embedder
         can_share_cores = hasattr(embedder, "use_threads_here")
         self._cores = os.cpu_count() or 1
-        self._workers = workers or (min(self._cores, 4) if can_share_cores else 1)
+        # An embedder behind HTTP (OpenAI) waits, not computes: several calls at once, so one slow
+        # call never holds every question.
+        self._workers = workers or (min(self._cores, 4) if can_share_cores else 8)
         self._ready = threading.Condition()
         self._waiting: list[tuple[str, Future[np.ndarray]]] = []
         self._threads: list[threading.Thread] = []
@@ -136,20 +138,25 @@ class QueryBatcher:
         mine: Future[np.ndarray] = Future()
         with self._ready:
             self._waiting.append((text, mine))
-            if not self._threads:
-                self._threads = [threading.Thread(target=self._embed_forever, name=f"qa-query-embedder-{n}", daemon=True)
-                                 for n in range(self._workers)]
-                for thread in self._threads:
-                    thread.start()
+            while len(self._threads) < self._workers:
+                thread = threading.Thread(target=self._embed_while_asked, name="qa-query-embedder", daemon=True)
+                thread.start()
+                self._threads.append(thread)
             self._ready.notify()
         return mine.result()
 
-    def _embed_forever(self) -> None:
+    IDLE_SECONDS = 30.0
+
+    def _embed_while_asked(self) -> None:
+        """Embed what is waiting; after IDLE_SECONDS with nothing asked, end (the next question starts
+        a worker again), so assistants that are done with leave no threads behind."""
         share = getattr(self.embedder, "use_threads_here", None)
         while True:
             with self._ready:
                 while not self._waiting:
-                    self._ready.wait()
+                    if not self._ready.wait(self.IDLE_SECONDS) and not self._waiting:
+                        self._threads.remove(threading.current_thread())
+                        return
                 batch, self._waiting = self._waiting[: self.MAX_BATCH], self._waiting[self.MAX_BATCH :]
                 self._busy += 1
                 others_busy = self._busy > 1
@@ -157,12 +164,12 @@ class QueryBatcher:
                 if share is not None:
                     share(1 if others_busy else self._cores)
                 vectors = self.embedder.embed_queries([text for text, _ in batch])
-            except BaseException as exc:  # noqa: BLE001 - every waiting asker gets the failure
-                for _, future in batch:
-                    future.set_exception(exc)
-            else:
                 for (_, future), vector in zip(batch, vectors, strict=True):
                     future.set_result(vector)
+            except BaseException as exc:  # noqa: BLE001 - every waiting asker gets the failure
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
             finally:
                 with self._ready:
                     self._busy -= 1

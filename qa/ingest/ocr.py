@@ -152,9 +152,11 @@ def remember_ocr(image: Image.Image, text: str, folder: Path | None) -> None:
         return
     try:
         path = _cache_path(image, folder)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.part")
-        partial.write_text(text, encoding="utf-8")
+        # Private: scanned uploads may be private documents.
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as handle:
+            handle.write(text)
         partial.replace(path)  # whole or absent: a crash never leaves half a page
     except (OSError, subprocess.SubprocessError):
         pass  # a cache that cannot be written only costs the next reading

@@ -1,13 +1,16 @@
 """Weighted reciprocal rank fusion, as a pure function with a stable order.
 
-Ties are broken by the better single rank, then by chunk id, never by set or dict order, so the
-same question gives the same ranking under any PYTHONHASHSEED.
+Ties are broken by the better single rank, then by a key the caller gives (the chunk's file name
+and position: never its id, which hashes the file's absolute path, so a checkout in another folder
+ranked ties differently), never by set or dict order, so the same question gives the same ranking
+under any PYTHONHASHSEED and in any folder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,8 @@ class Fused:
 
 
 def fuse(
-    dense: Sequence[str], lexical: Sequence[str], rrf_k: int, dense_weight: float = 1.0, lexical_weight: float = 1.0
+    dense: Sequence[str], lexical: Sequence[str], rrf_k: int, dense_weight: float = 1.0, lexical_weight: float = 1.0,
+    tie_key: Callable[[str], Any] = str,
 ) -> list[Fused]:
     """Chunk ids ranked by sum(weight / (rrf_k + rank)) over the lists that hold them (rank from 1)."""
     dense_rank = {chunk_id: rank for rank, chunk_id in reversed(list(enumerate(dense)))}
@@ -31,5 +35,5 @@ def fuse(
             lexical_weight / (rrf_k + lx + 1) if lx is not None else 0.0
         )
         fused.append(Fused(chunk_id, score, d, lx))
-    fused.sort(key=lambda f: (-f.score, min(r for r in (f.dense_rank, f.lexical_rank) if r is not None), f.chunk_id))
+    fused.sort(key=lambda f: (-f.score, min(r for r in (f.dense_rank, f.lexical_rank) if r is not None), tie_key(f.chunk_id)))
     return fused

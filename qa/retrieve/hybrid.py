@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Protocol
 
 from qa.config import Settings
@@ -84,7 +85,11 @@ class HybridRetriever:
             lexical_ids.append(chunk.chunk_id)
             chunks[chunk.chunk_id] = chunk
 
-        fused = fuse([chunk_id for chunk_id, _ in nearest], lexical_ids, self.settings.rrf_k)
+        def tie_key(chunk_id: str) -> tuple[str, int, str]:
+            chunk = chunks[chunk_id]
+            return Path(chunk.source).name, chunk.index, chunk_id
+
+        fused = fuse([chunk_id for chunk_id, _ in nearest], lexical_ids, self.settings.rrf_k, tie_key=tie_key)
         return [
             Retrieved(chunks[f.chunk_id], f.score, f.dense_rank, f.lexical_rank, similarity.get(f.chunk_id))
             for f in fused[:k]

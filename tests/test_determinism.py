@@ -68,7 +68,7 @@ def test_ties_follow_the_file_not_the_folder(tmp_path: Path, embedder) -> None:
         hits = assistant.retriever.retrieve(assistant.parse("How many kilometres of metro will Nha Trang build by 2030?"), 12)
         rankings.append([(Path(h.chunk.source).name, h.chunk.index, round(h.score, 6)) for h in hits])
     assert rankings[0] == rankings[1]
-    tied = [a for a, b in zip(rankings[0], rankings[0][1:]) if a[2] == b[2]]
+    tied = [a for a, b in zip(rankings[0], rankings[0][1:], strict=False) if a[2] == b[2]]
     assert tied, "the question should hold a tie, or this test shows nothing"
 
 

@@ -193,8 +193,8 @@ def test_unreadable_file_is_skipped(tmp_path: Path) -> None:
     assert "permission denied" in report.files[0].reason
 
 
-@pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract not installed (make test installs it)")
-def test_an_unchanged_scan_is_never_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def count_ocr_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per page that reaches Tesseract."""
     from PIL import Image
 
     import qa.ingest.pdf as pdf_module
@@ -207,6 +207,12 @@ def test_an_unchanged_scan_is_never_read_again(tmp_path: Path, monkeypatch: pyte
         return real(image, timeout)
 
     monkeypatch.setattr(pdf_module, "ocr_page_image", counting)
+    return calls
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract not installed (make test installs it)")
+def test_an_unchanged_scan_is_never_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = count_ocr_calls(monkeypatch)
     path = make_scanned_pdf(tmp_path / "scan.pdf", ["The ferry terminal has 8 berths.", "It opened in 2019."])
     assistant = Assistant(Settings(index_dir=tmp_path / "idx"))
     assert assistant.ingest([path]).count("added") == 1
@@ -219,18 +225,7 @@ def test_an_unchanged_scan_is_never_read_again(tmp_path: Path, monkeypatch: pyte
 
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract not installed (make test installs it)")
 def test_a_scan_is_read_once_whatever_index_it_goes_into(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from PIL import Image
-
-    import qa.ingest.pdf as pdf_module
-
-    calls: list[int] = []
-    real = pdf_module.ocr_page_image
-
-    def counting(image: Image.Image, timeout: float = 300) -> str:
-        calls.append(1)
-        return real(image, timeout)
-
-    monkeypatch.setattr(pdf_module, "ocr_page_image", counting)
+    calls = count_ocr_calls(monkeypatch)
     path = make_scanned_pdf(tmp_path / "scan.pdf", ["The ferry terminal has 8 berths.", "It opened in 2019."])
     first = Assistant(Settings(index_dir=tmp_path / "one"))
     first.ingest([path])

@@ -445,6 +445,7 @@ def test_with_login_conversations_are_per_user_and_writes_check_the_user(
     try:
         alice = log_in(browser, url, "alice", "alice-pass-1")
         ask(alice, CLUSTERS, 0)
+        assert not alice.locator("#qa-share").is_visible(), "sharing is for admins; alice is not one"
         bob = log_in(browser, url, "bob", "bob-pass-22")
         bob.get_by_role("tab", name="Conversations").click()
         assert "How many industrial clusters" not in bob.locator("#qa-conversations").inner_text()

@@ -190,7 +190,11 @@ class PageActions:
             session.turns = [self.shown(turn) for turn in self.conversations.turns(session.user, saved_conversation)]
         else:
             session.conversation_id = ""
-        return [session, session.lang, session.conversation_id, *self.labels(session.lang),
+        labels = self.labels(session.lang)
+        # Sharing is for admins: the button shows only to them (its handler refuses others anyway).
+        labels[-1] = gr.update(value=t(session.lang, "share"),
+                               visible=self.login and self.is_admin(session) and not self.read_only)
+        return [session, session.lang, session.conversation_id, *labels,
                 *self.lists(session, [], None, None), self.conversation_choices(session)]
 
     def switch_language(self, lang: str, session: PageSession, only_docs: list[str] | None, only_type: str | None,

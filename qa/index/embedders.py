@@ -132,7 +132,7 @@ class QueryBatcher:
         self._waiting: list[tuple[str, Future[np.ndarray]]] = []
         self._threads: list[threading.Thread] = []
         self._busy = 0
-        self.batches: list[int] = []  # batch sizes, for `qa bench`
+        self.batches: list[int] = []  # batch sizes, bounded; the tests read them to see batching happen
 
     def embed_query(self, text: str) -> np.ndarray:
         mine: Future[np.ndarray] = Future()

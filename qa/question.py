@@ -15,7 +15,7 @@ from typing import Literal
 from qa.text import DOC_NUMBER, fold, has_diacritics, terms
 
 Language = Literal["vi", "en"]
-AnswerType = Literal["date", "number", "organisation"]
+AnswerType = Literal["date", "number", "organisation", "person"]
 
 # Common Vietnamese syllables, folded: a question full of them but with no diacritics is Vietnamese
 # typed without accents, where dense retrieval is weak and folded BM25 is strong (shared/NOTES.md).
@@ -26,15 +26,24 @@ _VIETNAMESE_HINTS = frozenset(
 # Letters only Vietnamese uses among the languages we meet (with or without tone marks).
 _VIETNAMESE_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 
-_DATE_QUESTION = re.compile(r"\b(when|what date|which date|what day|which day|what year|which year|ngay nao|khi nao|nam nao|thoi gian nao)\b")
+_DATE_QUESTION = re.compile(
+    r"\b(when|(?:what|which)(?: \w+)? (?:date|day|year)|by what date|ngay nao|khi nao|nam nao|thoi gian nao|thoi diem nao|"
+    r"tu ngay nao|den ngay nao|truoc ngay nao)\b"
+)
 _NUMBER_QUESTION = re.compile(
-    r"\b(how many|how much|how long|how large|how big|what percent\w*|bao nhieu|ty le|"
+    r"\b(how many|how much|how long|how large|how big|what percent\w*|bao nhieu|bao lau|ty le|"
     r"what (?:is|was|are|were) the (?:rate|area|number|total|scale|budget|cost|size|length|capacity|population))\b"
 )
 _ORGANISATION_QUESTION = re.compile(
     r"\b(co quan nao|don vi nao|to chuc nao|bo nao|so nao|giao cho ai|theo de nghi cua ai|"
     r"which (?:agency|agencies|organi[sz]ations?|department|body|bodies|ministry|office|committee)|"
     r"who (?:publishes|published|issued|is responsible)|^who\b.{0,100}\bfrom(?=\W*$))\b"
+)
+# Who did something, as a person: 'who signed', 'who delivered', 'ai ky', 'thu truong nao ky'.
+_PERSON_QUESTION = re.compile(
+    r"^who (?!is responsible|publishes|published|issued)|\bwho (?:signed|delivered|chairs|heads|leads|wrote|said)\b|"
+    r"\b(?:ai|nguoi nao|ong nao|ba nao|thu truong nao|pho chu tich nao|chu tich nao|bo truong nao) "
+    r"(?:ky|lam truong|lam pho|phu trach|chu tri|phat bieu)\b|\bdo ai\b|\bla ai\b"
 )
 _QUESTION_PHRASE = re.compile(r"\b(how (?:many|much|long|large|big|far|old)|what (?:is|are|was|were)|bao nhieu)\b")
 _FOCUS = re.compile(
@@ -109,17 +118,29 @@ def language_of(text: str) -> Language:
     return "vi" if len(folded) >= 3 and syllables >= 0.8 * len(folded) else "en"
 
 
+# A document's reference asked for ('What is the number of the conclusion ...?', 'số hiệu'): not a
+# quantity, and the value is exactly what a quantity check would set aside.
+_REFERENCE_QUESTION = re.compile(
+    r"\b(?:what|which) (?:is|was) the (?:document |reference )?number of\b|\bso hieu\b|\bso ky hieu\b|\bmang so\b"
+)
+
+
 def _answer_type(folded: str) -> AnswerType | None:
+    if _REFERENCE_QUESTION.search(folded):
+        return None
     if _DATE_QUESTION.search(folded):
         return "date"
     if _NUMBER_QUESTION.search(folded):
         return "number"
     if _ORGANISATION_QUESTION.search(folded):
         return "organisation"
+    if _PERSON_QUESTION.search(folded):
+        return "person"
     return None
 
 
-_SENTENCE = re.compile(r"[^.?!]+(?:[.?!]+|$)")
+# A sentence ends at '.', '?' or '!' followed by a space: 'TP.HCM' and '1.5' go on.
+_SENTENCE = re.compile(r".+?(?:[.?!]+(?=\s|$)|$)")
 _ASKING = re.compile(
     r"\b(what|which|who|whom|whose|when|where|why|how|is|are|does|do|did|can|could|should|must|will|may|"
     r"bao nhieu|bao lau|gi|nao|ai|dau|khong|chua|the nao|ra sao|nhu the nao|co phai|hay khong)\b"
@@ -158,8 +179,10 @@ def parse_question(text: str) -> Question:
     # A document number's letters ('23/2025/NQ-HĐND') do not make an English question Vietnamese.
     language: Language = "vi" if unaccented_vi or _VIETNAMESE_LETTERS.search(DOC_NUMBER.sub(" ", text)) else "en"
     focus = _FOCUS.search(folded)
+    # A document's reference is not a name: 'NQ-HĐND TP.HCM' would pair 'HĐND' with 'TP'.
+    unreferenced = DOC_NUMBER.sub(" ", ask).strip()
     pairs: list[frozenset[str]] = []
-    for phrase in _NAME_PHRASE.findall(ask.strip()):
+    for phrase in _NAME_PHRASE.findall(unreferenced):
         words = phrase.split()
         pairs += [found for a, b in zip(words, words[1:], strict=False) if (found := frozenset(terms(f"{a} {b}")))]
     story_names = [t for name in _NAME_PHRASE.findall(story) for t in terms(name)]
@@ -176,6 +199,7 @@ def parse_question(text: str) -> Question:
         focus=frozenset(terms(focus.group(1))) if focus else frozenset(),
         content_terms=tuple(terms(_QUESTION_PHRASE.sub(" ", folded))),
         name_pairs=tuple(pairs),
-        name_words=tuple(_NAME_WORD.findall(ask.strip())),
-        doc_numbers=frozenset(m.group(0) for m in DOC_NUMBER.finditer(folded)),
+        name_words=tuple(_NAME_WORD.findall(unreferenced)),
+        # The document may be named in the story ('Under Circular 66/2025/TT-BXD, my boat ... Can I ...?').
+        doc_numbers=frozenset(m.group(0) for m in DOC_NUMBER.finditer(fold(text))),
     )

@@ -168,6 +168,39 @@ def test_the_ask_is_found_inside_a_story() -> None:
     assert leaning.ask == leaning.text, "a short ask that leans on its story keeps it"
 
 
+def test_questions_are_typed_and_split_where_people_write_them() -> None:
+    from qa.question import parse_question
+
+    abbreviated = parse_question("Nghị quyết 73/2025/NQ-HĐND về trạm y tế TP.HCM có hiệu lực từ ngày nào?")
+    assert abbreviated.ask == abbreviated.text, "'TP.HCM' does not end a sentence"
+    assert abbreviated.doc_numbers == {"73/2025/nq-hdnd"} and abbreviated.answer_type == "date"
+    assert not abbreviated.name_pairs, "a document's reference is not a name ('HĐND TP')"
+    story = parse_question("Under Circular 66/2025/TT-BXD I run a floating hotel with many cabins and a big deck. "
+                           "How many guests may sleep on board at most?")
+    assert "66/2025/tt-bxd" in story.doc_numbers, "the story may name the document"
+    assert parse_question("Thời gian giải quyết thủ tục là bao lâu?").answer_type == "number"
+    assert parse_question("thong tu 1/2026/TT-BNV do thu truong nao ky").answer_type == "person"
+    assert parse_question("Who delivered the weekly address of April 11, 2015?").answer_type == "person"
+    assert parse_question("In which issue date of the Federal Register was it published?").answer_type == "date"
+    assert parse_question("What is the number of the Standing Committee's conclusion?").answer_type is None
+
+
+def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:
+    from qa.answer.extractive import holds_wanted_value
+    from qa.question import parse_question
+
+    how_many = parse_question("Quyết định công bố bao nhiêu thủ tục hành chính?")
+    assert not holds_wanted_value(how_many, "Số: 145/QĐ-UBND | Gia Lai, ngày 12 tháng 01 năm 2026")
+    assert not holds_wanted_value(how_many, "Căn cứ Điều 5 Nghị định số 63/2010/NĐ-CP;")
+    assert holds_wanted_value(how_many, "Danh mục 05 thủ tục hành chính ban hành mới")
+    when = parse_question("When was the plan issued?")
+    assert not holds_wanted_value(when, "Thực hiện Quyết định 80/2026/QĐ-UBND về thủ tục")
+    assert holds_wanted_value(when, "Khanh Hoa, ngay 06 thang 02 nam 2024")
+    who = parse_question("Who will chair the new Quang Ngai province?")
+    assert not holds_wanted_value(who, "The new Quang Ngai province will combine two advantages.")
+    assert holds_wanted_value(who, "It will be chaired by Nguyen Van Hai.")
+
+
 def test_diacritics_are_restored_from_passages_for_dense_search() -> None:
     from qa.question import parse_question
     from qa.retrieve.hybrid import restore_diacritics

@@ -19,8 +19,8 @@ from qa.answer.citations import cite
 from qa.answer.meaning import MAX_SENTENCES, SentenceMeaning
 from qa.answer.refusal import RefusalModel
 from qa.index.lexical import LexicalIndex
-from qa.question import AnswerType, Question, language_of
-from qa.text import fold, sentence_spans, terms
+from qa.question import Question, language_of
+from qa.text import DOC_NUMBER, fold, sentence_spans, terms
 from qa.types import Chunk, Retrieved, refusal_for
 
 BACKEND = "extractive"
@@ -51,16 +51,38 @@ _ORGANISATION = re.compile(
     r"\b(?:Bộ|Sở|Cục|Tổng cục|Vụ|Ủy ban|Uỷ ban|UBND|HĐND|Hội đồng|Chính phủ|Quốc hội|Agency|Office|Department|"
     r"Ministry|Treasury|Committee|Council|Commission|Service|Authority)\b|\bFrom:"
 )
-_VALUE_PATTERNS: dict[AnswerType, re.Pattern[str]] = {"date": _DATE, "number": _DIGIT}
+# A person's name: two or more capitalised words in a row, read unfolded ('Mai Lương Khôi', 'Joe
+# Biden'), or a title before one ('Vice President', 'Bộ trưởng').
+_PERSON = re.compile(
+    r"\b[A-ZĐ][a-zà-ỹđ]+(?:\s+[A-ZĐ][a-zà-ỹđ]+){1,3}\b|\b(?:Mr|Mrs|Ms|Dr)\.?\s+[A-Z]|"
+    r"\b(?:President|Secretary|Minister|Chairman|Chair|Director|Commissioner|Chủ tịch|Bộ trưởng|Thứ trưởng|Giám đốc|Trưởng)\b"
+)
+# Where a number is only part of a reference or a date: 'Số: 145/QĐ-UBND', 'ngày 12 tháng 01 năm 2026'.
+_NOT_A_QUANTITY = re.compile(
+    DOC_NUMBER.pattern + r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bngay \d{1,2} thang \d{1,2}(?: nam \d{4})?|\b(?:nam )?(?:19|20)\d\d\b|"
+    r"\b(?:dieu|khoan|diem|chuong|(?<!danh )muc|article|section|part|chapter) \d+\b|\b(?:january|february|march|april|may|june|july|"
+    r"august|september|october|november|december) \d{1,2}\b"
+)
 
 
 def holds_wanted_value(question: Question, text: str) -> bool:
-    """Whether text holds the kind of value the question asks for (True when it asks for none)."""
-    if question.answer_type is None:
+    """Whether text holds the kind of value the question asks for (True when it asks for none).
+    A number inside a document's reference, a date or an article's label is not a quantity, and a
+    year inside a document's reference is not a date."""
+    kind = question.answer_type
+    if kind is None:
         return True
-    if question.answer_type == "organisation":
+    if kind == "organisation":
         return _ORGANISATION.search(text) is not None
-    return _VALUE_PATTERNS[question.answer_type].search(fold(text)) is not None
+    if kind == "person":
+        # A name the question does not already hold: in 'Who will chair the new Quang Ngai
+        # province?', 'Quang Ngai' is what is asked about, not who.
+        asked = frozenset(question.terms)
+        return any(not frozenset(terms(m.group(0))) <= asked for m in _PERSON.finditer(text))
+    folded = fold(text)
+    if kind == "number":
+        return _DIGIT.search(_NOT_A_QUANTITY.sub(" ", folded)) is not None
+    return _DATE.search(DOC_NUMBER.sub(" ", folded)) is not None
 
 
 def question_weights(question: Question, idf: Callable[[str], float]) -> dict[str, float]:
@@ -144,7 +166,7 @@ def _candidates(
                 factor *= 0.75  # the sentence does not mention what is asked about
             wanted = holds_wanted_value(question, texts[i])
             if len(unit_terms[i]) >= 3 and len(unit_terms[i] & identifying) >= 0.6 * len(unit_terms[i]) and not (
-                question.answer_type == "date" and wanted
+                question.answer_type in ("date", "number") and wanted
             ):
                 factor *= 0.5  # the title again (a header, an annex heading): it names the document, not the answer
             if not about[chunk.doc_id]:
@@ -160,7 +182,7 @@ def _candidates(
                 if wanted:
                     bonus += 0.1
                 else:
-                    factor *= 0.75 if question.answer_type == "organisation" else 0.5
+                    factor *= 0.75 if question.answer_type in ("organisation", "person") else 0.5
             own, plain = (
                 (0.75 * _coverage(w, own_terms) + 0.25 * _coverage(w, window)) * factor + bonus for w in (weights, question_terms)
             )

@@ -27,7 +27,8 @@ _BY_YEAR = re.compile(
 )
 # What a question asks of a document, in English and Vietnamese (folded), by anatomy field.
 _ASKS: list[tuple[str, re.Pattern[str]]] = [
-    ("signer", re.compile(r"\bwho (?:signed|signs)\b|\bsigned by\b|\bsignator|\bsigner\b|\bai ky\b|\bnguoi ky\b|\bdo ai\b.*\bky\b|\bky boi\b")),
+    ("signer", re.compile(r"\bwho (?:signed|signs)\b|\bsigned by\b|\bsignator|\bsigner\b|\bai ky\b|\bnguoi ky\b|\bnao ky\b|"
+                          r"\bdo ai\b.*\bky\b|\bky boi\b")),
     ("effective", re.compile(r"\b(?:take|takes|took) effect\b|\bcomes? into (?:force|effect)\b|\beffective\b|\bin force\b|"
                              r"\bco hieu luc\b|\bhieu luc (?:thi hanh|tu|ke tu)\b|\bhieu luc\b.*\b(?:khi nao|ngay nao|tu ngay nao)\b")),
     ("issuer", re.compile(r"\bwhich (?:body|authority|agency|organi[sz]ation|department)\b.*\bissu|\bwho issued\b|"

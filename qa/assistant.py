@@ -77,6 +77,7 @@ class Assistant:
         extractive = ExtractiveAnswerer(
             self.retriever.lexical, self.settings.refusal_threshold, self.settings.max_quotes,
             load_model() if self.settings.refusal_model else None, SentenceMeaning(self.embedder, self.retriever.queries),
+            self.store.next_chunk,
         )
         model_first: list[Answerer] = [RefusalGate(extractive), self.llm] if self.llm else []
         self.answerers: list[Answerer] = [*model_first, MetadataAnswerer(self.store), extractive]

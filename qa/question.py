@@ -45,6 +45,13 @@ _PERSON_QUESTION = re.compile(
     r"\b(?:ai|nguoi nao|ong nao|ba nao|thu truong nao|pho chu tich nao|chu tich nao|bo truong nao) "
     r"(?:ky|lam truong|lam pho|phu trach|chu tri|phat bieu)\b|\bdo ai\b|\bla ai\b"
 )
+# A question whose answer is several items: 'What are the three major bottlenecks?', 'những nhiệm
+# vụ nào', 'Which two models ...?', 'list the ...'.
+_LIST_QUESTION = re.compile(
+    r"^(?:what|which) (?:are|were)\b|\b(?:what|which) (?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b|"
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten) (?:\w+ ){0,3}(?:are|were|does|do|did)\b|\blist (?:the|all)\b|"
+    r"\bnhung \w+(?: \w+){0,3} nao\b|\bcac \w+(?: \w+){0,3} nao\b|\bgom nhung\b|\bbao gom nhung\b|\bnhung gi\b"
+)
 _QUESTION_PHRASE = re.compile(r"\b(how (?:many|much|long|large|big|far|old)|what (?:is|are|was|were)|bao nhieu)\b")
 _FOCUS = re.compile(
     r"^(?:what|which|how many|how much|who|whom)\s+(?:(?:is|are|was|were|does|do|did|will be|will)\s+)?(?:the\s+|a\s+)?(\w+)"
@@ -69,6 +76,8 @@ class Question:
     language: Language
     unaccented_vietnamese: bool
     answer_type: AnswerType | None
+    # Several items are asked for: a sentence that introduces a list answers with its items.
+    wants_list: bool
     # The word asked about: 'budget' in 'What is the budget for the coastal road?' (as terms).
     focus: frozenset[str]
     # The question's terms without its question words ('how many', 'bao nhieu').
@@ -196,6 +205,7 @@ def parse_question(text: str) -> Question:
         language=language,
         unaccented_vietnamese=unaccented_vi,
         answer_type=_answer_type(folded),
+        wants_list=_LIST_QUESTION.search(folded) is not None,
         focus=frozenset(terms(focus.group(1))) if focus else frozenset(),
         content_terms=tuple(terms(_QUESTION_PHRASE.sub(" ", folded))),
         name_pairs=tuple(pairs),

@@ -141,18 +141,24 @@ def test_complete_units_bring_their_list_header_row_and_antecedent() -> None:
     from qa.types import Chunk
 
     text = ("The plan covers:\n- roads;\n- ports;\n- schools.\nSTT | Name | Area\n1 | Dien Tho | 50 ha\n"
-            "2 | Trang E | 70 ha\nThe cluster was approved. It covers 75 hectares.")
-    chunk = Chunk("c", "d", "s", "t", "", 0, 0, len(text), text, "h")
+            "2 | Trang E | 70 ha\nThe cluster was approved. It covers 75 hectares.\nKey tasks are:\na) build;\nb) train;")
+    cut = text.index("b) train;")
+    chunk = Chunk("c", "d", "s", "t", "", 0, 0, cut, text[:cut], "h")
+    after = Chunk("c2", "d", "s", "t", "", 1, cut - 10, len(text), text[cut - 10 :], "h")
 
-    def unit(sentence: str) -> tuple[list[str], list[str], int]:
+    def unit(sentence: str, wants_list: bool = False) -> tuple[list[str], int]:
         start = text.index(sentence)
-        before, after, more = complete_unit(Candidate(chunk, start, start + len(sentence), frozenset(), 1.0, 0))
-        return [text[a:b] for a, b in before], [text[a:b] for a, b in after], more
+        spans, more = complete_unit(Candidate(chunk, start, start + len(sentence), frozenset(), 1.0, 0), wants_list,
+                                    lambda c: after if c is chunk else None)
+        return [holder.slice(a, b) for holder, a, b in spans], more
 
-    assert unit("The plan covers:") == ([], ["- roads;", "- ports;", "- schools."], 0)
-    assert unit("2 | Trang E | 70 ha") == (["STT | Name | Area"], [], 0)
-    assert unit("It covers 75 hectares.") == (["The cluster was approved."], [], 0)
-    assert unit("The cluster was approved.") == ([], [], 0)
+    assert unit("The plan covers:") == (["The plan covers:", "- roads;", "- ports;", "- schools."], 0)
+    assert unit("- ports;", wants_list=True) == (["The plan covers:", "- roads;", "- ports;", "- schools."], 0)
+    assert unit("- ports;") == (["- ports;"], 0), "an item alone, when no list is asked for"
+    assert unit("Key tasks are:") == (["Key tasks are:", "a) build;", "b) train;"], 0), "the list reads on into the next chunk"
+    assert unit("2 | Trang E | 70 ha") == (["STT | Name | Area", "2 | Trang E | 70 ha"], 0)
+    assert unit("It covers 75 hectares.") == (["The cluster was approved.", "It covers 75 hectares."], 0)
+    assert unit("The cluster was approved.") == (["The cluster was approved."], 0)
 
 
 def test_the_ask_is_found_inside_a_story() -> None:

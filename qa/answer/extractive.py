@@ -20,7 +20,7 @@ from qa.answer.meaning import MAX_SENTENCES, SentenceMeaning
 from qa.answer.refusal import RefusalModel
 from qa.index.lexical import LexicalIndex
 from qa.question import Question, language_of
-from qa.text import DOC_NUMBER, fold, sentence_spans, terms
+from qa.text import DOC_NUMBER, Span, fold, sentence_spans, terms
 from qa.types import Chunk, Retrieved, refusal_for
 
 BACKEND = "extractive"
@@ -174,6 +174,10 @@ def _candidates(
             if len(texts[i].split()) <= 6 and not _DIGIT.search(texts[i]) and not _LIST_ITEM.match(texts[i]):
                 factor *= 0.5  # a heading names a topic; it rarely answers a question about it (a list item can)
             bonus = 0.02 / (rank + 1)  # a small prior for better-ranked chunks breaks ties between equal sentences
+            if question.wants_list and (texts[i].rstrip().endswith(":") or _LIST_ITEM.match(texts[i])):
+                bonus += 0.1  # asked for a list: a sentence that introduces one, or an item (the rest come with it)
+            if _NATIONAL_MOTTO.search(texts[i]):
+                factor *= 0.5  # the header of a Vietnamese administrative document: issuer, motto, number, place, date
             if entities and not any(pair <= unit_terms[i] for pair in entities):
                 factor *= 0.6  # the question names a place or body inside the document ('Phường Tô Hiệu'); this sentence does not
             if question.answer_type is not None:
@@ -270,6 +274,7 @@ def by_meaning(question: Question, candidates: list[Candidate], meaning: Sentenc
 def answer_extractively(
     question: Question, retrieved: list[Retrieved], lexical: LexicalIndex, threshold: float, max_quotes: int,
     model: RefusalModel | None = None, meaning: SentenceMeaning | None = None,
+    following: Callable[[Chunk], Chunk | None] | None = None,
 ) -> Draft:
     """Refuse below `threshold`, when the best passage lacks the kind of value asked for, or when
     the fitted refusal model's confidence is under its cut."""
@@ -314,11 +319,10 @@ def answer_extractively(
         if close and adds_terms:
             chosen.append(cand)
             covered |= cand.terms
-    before, items, more = complete_unit(best)
-    spans = [(best.chunk, start, end, best.score) for start, end in before]
-    spans += [(c.chunk, c.start, c.end, c.score) for c in chosen[:1]]
-    spans += [(best.chunk, start, end, best.score) for start, end in items]
-    spans += [(c.chunk, c.start, c.end, c.score) for c in chosen[1:] if not any(c.start < e and s < c.end for _, s, e, _ in spans)]
+    unit, more = complete_unit(best, question.wants_list, following)
+    spans = [(chunk, start, end, best.score) for chunk, start, end in unit]
+    spans += [(c.chunk, c.start, c.end, c.score) for c in chosen[1:] if not any(
+        c.chunk.doc_id == chunk.doc_id and c.start < e and s < c.end for chunk, s, e, _ in spans)]
     citations = [cite(n, chunk, start, end, score) for n, (chunk, start, end, score) in enumerate(spans, start=1)]
     text = " ".join(f"{' '.join(c.quote.split())} [{c.n}]" for c in citations)
     if more:
@@ -327,39 +331,80 @@ def answer_extractively(
 
 
 LIST_CAP = 8
-_LIST_ITEM = re.compile(r"^\s*(?:[-–•+*]|\d{1,2}[.)]|[a-zđ]\)|[ivx]{1,4}\.)\s")
+# A list item's mark: a dash or bullet (PDFs give bullets from symbol fonts as private-use
+# characters or as 'ｴ'), '1.', '1)', 'a)', 'iv.'.
+_LIST_ITEM = re.compile(r"^\s*(?:[-–—•◦▪■●○·∙►➢✓+*ｴ\ue000-\uf8ff]|\d{1,2}[.)]|[a-zđ]\)|[ivx]{1,4}\.)\s")
+_NATIONAL_MOTTO = re.compile(r"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM|Độc lập\s*-\s*Tự do", re.IGNORECASE)
 _REFERS_BACK = re.compile(r"^(it|its|they|their|this|these|those|such|he|she|the (?:same|latter|former)|no|ho|day|viec nay|dieu nay)\b")
 
 
-def complete_unit(best: Candidate) -> tuple[list[tuple[int, int]], list[tuple[int, int]], int]:
-    """What the best sentence needs to be read alone: (spans before it, spans after it, items left out).
+def complete_unit(
+    best: Candidate, wants_list: bool = False, following: Callable[[Chunk], Chunk | None] | None = None
+) -> tuple[list[tuple[Chunk, int, int]], int]:
+    """What the best sentence needs to be read alone, in reading order with it: (spans, items left out).
 
-    A sentence ending in ':' brings the list it introduces (up to LIST_CAP items); a table row
-    brings its table's header row; a sentence whose subject is a pronoun brings the one before it.
+    A sentence ending in ':' brings the list it introduces (up to LIST_CAP items), read on into the
+    document's next chunk when its own ends first; asked for a list, an item brings the sentence
+    that introduces it and its sibling items; a table row brings its table's header row; a
+    sentence whose subject is a pronoun brings the one before it.
     """
     chunk = best.chunk
     spans = sentence_spans(chunk.text, offset=chunk.start)
     at = next((i for i, sp in enumerate(spans) if sp.start <= best.start < sp.end), None)
+    own = (chunk, best.start, best.end)
     if at is None:
-        return [], [], 0
+        return [own], 0
     text = chunk.slice(best.start, best.end)
-    before: list[tuple[int, int]] = []
-    after: list[tuple[int, int]] = []
-    more = 0
+
+    def piece(i: int) -> tuple[Chunk, int, int]:
+        return chunk, spans[i].start, spans[i].end
+
+    def is_item(i: int) -> bool:
+        return _LIST_ITEM.match(chunk.slice(spans[i].start, spans[i].end)) is not None
+
     if text.rstrip().endswith(":"):
-        following = spans[at + 1 :]
-        listed = [sp for sp in following if _LIST_ITEM.match(chunk.slice(sp.start, sp.end))] or following
-        after = [(sp.start, sp.end) for sp in listed[:LIST_CAP]]
-        more = max(0, len(listed) - LIST_CAP)
-    elif " | " in text:
+        items = _list_after(chunk, spans, at, following)
+        return [own, *items[:LIST_CAP]], max(0, len(items) - LIST_CAP)
+    if wants_list and is_item(at):
+        first = at
+        while first > 0 and is_item(first - 1):
+            first -= 1
+        last = at
+        while last + 1 < len(spans) and is_item(last + 1):
+            last += 1
+        intro = [piece(first - 1)] if first > 0 and chunk.slice(spans[first - 1].start, spans[first - 1].end).rstrip().endswith(":") else []
+        items = [piece(i) for i in range(first, last + 1)]
+        if len(items) > LIST_CAP:  # keep the best item among those shown
+            keep = max(0, min(at - first - LIST_CAP // 2, len(items) - LIST_CAP))
+            return [*intro, *items[keep : keep + LIST_CAP]], len(items) - LIST_CAP
+        return [*intro, *items], 0
+    if " | " in text:
         first = at
         while first > 0 and " | " in chunk.slice(spans[first - 1].start, spans[first - 1].end):
             first -= 1
-        if first < at:
-            before = [(spans[first].start, spans[first].end)]
-    elif at > 0 and _REFERS_BACK.match(fold(text.lstrip())):
-        before = [(spans[at - 1].start, spans[at - 1].end)]
-    return before, after, more
+        return ([piece(first)] if first < at else []) + [own], 0
+    if at > 0 and _REFERS_BACK.match(fold(text.lstrip())):
+        return [piece(at - 1), own], 0
+    return [own], 0
+
+
+def _list_after(
+    chunk: Chunk, spans: list[Span], at: int, following: Callable[[Chunk], Chunk | None] | None
+) -> list[tuple[Chunk, int, int]]:
+    """The items of the list introduced by spans[at]: the list items that follow it, or else the
+    one sentence that follows (items run together: 'A; B; C.'). When the chunk ends first, the
+    document's next chunk is read from where this one ends."""
+    rest = [(chunk, sp.start, sp.end) for sp in spans[at + 1 :]]
+    if following is not None and len(rest) < LIST_CAP + 1:
+        nxt = following(chunk)
+        if nxt is not None:
+            rest += [(nxt, sp.start, sp.end) for sp in sentence_spans(nxt.text, offset=nxt.start) if sp.start >= chunk.end]
+    items: list[tuple[Chunk, int, int]] = []
+    for holder, start, end in rest:
+        if not _LIST_ITEM.match(holder.slice(start, end)):
+            break
+        items.append((holder, start, end))
+    return items or rest[:1]
 
 
 class ExtractiveAnswerer:
@@ -369,9 +414,10 @@ class ExtractiveAnswerer:
 
     def __init__(
         self, lexical: Callable[[], LexicalIndex], threshold: float, max_quotes: int, model: RefusalModel | None = None,
-        meaning: SentenceMeaning | None = None,
+        meaning: SentenceMeaning | None = None, following: Callable[[Chunk], Chunk | None] | None = None,
     ) -> None:
         self._lexical = lexical
+        self._following = following
         self.threshold = threshold
         self.max_quotes = max_quotes
         self.model = model
@@ -384,7 +430,8 @@ class ExtractiveAnswerer:
 
     def draft(self, request: AnswerRequest) -> Draft:
         return answer_extractively(
-            request.question, request.retrieved, self._lexical(), self.threshold, self.max_quotes, self.model, self.meaning
+            request.question, request.retrieved, self._lexical(), self.threshold, self.max_quotes, self.model, self.meaning,
+            self._following,
         )
 
 

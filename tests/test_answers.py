@@ -241,7 +241,7 @@ def test_who_signed_quotes_the_name_even_when_the_block_straddles_chunks(tmp_pat
     document.add_paragraph("VỀ VIỆC THÀNH LẬP TỔ CÔNG TÁC")
     document.add_paragraph("Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;")
     document.add_paragraph("Điều 1. Thành lập Tổ công tác gồm 5 thành viên.")
-    document.add_paragraph("Điều 2. Quyết định này có hiệu lực kể từ ngày ký.")
+    document.add_paragraph("Điều 2. Quyết định này có hiệu lực kể từ ngày ký và thay thế Quyết định số 7/QĐ-UBND ngày 02 tháng 1 năm 2025.")
     closing = document.add_table(rows=1, cols=2)
     recipients = "Nơi nhận:\n" + "\n".join(f"- Sở ban ngành số {i};" for i in range(1, 12)) + "\n- Lưu: VT."
     closing.cell(0, 0).text, closing.cell(0, 1).text = recipients, "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn Văn Bình"
@@ -254,6 +254,10 @@ def test_who_signed_quotes_the_name_even_when_the_block_straddles_chunks(tmp_pat
     assert "Nguyễn Văn Bình" in answer.citations[0].quote
     effective = assistant.ask("Quyết định 12/QĐ-UBND có hiệu lực từ khi nào?")
     assert "kể từ ngày ký" in effective.answer and effective.citations[0].section.startswith("Điều 2")
+    replaced = assistant.ask("Quyết định 12/QĐ-UBND thay thế quyết định nào?")
+    assert replaced.answer.startswith("12/QĐ-UBND thay thế 7/QĐ-UBND"), replaced.answer
+    assert "thay thế Quyết định số 7/QĐ-UBND" in replaced.citations[0].quote
+    assert assistant.ask("Which decision does Decision 12/QĐ-UBND repeal?").answer.find("repeals") < 0, "it replaces, repeals none"
 
 
 def _retrieved(chunks):

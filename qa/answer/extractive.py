@@ -171,8 +171,12 @@ def _candidates(
                 factor *= 0.5  # the title again (a header, an annex heading): it names the document, not the answer
             if not about[chunk.doc_id]:
                 factor *= 0.5  # from a document that never names the place or body the question is about
-            if len(texts[i].split()) <= 6 and not _DIGIT.search(texts[i]) and not _LIST_ITEM.match(texts[i]):
-                factor *= 0.5  # a heading names a topic; it rarely answers a question about it (a list item can)
+            if len(texts[i].split()) <= 6 and not _DIGIT.search(texts[i]) and not _LIST_ITEM.match(texts[i]) and not (
+                question.answer_type in ("organisation", "person") and wanted
+            ):
+                # A heading names a topic; it rarely answers a question about it (a list item can,
+                # and so can a short line naming who: 'From: Skills Funding Agency').
+                factor *= 0.5
             bonus = 0.02 / (rank + 1)  # a small prior for better-ranked chunks breaks ties between equal sentences
             if question.wants_list and (texts[i].rstrip().endswith(":") or _LIST_ITEM.match(texts[i])):
                 bonus += 0.1  # asked for a list: a sentence that introduces one, or an item (the rest come with it)

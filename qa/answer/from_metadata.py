@@ -39,6 +39,28 @@ _ASKS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# Which documents a document replaces, repeals or amends, asked of it ('Quyết định 421/QĐ-BNNMT
+# thay thế quyết định nào?', 'Which resolution was repealed by Resolution 23/2025/NQ-HĐND?'): read
+# from the relations stored at ingest (qa/ingest/anatomy.py), each quoted where the document says it.
+_EN_DOCUMENT = r"(?:laws?|decrees?|resolutions?|decisions?|circulars?|documents?|regulations?|directives?|acts?|rules?|plans?)"
+_VI_DOCUMENT = r"(?:quyet dinh|nghi dinh|thong tu|nghi quyet|van ban|luat|chi thi|ke hoach|cong van)"
+_ASKED_DOCUMENT = rf"\b(?:which|what)(?: \w+){{0,3}} {_EN_DOCUMENT}\b.*"
+_RELATION_ASKS: list[tuple[str, re.Pattern[str]]] = [
+    ("replaces", re.compile(rf"\bthay the {_VI_DOCUMENT}(?: so)? nao\b|{_ASKED_DOCUMENT}\breplac")),
+    ("repeals", re.compile(rf"\bbai bo {_VI_DOCUMENT}(?: so)? nao\b|{_ASKED_DOCUMENT}\brepeal")),
+    ("amends", re.compile(rf"\bsua doi(?:, bo sung)? {_VI_DOCUMENT}(?: so)? nao\b|{_ASKED_DOCUMENT}\bamend")),
+]
+_RELATION_WORDS = {
+    "vi": {"replaces": "thay thế", "repeals": "bãi bỏ", "amends": "sửa đổi, bổ sung"},
+    "en": {"replaces": "replaces", "repeals": "repeals", "amends": "amends"},
+}
+_RELATION_VERBS = {
+    "replaces": re.compile(r"\bthay the\b|\breplac"),
+    "repeals": re.compile(r"\bbai bo\b|\bhet hieu luc\b|\brepeal"),
+    "amends": re.compile(r"\bsua doi\b|\bbo sung\b|\bamend"),
+}
+
+
 def _quote_span(chunks: list[Chunk], start: int, end: int, n: int, whole_sentence: bool) -> Citation | None:
     """A citation of document_text[start:end], or of the sentence around it."""
     chunk = next((c for c in chunks if c.start <= start < c.end), None)
@@ -102,7 +124,8 @@ class MetadataAnswerer:
         by_year = _BY_YEAR.search(question.folded)
         if by_year:
             return self._by_year(docs, by_year.group(1) or by_year.group(2), question)
-        field = next((name for name, pattern in _ASKS if pattern.search(question.folded)), None)
+        relation = next((name for name, pattern in _RELATION_ASKS if pattern.search(question.folded)), None)
+        field = relation or next((name for name, pattern in _ASKS if pattern.search(question.folded)), None)
         if field is None:
             return None
         if question.doc_numbers:
@@ -119,6 +142,8 @@ class MetadataAnswerer:
         return self._field(doc, field, question)
 
     def _field(self, doc: DocumentInfo, field: str, question: Question) -> Draft | None:
+        if field in _RELATION_VERBS:
+            return self._relation(doc, field, question)
         span = doc.span("number" if field == "number" else field)
         if span is None:
             return None
@@ -139,6 +164,29 @@ class MetadataAnswerer:
         quote = " ".join(citation.quote.split())
         text = f"{_sentence(field, doc, value, question.language)}: “{quote}” [1]"
         return Draft(text, False, [citation], 1.0, BACKEND)
+
+    def _relation(self, doc: DocumentInfo, relation: str, question: Question) -> Draft | None:
+        numbers = [number for kind, number in doc.relations if kind == relation]
+        if not numbers:
+            return None  # not stored as such: the extractive answerer reads the text
+        text = self.store.document_text(doc.doc_id)
+        chunks = self.store.document_chunks(doc.doc_id)
+        citations: list[Citation] = []
+        for number in numbers:  # stored as the document spells it
+            for at in (m.start() for m in re.finditer(re.escape(number), text)):
+                line_start = text.rfind("\n", 0, at) + 1
+                if _RELATION_VERBS[relation].search(fold(text[max(line_start, at - 200) : at])):
+                    cited = _quote_span(chunks, at, at + len(number), len(citations) + 1, whole_sentence=True)
+                    if cited is not None:
+                        citations.append(cited)
+                    break
+        if not citations:
+            return None
+        name = doc.doc_number or doc.title
+        quotes = " ".join(f"“{' '.join(c.quote.split())}” [{c.n}]" for c in citations)
+        language = "vi" if question.language == "vi" else "en"
+        text_out = f"{name} {_RELATION_WORDS[language][relation]} {', '.join(numbers)}: {quotes}"
+        return Draft(text_out, False, citations, 1.0, BACKEND)
 
     def _by_year(self, docs: list[DocumentInfo], year: str, question: Question) -> Draft | None:
         citations: list[Citation] = []

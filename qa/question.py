@@ -45,6 +45,33 @@ _PERSON_QUESTION = re.compile(
     r"\b(?:ai|nguoi nao|ong nao|ba nao|thu truong nao|pho chu tich nao|chu tich nao|bo truong nao) "
     r"(?:ky|lam truong|lam pho|phu trach|chu tri|phat bieu)\b|\bdo ai\b|\bla ai\b"
 )
+# The unit a quantity asked for comes with: 'bao lâu' wants days or months, 'lệ phí ... bao nhiêu'
+# an amount of money, 'tỷ lệ' a percentage, 'how many airplanes' airplanes. (question, value) pairs,
+# folded; the value pattern is what the answering sentence holds.
+_DURATION_VALUE = r"\d\s*(?:ngay|thang|nam|gio|tuan|phut|days?|weeks?|months?|years?|hours?|minutes?)\b"
+_UNITS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(?:bao lau|how long|bao nhieu (?:ngay|thang|nam|gio|tuan|phut)|may ngay|how many (?:days|weeks|months|years|hours))\b"),
+     _DURATION_VALUE),
+    (re.compile(r"\b(?:bao nhieu tien|muc phi|le phi|muc thu|muc ho tro|muc chi|tong muc|how much (?:money|does|do|is|was|will)|"
+                r"costs?|fees?|price|budget|salary|allowance)\b"),
+     r"\d[\d.,]*\s*(?:dong|vnd|trieu|ty|nghin|usd|dollars?|pounds?|euros?|million|billion)\b|[$£€]\s*\d"),
+    (re.compile(r"\b(?:phan tram|ty le|percent|percentage)\b"), r"\d\s*%|\bpercent|\bphan tram"),
+]
+_COUNTED = re.compile(r"\b(?:how many|bao nhieu|may) ([a-z]{2,})\b")
+
+
+def _unit(folded: str) -> str | None:
+    for asked, value in _UNITS:
+        if asked.search(folded):
+            return value
+    counted = _COUNTED.search(folded)
+    if counted:
+        noun = counted.group(1)
+        stem = noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
+        return rf"\d[\d.,]*\s+(?:\S+\s+){{0,2}}{re.escape(stem)}"
+    return None
+
+
 # A question whose answer is several items: 'What are the three major bottlenecks?', 'những nhiệm
 # vụ nào', 'Which two models ...?', 'list the ...'.
 _LIST_QUESTION = re.compile(
@@ -78,6 +105,9 @@ class Question:
     answer_type: AnswerType | None
     # Several items are asked for: a sentence that introduces a list answers with its items.
     wants_list: bool
+    # What a quantity asked for comes with, as a pattern over folded text ('05 thu tuc', '3%',
+    # '10.000.000 dong'); None when no unit is named.
+    unit: str | None
     # The word asked about: 'budget' in 'What is the budget for the coastal road?' (as terms).
     focus: frozenset[str]
     # The question's terms without its question words ('how many', 'bao nhieu').
@@ -206,6 +236,7 @@ def parse_question(text: str) -> Question:
         unaccented_vietnamese=unaccented_vi,
         answer_type=_answer_type(folded),
         wants_list=_LIST_QUESTION.search(folded) is not None,
+        unit=_unit(folded) if _answer_type(folded) == "number" else None,
         focus=frozenset(terms(focus.group(1))) if focus else frozenset(),
         content_terms=tuple(terms(_QUESTION_PHRASE.sub(" ", folded))),
         name_pairs=tuple(pairs),

@@ -192,7 +192,7 @@ def test_questions_are_typed_and_split_where_people_write_them() -> None:
 
 
 def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:
-    from qa.answer.extractive import holds_wanted_value
+    from qa.answer.extractive import holds_unit, holds_wanted_value
     from qa.question import parse_question
 
     how_many = parse_question("Quyết định công bố bao nhiêu thủ tục hành chính?")
@@ -202,6 +202,14 @@ def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:
     when = parse_question("When was the plan issued?")
     assert not holds_wanted_value(when, "Thực hiện Quyết định 80/2026/QĐ-UBND về thủ tục")
     assert holds_wanted_value(when, "Khanh Hoa, ngay 06 thang 02 nam 2024")
+    days = parse_question("Thời hạn giải quyết thủ tục tách thửa là bao nhiêu ngày?")
+    assert holds_unit(days, "| 04 ngày làm việc kể từ ngày nhận đủ hồ sơ |")
+    assert not holds_unit(days, "1.012784 Tách thửa hoặc hợp thửa đất"), "a number without the unit asked for"
+    fee = parse_question("Lệ phí cấp giấy phép là bao nhiêu?")
+    assert holds_unit(fee, "Mức thu: 10.000.000 đồng/Giấy phép") and not holds_unit(fee, "Điều 6 khoản 2")
+    counted = parse_question("How many airplanes does the proposed AD affect?")
+    assert holds_unit(counted, "It affects 73 airplanes of U.S. registry.") and not holds_unit(counted, "It applies to 737 MAX.")
+    assert parse_question("What is the population?").unit is None
     who = parse_question("Who will chair the new Quang Ngai province?")
     assert not holds_wanted_value(who, "The new Quang Ngai province will combine two advantages.")
     assert holds_wanted_value(who, "It will be chaired by Nguyen Van Hai.")

@@ -85,6 +85,12 @@ def holds_wanted_value(question: Question, text: str) -> bool:
     return _DATE.search(DOC_NUMBER.sub(" ", folded)) is not None
 
 
+def holds_unit(question: Question, text: str) -> bool:
+    """Whether text holds a quantity in the unit the question names (True when it names none):
+    '04 ngày làm việc' for 'bao lâu', '10.000.000 đồng' for 'lệ phí'."""
+    return question.unit is None or re.search(question.unit, fold(text)) is not None
+
+
 def question_weights(question: Question, idf: Callable[[str], float]) -> dict[str, float]:
     """IDF weights of the question's terms, without its question words, the focus word doubled."""
     weights = {t: idf(t) for t in question.content_terms}
@@ -188,7 +194,7 @@ def _candidates(
                 # A sentence without a date cannot say when; without a number, how many; without
                 # a body, which agency.
                 if wanted:
-                    bonus += 0.1
+                    bonus += 0.1 + (0.05 if question.unit and holds_unit(question, texts[i]) else 0.0)
                 else:
                     factor *= 0.75 if question.answer_type in ("organisation", "person") else 0.5
             own, plain = (
@@ -247,6 +253,7 @@ def refusal_signals(
         "story": float(bool(question.story)),
         "vietnamese": float(question.language == "vi"),
         "wanted_value": float(holds_wanted_value(question, best.chunk.slice(best.start, best.end))),
+        "unit_found": float(holds_unit(question, best.chunk.slice(best.start, best.end))),
     }
 
 

@@ -248,6 +248,7 @@ def test_who_signed_quotes_the_name_even_when_the_block_straddles_chunks(tmp_pat
     document.add_paragraph("QUYẾT ĐỊNH")
     document.add_paragraph("VỀ VIỆC THÀNH LẬP TỔ CÔNG TÁC")
     document.add_paragraph("Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;")
+    document.add_paragraph("Theo đề nghị của Giám đốc Sở Nội vụ.")
     document.add_paragraph("Điều 1. Thành lập Tổ công tác gồm 5 thành viên.")
     document.add_paragraph("Điều 2. Quyết định này có hiệu lực kể từ ngày ký và thay thế Quyết định số 7/QĐ-UBND ngày 02 tháng 1 năm 2025.")
     closing = document.add_table(rows=1, cols=2)
@@ -265,6 +266,8 @@ def test_who_signed_quotes_the_name_even_when_the_block_straddles_chunks(tmp_pat
     replaced = assistant.ask("Quyết định 12/QĐ-UBND thay thế quyết định nào?")
     assert replaced.answer.startswith("12/QĐ-UBND thay thế 7/QĐ-UBND"), replaced.answer
     assert "thay thế Quyết định số 7/QĐ-UBND" in replaced.citations[0].quote
+    proposer = assistant.ask("Quyết định 12/QĐ-UBND được ban hành theo đề nghị của ai?")
+    assert proposer.answer.startswith("12/QĐ-UBND được ban hành theo đề nghị của Giám đốc Sở Nội vụ"), proposer.answer
     assert assistant.ask("Which decision does Decision 12/QĐ-UBND repeal?").answer.find("repeals") < 0, "it replaces, repeals none"
 
 

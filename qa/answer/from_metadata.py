@@ -42,6 +42,12 @@ _ASKS: list[tuple[str, re.Pattern[str]]] = [
 # Which documents a document replaces, repeals or amends, asked of it ('Quyết định 421/QĐ-BNNMT
 # thay thế quyết định nào?', 'Which resolution was repealed by Resolution 23/2025/NQ-HĐND?'): read
 # from the relations stored at ingest (qa/ingest/anatomy.py), each quoted where the document says it.
+# Who proposed the document, as its preamble says ('Theo đề nghị của Bộ trưởng Bộ Công an;').
+_PROPOSER_ASK = re.compile(
+    r"\btheo de nghi cua (?:ai|co quan nao|don vi nao)\b|\bdo (?:ai|co quan nao|don vi nao) de nghi\b|"
+    r"\b(?:on|at) (?:the )?(?:proposal|request|recommendation) of (?:whom|which)\b|\bwho proposed\b"
+)
+_PROPOSER = re.compile(r"^[ \t]*(?:Theo|Xét) đề nghị của ([^;\n]{3,200})", re.MULTILINE | re.IGNORECASE)
 _EN_DOCUMENT = r"(?:laws?|decrees?|resolutions?|decisions?|circulars?|documents?|regulations?|directives?|acts?|rules?|plans?)"
 _VI_DOCUMENT = r"(?:quyet dinh|nghi dinh|thong tu|nghi quyet|van ban|luat|chi thi|ke hoach|cong van)"
 _ASKED_DOCUMENT = rf"\b(?:which|what)(?: \w+){{0,3}} {_EN_DOCUMENT}\b.*"
@@ -125,6 +131,8 @@ class MetadataAnswerer:
         if by_year:
             return self._by_year(docs, by_year.group(1) or by_year.group(2), question)
         relation = next((name for name, pattern in _RELATION_ASKS if pattern.search(question.folded)), None)
+        if relation is None and _PROPOSER_ASK.search(question.folded):
+            relation = "proposer"
         field = relation or next((name for name, pattern in _ASKS if pattern.search(question.folded)), None)
         if field is None:
             return None
@@ -144,6 +152,8 @@ class MetadataAnswerer:
     def _field(self, doc: DocumentInfo, field: str, question: Question) -> Draft | None:
         if field in _RELATION_VERBS:
             return self._relation(doc, field, question)
+        if field == "proposer":
+            return self._proposer(doc, question)
         span = doc.span("number" if field == "number" else field)
         if span is None:
             return None
@@ -187,6 +197,19 @@ class MetadataAnswerer:
         language = "vi" if question.language == "vi" else "en"
         text_out = f"{name} {_RELATION_WORDS[language][relation]} {', '.join(numbers)}: {quotes}"
         return Draft(text_out, False, citations, 1.0, BACKEND)
+
+    def _proposer(self, doc: DocumentInfo, question: Question) -> Draft | None:
+        text = self.store.document_text(doc.doc_id)
+        found = _PROPOSER.search(text)
+        if found is None:
+            return None
+        citation = _quote_span(self.store.document_chunks(doc.doc_id), found.start(1), found.end(1), 1, whole_sentence=True)
+        if citation is None:
+            return None
+        who = " ".join(found.group(1).split()).rstrip(".,")
+        name = doc.doc_number or doc.title
+        said = f"{name} được ban hành theo đề nghị của {who}" if question.language == "vi" else f"{name} was issued on the proposal of {who}"
+        return Draft(f"{said}: “{' '.join(citation.quote.split())}” [1]", False, [citation], 1.0, BACKEND)
 
     def _by_year(self, docs: list[DocumentInfo], year: str, question: Question) -> Draft | None:
         citations: list[Citation] = []

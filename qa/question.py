@@ -68,7 +68,8 @@ def _unit(folded: str) -> str | None:
     if counted:
         noun = counted.group(1)
         stem = noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
-        return rf"\d[\d.,]*\s+(?:\S+\s+){{0,2}}{re.escape(stem)}"
+        # '150 (một trăm năm mươi) con': the number spelled out in brackets may come between.
+        return rf"\d[\d.,]*\s+(?:\([^)]{{0,60}}\)\s+)?(?:\S+\s+){{0,2}}{re.escape(stem)}"
     return None
 
 

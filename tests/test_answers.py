@@ -209,6 +209,8 @@ def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:
     assert holds_unit(fee, "Mức thu: 10.000.000 đồng/Giấy phép") and not holds_unit(fee, "Điều 6 khoản 2")
     counted = parse_question("How many airplanes does the proposed AD affect?")
     assert holds_unit(counted, "It affects 73 airplanes of U.S. registry.") and not holds_unit(counted, "It applies to 737 MAX.")
+    herd = parse_question("Đàn heo phải dưới bao nhiêu con?")
+    assert holds_unit(herd, "Chăn nuôi heo có tổng đàn dưới 150 (một trăm năm mươi) con;"), "the number spelled out between"
     assert parse_question("What is the population?").unit is None
     who = parse_question("Who will chair the new Quang Ngai province?")
     assert not holds_wanted_value(who, "The new Quang Ngai province will combine two advantages.")

@@ -132,11 +132,7 @@ class Assistant:
     def retrieve(
         self, question: str, doc_ids: list[str] | None = None, filters: Filters | None = None, viewer: str | None = None
     ) -> list[Retrieved]:
-        documents = self.store.documents()
-        hidden = tuple(d.doc_id for d in documents if not d.visible_to(viewer))
-        found = self.retriever.retrieve(self.parse(question), self.settings.top_k,
-                                        self._with_hidden(self._filters(filters, doc_ids), hidden))
-        return self._only_visible(found, documents, viewer)
+        return self._search(self.parse(question), self._filters(filters, doc_ids), self.store.documents(), viewer)
 
     def ask(
         self,
@@ -177,6 +173,16 @@ class Assistant:
             filters = filters.resolve(self.documents())
         return filters if filters is not None and filters.where() is not None else None
 
+    def _search(
+        self, question: Question, filters: Filters | None, documents: list[DocumentInfo], viewer: str | None,
+        retriever: Retriever | None = None,
+    ) -> list[Retrieved]:
+        """Search what `viewer` may see: other users' unshared uploads are left out of the search
+        itself, and whatever has no visible document record is dropped after it."""
+        hidden = tuple(d.doc_id for d in documents if not d.visible_to(viewer))
+        found = (retriever or self.retriever).retrieve(question, self.settings.top_k, self._with_hidden(filters, hidden))
+        return self._only_visible(found, documents, viewer)
+
     @staticmethod
     def _only_visible(found: list[Retrieved], documents: list[DocumentInfo], viewer: str | None) -> list[Retrieved]:
         """The search leaves hidden documents out; this also drops chunks whose document record is
@@ -203,18 +209,15 @@ class Assistant:
         question = parse_question(standalone)
         timings: dict[str, float] = {}
         documents = self.store.documents()
-        hidden = tuple(d.doc_id for d in documents if not d.visible_to(viewer))
-        searched = self._with_hidden(filters, hidden)
 
         def retrieve() -> list[Retrieved]:
             began = time.perf_counter()
-            found = self._only_visible((retriever or self.retriever).retrieve(question, self.settings.top_k, searched),
-                                       documents, viewer)
+            found = self._search(question, filters, documents, viewer, retriever)
             timings["retrieve"] = time.perf_counter() - began
             return found
 
         request = AnswerRequest(question, retrieve, whole_index=retriever is None and filters is None, streaming=streaming,
-                                hidden=frozenset(hidden))
+                                hidden=frozenset(d.doc_id for d in documents if not d.visible_to(viewer)))
         notice = ""
         draft: Draft | None = None
         if filters is not None and not request.retrieved:

@@ -216,8 +216,10 @@ def parse_question(text: str) -> Question:
         story = ""
     folded = fold(ask)
     unaccented_vi = _unaccented_vietnamese(text, fold(text))
-    # A document number's letters ('23/2025/NQ-HĐND') do not make an English question Vietnamese.
-    language: Language = "vi" if unaccented_vi or _VIETNAMESE_LETTERS.search(DOC_NUMBER.sub(" ", text)) else "en"
+    # A document number's letters ('23/2025/NQ-HĐND') do not make an English question Vietnamese,
+    # nor does a place it names ('... non-agricultural land in Xã Sốp Cộp?').
+    marked = _VIETNAMESE_LETTERS.search(DOC_NUMBER.sub(" ", text)) is not None
+    language: Language = "vi" if unaccented_vi or language_of(text) == "vi" or (marked and len(text.split()) < 6) else "en"
     focus = _FOCUS.search(folded)
     # A document's reference is not a name: 'NQ-HĐND TP.HCM' would pair 'HĐND' with 'TP'.
     unreferenced = DOC_NUMBER.sub(" ", ask).strip()

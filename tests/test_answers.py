@@ -189,6 +189,9 @@ def test_questions_are_typed_and_split_where_people_write_them() -> None:
     assert parse_question("Who delivered the weekly address of April 11, 2015?").answer_type == "person"
     assert parse_question("In which issue date of the Federal Register was it published?").answer_type == "date"
     assert parse_question("What is the number of the Standing Committee's conclusion?").answer_type is None
+    assert parse_question("What land rent percentage applies to non-agricultural land in Xã Sốp Cộp?").language == "en", (
+        "a Vietnamese place name does not make an English question Vietnamese")
+    assert parse_question("Sở nào ký?").language == "vi"
 
 
 def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:

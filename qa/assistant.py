@@ -79,8 +79,10 @@ class Assistant:
             load_model() if self.settings.refusal_model else None, SentenceMeaning(self.embedder, self.retriever.queries),
             self.store.next_chunk,
         )
-        model_first: list[Answerer] = [RefusalGate(extractive), self.llm] if self.llm else []
-        self.answerers: list[Answerer] = [*model_first, MetadataAnswerer(self.store), extractive]
+        # Document questions (who signed, when issued, what it replaces) are read from the anatomy
+        # first, with or without a model: the quoted line is exact, and the gate would refuse them.
+        gated: list[Answerer] = [RefusalGate(extractive), self.llm] if self.llm else []
+        self.answerers: list[Answerer] = [MetadataAnswerer(self.store), *gated, extractive]
 
     @property
     def backend(self) -> str:

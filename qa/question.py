@@ -32,7 +32,8 @@ _DATE_QUESTION = re.compile(
 )
 _NUMBER_QUESTION = re.compile(
     r"\b(how many|how much|how long|how large|how big|what percent\w*|bao nhieu|bao lau|ty le|"
-    r"what (?:is|was|are|were) the (?:rate|area|number|total|scale|budget|cost|size|length|capacity|population))\b"
+    r"what (?:is|was|are|were) (?:the |its |their )?(?:[\w'’-]+ ){0,4}?(?:rate|area|number|total|scale|budget|cost|size|length|"
+    r"capacity|population|fee|amount|price|value|percentage|sum)|what amount|what (?:\w+ ){0,8}cost)\b"
 )
 _ORGANISATION_QUESTION = re.compile(
     r"\b(co quan nao|don vi nao|to chuc nao|bo nao|so nao|giao cho ai|theo de nghi cua ai|"
@@ -187,6 +188,16 @@ _ASKING = re.compile(
 )
 
 
+# An ask that points back into its story: 'Thủ tục này ...', 'in that list', 'under that plan',
+# 'her wages'. What it is about is said only in the story, so the story is searched and scored too.
+_REFERS_TO_STORY = re.compile(
+    r"\b(?:thủ tục|giấy phép|chứng chỉ|văn bản|quyết định|kế hoạch|chính sách|trường hợp|danh mục|việc) (?:này|đó|ấy|trên)\b|"
+    r"\b(?:this|that|these|those|such) (?:\w+ )?(?:plan|list|procedure|document|page|guide|report|programme|program|rule|"
+    r"certificate|permit|licen[cs]e|scheme|decision|law|table|case|project|one)\b|\b(?:her|his|their|them|its)\b",
+    re.IGNORECASE,
+)
+
+
 def split_ask(text: str) -> tuple[str, str]:
     """(story, ask): the sentences that ask (end in '?' or open with a question word) from the end
     of the message backwards; everything before them is the story."""
@@ -210,7 +221,7 @@ def parse_question(text: str) -> Question:
     text = " ".join(text.split())
     story, ask = split_ask(text)
     own_terms = [t for t in terms(_QUESTION_PHRASE.sub(" ", fold(DOC_NUMBER.sub(" ", ask)))) if not t.isdigit()]
-    leans_on_story = bool(story) and len(own_terms) < 5
+    leans_on_story = bool(story) and (len(own_terms) < 5 or _REFERS_TO_STORY.search(ask) is not None)
     if leans_on_story:
         ask = text
         story = ""

@@ -220,6 +220,38 @@ def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:
     assert holds_wanted_value(who, "It will be chaired by Nguyen Van Hai.")
 
 
+def test_an_ask_that_points_into_its_story_is_read_with_it() -> None:
+    from qa.question import parse_question
+
+    pointing = parse_question("Khu phố tôi ở Huế muốn thành lập câu lạc bộ dưỡng sinh cho người cao tuổi. "
+                              "Thủ tục này giải quyết trong bao lâu và có phải nộp phí không?")
+    assert pointing.ask == pointing.text and "sinh" in pointing.content_terms
+    her = parse_question("We just hired a postdoc from Germany as a nonresident alien. "
+                         "What amount do I add to her semimonthly wages before figuring withholding?")
+    assert her.ask == her.text and her.answer_type == "number"
+    alone = parse_question("I live in Hanoi and my rent keeps rising. How many industrial clusters are planned in Khanh Hoa?")
+    assert alone.ask.startswith("How many"), "an ask that stands alone is scored alone"
+
+
+def test_a_long_tables_row_about_the_named_place_is_read_even_when_retrieval_missed_it() -> None:
+    from qa.answer.extractive import answer_extractively, named_rows
+    from qa.index.lexical import LexicalIndex
+    from qa.question import parse_question
+    from qa.types import Chunk
+
+    head = ("PHỤ LỤC (Kèm theo Nghị quyết số 607/NQ-HĐND)\nSTT | Tên xã | Tỷ lệ phần trăm đơn giá thuê đất\n"
+            "1 | Phường Tô Hiệu | 2,0%\n2 | Xã Mường Bú | 1,0%")
+    rows = "13 | Xã Vân Hồ | 1,5%\n14 | Xã Lóng Sập | 1,0%"
+    first = Chunk("c0", "d1", "nq.docx", "Nghị quyết 607/NQ-HĐND", "", 0, 0, len(head), head, "h", doc_number="607/NQ-HĐND")
+    second = Chunk("c1", "d1", "nq.docx", "Nghị quyết 607/NQ-HĐND", "", 1, len(head), len(head) + len(rows), rows, "h",
+                   doc_number="607/NQ-HĐND")
+    lexical = LexicalIndex([first, second])
+    question = parse_question("Theo Nghị quyết 607/NQ-HĐND, tỷ lệ phần trăm đơn giá thuê đất ở xã Vân Hồ là bao nhiêu?")
+    assert [r.chunk.chunk_id for r in named_rows(question, _retrieved([first]), lexical)] == ["c1"]
+    answer = answer_extractively(question, _retrieved([first]), lexical, 0.0, 1)
+    assert "1,5%" in answer.text and "Vân Hồ" in answer.text
+
+
 def test_diacritics_are_restored_from_passages_for_dense_search() -> None:
     from qa.question import parse_question
     from qa.retrieve.hybrid import restore_diacritics

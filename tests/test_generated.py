@@ -173,6 +173,9 @@ def test_the_openai_key_never_goes_to_another_server(sample_index: Path, embedde
 
 def test_each_source_tells_the_model_what_its_document_is(sample_index: Path, embedder, llm: ScriptedLLM) -> None:
     llm.enqueue("placeholder")
-    make(sample_index, embedder, llm.url).ask("Ket luan 544-KL/TU duoc ban hanh ngay nao?")
+    from_anatomy = make(sample_index, embedder, llm.url).ask("Ket luan 544-KL/TU duoc ban hanh ngay nao?")
+    assert "06/02/2024" in from_anatomy.answer and not llm.requests, "the anatomy answers document questions first"
+    # Not a question the anatomy answers, and no refusal gate before the model.
+    make(sample_index, embedder, llm.url, refusal_model=False).ask("Ket luan 544-KL/TU de nghi cac cap uy lam gi?")
     user = llm.requests[0]["body"]["messages"][1]["content"]
     assert re.search(r'<source n="\d+" title="[^"]*" number="544-KL/TU" type="conclusion" issuer="[^"]+" issued="2024-02-06">', user)

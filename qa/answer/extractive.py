@@ -141,6 +141,20 @@ def _candidates(
     weights_in: dict[str, dict[str, float]] = {}
     seen: set[tuple[str, int, int]] = set()
     out: list[Candidate] = []
+    read: dict[str, tuple[list[Span], list[str], list[frozenset[str]]]] = {}
+    # Where each document's tables start, with their header rows' terms: a chunk that opens in
+    # the middle of a table reads its rows with the header a chunk before it holds.
+    headers: dict[str, list[tuple[int, frozenset[str]]]] = {}
+    for hit in retrieved:
+        chunk = hit.chunk
+        if chunk.chunk_id in read:
+            continue
+        spans = sentence_spans(chunk.text, offset=chunk.start)
+        texts = [chunk.slice(sp.start, sp.end) for sp in spans]
+        read[chunk.chunk_id] = (spans, texts, [frozenset(terms(t)) for t in texts])
+        for i in range(1, len(texts)):
+            if " | " in texts[i] and " | " not in texts[i - 1]:
+                headers.setdefault(chunk.doc_id, []).append((spans[i].start, read[chunk.chunk_id][2][i]))
     for rank, hit in enumerate(retrieved):
         chunk = hit.chunk
         if chunk.doc_id not in about:
@@ -150,9 +164,7 @@ def _candidates(
         identifying = identifying_terms(chunk)
         # Names in the question other than the document's own (its province, its issuer).
         entities = [pair for pair in names if not pair <= identifying]
-        spans = sentence_spans(chunk.text, offset=chunk.start)
-        texts = [chunk.slice(sp.start, sp.end) for sp in spans]
-        unit_terms = [frozenset(terms(t)) for t in texts]
+        spans, texts, unit_terms = read[chunk.chunk_id]
         for i, span in enumerate(spans):
             key = (chunk.doc_id, span.start, span.end)
             if key in seen:
@@ -165,8 +177,12 @@ def _candidates(
                 first = i
                 while first > 0 and " | " in texts[first - 1]:
                     first -= 1
-                own_terms = own_terms | unit_terms[first]
-                window = window | unit_terms[first] | (unit_terms[first - 1] if first > 0 else frozenset())
+                header = unit_terms[first]
+                if first == 0:  # the table began before this chunk
+                    header = max(((at, h) for at, h in headers.get(chunk.doc_id, []) if at < span.start),
+                                 default=(0, header), key=lambda item: item[0])[1]
+                own_terms = own_terms | header
+                window = window | header | (unit_terms[first - 1] if first > 0 else frozenset())
             factor = 1.0
             if focus and not focus & unit_terms[i]:
                 factor *= 0.75  # the sentence does not mention what is asked about
@@ -204,6 +220,31 @@ def _candidates(
     return out
 
 
+def named_rows(question: Question, retrieved: list[Retrieved], lexical: LexicalIndex) -> list[Retrieved]:
+    """Chunks of the best document that hold a name the question asks about ('xã Vân Hồ', 'Texas')
+    when no retrieved chunk of it does: a long table's row about one commune or state is one line
+    among hundreds, and retrieval ranks the table's header or its neighbours first."""
+    if not retrieved or not question.name_pairs:
+        return []
+    top = retrieved[0].chunk.doc_id
+    held = [frozenset(terms(r.chunk.text)) for r in retrieved if r.chunk.doc_id == top]
+    seen = {r.chunk.chunk_id for r in retrieved}
+    names = [*question.name_pairs, *(frozenset(terms(word)) for word in question.name_words)]
+    found: list[Retrieved] = []
+    for name in dict.fromkeys(n for n in names if n):
+        if any(name <= h for h in held) or not lexical.document_mentions(top, name):
+            continue
+
+        def holds_name(chunk: Chunk, name: frozenset[str] = name) -> bool:
+            return chunk.doc_id == top and name <= frozenset(terms(chunk.text))
+
+        for chunk, _ in lexical.search([*name, *question.content_terms], 2, holds_name):
+            if chunk.chunk_id not in seen:
+                seen.add(chunk.chunk_id)
+                found.append(Retrieved(chunk, 0.0, None, None, None))
+    return found
+
+
 def unknown_names(question: Question, lexical: LexicalIndex) -> list[str]:
     """Proper names and document numbers in the question that no indexed chunk mentions: 'Hanoi'
     in a Khanh Hoa corpus, or 'Chỉ thị 05/CT-UBND' when no document holds that number."""
@@ -231,6 +272,11 @@ def refusal_signals(
 ) -> dict[str, float]:
     """What the refusal model reads about the best passage (qa/answer/refusal.py)."""
     hit = next((r for r in retrieved if r.chunk.chunk_id == best.chunk.chunk_id), None)
+    rank = best.rank
+    if hit is not None and hit.dense_rank is None and hit.lexical_rank is None:
+        # A row found inside a retrieved document by the name it holds (named_rows): how well
+        # retrieval did is how well it found that document.
+        rank, hit = next(((i, r) for i, r in enumerate(retrieved) if r.chunk.doc_id == best.chunk.doc_id), (rank, hit))
     runner_up = next((c.score for c in candidates if c.chunk.chunk_id != best.chunk.chunk_id), 0.0)
     chunk_terms = frozenset(terms(best.chunk.text))
     asked_numbers = [n for n in _NUMBER.findall(question.ask) if not any(n in d for d in question.doc_numbers)]
@@ -238,7 +284,10 @@ def refusal_signals(
     top = max(weights.values(), default=1.0) or 1.0
     # The rarest asked-for word the best passage's chunk never uses: 'budget' in 'the budget of Trang E'.
     missing_rare = max((w for t, w in weights.items() if t not in chunk_terms), default=0.0) / top
+    rarest = sorted(weights, key=lambda t: -weights[t])[:3]
     return {
+        # Of the question's three rarest words, the share the best sentence itself holds.
+        "rare_in_sentence": sum(t in best.terms for t in rarest) / max(1, len(rarest)),
         "missing_rare": missing_rare,
         "chunk_coverage": _coverage(weights, chunk_terms),
         "same_document": float(len(retrieved) > 1 and retrieved[0].chunk.doc_id == retrieved[1].chunk.doc_id),
@@ -247,7 +296,7 @@ def refusal_signals(
         "agree": float(hit is not None and hit.dense_rank is not None and hit.lexical_rank is not None),
         "dense_similarity": float(hit.dense_similarity or 0.0) if hit else 0.0,
         "lexical_top": float(hit is not None and hit.lexical_rank is not None and hit.lexical_rank < 3),
-        "rank": float(best.rank),
+        "rank": float(rank),
         "missing_numbers": sum(n not in folded_chunk for n in asked_numbers) / max(1, len(asked_numbers)),
         "missing_names": sum(not pair <= chunk_terms for pair in question.name_pairs) / max(1, len(question.name_pairs)),
         "story": float(bool(question.story)),
@@ -297,6 +346,7 @@ def answer_extractively(
         # never use ('the population of Hanoi'). A name on the side ('the Defra consultation',
         # an agency's acronym the page spells out) only lowers the confidence.
         return _refusal(question, 0.0, 0.0 if model else None)
+    retrieved = retrieved + named_rows(question, retrieved, lexical)
     candidates = _candidates(question, question_terms, retrieved, lexical)
     candidates.sort(key=lambda c: (-c.score, c.rank, c.chunk.doc_id, c.start))
     if not candidates:

@@ -22,7 +22,7 @@ import numpy as np
 SIGNALS = (
     "evidence", "margin", "agree", "dense_similarity", "lexical_top", "rank", "missing_numbers", "missing_names",
     "story", "vietnamese", "wanted_value", "missing_rare", "chunk_coverage", "same_document",
-    "unknown_names", "meaning", "unit_found",
+    "unknown_names", "meaning", "unit_found", "rare_in_sentence",
 )
 MODEL_FILE = "refusal_model.json"
 

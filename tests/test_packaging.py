@@ -4,6 +4,7 @@ OpenAI-compatible server, with the repository nowhere on the path."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -65,6 +66,7 @@ def test_the_wheel_answers_with_a_model_from_a_fresh_venv(tmp_path: Path) -> Non
             [str(venv / "bin" / "python"), "-c", ASK, str(tmp_path / "index"), script.url,
              str(SAMPLE / "khanh-hoa-industrial-clusters.txt")],
             capture_output=True, text=True, timeout=600, cwd=tmp_path,
+            env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},  # nor on PYTHONPATH (a worktree's run)
         )
     finally:
         server.shutdown()

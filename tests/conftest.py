@@ -51,6 +51,31 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:
     return index_dir
 
 
+@pytest.fixture(scope="session")
+def sample_vectors(sample_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the embedding cache the sample ingest filled: every sample chunk's vector, made by
+    the real embedder in this session (default chunk settings)."""
+    import sqlite3
+
+    copy = tmp_path_factory.mktemp("sample-vectors") / "embeddings.sqlite3"
+    source, target = sqlite3.connect(sample_index / "embeddings.sqlite3"), sqlite3.connect(copy)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    return copy
+
+
+def seed_vectors(index_dir: Path, vectors: Path) -> Path:
+    """Start an index whose embedding cache already holds the sample chunks' vectors, so ingesting
+    sample text there embeds nothing again (what re-ingesting into the same index does anyway). For
+    tests whose ingest is set-up, not the thing under test."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(vectors, index_dir / "embeddings.sqlite3")
+    return index_dir
+
+
 @pytest.fixture
 def sample_assistant(sample_index: Path, embedder):
     from qa import Assistant, Settings

@@ -7,6 +7,7 @@ status, a malformed body, or a delay. Every request body is recorded for asserti
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections import deque
@@ -59,6 +60,8 @@ def start(script: ScriptedLLM) -> ThreadingHTTPServer:
             reply = script.replies.popleft() if script.replies else Reply(status=500, content="script exhausted")
             if reply.delay:
                 time.sleep(reply.delay)
+                if self._client_gone():
+                    return  # the client timed out waiting: nobody reads this reply
             if reply.status != 200:
                 self._send(reply.status, json.dumps({"error": {"message": reply.content or "scripted error"}}).encode())
             elif reply.malformed:
@@ -75,6 +78,12 @@ def start(script: ScriptedLLM) -> ThreadingHTTPServer:
                 self.wfile.write(b"data: [DONE]\n\n")
             else:
                 self._send(200, json.dumps(_completion(reply.content)).encode())
+
+        def _client_gone(self) -> bool:
+            import select
+
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and not self.connection.recv(1, socket.MSG_PEEK)
 
         def _send(self, status: int, payload: bytes) -> None:
             self.send_response(status)

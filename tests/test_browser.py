@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect, syn
 
 from qa import Assistant, Settings
 from qa.feedback import FeedbackStore
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import ROOT, SAMPLE, seed_vectors
 from tests.fake_llm import Reply, ScriptedLLM, start
 from ui.conversations import ConversationStore
 from ui.server import BackgroundServer, create_server
@@ -54,13 +54,14 @@ def serve(assistant: Assistant, read_only: bool = False) -> tuple[str, Backgroun
 
 
 @pytest.fixture
-def small_assistant(tmp_path: Path, embedder) -> Assistant:
-    """An index of one sample document, so tests that change it never touch the shared sample index."""
+def small_assistant(tmp_path: Path, embedder, sample_vectors: Path) -> Assistant:
+    """An index of one sample document, so tests that change it never touch the shared sample index
+    (its embedding cache starts with the sample vectors, so this set-up embeds nothing)."""
     docs = tmp_path / "docs"
     docs.mkdir()
     shutil.copy(SAMPLE / "khanh-hoa-industrial-clusters.txt", docs)
-    assistant = Assistant(Settings(index_dir=tmp_path / "idx"), embedder=embedder)
-    assistant.ingest([docs])
+    assistant = Assistant(Settings(index_dir=seed_vectors(tmp_path / "idx", sample_vectors)), embedder=embedder)
+    assert assistant.ingest([docs]).embedded == 0
     return assistant
 
 

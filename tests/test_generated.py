@@ -14,8 +14,8 @@ SECRET = "sk-test-never-shown-0123456789"
 
 
 def make(sample_index: Path, embedder, url: str, **extra) -> Assistant:
-    settings = Settings(index_dir=sample_index, llm_base_url=url, llm_model="scripted", llm_api_key=SECRET,
-                        llm_timeout=2, llm_retries=1, **extra)
+    settings = Settings(**{"index_dir": sample_index, "llm_base_url": url, "llm_model": "scripted", "llm_api_key": SECRET,
+                           "llm_timeout": 2, "llm_retries": 1, **extra})
     return Assistant(settings, embedder=embedder)
 
 
@@ -90,25 +90,26 @@ def test_streaming_yields_tokens_then_the_final_answer(sample_index: Path, embed
 
 
 @pytest.mark.parametrize(
-    "replies, message",
+    "replies, message, timeout",
     [
-        ([Reply(status=500)] * 2, "server error 500"),
-        ([Reply(status=429)] * 2, "rate limit"),
-        ([Reply(malformed=True)] * 2, "could not be read"),
-        ([Reply(delay=3, content="late")] * 2, "timed out"),
+        ([Reply(status=500)] * 2, "server error 500", 2.0),
+        ([Reply(status=429)] * 2, "rate limit", 2.0),
+        ([Reply(malformed=True)] * 2, "could not be read", 2.0),
+        # Four requests wait out the timeout here: a short one, and a reply three times as late.
+        ([Reply(delay=1.5, content="late")] * 2, "timed out", 0.5),
     ],
 )
 def test_failures_fall_back_or_fail_clearly(
-    sample_index: Path, embedder, llm: ScriptedLLM, replies: list[Reply], message: str,
+    sample_index: Path, embedder, llm: ScriptedLLM, replies: list[Reply], message: str, timeout: float,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     llm.enqueue(*replies)
-    answer = make(sample_index, embedder, llm.url).ask("How many industrial clusters are planned in Khanh Hoa?")
+    answer = make(sample_index, embedder, llm.url, llm_timeout=timeout).ask("How many industrial clusters are planned in Khanh Hoa?")
     assert answer.backend == "extractive" and message in answer.notice and "extractive answer" in answer.notice
     assert "14 industrial clusters" in answer.answer
     assert len(llm.requests) == 2, "one retry, then give up"
     llm.enqueue(*replies)
-    strict = make(sample_index, embedder, llm.url, llm_fallback=False)
+    strict = make(sample_index, embedder, llm.url, llm_timeout=timeout, llm_fallback=False)
     with pytest.raises(LLMError, match=message) as error:
         strict.ask("How many industrial clusters are planned in Khanh Hoa?")
     assert SECRET not in str(error.value) and SECRET not in caplog.text

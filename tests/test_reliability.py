@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from qa import Assistant, Settings
 from qa.errors import InputError
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, seed_vectors
 from ui.uploads import safe_name, store_upload
 
 
@@ -47,11 +47,22 @@ def assert_consistent(assistant: Assistant, expected_files: int) -> None:
     assert len(assistant.retriever.lexical()) == len(chunks), "BM25 holds exactly the stored chunks"
 
 
+def started_ingesting(proc: subprocess.Popen[str], files: int) -> None:
+    """Wait for `qa ingest`'s first progress line: the model is loaded, the index locked, and the
+    files are being read (their chunks are embedded next, which takes seconds)."""
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if line.startswith(f"ingest: 0/{files} files"):
+            return
+    raise AssertionError(f"qa ingest ended before it started ingesting (exit {proc.wait()})")
+
+
 def test_kill_9_mid_ingest_then_rerun_leaves_a_consistent_index(tmp_path: Path, embedder) -> None:
-    docs = make_corpus(tmp_path / "docs", 40)
+    docs = make_corpus(tmp_path / "docs", 12)
     index = tmp_path / "idx"
     proc = qa_ingest(index, docs)
-    time.sleep(6)  # model load plus some files
+    started_ingesting(proc, 12)
+    time.sleep(1)  # into the embedding of the files' chunks
     assert proc.poll() is None, "ingest finished before it could be interrupted; make the corpus larger"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -59,11 +70,12 @@ def test_kill_9_mid_ingest_then_rerun_leaves_a_consistent_index(tmp_path: Path, 
     out, err = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, err
     assert "skipped" not in out.split("Done:")[-1].replace("0 skipped", "")
-    assert_consistent(Assistant(Settings(index_dir=index), embedder=embedder), 40)
+    assert_consistent(Assistant(Settings(index_dir=index), embedder=embedder), 12)
 
 
 def test_two_writers_one_fails_clearly_and_nothing_corrupts(tmp_path: Path, embedder) -> None:
-    docs = make_corpus(tmp_path / "docs", 30)
+    # 16 files keep the winner writing for seconds; the loser meets the lock about a second after it starts.
+    docs = make_corpus(tmp_path / "docs", 16)
     index = tmp_path / "idx"
     first, second = qa_ingest(index, docs), qa_ingest(index, docs)
     results = [p.communicate(timeout=600) + (p.returncode,) for p in (first, second)]
@@ -71,13 +83,13 @@ def test_two_writers_one_fails_clearly_and_nothing_corrupts(tmp_path: Path, embe
     assert codes == [0, 1], results
     loser = next(r for r in results if r[2] == 1)
     assert "Another ingest is writing" in loser[1]
-    assert_consistent(Assistant(Settings(index_dir=index), embedder=embedder), 30)
+    assert_consistent(Assistant(Settings(index_dir=index), embedder=embedder), 16)
 
 
-def test_questions_keep_answering_during_an_ingest(tmp_path: Path, embedder) -> None:
-    assistant = Assistant(Settings(index_dir=tmp_path / "idx"), embedder=embedder)
+def test_questions_keep_answering_during_an_ingest(tmp_path: Path, embedder, sample_vectors: Path) -> None:
+    assistant = Assistant(Settings(index_dir=seed_vectors(tmp_path / "idx", sample_vectors)), embedder=embedder)
     assistant.ingest([SAMPLE / "khanh-hoa-industrial-clusters.txt"])
-    docs = make_corpus(tmp_path / "docs", 12)
+    docs = make_corpus(tmp_path / "docs", 6)
     errors: list[BaseException] = []
     answers = []
     done = threading.Event()
@@ -141,10 +153,10 @@ def test_secrets_are_not_in_settings_repr() -> None:
     assert "sk-hidden-123" not in text and "pw-hidden" not in text
 
 
-def test_an_ingest_in_another_process_reaches_both_dense_and_bm25(tmp_path: Path, embedder) -> None:
+def test_an_ingest_in_another_process_reaches_both_dense_and_bm25(tmp_path: Path, embedder, sample_vectors: Path) -> None:
     """`qa serve` with `qa ingest` in another terminal: the serving process answers throughout, and
     then from the new document too (embedded Chroma keeps vectors in memory per process)."""
-    index = tmp_path / "idx"
+    index = seed_vectors(tmp_path / "idx", sample_vectors)
     serving = Assistant(Settings(index_dir=index), embedder=embedder)
     serving.ingest([SAMPLE / "khanh-hoa-industrial-clusters.txt"])
     assert "14" in serving.ask("How many industrial clusters are planned in Khanh Hoa?").answer

@@ -1,5 +1,8 @@
 """`qa repair`: a damaged index is rebuilt from the stored texts and the embedding cache, without
-parsing or embedding again what is intact."""
+parsing or embedding again what is intact.
+
+Each index starts with the sample vectors in its embedding cache (the ingest that builds the index
+is set-up here and embeds nothing); the repairs start from what that ingest stored."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from qa import Assistant, Settings
 from qa.index.embed_cache import EmbeddingCache
 from qa.ingest.repair import repair
 from qa.types import Chunk
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, seed_vectors
 
 NAMES = ["khanh-hoa-industrial-clusters.txt", "khanh-hoa-ket-luan-544-KL-TU-2024.txt", "ninh-binh-merger-workshop.txt"]
 
@@ -39,11 +42,13 @@ def qa(index: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           timeout=600)
 
 
-def test_lost_chunks_are_rebuilt_from_stored_texts_without_parsing_or_embedding(tmp_path: Path, embedder) -> None:
+def test_lost_chunks_are_rebuilt_from_stored_texts_without_parsing_or_embedding(
+    tmp_path: Path, embedder, sample_vectors: Path
+) -> None:
     docs = corpus(tmp_path / "docs")
-    settings = Settings(index_dir=tmp_path / "idx")
+    settings = Settings(index_dir=seed_vectors(tmp_path / "idx", sample_vectors))
     assistant = Assistant(settings, embedder=embedder)
-    assistant.ingest([docs])
+    assert assistant.ingest([docs]).embedded == 0
     before = texts_by_source(assistant)
     by_name = {Path(d.source).name: d for d in assistant.documents()}
     store = assistant.store
@@ -69,11 +74,11 @@ def test_lost_chunks_are_rebuilt_from_stored_texts_without_parsing_or_embedding(
     assert "14 industrial clusters" in repaired.ask("How many industrial clusters are planned in Khanh Hoa?").answer
 
 
-def test_a_damaged_cache_is_set_aside_and_refilled_from_the_index(tmp_path: Path, embedder) -> None:
+def test_a_damaged_cache_is_set_aside_and_refilled_from_the_index(tmp_path: Path, embedder, sample_vectors: Path) -> None:
     docs = corpus(tmp_path / "docs")
-    index = tmp_path / "idx"
+    index = seed_vectors(tmp_path / "idx", sample_vectors)
     assistant = Assistant(Settings(index_dir=index), embedder=embedder)
-    assistant.ingest([docs])
+    assert assistant.ingest([docs]).embedded == 0
     chunk_texts = [c.text for c in assistant.store.iter_chunks()]
     (index / "embeddings.sqlite3").write_bytes(b"not a database " * 1000)
     run = qa(index, "repair")
@@ -84,11 +89,11 @@ def test_a_damaged_cache_is_set_aside_and_refilled_from_the_index(tmp_path: Path
     assert len(cache.get_many([cache.key(t) for t in chunk_texts])) == len(set(chunk_texts))
 
 
-def test_an_unreadable_chroma_database_is_set_aside_and_its_files_read_again(tmp_path: Path, embedder) -> None:
+def test_an_unreadable_chroma_database_is_set_aside_and_its_files_read_again(tmp_path: Path, embedder, sample_vectors: Path) -> None:
     docs = corpus(tmp_path / "docs")
-    index = tmp_path / "idx"
+    index = seed_vectors(tmp_path / "idx", sample_vectors)
     assistant = Assistant(Settings(index_dir=index), embedder=embedder)
-    assistant.ingest([docs])
+    assert assistant.ingest([docs]).embedded == 0
     assistant.retriever.bm25.persist()
     (index / "chroma" / "chroma.sqlite3").write_bytes(b"garbage" * 1000)
     assert qa(index, "documents").returncode == 1

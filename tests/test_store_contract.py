@@ -6,7 +6,7 @@ import pytest
 
 from qa import Assistant, Settings
 from qa.index.store import connect
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, seed_vectors
 
 
 @pytest.fixture(params=["embedded", "server"])
@@ -20,7 +20,8 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     return Settings(index_dir=tmp_path / "idx")
 
 
-def test_store_contract(settings: Settings, embedder, tmp_path: Path) -> None:
+def test_store_contract(settings: Settings, embedder, tmp_path: Path, sample_vectors: Path) -> None:
+    seed_vectors(settings.index_dir, sample_vectors)  # the store is under test, not the embedding
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "clusters.txt").write_text((SAMPLE / "khanh-hoa-industrial-clusters.txt").read_text(), encoding="utf-8")

@@ -26,7 +26,7 @@ import httpx
 import pytest
 
 from qa import Assistant, Settings
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import ROOT, SAMPLE, seed_vectors
 
 CLUSTERS = SAMPLE / "khanh-hoa-industrial-clusters.txt"
 CLUSTERS_QUESTION = "How many industrial clusters are planned in Khanh Hoa and with what total area?"
@@ -152,14 +152,15 @@ def announced_url(process: subprocess.Popen[str], log: Path) -> str:
 
 
 @pytest.fixture
-def two_servers(chroma_server: str, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
+def two_servers(chroma_server: str, tmp_path: Path, sample_vectors: Path) -> Iterator[tuple[Server, Server]]:
     # PYTHONPATH: the code under test, even when the venv's editable install points at another checkout.
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1",
                # A collection of their own on the shared server: other tests use it too.
                QA_COLLECTION_PREFIX=f"two-{uuid.uuid4().hex[:8]}")
     names = ("a", "b")
     for name in names:
-        (tmp_path / name).mkdir()
+        # Each machine's embedding cache starts with the sample vectors: an upload embeds nothing again.
+        seed_vectors(tmp_path / name / "index", sample_vectors)
     processes = [start_server(tmp_path / name / "index", chroma_server, env, tmp_path / name / f"{name}.log")
                  for name in names]
     servers: list[Server] = []

@@ -12,7 +12,7 @@ import pytest
 from qa import Assistant, Settings
 from qa.retrieve.filters import Filters
 from qa.retrieve.hybrid import HybridRetriever
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, seed_vectors
 from ui.actions import PageActions, PageSession
 from ui.server import BackgroundServer, create_server
 
@@ -30,11 +30,12 @@ class Uploaded(str):
 
 
 @pytest.fixture
-def index(tmp_path: Path, embedder) -> tuple[Settings, str]:
-    """The shared sample corpus (as `qa ingest` adds it) and alice's unshared upload."""
+def index(tmp_path: Path, embedder, sample_vectors: Path) -> tuple[Settings, str]:
+    """The shared sample corpus (as `qa ingest` adds it) and alice's unshared upload. The embedding
+    cache starts with the sample vectors: only the upload is embedded here."""
     users = tmp_path / "users.txt"
     users.write_text("alice:alice-pass\nbob:bob-pass\nadmin:admin-pass\n", encoding="utf-8")
-    settings = Settings(index_dir=tmp_path / "idx", ui_users_file=users, ui_admins="admin")
+    settings = Settings(index_dir=seed_vectors(tmp_path / "idx", sample_vectors), ui_users_file=users, ui_admins="admin")
     assistant = Assistant(settings, embedder=embedder)
     assistant.ingest([SAMPLE / "khanh-hoa-industrial-clusters.txt"])
     upload = tmp_path / "uploads" / "ferry.txt"

@@ -114,6 +114,9 @@ class Question:
     focus: frozenset[str]
     # The question's terms without its question words ('how many', 'bao nhieu').
     content_terms: tuple[str, ...]
+    # The story's terms, when the ask points into it ('Thủ tục này ...', 'her wages'): they count,
+    # but less than the ask's own.
+    context_terms: tuple[str, ...]
     # Each pair of adjacent capitalised words, as term sets: from 'Khanh Hoa Provincial Party
     # Committee' come 'Khanh Hoa', 'Hoa Provincial', ...; a document naming only 'Khanh Hoa' counts.
     name_pairs: tuple[frozenset[str], ...]
@@ -221,10 +224,13 @@ def parse_question(text: str) -> Question:
     text = " ".join(text.split())
     story, ask = split_ask(text)
     own_terms = [t for t in terms(_QUESTION_PHRASE.sub(" ", fold(DOC_NUMBER.sub(" ", ask)))) if not t.isdigit()]
-    leans_on_story = bool(story) and (len(own_terms) < 5 or _REFERS_TO_STORY.search(ask) is not None)
+    leans_on_story = bool(story) and len(own_terms) < 5
+    points_into_story = bool(story) and not leans_on_story and _REFERS_TO_STORY.search(ask) is not None
     if leans_on_story:
         ask = text
         story = ""
+    # An ask that points into its story is scored on its own words first, then the story's.
+    context_terms = tuple(t for t in terms(_QUESTION_PHRASE.sub(" ", fold(story))) if not t.isdigit()) if points_into_story else ()
     folded = fold(ask)
     unaccented_vi = _unaccented_vietnamese(text, fold(text))
     # A document number's letters ('23/2025/NQ-HĐND') do not make an English question Vietnamese,
@@ -243,9 +249,9 @@ def parse_question(text: str) -> Question:
         text=text,
         ask=ask,
         story=story,
-        search_text=ask,
+        search_text=text if points_into_story else ask,
         folded=folded,
-        terms=tuple(terms(ask)) + tuple(story_names),
+        terms=tuple(terms(ask)) + (context_terms or tuple(story_names)),
         language=language,
         unaccented_vietnamese=unaccented_vi,
         answer_type=_answer_type(folded),
@@ -253,6 +259,7 @@ def parse_question(text: str) -> Question:
         unit=_unit(folded) if _answer_type(folded) == "number" else None,
         focus=frozenset(terms(focus.group(1))) if focus else frozenset(),
         content_terms=tuple(terms(_QUESTION_PHRASE.sub(" ", folded))),
+        context_terms=context_terms,
         name_pairs=tuple(pairs),
         name_words=tuple(_NAME_WORD.findall(unreferenced)),
         # The document may be named in the story ('Under Circular 66/2025/TT-BXD, my boat ... Can I ...?').

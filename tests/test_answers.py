@@ -225,12 +225,12 @@ def test_an_ask_that_points_into_its_story_is_read_with_it() -> None:
 
     pointing = parse_question("Khu phố tôi ở Huế muốn thành lập câu lạc bộ dưỡng sinh cho người cao tuổi. "
                               "Thủ tục này giải quyết trong bao lâu và có phải nộp phí không?")
-    assert pointing.ask == pointing.text and "sinh" in pointing.content_terms
+    assert pointing.ask.startswith("Thủ tục này") and "sinh" in pointing.context_terms and pointing.search_text == pointing.text
     her = parse_question("We just hired a postdoc from Germany as a nonresident alien. "
                          "What amount do I add to her semimonthly wages before figuring withholding?")
-    assert her.ask == her.text and her.answer_type == "number"
+    assert "alien" in her.context_terms and "alien" in her.terms and her.answer_type == "number"
     alone = parse_question("I live in Hanoi and my rent keeps rising. How many industrial clusters are planned in Khanh Hoa?")
-    assert alone.ask.startswith("How many"), "an ask that stands alone is scored alone"
+    assert alone.ask.startswith("How many") and not alone.context_terms, "an ask that stands alone is scored alone"
 
 
 def test_a_long_tables_row_about_the_named_place_is_read_even_when_retrieval_missed_it() -> None:

@@ -96,6 +96,8 @@ def question_weights(question: Question, idf: Callable[[str], float]) -> dict[st
     weights = {t: idf(t) for t in question.content_terms}
     for t in question.focus & weights.keys():
         weights[t] *= 2
+    for t in question.context_terms:
+        weights.setdefault(t, 0.5 * idf(t))
     return weights
 
 

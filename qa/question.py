@@ -74,6 +74,13 @@ def _unit(folded: str) -> str | None:
     return None
 
 
+# A question that asks what a term means: 'How does the guide define work-study?', 'X là gì?'.
+_DEFINITION_QUESTION = re.compile(
+    r"\b(?:define[sd]?|definition of|what (?:is|are) meant by|what does .{1,60} mean|la gi|duoc hieu (?:la|nhu the nao)|"
+    r"nghia la gi|khai niem)\b"
+)
+
+
 # A question whose answer is several items: 'What are the three major bottlenecks?', 'những nhiệm
 # vụ nào', 'Which two models ...?', 'list the ...'.
 _LIST_QUESTION = re.compile(
@@ -107,6 +114,8 @@ class Question:
     answer_type: AnswerType | None
     # Several items are asked for: a sentence that introduces a list answers with its items.
     wants_list: bool
+    # What a term means is asked: a sentence that defines one ('work-study—money you earn ...').
+    wants_definition: bool
     # What a quantity asked for comes with, as a pattern over folded text ('05 thu tuc', '3%',
     # '10.000.000 dong'); None when no unit is named.
     unit: str | None
@@ -256,6 +265,7 @@ def parse_question(text: str) -> Question:
         unaccented_vietnamese=unaccented_vi,
         answer_type=_answer_type(folded),
         wants_list=_LIST_QUESTION.search(folded) is not None,
+        wants_definition=_DEFINITION_QUESTION.search(folded) is not None,
         unit=_unit(folded) if _answer_type(folded) == "number" else None,
         focus=frozenset(terms(focus.group(1))) if focus else frozenset(),
         content_terms=tuple(terms(_QUESTION_PHRASE.sub(" ", folded))),

@@ -220,6 +220,22 @@ def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:
     assert holds_wanted_value(who, "It will be chaired by Nguyen Van Hai.")
 
 
+def test_a_definition_question_prefers_the_sentence_that_defines_its_term() -> None:
+    from qa.answer.extractive import answer_extractively
+    from qa.index.lexical import LexicalIndex
+    from qa.question import parse_question
+    from qa.types import Chunk
+
+    text = ("For detailed information on our grant and work-study programs for students, visit the student aid pages.\n"
+            "Federal student aid includes:\n• grants—free money that does not have to be repaid;\n"
+            "• work-study—money you earn to pay for your education;\n• loans—borrowed money you must repay.")
+    chunk = Chunk("c", "d", "guide.pdf", "Your Federal Student Loans", "", 0, 0, len(text), text, "h")
+    question = parse_question("How does the student aid guide define work-study?")
+    assert question.wants_definition and not parse_question("How much is the work-study grant?").wants_definition
+    answer = answer_extractively(question, _retrieved([chunk]), LexicalIndex([chunk]), 0.0, 1)
+    assert answer.text.startswith("• work-study—money you earn"), answer.text
+
+
 def test_an_ask_that_points_into_its_story_is_read_with_it() -> None:
     from qa.question import parse_question
 

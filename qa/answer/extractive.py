@@ -91,6 +91,16 @@ def holds_unit(question: Question, text: str) -> bool:
     return question.unit is None or re.search(question.unit, fold(text)) is not None
 
 
+# A sentence that defines a term: the term, then a dash, a colon, 'means', 'is', 'là'.
+_DEFINES = re.compile(r"^\W{0,3}(.{2,80}?)(?:\s*[—–]\s*|\s+-\s+|:\s|\s+(?:means|refers to|is defined as|is|are|là|được hiểu là)\s)")
+
+
+def defines(question_terms: dict[str, float], text: str) -> bool:
+    """Whether text opens by defining one of the question's words."""
+    found = _DEFINES.match(text)
+    return found is not None and bool(set(terms(found.group(1))) & question_terms.keys())
+
+
 def question_weights(question: Question, idf: Callable[[str], float]) -> dict[str, float]:
     """IDF weights of the question's terms, without its question words, the focus word doubled."""
     weights = {t: idf(t) for t in question.content_terms}
@@ -202,6 +212,8 @@ def _candidates(
                 # and so can a short line naming who: 'From: Skills Funding Agency').
                 factor *= 0.5
             bonus = 0.02 / (rank + 1)  # a small prior for better-ranked chunks breaks ties between equal sentences
+            if question.wants_definition and defines(question_terms, texts[i]):
+                bonus += 0.2  # 'work-study—money you earn ...': what the question asks, said outright
             if question.wants_list and (texts[i].rstrip().endswith(":") or _LIST_ITEM.match(texts[i])):
                 bonus += 0.1  # asked for a list: a sentence that introduces one, or an item (the rest come with it)
             if _NATIONAL_MOTTO.search(texts[i]):

@@ -212,16 +212,23 @@ _REFERS_TO_STORY = re.compile(
 
 def split_ask(text: str) -> tuple[str, str]:
     """(story, ask): the sentences that ask (end in '?' or open with a question word) from the end
-    of the message backwards; everything before them is the story."""
+    of the message backwards; everything before them is the story. When the message goes on after
+    its last question ('... bao nhiêu tỷ đồng? Tôi hỏi vì nhà tôi ở Nam Đàn.'), what follows is
+    story too."""
     sentences = [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
     if len(sentences) <= 1:
         return "", text
-    first_ask = len(sentences) - 1
+    last = len(sentences) - 1
+    if not (sentences[-1].endswith("?") or _ASKING.search(fold(sentences[-1]))):
+        asked = [i for i, sentence in enumerate(sentences) if sentence.endswith("?")]
+        if not asked:
+            return "", text
+        last = asked[-1]
+    first_ask = last
     while first_ask > 0 and (sentences[first_ask - 1].endswith("?") or _opens_with_question(sentences[first_ask - 1])):
         first_ask -= 1
-    if not (sentences[-1].endswith("?") or _ASKING.search(fold(sentences[-1]))):
-        return "", text
-    return " ".join(sentences[:first_ask]), " ".join(sentences[first_ask:])
+    story = sentences[:first_ask] + sentences[last + 1 :]
+    return " ".join(story), " ".join(sentences[first_ask : last + 1])
 
 
 def _opens_with_question(sentence: str) -> bool:

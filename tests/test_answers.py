@@ -247,6 +247,8 @@ def test_an_ask_that_points_into_its_story_is_read_with_it() -> None:
     assert "alien" in her.context_terms and "alien" in her.terms and her.answer_type == "number"
     alone = parse_question("I live in Hanoi and my rent keeps rising. How many industrial clusters are planned in Khanh Hoa?")
     assert alone.ask.startswith("How many") and not alone.context_terms, "an ask that stands alone is scored alone"
+    after = parse_question("Đoạn qua xã Nam Đàn dài bao nhiêu km? Tôi hỏi vì nhà tôi ở Nam Đàn có mảnh vườn nằm trong tuyến.")
+    assert after.ask == "Đoạn qua xã Nam Đàn dài bao nhiêu km?" and after.story.startswith("Tôi hỏi vì"), "the story may follow"
 
 
 def test_a_long_tables_row_about_the_named_place_is_read_even_when_retrieval_missed_it() -> None:

@@ -252,7 +252,7 @@ def test_an_ask_that_points_into_its_story_is_read_with_it() -> None:
 
 
 def test_a_long_tables_row_about_the_named_place_is_read_even_when_retrieval_missed_it() -> None:
-    from qa.answer.extractive import answer_extractively, named_rows
+    from qa.answer.extractive import answer_extractively, within_best_document
     from qa.index.lexical import LexicalIndex
     from qa.question import parse_question
     from qa.types import Chunk
@@ -265,9 +265,29 @@ def test_a_long_tables_row_about_the_named_place_is_read_even_when_retrieval_mis
                    doc_number="607/NQ-HĐND")
     lexical = LexicalIndex([first, second])
     question = parse_question("Theo Nghị quyết 607/NQ-HĐND, tỷ lệ phần trăm đơn giá thuê đất ở xã Vân Hồ là bao nhiêu?")
-    assert [r.chunk.chunk_id for r in named_rows(question, _retrieved([first]), lexical)] == ["c1"]
+    assert [r.chunk.chunk_id for r in within_best_document(question, _retrieved([first]), lexical)] == ["c1"]
     answer = answer_extractively(question, _retrieved([first]), lexical, 0.0, 1)
     assert "1,5%" in answer.text and "Vân Hồ" in answer.text
+
+
+def test_the_best_documents_answering_chunk_is_read_when_retrieval_ranked_others_first() -> None:
+    from qa.answer.extractive import answer_extractively
+    from qa.index.lexical import LexicalIndex
+    from qa.question import parse_question
+    from qa.types import Chunk
+
+    texts = ["Thông tư 66/2025/TT-BXD quy định yêu cầu an toàn đối với tàu thủy lưu trú du lịch ngủ đêm.",
+             "Điều 5. Tàu phải có phao cứu sinh cho mọi người trên tàu.",
+             "Điều 9. Cục Đăng kiểm Việt Nam có trách nhiệm tổ chức triển khai Thông tư này."]
+    chunks, start = [], 0
+    for i, text in enumerate(texts):
+        chunks.append(Chunk(f"c{i}", "d1", "tt.pdf", "Thông tư 66/2025/TT-BXD", "", i, start, start + len(text), text, "h",
+                            doc_number="66/2025/TT-BXD"))
+        start += len(text)
+    lexical = LexicalIndex(chunks)
+    question = parse_question("Cơ quan nào có trách nhiệm tổ chức triển khai Thông tư 66/2025/TT-BXD?")
+    answer = answer_extractively(question, _retrieved(chunks[:2]), lexical, 0.0, 1)
+    assert answer.text.startswith("Cục Đăng kiểm Việt Nam có trách nhiệm"), answer.text
 
 
 def test_diacritics_are_restored_from_passages_for_dense_search() -> None:

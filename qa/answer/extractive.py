@@ -234,17 +234,30 @@ def _candidates(
     return out
 
 
-def named_rows(question: Question, retrieved: list[Retrieved], lexical: LexicalIndex) -> list[Retrieved]:
-    """Chunks of the best document that hold a name the question asks about ('xã Vân Hồ', 'Texas')
-    when no retrieved chunk of it does: a long table's row about one commune or state is one line
-    among hundreds, and retrieval ranks the table's header or its neighbours first."""
-    if not retrieved or not question.name_pairs:
+def within_best_document(question: Question, retrieved: list[Retrieved], lexical: LexicalIndex) -> list[Retrieved]:
+    """More of the best retrieved document, searched by the question's words alone: the right
+    document is first for 9 questions in 10, but its answering passage often is not in the top five
+    (a long decision's article, a table's row). Adds its best chunk by those words (the words that
+    name the document left out) and each chunk holding a name the question asks about ('xã Vân
+    Hồ', 'Texas') that no retrieved chunk of it holds. Found chunks carry no ranks."""
+    if not retrieved:
         return []
     top = retrieved[0].chunk.doc_id
-    held = [frozenset(terms(r.chunk.text)) for r in retrieved if r.chunk.doc_id == top]
     seen = {r.chunk.chunk_id for r in retrieved}
-    names = [*question.name_pairs, *(frozenset(terms(word)) for word in question.name_words)]
     found: list[Retrieved] = []
+
+    def add(hits: list[tuple[Chunk, float]], most: int) -> None:
+        for chunk, _ in hits:
+            if most and chunk.chunk_id not in seen:
+                seen.add(chunk.chunk_id)
+                found.append(Retrieved(chunk, 0.0, None, None, None))
+                most -= 1
+
+    naming = identifying_terms(retrieved[0].chunk)
+    words = [t for t in question.content_terms if t not in naming] or list(question.content_terms)
+    add(lexical.search(words, 6, lambda c: c.doc_id == top), 1)
+    held = [frozenset(terms(r.chunk.text)) for r in retrieved if r.chunk.doc_id == top]
+    names = [*question.name_pairs, *(frozenset(terms(word)) for word in question.name_words)]
     for name in dict.fromkeys(n for n in names if n):
         if any(name <= h for h in held) or not lexical.document_mentions(top, name):
             continue
@@ -252,10 +265,7 @@ def named_rows(question: Question, retrieved: list[Retrieved], lexical: LexicalI
         def holds_name(chunk: Chunk, name: frozenset[str] = name) -> bool:
             return chunk.doc_id == top and name <= frozenset(terms(chunk.text))
 
-        for chunk, _ in lexical.search([*name, *question.content_terms], 2, holds_name):
-            if chunk.chunk_id not in seen:
-                seen.add(chunk.chunk_id)
-                found.append(Retrieved(chunk, 0.0, None, None, None))
+        add(lexical.search([*name, *question.content_terms], 2, holds_name), 2)
     return found
 
 
@@ -288,7 +298,7 @@ def refusal_signals(
     hit = next((r for r in retrieved if r.chunk.chunk_id == best.chunk.chunk_id), None)
     rank = best.rank
     if hit is not None and hit.dense_rank is None and hit.lexical_rank is None:
-        # A row found inside a retrieved document by the name it holds (named_rows): how well
+        # A chunk found inside a retrieved document (within_best_document): how well
         # retrieval did is how well it found that document.
         rank, hit = next(((i, r) for i, r in enumerate(retrieved) if r.chunk.doc_id == best.chunk.doc_id), (rank, hit))
     runner_up = next((c.score for c in candidates if c.chunk.chunk_id != best.chunk.chunk_id), 0.0)
@@ -360,7 +370,7 @@ def answer_extractively(
         # never use ('the population of Hanoi'). A name on the side ('the Defra consultation',
         # an agency's acronym the page spells out) only lowers the confidence.
         return _refusal(question, 0.0, 0.0 if model else None)
-    retrieved = retrieved + named_rows(question, retrieved, lexical)
+    retrieved = retrieved + within_best_document(question, retrieved, lexical)
     candidates = _candidates(question, question_terms, retrieved, lexical)
     candidates.sort(key=lambda c: (-c.score, c.rank, c.chunk.doc_id, c.start))
     if not candidates:

@@ -168,3 +168,17 @@ def test_cli_ingest_leaves_bm25_saved_for_the_next_process(tmp_path: Path, embed
     index, generation = saved
     assert generation == store.generation()
     assert [c.source for c, _ in index.search(terms("dredging"), 5)] == [str((docs / "a.txt").resolve())]
+
+
+def test_a_documents_own_search_ranks_only_its_live_chunks() -> None:
+    def chunk(chunk_id: str, doc_id: str, text: str) -> Chunk:
+        return Chunk(chunk_id, doc_id, f"{doc_id}.txt", doc_id, "", 0, 0, len(text), text, "h")
+
+    index = LexicalIndex([
+        chunk("a1", "a", "the port budget is large"), chunk("a2", "a", "the port budget of the port"),
+        chunk("b1", "b", "port port port budget budget"), chunk("a3", "a", "nothing relevant here"),
+    ])
+    assert [c.chunk_id for c, _ in index.search_document(["port", "budget"], "a", 5)] == ["a2", "a1"]
+    assert index.search_document(["port"], "missing", 5) == []
+    index.remove(["a1", "a2", "a3"])
+    assert index.search_document(["port"], "a", 5) == []

@@ -255,17 +255,16 @@ def within_best_document(question: Question, retrieved: list[Retrieved], lexical
 
     naming = identifying_terms(retrieved[0].chunk)
     words = [t for t in question.content_terms if t not in naming] or list(question.content_terms)
-    add(lexical.search(words, 6, lambda c: c.doc_id == top), 1)
+    add(lexical.search_document(words, top, 6), 1)
     held = [frozenset(terms(r.chunk.text)) for r in retrieved if r.chunk.doc_id == top]
     names = [*question.name_pairs, *(frozenset(terms(word)) for word in question.name_words)]
     for name in dict.fromkeys(n for n in names if n):
         if any(name <= h for h in held) or not lexical.document_mentions(top, name):
             continue
 
-        def holds_name(chunk: Chunk, name: frozenset[str] = name) -> bool:
-            return chunk.doc_id == top and name <= frozenset(terms(chunk.text))
-
-        add(lexical.search([*name, *question.content_terms], 2, holds_name), 2)
+        holding = [(c, score) for c, score in lexical.search_document([*name, *question.content_terms], top, 50)
+                   if name <= frozenset(terms(c.text))]
+        add(holding, 2)
     return found
 
 

@@ -207,6 +207,25 @@ class LexicalIndex:
                     ranked.append((chunk, float(scores[slot])))
             return ranked
 
+    def search_document(self, query_terms: list[str], doc_id: str, limit: int) -> list[tuple[Chunk, float]]:
+        """The best `limit` chunks of one document with a positive score, best first (vectorised:
+        `search` with a filter would walk the whole index's ranking in Python)."""
+        with self._lock:
+            number = self._doc_number.get(doc_id)
+            if number is None:
+                return []
+            scores = self._scores(query_terms)
+            doc_of_slot = np.frombuffer(self._doc_of_slot, dtype=np.uint32)[: len(scores)]
+            slots = np.flatnonzero((doc_of_slot == number) & (scores > 0))
+            ranked: list[tuple[Chunk, float]] = []
+            for slot in slots[np.argsort(-scores[slots], kind="stable")]:
+                chunk = self.chunks[slot]
+                if chunk is not None:
+                    ranked.append((chunk, float(scores[slot])))
+                if len(ranked) >= limit:
+                    break
+            return ranked
+
     def _scores(self, query_terms: list[str]) -> np.ndarray:
         """One score per slot (removed slots score 0); a repeated query term counts again."""
         scores = np.zeros(len(self.chunks), dtype=np.float32)

@@ -261,6 +261,7 @@ def parse_question(text: str) -> Question:
         words = phrase.split()
         pairs += [found for a, b in zip(words, words[1:], strict=False) if (found := frozenset(terms(f"{a} {b}")))]
     story_names = [t for name in _NAME_PHRASE.findall(story) for t in terms(name)]
+    answer_type = _answer_type(folded)
     return Question(
         text=text,
         ask=ask,
@@ -270,10 +271,10 @@ def parse_question(text: str) -> Question:
         terms=tuple(terms(ask)) + (context_terms or tuple(story_names)),
         language=language,
         unaccented_vietnamese=unaccented_vi,
-        answer_type=_answer_type(folded),
+        answer_type=answer_type,
         wants_list=_LIST_QUESTION.search(folded) is not None,
         wants_definition=_DEFINITION_QUESTION.search(folded) is not None,
-        unit=_unit(folded) if _answer_type(folded) == "number" else None,
+        unit=_unit(folded) if answer_type == "number" else None,
         focus=frozenset(terms(focus.group(1))) if focus else frozenset(),
         content_terms=tuple(terms(_QUESTION_PHRASE.sub(" ", folded))),
         context_terms=context_terms,

@@ -1,6 +1,5 @@
 """The anatomy of real policy documents against a hand-checked table (evals/corpus-about/metadata.jsonl):
-number, type, issue date and signer, per language. Thresholds are what the code reaches; the
-targets of the issue (0.95 Vietnamese, 0.90 English) are printed beside them."""
+number, type, issue date and signer, per language, each at least the issue's target."""
 
 from __future__ import annotations
 
@@ -17,11 +16,12 @@ from tests.conftest import ROOT, SHARED_OCR_CACHE
 
 TABLE = ROOT / "evals" / "corpus-about" / "metadata.jsonl"
 FIELDS = ("number", "type", "issued", "signer")
-# Reached on 2026-11-26 (English: excerpts without a header leave type and date to guesswork;
-# type 0.58 -> 0.79 once the format label on a page's first line and "Notice NNNN" were read).
+# The issue's targets: 0.95 for Vietnamese documents, 0.90 for English ones. English excerpts
+# without a header are typed by how they speak (see anatomy._english_type); the FDA excerpt
+# still reads as news.
 MINIMUM = {
     ("vi", "number"): 0.95, ("vi", "type"): 0.95, ("vi", "issued"): 0.95, ("vi", "signer"): 0.95,
-    ("en", "number"): 0.90, ("en", "type"): 0.78, ("en", "issued"): 0.89, ("en", "signer"): 0.90,
+    ("en", "number"): 0.90, ("en", "type"): 0.90, ("en", "issued"): 0.90, ("en", "signer"): 0.90,
 }
 
 

@@ -11,6 +11,7 @@ offsets equal the original's, so OCR'd scans that lost their diacritics are read
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -266,14 +267,33 @@ _EN_FORMAT_LABELS = [
 ]
 
 
+# Without a format label (excerpts, pages cut from the middle), the text says what it is by how it
+# speaks: a dated byline is a story; "for the purposes of this report" names itself; a series
+# name in a page footer ("Mineral Commodity Summaries") is a report; a text that talks to its
+# reader ("you", "your") is guidance.
+_EN_BYLINE = re.compile(r"\A(?:[^\n]*\n){0,3}[^\n]*\b(?:19|20)\d\d\b[^\n]{0,30}\bby [a-z]+ [a-z]+")
+_EN_SELF_REFERENCE = re.compile(r"\b(?:this|the present) (report|guidance|notice|regulation|policy|strategy|plan|statement)\b")
+_EN_SERIES = re.compile(r"\bmineral commodity summar|\breport to (?:congress|congressional)|\bstatistical (?:bulletin|release)\b")
+_EN_READER = re.compile(r"\b(?:you|your|you're|yourself)\b")
+
+
 def _english_type(folded: str) -> str:
     opening = folded[:1500]
     for kind, pattern in [*_EN_FORMAT_LABELS, *_EN_KINDS]:
         if pattern.search(opening):
             return kind
-    numbers = re.findall(r"\b\d[\d.,]*\b", opening)
-    if len(numbers) > 0.4 * max(1, len(opening.split())):
+    if _EN_BYLINE.search(opening):
+        return "news"
+    named = Counter(_EN_SELF_REFERENCE.findall(folded))
+    if named:
+        return named.most_common(1)[0][0]
+    if _EN_SERIES.search(folded):
+        return "report"
+    words = max(1, len(opening.split()))
+    if len(re.findall(r"\b\d[\d.,]*\b", opening)) > 0.4 * words:
         return "report"  # mostly figures: a statistical table
+    if len(_EN_READER.findall(folded)) > 0.02 * max(1, len(folded.split())):
+        return "guidance"
     return "news"
 
 
@@ -451,6 +471,10 @@ def _published(folded: str) -> Field | None:
     rev = re.search(r"\(rev\. (" + "|".join(_MONTHS) + r") (\d{4})\)", folded[:HEAD_CHARS])
     if rev:
         return Field(f"{rev.group(2)}-{_MONTHS.index(rev.group(1)) + 1:02d}", rev.start(), rev.end())
+    # A series' running footer: "Mineral Commodity Summaries, January 2011".
+    series = re.search(r"(?:" + _EN_SERIES.pattern + r")[^\n,]{0,20}, (" + "|".join(_MONTHS) + r") (\d{4})\b", folded)
+    if series:
+        return Field(f"{series.group(2)}-{_MONTHS.index(series.group(1)) + 1:02d}", series.start(1), series.end())
     return None
 
 
@@ -460,7 +484,7 @@ _WEEKDAY_DATE = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|satur
 def _opening_date(folded: str) -> Field | None:
     """The first date near the top: a dateline ('April 11, 2015'), the page's masthead, or an
     issue's dated masthead further down ('Proposed Rules ... Thursday, August 6, 2020')."""
-    dates = _dates(folded[:300])
+    dates = _dates(folded[:400])
     if dates:
         return dates[0]
     masthead = _WEEKDAY_DATE.search(folded[:HEAD_CHARS])

@@ -68,3 +68,24 @@ def test_a_crowd_larger_than_the_old_queue_gets_answers_not_busy_errors(sample_a
 
     report = load_test(sample_assistant, clients=150, seconds=1)
     assert report["answers"] >= 150 and report["errors"] == 0, report["error_kinds"]
+
+
+def test_a_new_visitor_does_not_make_gradio_work_out_every_block(sample_assistant: Assistant) -> None:
+    """Gradio worked out the config of every block on a session's first event, on the event loop;
+    ours works each out when first asked for, and ends with the same configs and attributes."""
+    from gradio import state_holder
+
+    from ui import gradio_sessions
+    from ui.app import build_app
+
+    blocks = build_app(sample_assistant)
+    gradio_sessions.install()
+    ours = state_holder.SessionState(blocks)
+    theirs = object.__new__(state_holder.SessionState)
+    gradio_sessions.GRADIO_SESSION_INIT(theirs, blocks)
+    assert dict.__len__(ours.config_values) == 0, "configs were worked out before anything asked"
+    some_block = next(iter(theirs.config_values))
+    assert some_block in ours.config_values and dict.__len__(ours.config_values) == 1
+    assert set(vars(ours)) == set(vars(theirs))
+    assert dict(ours.config_values.items()) == theirs.config_values
+    assert len(ours.config_values) == len(theirs.config_values) > 20

@@ -71,3 +71,24 @@ def test_a_short_answer_from_the_embedder_fails_those_questions_not_the_worker()
         for question in ("one", "two"):
             with pytest.raises(ValueError):
                 pool.submit(batcher.embed_query, question).result(timeout=30)  # never hangs
+
+
+def test_a_question_asked_again_reuses_its_vector(embedder) -> None:
+    batcher = QueryBatcher(embedder)
+    first = batcher.embed_query(QUESTIONS[0])
+    again = batcher.embed_query(QUESTIONS[0])
+    other = batcher.embed_query(QUESTIONS[1])
+    assert sum(batcher.batches) == 2, "the repeated question was embedded again"
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+    with pytest.raises(ValueError):
+        again[0] = 1.0  # a remembered vector is shared, so nobody may change it
+
+
+def test_remembered_vectors_are_bounded(embedder) -> None:
+    batcher = QueryBatcher(embedder)
+    batcher.REMEMBERED = 3
+    for question in QUESTIONS[:5]:
+        batcher.embed_query(question)
+    batcher.embed_query(QUESTIONS[0])  # forgotten: the oldest went first
+    assert sum(batcher.batches) == 6

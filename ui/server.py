@@ -31,6 +31,7 @@ from qa.assistant import Assistant
 from qa.config import Settings
 from qa.errors import ConfigError, InputError, QAError
 from qa.offline import use_offline_defaults
+from ui import gradio_sessions
 from ui.app import build_app, page_assets
 from ui.openai_api import chat_router, error_body
 
@@ -160,6 +161,7 @@ def create_server(assistant: Assistant, read_only: bool = False) -> FastAPI:
     settings = assistant.settings
     credentials = settings.ui_credentials()
     throttle = LoginThrottle()
+    gradio_sessions.install()
     app = FastAPI(title="qa-policy", docs_url=None, redoc_url=None, openapi_url=None)
 
     app.add_middleware(Guard, credentials=credentials, admins=settings.admins(), throttle=throttle)
@@ -171,7 +173,11 @@ def create_server(assistant: Assistant, read_only: bool = False) -> FastAPI:
 
     # Routes before the mount: the page at "/" would otherwise answer every path.
     app.include_router(chat_router(assistant))
-    blocks = build_app(assistant, read_only=read_only).queue(default_concurrency_limit=settings.answer_workers, max_size=settings.queue_size)
+    # Queue positions are sent once a second, not to every waiting event each time one starts
+    # ("auto"): with 200 waiting, that was 200 messages per answer.
+    blocks = build_app(assistant, read_only=read_only).queue(
+        default_concurrency_limit=settings.answer_workers, max_size=settings.queue_size, status_update_rate=1.0
+    )
     return gr.mount_gradio_app(
         app, blocks, path="/", server_name=settings.ui_host, server_port=settings.ui_port, footer_links=[],
         auth=credentials or None, show_error=False, allowed_paths=[], max_file_size=f"{settings.max_file_mb:g}mb",

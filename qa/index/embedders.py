@@ -6,6 +6,7 @@ import ctypes
 import functools
 import os
 import threading
+from collections import OrderedDict
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Protocol
@@ -120,6 +121,9 @@ class QueryBatcher:
     the same whichever way a question is embedded."""
 
     MAX_BATCH = 8
+    # The same question again (an example question, a retry, many users on one topic) reuses its
+    # vector: a vector depends only on the text and the embedder.
+    REMEMBERED = 2048
 
     def __init__(self, embedder: Embedder, workers: int | None = None) -> None:
         self.embedder = embedder
@@ -133,10 +137,15 @@ class QueryBatcher:
         self._threads: list[threading.Thread] = []
         self._busy = 0
         self.batches: list[int] = []  # batch sizes, bounded; the tests read them to see batching happen
+        self._remembered: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def embed_query(self, text: str) -> np.ndarray:
         mine: Future[np.ndarray] = Future()
         with self._ready:
+            known = self._remembered.get(text)
+            if known is not None:
+                self._remembered.move_to_end(text)
+                return known
             self._waiting.append((text, mine))
             while len(self._threads) < self._workers:
                 thread = threading.Thread(target=self._embed_while_asked, name="qa-query-embedder", daemon=True)
@@ -164,6 +173,12 @@ class QueryBatcher:
                 if share is not None:
                     share(1 if others_busy else self._cores)
                 vectors = self.embedder.embed_queries([text for text, _ in batch])
+                with self._ready:
+                    for (text, _), vector in zip(batch, vectors, strict=True):
+                        vector.flags.writeable = False
+                        self._remembered[text] = vector
+                    while len(self._remembered) > self.REMEMBERED:
+                        self._remembered.popitem(last=False)
                 for (_, future), vector in zip(batch, vectors, strict=True):
                     future.set_result(vector)
             except BaseException as exc:  # noqa: BLE001 - every waiting asker gets the failure

@@ -149,3 +149,16 @@ def test_two_users_through_the_api(index: tuple[Settings, str], embedder) -> Non
         assert "47,000" not in bob["choices"][0]["message"]["content"]
     finally:
         server.close()
+
+
+def test_a_name_only_an_unshared_upload_holds_is_unknown_to_others(index: tuple[Settings, str], embedder) -> None:
+    """The refusal for a name no document uses ('Hon Tre' for bob) must not tell bob that a
+    private upload uses it: bob's answer for the upload's name is the one for a made-up name."""
+    settings, ferry = index
+    assistant = Assistant(settings, embedder=embedder)
+    for_bob = assistant.ask("What is the population of Hon Tre?", viewer="bob")
+    made_up = assistant.ask("What is the population of Zon Vre?", viewer="bob")
+    assert for_bob.refused and made_up.refused
+    assert for_bob.confidence == made_up.confidence == 0.0 and for_bob.answer == made_up.answer
+    for_alice = assistant.ask("What is the population of Hon Tre?", viewer="alice")
+    assert for_alice.confidence != 0.0 or not for_alice.refused, "alice's own upload knows the name"

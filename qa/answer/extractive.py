@@ -268,13 +268,14 @@ def within_best_document(question: Question, retrieved: list[Retrieved], lexical
     return found
 
 
-def unknown_names(question: Question, lexical: LexicalIndex) -> list[str]:
-    """Proper names and document numbers in the question that no indexed chunk mentions: 'Hanoi'
-    in a Khanh Hoa corpus, or 'Chỉ thị 05/CT-UBND' when no document holds that number."""
-    unknown = [number for number in sorted(question.doc_numbers) if lexical.document_frequency(number) == 0]
+def unknown_names(question: Question, lexical: LexicalIndex, hidden: frozenset[str] = frozenset()) -> list[str]:
+    """Proper names and document numbers in the question that no chunk the asker may see mentions:
+    'Hanoi' in a Khanh Hoa corpus, or 'Chỉ thị 05/CT-UBND' when no document holds that number. A
+    word only another user's unshared upload holds is unknown too, or the refusal would tell."""
+    unknown = [number for number in sorted(question.doc_numbers) if not lexical.known_outside(number, hidden)]
     for word in question.name_words:
         found = terms(word)
-        if found and all(lexical.document_frequency(t) == 0 for t in found):
+        if found and not any(lexical.known_outside(t, hidden) for t in found):
             unknown.append(word)
     return unknown
 
@@ -357,12 +358,12 @@ def by_meaning(question: Question, candidates: list[Candidate], meaning: Sentenc
 def answer_extractively(
     question: Question, retrieved: list[Retrieved], lexical: LexicalIndex, threshold: float, max_quotes: int,
     model: RefusalModel | None = None, meaning: SentenceMeaning | None = None,
-    following: Callable[[Chunk], Chunk | None] | None = None,
+    following: Callable[[Chunk], Chunk | None] | None = None, hidden: frozenset[str] = frozenset(),
 ) -> Draft:
     """Refuse below `threshold`, when the best passage lacks the kind of value asked for, or when
-    the fitted refusal model's confidence is under its cut."""
+    the fitted refusal model's confidence is under its cut. `hidden`: documents the asker may not see."""
     question_terms = question_weights(question, lexical.idf)
-    unknown = unknown_names(question, lexical)
+    unknown = unknown_names(question, lexical, hidden)
     unknown_share = _coverage(question_terms, frozenset(t for name in unknown for t in terms(name)))
     if set(unknown) & question.doc_numbers or unknown_share >= UNKNOWN_NAMES_REFUSE:
         # A document number no document holds, or a question mostly about a name the documents
@@ -515,7 +516,7 @@ class ExtractiveAnswerer:
     def draft(self, request: AnswerRequest) -> Draft:
         return answer_extractively(
             request.question, request.retrieved, self._lexical(), self.threshold, self.max_quotes, self.model, self.meaning,
-            self._following,
+            self._following, request.hidden,
         )
 
 

@@ -15,7 +15,7 @@ import threading
 import zipfile
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -166,6 +166,20 @@ class LexicalIndex:
 
     def document_frequency(self, term: str) -> int:
         return self._doc_freq.get(term, 0)
+
+    def known_outside(self, term: str, hidden: Collection[str]) -> bool:
+        """Whether a live chunk of a document not in `hidden` holds the term: what a user who may
+        not see those documents can be told the corpus knows."""
+        if self.document_frequency(term) <= 0:
+            return False
+        with self._lock:
+            numbers = [self._doc_number[d] for d in hidden if d in self._doc_number]
+            if not numbers:
+                return True
+            slots = np.frombuffer(self._postings[term][0], dtype=np.uint32)
+            doc_of_slot = np.frombuffer(self._doc_of_slot, dtype=np.uint32)[slots]
+            alive = np.frombuffer(self._alive, dtype=np.uint8)[slots] == 1
+            return bool(np.any(alive & ~np.isin(doc_of_slot, numbers)))
 
     def document_mentions(self, doc_id: str, phrase_terms: Iterable[str]) -> bool:
         """Whether the document (its live chunks taken together) holds each of these terms."""

@@ -107,6 +107,11 @@ def test_two_users_on_the_page(index: tuple[Settings, str], embedder, tmp_path: 
 
     assert "ferry" in listed("alice") and "ferry" not in listed("bob")
     assert "only you see it" in listed("alice")
+    for user in ("alice", "bob"):
+        visible = page.assistant.documents(user)
+        status = page.status_html("en", visible)
+        assert f"{len(visible)} documents, {sum(d.chunks for d in visible)} passages" in status
+    assert page.status_html("en", page.assistant.documents("bob")) != page.status_html("en", page.assistant.documents("alice"))
 
     # Bob uploads a file with the same name and other bytes: his own document, in his own folder.
     bobs = tmp_path / "incoming" / "ferry.txt"

@@ -109,7 +109,8 @@ class PageActions:
         return self.uploads / f"{safe_name(session.user)[:40]}-{hashlib.sha1(session.user.encode()).hexdigest()[:8]}"
 
     def status_html(self, lang: str, documents: list[DocumentInfo]) -> str:
-        return t(lang, "status", backend=self.assistant.backend, docs=len(documents), chunks=self.assistant.store.count(),
+        # The documents this user may see, and their chunks: another user's private upload is not counted.
+        return t(lang, "status", backend=self.assistant.backend, docs=len(documents), chunks=sum(d.chunks for d in documents),
                  settings=self.settings.settings_hash())
 
     def chat_html(self, session: PageSession, documents: list[DocumentInfo] | None = None) -> str:

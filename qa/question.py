@@ -132,6 +132,9 @@ class Question:
     # Single capitalised words (not at a sentence start): names to look for in the index.
     name_words: tuple[str, ...]
     doc_numbers: frozenset[str]
+    # Each ask of a question that asks two things ('how many km, and how much will it cost?'),
+    # parsed on its own; empty for a question that asks one.
+    parts: tuple[Question, ...] = ()
 
     def __str__(self) -> str:
         return self.text
@@ -235,10 +238,36 @@ def _opens_with_question(sentence: str) -> bool:
     return re.match(r"(what|which|who|when|where|why|how)\b", fold(sentence)) is not None
 
 
+# Where a second ask starts: 'and' / 'và' / a comma, then a question word within a few words
+# ('... dài bao nhiêu km và có sơ bộ tổng mức đầu tư bao nhiêu tỷ đồng?').
+_SECOND_ASK = re.compile(
+    r",?\s+(?:và|and)\s+(?=(?:[^\s,]+\s+){0,8}?(?:what|which|how|when|who|bao nhiêu|bao lâu|ngày nào|năm nào|ai)\b)|"
+    r",\s+(?=(?:what|which|how|when|who)\b)",
+    re.IGNORECASE,
+)
+_ASKS_SOMETHING = re.compile(r"\b(?:what|which|how|when|who|bao nhieu|bao lau|nao|gi|ai)\b")
+
+
+def _asks_of(ask: str) -> list[str]:
+    """The asks in one question sentence, each holding a question word ('which provinces and
+    cities merge' stays one); [ask] when it asks one thing."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for cut in _SECOND_ASK.finditer(ask):
+        if _ASKS_SOMETHING.search(fold(ask[start : cut.start()])):
+            spans.append((start, cut.start()))
+            start = cut.end()
+    if spans and not _ASKS_SOMETHING.search(fold(ask[start:])):
+        start = spans.pop()[0]  # the tail asks nothing of its own: it belongs to the ask before it
+    spans.append((start, len(ask)))
+    return [ask[a:b].strip(" ,?") for a, b in spans] if 2 <= len(spans) <= 3 else [ask]
+
+
 @lru_cache(maxsize=4096)
 def parse_question(text: str) -> Question:
     text = " ".join(text.split())
     story, ask = split_ask(text)
+    asks = _asks_of(ask)
     own_terms = [t for t in terms(_QUESTION_PHRASE.sub(" ", fold(DOC_NUMBER.sub(" ", ask)))) if not t.isdigit()]
     leans_on_story = bool(story) and len(own_terms) < 5
     points_into_story = bool(story) and not leans_on_story and _REFERS_TO_STORY.search(ask) is not None
@@ -282,4 +311,5 @@ def parse_question(text: str) -> Question:
         name_words=tuple(_NAME_WORD.findall(unreferenced)),
         # The document may be named in the story ('Under Circular 66/2025/TT-BXD, my boat ... Can I ...?').
         doc_numbers=frozenset(m.group(0) for m in DOC_NUMBER.finditer(fold(text))),
+        parts=tuple(parse_question(a) for a in asks) if len(asks) > 1 else (),
     )

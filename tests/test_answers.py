@@ -6,6 +6,7 @@ import pytest
 
 from qa import REFUSAL, Assistant, Filters
 from qa.errors import InputError
+from qa.question import parse_question
 from qa.text import normalize
 from tests.conftest import SAMPLE
 
@@ -432,3 +433,29 @@ def test_questions_can_be_restricted_by_issuer_signer_and_entry_into_force(sampl
     assert nobody.refused and nobody.notice == NO_MATCHING_DOCUMENT
     # No sample document states when it enters into force, so none is known to be in force.
     assert sample_assistant.ask("What is planned?", filters=Filters(in_force_on="2030-01-01")).notice == NO_MATCHING_DOCUMENT
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("How many work-hours does the AOA sensor test take and what does it cost per airplane?",
+         ["How many work-hours does the AOA sensor test take", "what does it cost per airplane"]),
+        ("Đoạn qua xã Nam Đàn dài bao nhiêu km và có sơ bộ tổng mức đầu tư bao nhiêu tỷ đồng?",
+         ["Đoạn qua xã Nam Đàn dài bao nhiêu km", "có sơ bộ tổng mức đầu tư bao nhiêu tỷ đồng"]),
+        ("Which provinces and cities merge, and when?", ["Which provinces and cities merge", "when"]),
+        ("What are the rights and obligations of employers?", []),
+        ("Quyền và nghĩa vụ của ai?", []),
+    ],
+)
+def test_a_question_that_asks_two_things_is_parsed_into_its_asks(question: str, asks: list[str]) -> None:
+    assert [part.ask for part in parse_question(question).parts] == asks
+
+
+def test_each_ask_of_a_two_part_question_gets_its_sentence(sample_assistant: Assistant) -> None:
+    answer = sample_assistant.ask(
+        "How many workers do the operating industrial clusters employ, and when did the Prime Minister approve the planning?"
+    )
+    assert not answer.refused
+    assert "4,440 workers" in answer.answer and "March 29, 2023" in answer.answer
+    answer = sample_assistant.ask("What occupancy rate have the operating clusters reached, and how many clusters are not yet established?")
+    assert "78%" in answer.answer and "5 industrial clusters" in answer.answer

@@ -408,11 +408,34 @@ def answer_extractively(
     spans = [(chunk, start, end, best.score) for chunk, start, end in unit]
     spans += [(c.chunk, c.start, c.end, c.score) for c in chosen[1:] if not any(
         c.chunk.doc_id == chunk.doc_id and c.start < e and s < c.end for chunk, s, e, _ in spans)]
+    spans += _other_asks(question, question_terms, retrieved, lexical, evidence, spans)
     citations = [cite(n, chunk, start, end, score) for n, (chunk, start, end, score) in enumerate(spans, start=1)]
     text = " ".join(f"{' '.join(c.quote.split())} [{c.n}]" for c in citations)
     if more:
         text += f" (và {more} mục khác)" if question.language == "vi" else f" (and {more} more)"
     return Draft(text, False, citations, evidence, BACKEND, confidence=confidence, signals=signals)
+
+
+def _other_asks(
+    question: Question, question_terms: dict[str, float], retrieved: list[Retrieved], lexical: LexicalIndex, evidence: float,
+    quoted: list[tuple[Chunk, int, int, float]],
+) -> list[tuple[Chunk, int, int, float]]:
+    """For a question that asks two things ('how many km, and how much will it cost?'): the best
+    sentence for each ask that the answer does not quote yet, holding the value that ask wants.
+    An ask scores on its own words, with the rest of the question's at a quarter."""
+    added: list[tuple[Chunk, int, int, float]] = []
+    for part in question.parts:
+        weights = {t: 0.25 * w for t, w in question_terms.items()} | question_weights(part, lexical.idf)
+        found = [c for c in _candidates(part, weights, retrieved, lexical) if holds_wanted_value(part, c.chunk.slice(c.start, c.end))]
+        if not found:
+            continue
+        top = min(found, key=lambda c: (-c.score, c.rank, c.chunk.doc_id, c.start))
+        if top.score < 0.5 * evidence or any(
+            top.chunk.doc_id == chunk.doc_id and top.start < end and start < top.end for chunk, start, end, _ in [*quoted, *added]
+        ):
+            continue
+        added.append((top.chunk, top.start, top.end, top.score))
+    return added
 
 
 LIST_CAP = 8

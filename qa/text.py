@@ -164,6 +164,8 @@ def sentence_spans(text: str, offset: int = 0) -> list[Span]:
     for match in _BOUNDARY.finditer(text):
         if _ABBREVIATION.search(text[max(0, match.start() - 8) : match.start()]):
             continue
+        if "\n" not in match.group(0) and _in_table_row(text, match.start()):
+            continue  # a table row is one unit: '... số 39/2026/NĐ-CP . | Cục Đo đạc ... |' ends a cell, not the row
         pieces.append(Span(cursor, match.start()))
         cursor = match.end()
     pieces.append(Span(cursor, len(text)))
@@ -181,6 +183,12 @@ def sentence_spans(text: str, offset: int = 0) -> list[Span]:
         else:
             units.append(Span(start, end))
     return [Span(u.start + offset, u.end + offset) for u in units]
+
+
+def _in_table_row(text: str, at: int) -> bool:
+    line_start = text.rfind("\n", 0, at) + 1
+    line_end = text.find("\n", at)
+    return " | " in text[line_start : line_end if line_end >= 0 else len(text)]
 
 
 def _continues(previous: str, gap: str, following: str) -> bool:

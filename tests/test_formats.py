@@ -263,6 +263,22 @@ def test_docx_tables_stay_in_place_as_rows(tmp_path: Path) -> None:
     ]
 
 
+def test_docx_line_breaks_inside_a_paragraph_end_lines(tmp_path: Path) -> None:
+    """Some decrees are one paragraph whose articles, signature and annex are split by <w:br/>."""
+    import docx
+
+    document = docx.Document()
+    paragraph = document.add_paragraph()
+    for i, line in enumerate(["Điều 5. Trách nhiệm thi hành", "CHỦ TỊCH QUỐC HỘI", "Trần Thanh Mẫn", "PHỤ LỤC"]):
+        run = paragraph.add_run(line)
+        if i < 3:
+            run.add_break()
+            run.add_break()
+    path = tmp_path / "one-paragraph.docx"
+    document.save(str(path))
+    assert load(path, Limits(10**7)).text.splitlines() == ["Điều 5. Trách nhiệm thi hành", "CHỦ TỊCH QUỐC HỘI", "Trần Thanh Mẫn", "PHỤ LỤC"]
+
+
 def test_html_charset_is_honoured(tmp_path: Path) -> None:
     path = tmp_path / "latin.html"
     page = '<html><head><meta charset="windows-1252"><title>Caf\xe9 rules</title></head>'

@@ -38,7 +38,17 @@ def test_sentence_spans_join_wrapped_ocr_lines_but_not_headings() -> None:
     assert spans[-1] == "Next one."
 
 
-@given(st.text(alphabet=st.sampled_from(list("ab .!?\n:;,Ếế1")), max_size=300))
+def test_a_table_row_is_one_sentence_whatever_its_cells_say() -> None:
+    text = ("Danh mục thủ tục. Như sau.\n| 2 | 1.000063 | Cấp chứng chỉ hạng I | Nghị định số 39/2026/NĐ-CP . | Cục Đo đạc |\n"
+            "| 3 | 1.011672 | Cung cấp dữ liệu. | Cục Đo đạc |")
+    spans = [text[s.start : s.end] for s in sentence_spans(text)]
+    assert spans == [
+        "Danh mục thủ tục.", "Như sau.", "| 2 | 1.000063 | Cấp chứng chỉ hạng I | Nghị định số 39/2026/NĐ-CP . | Cục Đo đạc |",
+        "| 3 | 1.011672 | Cung cấp dữ liệu. | Cục Đo đạc |",
+    ]
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab .!?\n:;,Ếế1|")), max_size=300))
 def test_sentence_spans_are_exact_disjoint_and_lose_no_text(text: str) -> None:
     text = normalize(text)
     spans = sentence_spans(text)

@@ -107,11 +107,12 @@ def load_docx(path: Path, limits: Limits) -> LoadedDocument:
         if isinstance(block, Table):
             block_lines = _table_lines(block)
         else:
-            line = " ".join(normalize(block.text).split())
-            block_lines = [line] if line and not _RULE_ONLY.match(line) else []
+            # A line break inside a paragraph (<w:br/>) ends a line: some decrees are one paragraph
+            # of articles, the signature and the annex, each on its own line.
+            block_lines = [line for part in normalize(block.text).split("\n") if (line := " ".join(part.split())) and not _RULE_ONLY.match(line)]
             style = (block.style.name if block.style is not None else "") or ""
             if block_lines and style.lower().startswith(("heading", "title")):
-                headings.append(Heading(offset, line))
+                headings.append(Heading(offset, block_lines[0]))
         for line in block_lines:
             lines.append(line)
             offset += len(line) + 1

@@ -135,6 +135,9 @@ class Question:
     # Each ask of a question that asks two things ('how many km, and how much will it cost?'),
     # parsed on its own; empty for a question that asks one.
     parts: tuple[Question, ...] = ()
+    # Places the ask names with what they are ('tỉnh Khánh Hòa', 'thành phố Hà Nội', 'Kon Tum
+    # province'), as term sets: an answer from a document that never names one is about another place.
+    places: tuple[frozenset[str], ...] = ()
 
     def __str__(self) -> str:
         return self.text
@@ -238,6 +241,12 @@ def _opens_with_question(sentence: str) -> bool:
     return re.match(r"(what|which|who|when|where|why|how)\b", fold(sentence)) is not None
 
 
+_PLACE = re.compile(
+    r"\b(?i:tỉnh|thành phố|xã|phường|huyện|quận|thị xã|thị trấn|province of|city of)\s+((?:[A-ZĐ][\wÀ-ỹ]*\s?){1,4})"
+    r"|((?:[A-ZĐ][\wÀ-ỹ]*\s){1,4})(?:province|city|commune|ward|district)\b"
+)
+
+
 # Where a second ask starts: 'and' / 'và' / a comma, then a question word within a few words
 # ('... dài bao nhiêu km và có sơ bộ tổng mức đầu tư bao nhiêu tỷ đồng?').
 _SECOND_ASK = re.compile(
@@ -312,4 +321,5 @@ def parse_question(text: str) -> Question:
         # The document may be named in the story ('Under Circular 66/2025/TT-BXD, my boat ... Can I ...?').
         doc_numbers=frozenset(m.group(0) for m in DOC_NUMBER.finditer(fold(text))),
         parts=tuple(parse_question(a) for a in asks) if len(asks) > 1 else (),
+        places=tuple(dict.fromkeys(found for m in _PLACE.finditer(unreferenced) if (found := frozenset(terms(m.group(1) or m.group(2)))))),
     )

@@ -215,6 +215,10 @@ def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:
     assert holds_unit(fee, "Mức thu: 10.000.000 đồng/Giấy phép") and not holds_unit(fee, "Điều 6 khoản 2")
     counted = parse_question("How many airplanes does the proposed AD affect?")
     assert holds_unit(counted, "It affects 73 airplanes of U.S. registry.") and not holds_unit(counted, "It applies to 737 MAX.")
+    assert not holds_unit(days, "Nghị định số 138/2021/NĐ-CP ngày 31 tháng 12 năm 2021 của Chính phủ"), "a date is not a duration"
+    grade = parse_question("Hệ số lương bậc 1 của ngạch chuyên viên là bao nhiêu?")
+    assert not holds_wanted_value(grade, "được xếp lên 1 bậc lương"), "the question's own number"
+    assert holds_wanted_value(grade, "bậc 1 có hệ số 2,34")
     herd = parse_question("Đàn heo phải dưới bao nhiêu con?")
     assert holds_unit(herd, "Chăn nuôi heo có tổng đàn dưới 150 (một trăm năm mươi) con;"), "the number spelled out between"
     assert parse_question("What is the population?").unit is None

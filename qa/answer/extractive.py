@@ -81,14 +81,20 @@ def holds_wanted_value(question: Question, text: str) -> bool:
         return any(not frozenset(terms(m.group(0))) <= asked for m in _PERSON.finditer(text))
     folded = fold(text)
     if kind == "number":
-        return _DIGIT.search(_NOT_A_QUANTITY.sub(" ", folded)) is not None
+        # A number the question already holds ('hệ số lương bậc 1') is what it asks about, not the answer.
+        asked = {n.lstrip("0") for n in _NUMBER.findall(_NOT_A_QUANTITY.sub(" ", question.folded))}
+        return any(n.lstrip("0") not in asked for n in _NUMBER.findall(_NOT_A_QUANTITY.sub(" ", folded)))
     return _DATE.search(DOC_NUMBER.sub(" ", folded)) is not None
+
+
+# A date's parts are not a duration: 'ngày 31 tháng 12 năm 2021' holds no '31 days'.
+_DATE_EXPRESSION = re.compile(r"\bngay \d{1,2} thang \d{1,2}(?: nam \d{4})?|\bthang \d{1,2} nam \d{4}|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 
 
 def holds_unit(question: Question, text: str) -> bool:
     """Whether text holds a quantity in the unit the question names (True when it names none):
     '04 ngày làm việc' for 'bao lâu', '10.000.000 đồng' for 'lệ phí'."""
-    return question.unit is None or re.search(question.unit, fold(text)) is not None
+    return question.unit is None or re.search(question.unit, _DATE_EXPRESSION.sub(" ", fold(text))) is not None
 
 
 # A sentence that defines a term: the term, then a dash, a colon, 'means', 'is', 'là'.

@@ -138,6 +138,9 @@ class Question:
     # Places the ask names with what they are ('tỉnh Khánh Hòa', 'thành phố Hà Nội', 'Kon Tum
     # province'), as term sets: an answer from a document that never names one is about another place.
     places: tuple[frozenset[str], ...] = ()
+    # Months the ask names with a year ('in December 2015'), as term sets of the month alone (PDFs
+    # glue the year to the next word: 'November - 2015Pre-Pawn'): November's table is not December's.
+    periods: tuple[frozenset[str], ...] = ()
 
     def __str__(self) -> str:
         return self.text
@@ -247,6 +250,9 @@ _PLACE = re.compile(
 )
 
 
+_PERIOD = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|december),? ((?:19|20)\d\d)\b")
+
+
 # Where a second ask starts: 'and' / 'và' / a comma, then a question word within a few words
 # ('... dài bao nhiêu km và có sơ bộ tổng mức đầu tư bao nhiêu tỷ đồng?').
 _SECOND_ASK = re.compile(
@@ -321,5 +327,6 @@ def parse_question(text: str) -> Question:
         # The document may be named in the story ('Under Circular 66/2025/TT-BXD, my boat ... Can I ...?').
         doc_numbers=frozenset(m.group(0) for m in DOC_NUMBER.finditer(fold(text))),
         parts=tuple(parse_question(a) for a in asks) if len(asks) > 1 else (),
+        periods=tuple(dict.fromkeys(frozenset(terms(m.group(1))) for m in _PERIOD.finditer(fold(unreferenced)))),
         places=tuple(dict.fromkeys(found for m in _PLACE.finditer(unreferenced) if (found := frozenset(terms(m.group(1) or m.group(2)))))),
     )

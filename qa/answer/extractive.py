@@ -393,9 +393,9 @@ def answer_extractively(
     if model is not None:
         # The model reads the evidence with everything else; the threshold only keeps a floor.
         threshold = min(threshold, EVIDENCE_FLOOR_WITH_MODEL)
-    if any(not lexical.document_mentions(best.chunk.doc_id, place) for place in question.places):
-        # 'mức hỗ trợ ... ở thành phố Hà Nội' answered from a Ho Chi Minh City resolution: the
-        # document is about another place, so it does not answer for this one.
+    if any(not lexical.document_mentions(best.chunk.doc_id, named) for named in (*question.places, *question.periods)):
+        # 'mức hỗ trợ ... ở thành phố Hà Nội' answered from a Ho Chi Minh City resolution, 'in
+        # December 2015' from November's table: the document is about another place or month.
         return _refusal(question, evidence, 0.0 if model else None, signals)
     if evidence < threshold or (threshold > 0 and not signals["wanted_value"]):
         # Below the evidence bar, or asked for a number or a date the best passage does not hold.

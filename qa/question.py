@@ -56,7 +56,7 @@ _UNITS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:bao nhieu tien|muc phi|le phi|muc thu|muc ho tro|muc chi|tong muc|how much (?:money|does|do|is|was|will)|"
                 r"costs?|fees?|price|budget|salary|allowance)\b"),
      r"\d[\d.,]*\s*(?:dong|vnd|trieu|ty|nghin|usd|dollars?|pounds?|euros?|million|billion)\b|[$£€]\s*\d"),
-    (re.compile(r"\b(?:phan tram|ty le|percent|percentage)\b"), r"\d\s*%|\bpercent|\bphan tram"),
+    (re.compile(r"\b(?:phan tram|ty le|percent|percentage)\b"), r"\d\s*%|\d\s*(?:percent|phan tram)\b"),
 ]
 _COUNTED = re.compile(r"\b(?:how many|bao nhieu|may) ([a-z]{2,})\b")
 
@@ -119,6 +119,9 @@ class Question:
     # What a quantity asked for comes with, as a pattern over folded text ('05 thu tuc', '3%',
     # '10.000.000 dong'); None when no unit is named.
     unit: str | None
+    # The unit is a measure (days, money, a percentage): a number without it does not answer.
+    # A counted noun ('how many airplanes') is not: the answer may name the noun otherwise.
+    unit_required: bool
     # The word asked about: 'budget' in 'What is the budget for the coastal road?' (as terms).
     focus: frozenset[str]
     # The question's terms without its question words ('how many', 'bao nhieu').
@@ -306,6 +309,7 @@ def parse_question(text: str) -> Question:
         pairs += [found for a, b in zip(words, words[1:], strict=False) if (found := frozenset(terms(f"{a} {b}")))]
     story_names = [t for name in _NAME_PHRASE.findall(story) for t in terms(name)]
     answer_type = _answer_type(folded)
+    unit = _unit(folded) if answer_type == "number" else None
     return Question(
         text=text,
         ask=ask,
@@ -318,7 +322,8 @@ def parse_question(text: str) -> Question:
         answer_type=answer_type,
         wants_list=_LIST_QUESTION.search(folded) is not None,
         wants_definition=_DEFINITION_QUESTION.search(folded) is not None,
-        unit=_unit(folded) if answer_type == "number" else None,
+        unit=unit,
+        unit_required=unit is not None and any(unit == value for _, value in _UNITS),
         focus=frozenset(terms(focus.group(1))) if focus else frozenset(),
         content_terms=tuple(terms(_QUESTION_PHRASE.sub(" ", folded))),
         context_terms=context_terms,

@@ -82,6 +82,8 @@ def holds_wanted_value(question: Question, text: str) -> bool:
     folded = fold(text)
     if kind == "number":
         # A number the question already holds ('hệ số lương bậc 1') is what it asks about, not the answer.
+        if question.unit_required and not holds_unit(question, text):
+            return False  # 'bao nhiêu ngày' is not answered by a row number
         own = {n.lstrip("0") for n in _NUMBER.findall(_NOT_A_QUANTITY.sub(" ", question.folded))}
         return any(n.lstrip("0") not in own for n in _NUMBER.findall(_NOT_A_QUANTITY.sub(" ", folded)))
     return _DATE.search(DOC_NUMBER.sub(" ", folded)) is not None

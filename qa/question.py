@@ -55,7 +55,7 @@ _UNITS: list[tuple[re.Pattern[str], str]] = [
      _DURATION_VALUE),
     (re.compile(r"\b(?:bao nhieu tien|muc phi|le phi|muc thu|muc ho tro|muc chi|tong muc|how much (?:money|does|do|is|was|will)|"
                 r"costs?|fees?|price|budget|salary|allowance)\b"),
-     r"\d[\d.,]*\s*(?:dong|vnd|trieu|ty|nghin|usd|dollars?|pounds?|euros?|million|billion)\b|[$£€]\s*\d"),
+     r"\d[\d.,]*\s*(?:dong|d|vnd|trieu|ty|nghin|usd|dollars?|pounds?|euros?|thousand|million|billion|trillion)\b|(?:[$£€]|\busd|\bvnd)\s*\d"),
     (re.compile(r"\b(?:phan tram|ty le|percent|percentage)\b"), r"\d\s*%|\d\s*(?:percent|phan tram)\b"),
 ]
 _COUNTED = re.compile(r"\b(?:how many|bao nhieu|may) ([a-z]{2,})\b")

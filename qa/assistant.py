@@ -77,7 +77,7 @@ class Assistant:
         extractive = ExtractiveAnswerer(
             self.retriever.lexical, self.settings.refusal_threshold, self.settings.max_quotes,
             load_model() if self.settings.refusal_model else None, SentenceMeaning(self.embedder, self.retriever.queries),
-            self.store.next_chunk,
+            self.store,
         )
         # Document questions (who signed, when issued, what it replaces) are read from the anatomy
         # first, with or without a model: the quoted line is exact, and the gate would refuse them.

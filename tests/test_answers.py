@@ -8,6 +8,7 @@ from qa import REFUSAL, Assistant, Filters
 from qa.errors import InputError
 from qa.question import parse_question
 from qa.text import normalize, terms
+from qa.types import Chunk
 from tests.conftest import SAMPLE
 
 
@@ -141,6 +142,20 @@ def test_the_same_question_about_the_named_province_is_answered(two_province_ass
     assert answer.citations[0].source.endswith("ninh-binh.txt")
 
 
+class Around:
+    """The document around a chunk, as ChunkStore gives it: its neighbours and its whole text."""
+
+    def __init__(self, text: str, *chunks: Chunk) -> None:
+        self.text, self.chunks = text, chunks
+
+    def neighbour(self, chunk: Chunk, step: int) -> Chunk | None:
+        at = self.chunks.index(chunk) + step
+        return self.chunks[at] if 0 <= at < len(self.chunks) else None
+
+    def document_text(self, doc_id: str) -> str:
+        return self.text
+
+
 def test_complete_units_bring_their_list_header_row_and_antecedent() -> None:
     from qa.answer.extractive import Candidate, complete_unit
     from qa.types import Chunk
@@ -154,7 +169,7 @@ def test_complete_units_bring_their_list_header_row_and_antecedent() -> None:
     def unit(sentence: str, wants_list: bool = False) -> tuple[list[str], int]:
         start = text.index(sentence)
         spans, more = complete_unit(Candidate(chunk, start, start + len(sentence), frozenset(), 1.0, 0), wants_list,
-                                    lambda c: after if c is chunk else None)
+                                    Around(text, chunk, after))
         return [holder.slice(a, b) for holder, a, b in spans], more
 
     assert unit("The plan covers:") == (["The plan covers:", "- roads;", "- ports;", "- schools."], 0)
@@ -164,6 +179,28 @@ def test_complete_units_bring_their_list_header_row_and_antecedent() -> None:
     assert unit("2 | Trang E | 70 ha") == (["STT | Name | Area", "2 | Trang E | 70 ha"], 0)
     assert unit("It covers 75 hectares.") == (["The cluster was approved.", "It covers 75 hectares."], 0)
     assert unit("The cluster was approved.") == (["The cluster was approved."], 0)
+
+
+def test_a_row_brings_its_header_from_the_chunk_before_and_the_column_a_name_is_in() -> None:
+    from qa.answer.extractive import Candidate, complete_unit
+    from qa.types import Chunk
+
+    text = "Phụ lục\nTT | I. Địa bàn đặc biệt khó khăn | II. Địa bàn khó khăn\n1 | Xã Đất Mới | Phường Bạc Liêu\n2 | Xã Năm Căn | Phường Vĩnh Trạch"
+    cut = text.index("1 | Xã")
+    head = Chunk("c1", "d", "s", "t", "", 0, 0, cut, text[:cut], "h")
+    rows = Chunk("c2", "d", "s", "t", "", 1, cut, len(text), text[cut:], "h")
+
+    def unit(question: str) -> list[str]:
+        start = text.index("1 | Xã")
+        end = text.index("\n2 |")
+        spans, _ = complete_unit(Candidate(rows, start, end, frozenset(), 1.0, 0), False,
+                                 Around(text, head, rows), parse_question(question))
+        return [holder.slice(a, b) for holder, a, b in spans]
+
+    assert unit("Phường Bạc Liêu thuộc nhóm địa bàn nào?") == ["II. Địa bàn khó khăn", "1 | Xã Đất Mới | Phường Bạc Liêu"]
+    assert unit("Xã Đất Mới thuộc nhóm địa bàn nào?") == ["I. Địa bàn đặc biệt khó khăn", "1 | Xã Đất Mới | Phường Bạc Liêu"]
+    assert unit("Danh sách gồm những gì?") == ["TT | I. Địa bàn đặc biệt khó khăn | II. Địa bàn khó khăn", "1 | Xã Đất Mới | Phường Bạc Liêu"]
+
 
 
 def test_the_ask_is_found_inside_a_story() -> None:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Protocol
 
 from qa.answer.base import AnswerRequest, Draft
 from qa.answer.citations import cite
@@ -366,7 +367,7 @@ def by_meaning(question: Question, candidates: list[Candidate], meaning: Sentenc
 def answer_extractively(
     question: Question, retrieved: list[Retrieved], lexical: LexicalIndex, threshold: float, max_quotes: int,
     model: RefusalModel | None = None, meaning: SentenceMeaning | None = None,
-    following: Callable[[Chunk], Chunk | None] | None = None, hidden: frozenset[str] = frozenset(),
+    reader: DocumentReader | None = None, hidden: frozenset[str] = frozenset(),
 ) -> Draft:
     """Refuse below `threshold`, when the best passage lacks the kind of value asked for, or when
     the fitted refusal model's confidence is under its cut. `hidden`: documents the asker may not see."""
@@ -416,7 +417,7 @@ def answer_extractively(
         if close and adds_terms:
             chosen.append(cand)
             covered |= cand.terms
-    unit, more = complete_unit(best, question.wants_list, following)
+    unit, more = complete_unit(best, question.wants_list, reader, question)
     spans = [(chunk, start, end, best.score) for chunk, start, end in unit]
     spans += [(c.chunk, c.start, c.end, c.score) for c in chosen[1:] if not any(
         c.chunk.doc_id == chunk.doc_id and c.start < e and s < c.end for chunk, s, e, _ in spans)]
@@ -451,6 +452,12 @@ def _other_asks(
 
 
 LIST_CAP = 8
+class DocumentReader(Protocol):
+    """What completing a unit reads around a chunk (ChunkStore is one)."""
+
+    def neighbour(self, chunk: Chunk, step: int) -> Chunk | None: ...  # (chunk, +1) the next one, (chunk, -1) the one before
+
+    def document_text(self, doc_id: str) -> str: ...
 # A list item's mark: a dash or bullet (PDFs give bullets from symbol fonts as private-use
 # characters or as 'ｴ'), '1.', '1)', 'a)', 'iv.'.
 _LIST_ITEM = re.compile(r"^\s*(?:[-–—•◦▪■●○·∙►➢✓+*ｴ\ue000-\uf8ff]|\d{1,2}[.)]|[a-zđ]\)|[ivx]{1,4}\.)\s")
@@ -459,7 +466,7 @@ _REFERS_BACK = re.compile(r"^(it|its|they|their|this|these|those|such|he|she|the
 
 
 def complete_unit(
-    best: Candidate, wants_list: bool = False, following: Callable[[Chunk], Chunk | None] | None = None
+    best: Candidate, wants_list: bool = False, reader: DocumentReader | None = None, question: Question | None = None
 ) -> tuple[list[tuple[Chunk, int, int]], int]:
     """What the best sentence needs to be read alone, in reading order with it: (spans, items left out).
 
@@ -483,7 +490,7 @@ def complete_unit(
         return _LIST_ITEM.match(chunk.slice(spans[i].start, spans[i].end)) is not None
 
     if text.rstrip().endswith(":"):
-        items = _list_after(chunk, spans, at, following)
+        items = _list_after(chunk, spans, at, reader)
         return [own, *items[:LIST_CAP]], max(0, len(items) - LIST_CAP)
     if wants_list and is_item(at):
         first = at
@@ -502,21 +509,81 @@ def complete_unit(
         first = at
         while first > 0 and " | " in chunk.slice(spans[first - 1].start, spans[first - 1].end):
             first -= 1
-        return ([piece(first)] if first < at else []) + [own], 0
+        header = piece(first) if first < at else _header_before(chunk, reader) if first == 0 else None
+        if header is None:
+            return [own], 0
+        column = _named_column(question, header, own)
+        return [column or header, own], 0
     if at > 0 and _REFERS_BACK.match(fold(text.lstrip())):
         return [piece(at - 1), own], 0
     return [own], 0
 
 
+def _header_before(chunk: Chunk, reader: DocumentReader | None) -> tuple[Chunk, int, int] | None:
+    """The first row of the table `chunk` opens inside (a long row's cells can fill chunks of
+    their own), and a chunk before it that holds that row whole, to cite it from."""
+    text = reader.document_text(chunk.doc_id) if reader is not None else ""
+    if not text or reader is None:
+        return None
+    line_end = text.rfind("\n", 0, chunk.start + 1)  # where the row `chunk` opens inside begins
+    header = None
+    while line_end > 0:
+        line_start = text.rfind("\n", 0, line_end) + 1
+        if " | " not in text[line_start:line_end]:
+            break
+        header = (line_start, line_end)
+        line_end = line_start - 1
+    holder: Chunk | None = chunk
+    for _ in range(8):
+        holder = reader.neighbour(holder, -1) if holder is not None else None
+        if holder is None or header is None or holder.end < header[0]:
+            return None
+        if holder.start <= header[0] and header[1] <= holder.end:
+            return holder, header[0], header[1]
+    return None
+
+
+def _cells(chunk: Chunk, start: int, end: int) -> list[tuple[int, int]]:
+    """The cells of a table row line as document offsets, empty ones included."""
+    text = chunk.slice(start, end)
+    cells, at = [], 0
+    for part in text.split(" | "):
+        lead = len(part) - len(part.lstrip(" |"))
+        cells.append((start + at + lead, start + at + len(part.rstrip(" |"))))
+        at += len(part) + 3
+    return cells
+
+
+def _named_column(
+    question: Question | None, header: tuple[Chunk, int, int], row: tuple[Chunk, int, int]
+) -> tuple[Chunk, int, int] | None:
+    """When the question names something that one cell of the row holds ('Phường Bạc Liêu
+    thuộc nhóm địa bàn nào?'), that cell's column heading: the header cell above it."""
+    if question is None:
+        return None
+    names = [*question.places, *question.name_pairs]
+    if not names:
+        return None
+    head_chunk, row_chunk = header[0], row[0]
+    head_cells, row_cells = _cells(*header), _cells(*row)
+    if len(head_cells) != len(row_cells):
+        return None
+    holding = [i for i, (s, e) in enumerate(row_cells) if any(name <= frozenset(terms(row_chunk.slice(s, e))) for name in names)]
+    if len(holding) != 1 or holding[0] >= len(head_cells):
+        return None
+    start, end = head_cells[holding[0]]
+    return (head_chunk, start, end) if end > start else None
+
+
 def _list_after(
-    chunk: Chunk, spans: list[Span], at: int, following: Callable[[Chunk], Chunk | None] | None
+    chunk: Chunk, spans: list[Span], at: int, reader: DocumentReader | None
 ) -> list[tuple[Chunk, int, int]]:
     """The items of the list introduced by spans[at]: the list items that follow it, or else the
     one sentence that follows (items run together: 'A; B; C.'). When the chunk ends first, the
     document's next chunk is read from where this one ends."""
     rest = [(chunk, sp.start, sp.end) for sp in spans[at + 1 :]]
-    if following is not None and len(rest) < LIST_CAP + 1:
-        nxt = following(chunk)
+    if reader is not None and len(rest) < LIST_CAP + 1:
+        nxt = reader.neighbour(chunk, 1)
         if nxt is not None:
             rest += [(nxt, sp.start, sp.end) for sp in sentence_spans(nxt.text, offset=nxt.start) if sp.start >= chunk.end]
     items: list[tuple[Chunk, int, int]] = []
@@ -534,10 +601,10 @@ class ExtractiveAnswerer:
 
     def __init__(
         self, lexical: Callable[[], LexicalIndex], threshold: float, max_quotes: int, model: RefusalModel | None = None,
-        meaning: SentenceMeaning | None = None, following: Callable[[Chunk], Chunk | None] | None = None,
+        meaning: SentenceMeaning | None = None, reader: DocumentReader | None = None,
     ) -> None:
         self._lexical = lexical
-        self._following = following
+        self._reader = reader
         self.threshold = threshold
         self.max_quotes = max_quotes
         self.model = model
@@ -551,7 +618,7 @@ class ExtractiveAnswerer:
     def draft(self, request: AnswerRequest) -> Draft:
         return answer_extractively(
             request.question, request.retrieved, self._lexical(), self.threshold, self.max_quotes, self.model, self.meaning,
-            self._following, request.hidden,
+            self._reader, request.hidden,
         )
 
 

@@ -370,9 +370,12 @@ class ChunkStore:
             for chunk_id, text, meta in zip(found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True):
                 yield chunk_from_record(chunk_id, text, dict(meta))
 
-    def next_chunk(self, chunk: Chunk) -> Chunk | None:
-        """The chunk that follows `chunk` in its document, or None after the last."""
-        return next(self.get_chunks([chunk_id_for(chunk.doc_id, chunk.doc_hash, chunk.index + 1)]), None)
+    def neighbour(self, chunk: Chunk, step: int) -> Chunk | None:
+        """The chunk `step` places after `chunk` in its document (before it when negative), or None
+        past either end."""
+        if chunk.index + step < 0:
+            return None
+        return next(self.get_chunks([chunk_id_for(chunk.doc_id, chunk.doc_hash, chunk.index + step)]), None)
 
     @_guarded
     def iter_chunks(self, page: int = 2000) -> Iterator[Chunk]:

@@ -554,13 +554,20 @@ def _cells(chunk: Chunk, start: int, end: int) -> list[tuple[int, int]]:
     return cells
 
 
+# Which group, category or list something is in: 'thuộc nhóm địa bàn nào', 'which category'.
+_ASKS_GROUP = re.compile(
+    r"\bthuoc (?:nhom|loai|danh muc|dia ban|khu vuc|dien|muc|phan|cot|bang|phu luc)\b(?: \S+){0,4} nao\b|"
+    r"\b(?:which|what) (?:group|category|list|class|type|column|section|schedule|tier|zone|band)\b"
+)
+
+
 def _named_column(
     question: Question | None, header: tuple[Chunk, int, int], row: tuple[Chunk, int, int]
 ) -> tuple[Chunk, int, int] | None:
     """When the question names something that one cell of the row holds ('Phường Bạc Liêu
     thuộc nhóm địa bàn nào?'), that cell's column heading: the header cell above it."""
-    if question is None:
-        return None
+    if question is None or not _ASKS_GROUP.search(question.folded):
+        return None  # 'the rate in Phường Tô Hiệu' asks for a cell of the row, not which column it is in
     names = [*question.places, *question.name_pairs]
     if not names:
         return None

@@ -51,7 +51,9 @@ _PERSON_QUESTION = re.compile(
 # folded; the value pattern is what the answering sentence holds.
 _DURATION_VALUE = r"\d\s*(?:ngay|thang|nam|gio|tuan|phut|days?|weeks?|months?|years?|hours?|minutes?)\b"
 _UNITS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\b(?:bao lau|how long|bao nhieu (?:ngay|thang|nam|gio|tuan|phut)|may ngay|how many (?:days|weeks|months|years|hours))\b"),
+    # 'How long is the coastal road?' asks a length; 'how long does it take' a duration.
+    (re.compile(r"\b(?:bao lau|how long (?:does|do|did|will|would|must|can|should|has|have|may)|bao nhieu (?:ngay|thang|nam|gio|tuan|phut)|"
+                r"may ngay|how many (?:days|weeks|months|years|hours))\b"),
      _DURATION_VALUE),
     (re.compile(r"\b(?:bao nhieu tien|muc phi|le phi|muc thu|muc ho tro|muc chi|tong muc|how much (?:money|does|do|is|was|will)|"
                 r"costs?|fees?|price|budget|salary|allowance)\b"),

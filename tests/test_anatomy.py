@@ -71,3 +71,23 @@ def test_chunks_never_straddle_two_articles_and_carry_their_path() -> None:
         assert len(overlapping) <= 1, f"chunk {chunk.index} straddles {overlapping}"
     second = next(c for c in chunks if c.text.startswith("Điều 2."))
     assert second.section == "Điều 2"
+
+
+def test_a_page_that_says_who_it_is_from_answers_who_publishes_it(tmp_path: Path, embedder) -> None:
+    from qa import Assistant, Settings
+
+    page = tmp_path / "ilr.txt"
+    page.write_text(
+        "Guidance\nIndividualised Learner Record (ILR): check that data is accurate\n"
+        "Information about the Funding Information System, to help providers validate ILR data.\n"
+        "25 February 2014 1:50pm First published.\nFrom: Skills Funding Agency\n"
+        "Part of: Individualised Learner Record (ILR)\n\nProviders should run the FIS before each return.\n",
+        encoding="utf-8",
+    )
+    anatomy = read_anatomy(page.read_text(encoding="utf-8"))
+    assert anatomy.issuer is not None and anatomy.issuer.value == "Skills Funding Agency"
+    assistant = Assistant(Settings(index_dir=tmp_path / "idx"), embedder=embedder)
+    assistant.ingest([page])
+    answer = assistant.ask("Which agency publishes the guidance 'ILR: check that data is accurate'?")
+    assert not answer.refused and "Skills Funding Agency" in answer.answer
+    assert answer.citations[0].quote == "Skills Funding Agency"

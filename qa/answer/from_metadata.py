@@ -31,7 +31,8 @@ _ASKS: list[tuple[str, re.Pattern[str]]] = [
                           r"\bdo ai\b.*\bky\b|\bky boi\b")),
     ("effective", re.compile(r"\b(?:take|takes|took) effect\b|\bcomes? into (?:force|effect)\b|\beffective\b|\bin force\b|"
                              r"\bco hieu luc\b|\bhieu luc (?:thi hanh|tu|ke tu)\b|\bhieu luc\b.*\b(?:khi nao|ngay nao|tu ngay nao)\b")),
-    ("issuer", re.compile(r"\bwhich (?:body|authority|agency|organi[sz]ation|department)\b.*\bissu|\bwho issued\b|"
+    ("issuer", re.compile(r"\b(?:which|what) (?:body|authority|agency|organi[sz]ations?|department|ministry|office)\b.*\b(?:issu|publish)|"
+                          r"\bwho (?:issued|issues|publishes|published)\b|\bwho is (?:the |this |that )?.{0,80}\bfrom\b|"
                           r"\bco quan nao\b.*\bban hanh\b|\bdo co quan nao\b|\bai ban hanh\b")),
     ("issued", re.compile(r"\b(?:when|what date|which date)\b.*\b(?:issued|dated|adopted|signed|published)\b|"
                           r"\b(?:ban hanh|ky)\b.*\b(?:ngay nao|khi nao|thoi gian nao)\b|\bngay ban hanh\b")),
@@ -144,8 +145,10 @@ class MetadataAnswerer:
         else:
             top = request.retrieved[0].chunk.doc_id if request.retrieved else None
             found = next((d for d in docs if d.doc_id == top), None)
-            if found is None or not found.doc_number:
-                return None  # not an administrative document: the extractive answerer reads it
+            # Not an administrative document: the extractive answerer reads it, unless the question
+            # asks who it is from and its page says so ('From: Skills Funding Agency').
+            if found is None or not (found.doc_number or (field == "issuer" and found.span("issuer") is not None)):
+                return None
             doc = found
         return self._field(doc, field, question)
 

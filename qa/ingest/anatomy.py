@@ -93,6 +93,8 @@ _VI_ISSUER_LINE = re.compile(
     r"(?: tinh| thanh pho)?(?: [a-z]+){0,4}?)\s*(?=\||cong hoa|[dp]ang cong san|$)",
     re.MULTILINE,
 )
+# GOV.UK pages name who publishes them on a line of their own: 'From: Skills Funding Agency'.
+_FROM_LINE = re.compile(r"^From:[ \t]*([^\n]{3,160}?)[ \t]*$", re.MULTILINE)
 _EN_ISSUER = re.compile(
     r"\b((?:[A-Z][a-z]+ ){1,3}(?:Province|Provincial) (?:People's Committee|Party Committee|People's Council)"
     r"|(?:People's Committee|Party Committee) of (?:[A-Z][a-z]+ ){1,3}[Pp]rovince)"
@@ -428,7 +430,7 @@ def read_anatomy(text: str) -> Anatomy:
     issued = _issue_date(folded, preamble) if vietnamese else (_published(folded) or _opening_date(folded))
     issuer = None
     im = _VI_ISSUER_LINE.search(folded, 0, preamble) if vietnamese else None
-    em = None if im else _EN_ISSUER.search(text[:HEAD_CHARS])
+    em = None if im else (_EN_ISSUER.search(text[:HEAD_CHARS]) or _FROM_LINE.search(text))
     if im or em:
         start, end = (im.start(1), im.end(1)) if im else (em.start(1), em.end(1))  # type: ignore[union-attr]
         value = " ".join(text[start:end].split())

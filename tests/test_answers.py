@@ -395,6 +395,8 @@ def test_who_signed_quotes_the_name_even_when_the_block_straddles_chunks(tmp_pat
     replaced = assistant.ask("Quyết định 12/QĐ-UBND thay thế quyết định nào?")
     assert replaced.answer.startswith("12/QĐ-UBND thay thế 7/QĐ-UBND"), replaced.answer
     assert "thay thế Quyết định số 7/QĐ-UBND" in replaced.citations[0].quote
+    passive = assistant.ask("Theo Quyết định 12/QĐ-UBND, quyết định nào ngày 02/01/2025 bị thay thế?")
+    assert passive.answer.startswith("12/QĐ-UBND thay thế 7/QĐ-UBND"), passive.answer
     proposer = assistant.ask("Quyết định 12/QĐ-UBND được ban hành theo đề nghị của ai?")
     assert proposer.answer.startswith("12/QĐ-UBND được ban hành theo đề nghị của Giám đốc Sở Nội vụ"), proposer.answer
     assert assistant.ask("Which decision does Decision 12/QĐ-UBND repeal?").answer.find("repeals") < 0, "it replaces, repeals none"

@@ -53,9 +53,11 @@ _EN_DOCUMENT = r"(?:laws?|decrees?|resolutions?|decisions?|circulars?|documents?
 _VI_DOCUMENT = r"(?:quyet dinh|nghi dinh|thong tu|nghi quyet|van ban|luat|chi thi|ke hoach|cong van)"
 _ASKED_DOCUMENT = rf"\b(?:which|what)(?: \w+){{0,3}} {_EN_DOCUMENT}\b.*"
 _RELATION_ASKS: list[tuple[str, re.Pattern[str]]] = [
-    ("replaces", re.compile(rf"\bthay the {_VI_DOCUMENT}(?: so)? nao\b|{_ASKED_DOCUMENT}\breplac")),
-    ("repeals", re.compile(rf"\bbai bo {_VI_DOCUMENT}(?: so)? nao\b|{_ASKED_DOCUMENT}\brepeal")),
-    ("amends", re.compile(rf"\bsua doi(?:, bo sung)? {_VI_DOCUMENT}(?: so)? nao\b|{_ASKED_DOCUMENT}\bamend")),
+    # '... thay thế quyết định nào?' and, passive, 'quyết định nào ngày 25/8/2025 bị bãi bỏ?'
+    ("replaces", re.compile(rf"\bthay the {_VI_DOCUMENT}(?: so)? nao\b|{_VI_DOCUMENT} nao\b.*\b(?:bi|duoc) thay the\b|{_ASKED_DOCUMENT}\breplac")),
+    ("repeals", re.compile(rf"\bbai bo {_VI_DOCUMENT}(?: so)? nao\b|{_VI_DOCUMENT} nao\b.*\bbi bai bo\b|{_ASKED_DOCUMENT}\brepeal")),
+    ("amends", re.compile(rf"\bsua doi(?:, bo sung)? {_VI_DOCUMENT}(?: so)? nao\b|{_VI_DOCUMENT} nao\b.*\b(?:bi|duoc) sua doi\b|"
+                          rf"{_ASKED_DOCUMENT}\bamend")),
 ]
 _RELATION_WORDS = {
     "vi": {"replaces": "thay thế", "repeals": "bãi bỏ", "amends": "sửa đổi, bổ sung"},

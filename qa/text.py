@@ -162,8 +162,8 @@ def sentence_spans(text: str, offset: int = 0) -> list[Span]:
     pieces: list[Span] = []
     cursor = 0
     for match in _BOUNDARY.finditer(text):
-        if _ABBREVIATION.search(text[max(0, match.start() - 8) : match.start()]):
-            continue
+        if _ABBREVIATION.search(text[max(0, match.start() - 8) : match.start()]) or text.endswith("....", 0, match.start()):
+            continue  # 'No.', 'e.g.', and a table of contents' dot leaders ('test ........ 40 work-hours')
         if "\n" not in match.group(0) and _in_table_row(text, match.start()):
             continue  # a table row is one unit: '... số 39/2026/NĐ-CP . | Cục Đo đạc ... |' ends a cell, not the row
         pieces.append(Span(cursor, match.start()))
@@ -198,4 +198,5 @@ def _continues(previous: str, gap: str, following: str) -> bool:
         return False  # table rows are lines of their own
     last_line = previous.rsplit("\n", 1)[-1]
     first = following[0]
-    return first.islower() or first.isdigit() or first in ",;)-–" or len(last_line) >= 50
+    # '... 40 work-hours × $85 per hour =' / '$3,400.': an amount goes on its line before.
+    return first.islower() or first.isdigit() or first in ",;)-–$£€%" or last_line.rstrip().endswith(("=", "×", "+")) or len(last_line) >= 50

@@ -38,6 +38,12 @@ def test_sentence_spans_join_wrapped_ocr_lines_but_not_headings() -> None:
     assert spans[-1] == "Next one."
 
 
+def test_an_amount_on_the_next_line_stays_with_its_sum() -> None:
+    text = "AOA sensor system test ........ 40 work-hours × $85 per hour =\n$3,400.\nThe next item."
+    assert [text[s.start : s.end] for s in sentence_spans(text)] == [
+        "AOA sensor system test ........ 40 work-hours × $85 per hour =\n$3,400.", "The next item."]
+
+
 def test_a_table_row_is_one_sentence_whatever_its_cells_say() -> None:
     text = ("Danh mục thủ tục. Như sau.\n| 2 | 1.000063 | Cấp chứng chỉ hạng I | Nghị định số 39/2026/NĐ-CP . | Cục Đo đạc |\n"
             "| 3 | 1.011672 | Cung cấp dữ liệu. | Cục Đo đạc |")

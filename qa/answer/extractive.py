@@ -437,9 +437,16 @@ def _other_asks(
     sentence for each ask that the answer does not quote yet, holding the value that ask wants.
     An ask scores on its own words, with the rest of the question's at a quarter."""
     added: list[tuple[Chunk, int, int, float]] = []
+    document = quoted[0][0].doc_id
     for part in question.parts:
         weights = {t: 0.25 * w for t, w in question_terms.items()} | question_weights(part, lexical.idf)
-        found = [c for c in _candidates(part, weights, retrieved, lexical) if holds_wanted_value(part, c.chunk.slice(c.start, c.end))]
+        said = " ".join(chunk.slice(start, end) for chunk, start, end, _ in [*quoted, *added])
+        own = question_weights(part, lexical.idf)
+        if holds_wanted_value(part, said) and _coverage(own, frozenset(terms(said))) >= 0.5:
+            continue  # the answer already says it: '9 industrial clusters ... 362.6 hectares'
+        # The asks of one question are about one document: the one the answer quotes.
+        found = [c for c in _candidates(part, weights, [r for r in retrieved if r.chunk.doc_id == document], lexical)
+                 if holds_wanted_value(part, c.chunk.slice(c.start, c.end))]
         if not found:
             continue
         top = min(found, key=lambda c: (-c.score, c.rank, c.chunk.doc_id, c.start))

@@ -442,7 +442,7 @@ def _other_asks(
         weights = {t: 0.25 * w for t, w in question_terms.items()} | question_weights(part, lexical.idf)
         said = " ".join(chunk.slice(start, end) for chunk, start, end, _ in [*quoted, *added])
         own = question_weights(part, lexical.idf)
-        if holds_wanted_value(part, said) and _coverage(own, frozenset(terms(said))) >= 0.5:
+        if holds_wanted_value(part, said) and _coverage(own, frozenset(terms(said))) >= 0.8:
             continue  # the answer already says it: '9 industrial clusters ... 362.6 hectares'
         # The asks of one question are about one document: the one the answer quotes.
         found = [c for c in _candidates(part, weights, [r for r in retrieved if r.chunk.doc_id == document], lexical)

@@ -61,6 +61,13 @@ _UNITS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:phan tram|ty le|percent|percentage)\b"), r"\d\s*%|\d\s*(?:percent|phan tram)\b"),
 ]
 _COUNTED = re.compile(r"\b(?:how many|bao nhieu|may) ([a-z]{2,})\b")
+# A measure's name without its number, as a table's header row gives it ('Thời hạn giải quyết',
+# 'Sơ bộ tổng mức đầu tư (tỷ đồng)', 'Mức tỷ lệ phần trăm (%)'): by the measure's value pattern.
+_UNIT_HEADINGS = {
+    _UNITS[0][1]: r"\b(?:ngay|thang|gio|tuan|phut|days?|weeks?|months?|years?|hours?|minutes?|thoi han|thoi gian)\b",
+    _UNITS[1][1]: r"\b(?:dong|vnd|trieu|ty|nghin|usd|dollars?|pounds?|euros?|thousands?|millions?|billions?|trillions?)\b|[$£€]",
+    _UNITS[2][1]: r"%|\bpercent|\bphan tram",
+}
 
 
 def _unit(folded: str) -> str | None:
@@ -121,9 +128,10 @@ class Question:
     # What a quantity asked for comes with, as a pattern over folded text ('05 thu tuc', '3%',
     # '10.000.000 dong'); None when no unit is named.
     unit: str | None
-    # The unit is a measure (days, money, a percentage): a number without it does not answer.
-    # A counted noun ('how many airplanes') is not: the answer may name the noun otherwise.
-    unit_required: bool
+    # When the unit is a measure (days, money, a percentage), its name as a table header gives it: a
+    # number without the measure, in its sentence or its table's header, does not answer. None for
+    # a counted noun ('how many airplanes'), which the answer may name otherwise.
+    unit_heading: str | None
     # The word asked about: 'budget' in 'What is the budget for the coastal road?' (as terms).
     focus: frozenset[str]
     # The question's terms without its question words ('how many', 'bao nhieu').
@@ -149,6 +157,10 @@ class Question:
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def unit_required(self) -> bool:
+        return self.unit_heading is not None
 
 
 # A Vietnamese syllable without its marks: onset, rhyme, coda ('nguyen', 'thuong', 'quyet').
@@ -325,7 +337,7 @@ def parse_question(text: str) -> Question:
         wants_list=_LIST_QUESTION.search(folded) is not None,
         wants_definition=_DEFINITION_QUESTION.search(folded) is not None,
         unit=unit,
-        unit_required=unit is not None and any(unit == value for _, value in _UNITS),
+        unit_heading=_UNIT_HEADINGS.get(unit) if unit else None,
         focus=frozenset(terms(focus.group(1))) if focus else frozenset(),
         content_terms=tuple(terms(_QUESTION_PHRASE.sub(" ", folded))),
         context_terms=context_terms,

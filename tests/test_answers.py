@@ -257,7 +257,9 @@ def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:
     assert holds_unit(counted, "It affects 73 airplanes of U.S. registry.") and not holds_unit(counted, "It applies to 737 MAX.")
     assert not holds_unit(days, "Nghị định số 138/2021/NĐ-CP ngày 31 tháng 12 năm 2021 của Chính phủ"), "a date is not a duration"
     row = "| 13 | 1.001527 | Thủ tục cấp Giấy chứng nhận | Thông tư số 21/2025/TT-BVHTTDL ngày 26 tháng 12 năm 2025 |"
-    assert not holds_wanted_value(days, row), "asked for days: a row's numbers without days do not answer"
+    assert not holds_wanted_value(days, "Trong thời hạn hồ sơ 13 được trả lại"), "asked for days: a number without days does not answer"
+    assert not holds_wanted_value(days, row, "TT | Mã | Tên thủ tục | Căn cứ pháp lý"), "no days in the row or its header"
+    assert holds_wanted_value(days, row, "TT | Mã | Tên thủ tục | Thời hạn giải quyết"), "a table row's unit is in its header"
     assert holds_wanted_value(counted, "The proposed AD affects 73 U.S.-registered planes."), "a counted noun may be named otherwise"
     share = parse_question("Tỷ lệ phần trăm tính đơn giá thuê đất là bao nhiêu?")
     assert holds_unit(share, "| Phường Chiềng An | 2,0% |") and not holds_unit(share, "MỨC TỶ LỆ PHẦN TRĂM (%) TÍNH ĐƠN GIÁ")

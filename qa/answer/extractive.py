@@ -39,6 +39,8 @@ class Candidate:
     plain: float = 0.0
     # What the sentence's kind leaves of its score (a title line, a heading, no value of the kind asked for).
     factor: float = 1.0
+    # A table row's header row, which names what its cells are and in what unit.
+    heading: str = ""
 
 
 _DATE = re.compile(
@@ -66,7 +68,7 @@ _NOT_A_QUANTITY = re.compile(
 )
 
 
-def holds_wanted_value(question: Question, text: str) -> bool:
+def holds_wanted_value(question: Question, text: str, heading: str = "") -> bool:
     """Whether text holds the kind of value the question asks for (True when it asks for none).
     A number inside a document's reference, a date or an article's label is not a quantity, and a
     year inside a document's reference is not a date."""
@@ -83,8 +85,10 @@ def holds_wanted_value(question: Question, text: str) -> bool:
     folded = fold(text)
     if kind == "number":
         # A number the question already holds ('hệ số lương bậc 1') is what it asks about, not the answer.
-        if question.unit_required and not holds_unit(question, text):
-            return False  # 'bao nhiêu ngày' is not answered by a row number
+        if question.unit_heading is not None and not holds_unit(question, text) and not (
+            heading and re.search(question.unit_heading, fold(heading))
+        ):
+            return False  # 'bao nhiêu ngày' needs days, in the sentence or its table's header ('(tỷ đồng)')
         own = {n.lstrip("0") for n in _NUMBER.findall(_NOT_A_QUANTITY.sub(" ", question.folded))}
         return any(n.lstrip("0") not in own for n in _NUMBER.findall(_NOT_A_QUANTITY.sub(" ", folded)))
     return _DATE.search(DOC_NUMBER.sub(" ", folded)) is not None
@@ -165,7 +169,7 @@ def _candidates(
     read: dict[str, tuple[list[Span], list[str], list[frozenset[str]]]] = {}
     # Where each document's tables start, with their header rows' terms: a chunk that opens in
     # the middle of a table reads its rows with the header a chunk before it holds.
-    headers: dict[str, list[tuple[int, frozenset[str]]]] = {}
+    headers: dict[str, list[tuple[int, frozenset[str], str]]] = {}
     for hit in retrieved:
         chunk = hit.chunk
         if chunk.chunk_id in read:
@@ -175,7 +179,7 @@ def _candidates(
         read[chunk.chunk_id] = (spans, texts, [frozenset(terms(t)) for t in texts])
         for i in range(1, len(texts)):
             if " | " in texts[i] and " | " not in texts[i - 1]:
-                headers.setdefault(chunk.doc_id, []).append((spans[i].start, read[chunk.chunk_id][2][i]))
+                headers.setdefault(chunk.doc_id, []).append((spans[i].start, read[chunk.chunk_id][2][i], texts[i]))
     for rank, hit in enumerate(retrieved):
         chunk = hit.chunk
         if chunk.doc_id not in about:
@@ -192,22 +196,23 @@ def _candidates(
                 continue
             seen.add(key)
             own_terms, window = unit_terms[i], unit_terms[i].union(*unit_terms[max(0, i - 1) : i + 2])
+            heading = ""
             if " | " in texts[i]:
                 # A table row means what its header row says its cells are, and the line above
                 # the table says what the table is about.
                 first = i
                 while first > 0 and " | " in texts[first - 1]:
                     first -= 1
-                header = unit_terms[first]
+                header, heading = unit_terms[first], texts[first] if first < i else ""
                 if first == 0:  # the table began before this chunk
-                    header = max(((at, h) for at, h in headers.get(chunk.doc_id, []) if at < span.start),
-                                 default=(0, header), key=lambda item: item[0])[1]
+                    _, header, heading = max(((at, h, t) for at, h, t in headers.get(chunk.doc_id, []) if at < span.start),
+                                             default=(0, header, heading), key=lambda item: item[0])
                 own_terms = own_terms | header
                 window = window | header | (unit_terms[first - 1] if first > 0 else frozenset())
             factor = 1.0
             if focus and not focus & unit_terms[i]:
                 factor *= 0.75  # the sentence does not mention what is asked about
-            wanted = holds_wanted_value(question, texts[i])
+            wanted = holds_wanted_value(question, texts[i], heading)
             if len(unit_terms[i]) >= 3 and len(unit_terms[i] & identifying) >= 0.6 * len(unit_terms[i]) and not (
                 question.answer_type in ("date", "number") and wanted
             ):
@@ -239,7 +244,7 @@ def _candidates(
             own, plain = (
                 (0.75 * _coverage(w, own_terms) + 0.25 * _coverage(w, window)) * factor + bonus for w in (weights, question_terms)
             )
-            out.append(Candidate(chunk, span.start, span.end, unit_terms[i], own, rank, plain, factor))
+            out.append(Candidate(chunk, span.start, span.end, unit_terms[i], own, rank, plain, factor, heading))
     return out
 
 
@@ -334,7 +339,7 @@ def refusal_signals(
         "missing_names": sum(not pair <= chunk_terms for pair in question.name_pairs) / max(1, len(question.name_pairs)),
         "story": float(bool(question.story)),
         "vietnamese": float(question.language == "vi"),
-        "wanted_value": float(holds_wanted_value(question, best.chunk.slice(best.start, best.end))),
+        "wanted_value": float(holds_wanted_value(question, best.chunk.slice(best.start, best.end), best.heading)),
         "unit_found": float(holds_unit(question, best.chunk.slice(best.start, best.end))),
     }
 

@@ -526,3 +526,18 @@ def test_places_the_ask_names_are_read_with_what_they_are() -> None:
     assert parse_question("I live in Hai Phong. Which procedures were abolished?").places == ()
     assert parse_question("How many checks were there in December 2015?").periods == (frozenset(terms("December")),)
     assert parse_question("Who gave the address of April 11, 2015?").periods == ()
+
+
+def test_a_place_named_in_another_language_is_not_a_different_place() -> None:
+    """'Hanoi' in an English question is 'Hà Nội' in a Vietnamese resolution: the place check,
+    which refuses answers from documents about another place, holds only within one language."""
+    from qa.answer.extractive import answer_extractively
+    from qa.index.lexical import LexicalIndex
+
+    text = "Chính sách hỗ trợ bác sĩ làm việc tại trạm y tế trên địa bàn thành phố Hà Nội.\nHỗ trợ cho bác sĩ: lương 9.000.000 đồng/người/tháng."
+    chunk = Chunk("c1", "d1", "nq.docx", "Nghị quyết 73/2025/NQ-HĐND", "", 0, 0, len(text), text, "h")
+    lexical = LexicalIndex([chunk])
+    english = answer_extractively(parse_question("What salary support do doctors get in Hanoi city?"), _retrieved([chunk]), lexical, 0.0, 1)
+    assert not english.refused, "Hanoi is not another place than Hà Nội"
+    other = answer_extractively(parse_question("Bác sĩ ở thành phố Cần Thơ được hỗ trợ lương bao nhiêu?"), _retrieved([chunk]), lexical, 0.0, 1)
+    assert other.refused, "in its own language, a place the document never names is another place"

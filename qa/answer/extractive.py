@@ -401,9 +401,13 @@ def answer_extractively(
     if model is not None:
         # The model reads the evidence with everything else; the threshold only keeps a floor.
         threshold = min(threshold, EVIDENCE_FLOOR_WITH_MODEL)
-    if any(not lexical.document_mentions(best.chunk.doc_id, named) for named in (*question.places, *question.periods)):
+    named = (*question.places, *question.periods)
+    if named and language_of(best.chunk.text) == question.language and any(
+        not lexical.document_mentions(best.chunk.doc_id, name) for name in named
+    ):
         # 'mức hỗ trợ ... ở thành phố Hà Nội' answered from a Ho Chi Minh City resolution, 'in
         # December 2015' from November's table: the document is about another place or month.
+        # Only within one language: 'Hanoi' and 'December' are 'Hà Nội' and 'tháng 12' in Vietnamese.
         return _refusal(question, evidence, 0.0 if model else None, signals)
     if evidence < threshold or (threshold > 0 and not signals["wanted_value"]):
         # Below the evidence bar, or asked for a number or a date the best passage does not hold.

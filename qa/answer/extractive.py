@@ -84,11 +84,11 @@ def holds_wanted_value(question: Question, text: str, heading: str = "") -> bool
         return any(not frozenset(terms(m.group(0))) <= asked for m in _PERSON.finditer(text))
     folded = fold(text)
     if kind == "number":
-        # A number the question already holds ('hệ số lương bậc 1') is what it asks about, not the answer.
         if question.unit_heading is not None and not holds_unit(question, text) and not (
             heading and re.search(question.unit_heading, fold(heading))
         ):
             return False  # 'bao nhiêu ngày' needs days, in the sentence or its table's header ('(tỷ đồng)')
+        # A number the question already holds ('hệ số lương bậc 1') is what it asks about, not the answer.
         own = {n.lstrip("0") for n in _NUMBER.findall(_NOT_A_QUANTITY.sub(" ", question.folded))}
         return any(n.lstrip("0") not in own for n in _NUMBER.findall(_NOT_A_QUANTITY.sub(" ", folded)))
     return _DATE.search(DOC_NUMBER.sub(" ", folded)) is not None

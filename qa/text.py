@@ -161,11 +161,15 @@ def sentence_spans(text: str, offset: int = 0) -> list[Span]:
     """
     pieces: list[Span] = []
     cursor = 0
+    line = (0, -1, False)  # (start, end, is a table row) of the line last looked at: each line is read once
     for match in _BOUNDARY.finditer(text):
         if _ABBREVIATION.search(text[max(0, match.start() - 8) : match.start()]) or text.endswith("....", 0, match.start()):
             continue  # 'No.', 'e.g.', and a table of contents' dot leaders ('test ........ 40 work-hours')
-        if "\n" not in match.group(0) and _in_table_row(text, match.start()):
-            continue  # a table row is one unit: '... số 39/2026/NĐ-CP . | Cục Đo đạc ... |' ends a cell, not the row
+        if "\n" not in match.group(0):
+            if not line[0] <= match.start() < line[1]:
+                line = _line_at(text, match.start())
+            if line[2]:
+                continue  # a table row is one unit: '... số 39/2026/NĐ-CP . | Cục Đo đạc ... |' ends a cell, not the row
         pieces.append(Span(cursor, match.start()))
         cursor = match.end()
     pieces.append(Span(cursor, len(text)))
@@ -185,10 +189,12 @@ def sentence_spans(text: str, offset: int = 0) -> list[Span]:
     return [Span(u.start + offset, u.end + offset) for u in units]
 
 
-def _in_table_row(text: str, at: int) -> bool:
-    line_start = text.rfind("\n", 0, at) + 1
-    line_end = text.find("\n", at)
-    return " | " in text[line_start : line_end if line_end >= 0 else len(text)]
+def _line_at(text: str, at: int) -> tuple[int, int, bool]:
+    """(start, end, is a table row) of the line holding offset `at`."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    end = end if end >= 0 else len(text)
+    return start, end, " | " in text[start:end]
 
 
 def _continues(previous: str, gap: str, following: str) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from qa.text import DOC_NUMBER, fold, has_diacritics, terms
+from qa.text import DOC_NUMBER, MONTH, fold, has_diacritics, terms
 
 Language = Literal["vi", "en"]
 AnswerType = Literal["date", "number", "organisation", "person"]
@@ -267,7 +267,7 @@ _PLACE = re.compile(
 )
 
 
-_PERIOD = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|december),? ((?:19|20)\d\d)\b")
+_PERIOD = re.compile(rf"\b({MONTH}),? ((?:19|20)\d\d)\b")
 
 
 # Where a second ask starts: 'and' / 'và' / a comma, then a question word within a few words

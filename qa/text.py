@@ -148,6 +148,11 @@ class Span:
     end: int
 
 
+# English month names, folded: dates in English documents and questions ('December 31, 2010').
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+          "december")
+MONTH = "(?:" + "|".join(MONTHS) + ")"
+
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)]*\s+|\n")
 _ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:No|Nos|Mr|Mrs|Ms|Dr|St|Art|Vol|e\.g|i\.e|etc|vs)\.$", re.IGNORECASE)
 _TERMINAL = re.compile(r"[.!?:;\"”’)]\s*$")

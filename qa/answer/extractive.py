@@ -21,7 +21,7 @@ from qa.answer.meaning import MAX_SENTENCES, SentenceMeaning
 from qa.answer.refusal import RefusalModel
 from qa.index.lexical import LexicalIndex
 from qa.question import Question, language_of
-from qa.text import DOC_NUMBER, Span, fold, sentence_spans, terms
+from qa.text import DOC_NUMBER, MONTH, Span, fold, sentence_spans, terms
 from qa.types import Chunk, Retrieved, refusal_for
 
 BACKEND = "extractive"
@@ -44,8 +44,7 @@ class Candidate:
 
 
 _DATE = re.compile(
-    r"\b\d{1,2}/\d{1,2}/\d{4}\b|\b(?:19|20)\d\d\b|\bngay \d|\b(?:january|february|march|april|may|june|july|"
-    r"august|september|october|november|december)\b"
+    rf"\b\d{{1,2}}/\d{{1,2}}/\d{{4}}\b|\b(?:19|20)\d\d\b|\bngay \d|\b{MONTH}\b"
 )
 _DIGIT = re.compile(r"\d")
 # A body that acts, as documents capitalise it: 'Bộ Công an', 'Cục Đăng kiểm Việt Nam', 'Skills
@@ -63,8 +62,7 @@ _PERSON = re.compile(
 # Where a number is only part of a reference or a date: 'Số: 145/QĐ-UBND', 'ngày 12 tháng 01 năm 2026'.
 _NOT_A_QUANTITY = re.compile(
     DOC_NUMBER.pattern + r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bngay \d{1,2} thang \d{1,2}(?: nam \d{4})?|\b(?:nam )?(?:19|20)\d\d\b|"
-    r"\b(?:dieu|khoan|diem|chuong|(?<!danh )muc|article|section|part|chapter) \d+\b|\b(?:january|february|march|april|may|june|july|"
-    r"august|september|october|november|december) \d{1,2}\b"
+    r"\b(?:dieu|khoan|diem|chuong|(?<!danh )muc|article|section|part|chapter) \d+\b|\b" + MONTH + r" \d{1,2}\b"
 )
 
 
@@ -448,11 +446,11 @@ def _other_asks(
     added: list[tuple[Chunk, int, int, float]] = []
     document = quoted[0][0].doc_id
     for part in question.parts:
-        weights = {t: 0.25 * w for t, w in question_terms.items()} | question_weights(part, lexical.idf)
-        said = " ".join(chunk.slice(start, end) for chunk, start, end, _ in [*quoted, *added])
         own = question_weights(part, lexical.idf)
+        said = " ".join(chunk.slice(start, end) for chunk, start, end, _ in [*quoted, *added])
         if holds_wanted_value(part, said) and _coverage(own, frozenset(terms(said))) >= 0.8:
             continue  # the answer already says it: '9 industrial clusters ... 362.6 hectares'
+        weights = {t: 0.25 * w for t, w in question_terms.items()} | own
         # The asks of one question are about one document: the one the answer quotes.
         found = [c for c in _candidates(part, weights, [r for r in retrieved if r.chunk.doc_id == document], lexical)
                  if holds_wanted_value(part, c.chunk.slice(c.start, c.end))]

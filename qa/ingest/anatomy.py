@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from qa.text import DOC_NUMBER, fold
+from qa.text import DOC_NUMBER, MONTHS, fold
 
 HEAD_CHARS = 2500
 
@@ -82,10 +82,8 @@ _EN_IDENTIFIER = re.compile(
 _PLACE_DATE = re.compile(r"([a-z][a-z .]{1,40}),\s*ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})")
 _VI_DATE = re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})")
 _NUM_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december"]
-_EN_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r") (\d{1,2}),? (\d{4})\b")
-_EN_DATE_DMY = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTHS) + r"),? (\d{4})\b")
+_EN_DATE = re.compile(r"\b(" + "|".join(MONTHS) + r") (\d{1,2}),? (\d{4})\b")
+_EN_DATE_DMY = re.compile(r"\b(\d{1,2}) (" + "|".join(MONTHS) + r"),? (\d{4})\b")
 _PREAMBLE = re.compile(r"^\W*(can cu|xet de nghi|theo de nghi)\b", re.MULTILINE)
 _VI_ISSUER_LINE = re.compile(
     r"^\W*((?:tinh uy|thanh uy|uy ban nhan dan|hoi dong nhan dan|ban thuong vu|chu tich uy ban nhan dan|quoc hoi|"
@@ -129,7 +127,7 @@ _EFFECTIVE = re.compile(
     r"(?:co hieu luc|hieu luc thi hanh)(?: thi hanh)?(?: ke)? tu ngay\s+(ky|thong qua|ban hanh|"
     r"\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4})"
     r"|(?:effective|takes effect|comes? into force|come into effect)(?: on| from| as of)?\s+("
-    + "|".join(_MONTHS) + r") (\d{1,2}),? (\d{4})"
+    + "|".join(MONTHS) + r") (\d{1,2}),? (\d{4})"
 )
 _AUTHORITY = re.compile(r"\b(tm|kt|q|tl|tuq|t/m|k/t)\s?\.?\s?(?=[a-z])")
 _POSITION = re.compile(
@@ -170,10 +168,10 @@ def _dates(head: str) -> list[Field]:
             if iso := _iso(m.group(1), m.group(2), m.group(3)):
                 found.append(Field(iso, m.start(), m.end()))
     for m in _EN_DATE.finditer(head):
-        if iso := _iso(m.group(2), str(_MONTHS.index(m.group(1)) + 1), m.group(3)):
+        if iso := _iso(m.group(2), str(MONTHS.index(m.group(1)) + 1), m.group(3)):
             found.append(Field(iso, m.start(), m.end()))
     for m in _EN_DATE_DMY.finditer(head):
-        if iso := _iso(m.group(1), str(_MONTHS.index(m.group(2)) + 1), m.group(3)):
+        if iso := _iso(m.group(1), str(MONTHS.index(m.group(2)) + 1), m.group(3)):
             found.append(Field(iso, m.start(), m.end()))
     return sorted(found, key=lambda f: f.start)
 
@@ -391,7 +389,7 @@ def _effective(raw: str, folded: str, issued: Field | None) -> Field | None:
             if dates:
                 return Field(dates[0].value, m.start(), m.end())
         elif m.group(2):
-            iso = _iso(m.group(3), str(_MONTHS.index(m.group(2)) + 1), m.group(4))
+            iso = _iso(m.group(3), str(MONTHS.index(m.group(2)) + 1), m.group(4))
             if iso:
                 return Field(iso, m.start(), m.end())
     return None
@@ -470,17 +468,17 @@ def _published(folded: str) -> Field | None:
         if dates and dates[0].start == 0:
             d = dates[0]
             return Field(d.value, m.end() + d.start, m.end() + d.end)
-    rev = re.search(r"\(rev\. (" + "|".join(_MONTHS) + r") (\d{4})\)", folded[:HEAD_CHARS])
+    rev = re.search(r"\(rev\. (" + "|".join(MONTHS) + r") (\d{4})\)", folded[:HEAD_CHARS])
     if rev:
-        return Field(f"{rev.group(2)}-{_MONTHS.index(rev.group(1)) + 1:02d}", rev.start(), rev.end())
+        return Field(f"{rev.group(2)}-{MONTHS.index(rev.group(1)) + 1:02d}", rev.start(), rev.end())
     # A series' running footer: "Mineral Commodity Summaries, January 2011".
-    series = re.search(r"(?:" + _EN_SERIES.pattern + r")[^\n,]{0,20}, (" + "|".join(_MONTHS) + r") (\d{4})\b", folded)
+    series = re.search(r"(?:" + _EN_SERIES.pattern + r")[^\n,]{0,20}, (" + "|".join(MONTHS) + r") (\d{4})\b", folded)
     if series:
-        return Field(f"{series.group(2)}-{_MONTHS.index(series.group(1)) + 1:02d}", series.start(1), series.end())
+        return Field(f"{series.group(2)}-{MONTHS.index(series.group(1)) + 1:02d}", series.start(1), series.end())
     return None
 
 
-_WEEKDAY_DATE = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday), (?=(?:" + "|".join(_MONTHS) + r") \d)")
+_WEEKDAY_DATE = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday), (?=(?:" + "|".join(MONTHS) + r") \d)")
 
 
 def _opening_date(folded: str) -> Field | None:

@@ -158,10 +158,6 @@ class Question:
     def __str__(self) -> str:
         return self.text
 
-    @property
-    def unit_required(self) -> bool:
-        return self.unit_heading is not None
-
 
 # A Vietnamese syllable without its marks: onset, rhyme, coda ('nguyen', 'thuong', 'quyet').
 _SYLLABLE = re.compile(

@@ -269,8 +269,8 @@ def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:
     herd = parse_question("Đàn heo phải dưới bao nhiêu con?")
     assert holds_unit(herd, "Chăn nuôi heo có tổng đàn dưới 150 (một trăm năm mươi) con;"), "the number spelled out between"
     assert parse_question("What is the population?").unit is None
-    assert not parse_question("How long is the coastal road?").unit_required, "a length, not a duration"
-    assert parse_question("How long does the review take?").unit_required
+    assert parse_question("How long is the coastal road?").unit_heading is None, "a length, not a duration"
+    assert parse_question("How long does the review take?").unit_heading is not None
     who = parse_question("Who will chair the new Quang Ngai province?")
     assert not holds_wanted_value(who, "The new Quang Ngai province will combine two advantages.")
     assert holds_wanted_value(who, "It will be chaired by Nguyen Van Hai.")

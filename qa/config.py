@@ -244,9 +244,9 @@ _TEXT_LIBRARIES = ("pypdf", "pypdfium2", "python-docx", "tiktoken")
 @cache
 def ingest_code_identity() -> str:
     """A hash of the code that turns files into chunks (qa/ingest/, qa/text.py, qa/types.py) and
-    of the versions of the libraries it reads files with."""
+    stores them (qa/index/records.py), and of the versions of the libraries it reads files with."""
     root = Path(__file__).resolve().parent
-    files = sorted((root / "ingest").glob("*.py")) + [root / "text.py", root / "types.py"]
+    files = sorted((root / "ingest").glob("*.py")) + [root / "text.py", root / "types.py", root / "index" / "records.py"]
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())

@@ -15,6 +15,12 @@ import Stemmer
 # Policy document numbers: 544-KL/TU, 06-NQ/TU, 60-NQ/TW, 123/QD-TTg, 1234/2024/ND-CP.
 DOC_NUMBER = re.compile(r"\b\d+(?:/\d+)*(?:[-/][A-Za-zĐđ]+)+(?:[-/][A-Za-zĐđ0-9]+)*\b")
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def doc_number_key(number: str) -> str:
+    """A document number as it is matched: folded, without leading zeros ('Circular 1/2026/TT-BNV'
+    is the document that writes its own number '01/2026/TT-BNV')."""
+    return re.sub(r"(?<!\d)0+(?=\d)", "", fold(number))
 _NUMBER_SEPARATOR = re.compile(r"(?<=\d)[.,](?=\d{3}\b)")
 
 STOPWORDS = frozenset(

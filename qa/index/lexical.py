@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from qa.index.records import chunk_from_record, chunk_metadata
-from qa.text import terms
+from qa.text import doc_number_key, terms
 from qa.types import Chunk
 
 K1 = 1.5
@@ -56,6 +56,7 @@ class LexicalIndex:
         self._postings: dict[str, tuple[array, array]] = {}  # term -> (slots, term frequencies)
         self._doc_freq: Counter[str] = Counter()
         self._doc_number: dict[str, int] = {}
+        self._numbered: dict[str, set[str]] = {}  # doc_number_key -> ids of the documents with that number
         self._doc_of_slot = array("I")
         self._total_length = 0
 
@@ -96,6 +97,9 @@ class LexicalIndex:
                 index = cls()
                 index.chunks = [None if v is None else chunk_from_record(*v) for v in json.loads(saved["chunks"].tobytes())]
                 index._slot = {c.chunk_id: slot for slot, c in enumerate(index.chunks) if c is not None}
+                for chunk in index.chunks:
+                    if chunk is not None and chunk.doc_number:
+                        index._numbered.setdefault(doc_number_key(chunk.doc_number), set()).add(chunk.doc_id)
                 index._lengths = array("I", saved["lengths"].astype(np.uint32).tobytes())
                 index._alive = bytearray(saved["alive"].astype(np.uint8).tobytes())
                 index._doc_of_slot = array("I", saved["doc_of_slot"].astype(np.uint32).tobytes())
@@ -146,6 +150,8 @@ class LexicalIndex:
             postings[1].append(tf)
         self._doc_freq.update(counts.keys())
         self._doc_of_slot.append(self._doc_number.setdefault(chunk.doc_id, len(self._doc_number)))
+        if chunk.doc_number:
+            self._numbered.setdefault(doc_number_key(chunk.doc_number), set()).add(chunk.doc_id)
 
     def remove(self, chunk_ids: Iterable[str]) -> None:
         with self._lock:
@@ -163,6 +169,11 @@ class LexicalIndex:
                 self._reset()
                 for chunk in live:
                     self._add(chunk, Counter(terms(chunk.text)))
+
+    def numbered(self, number: str) -> list[str]:
+        """The documents whose own number is `number` (removed ones may remain: their chunks no
+        longer score)."""
+        return sorted(self._numbered.get(doc_number_key(number), ()))
 
     def document_frequency(self, term: str) -> int:
         return self._doc_freq.get(term, 0)

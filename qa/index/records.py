@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from qa.text import fold
+from qa.text import doc_number_key
 from qa.types import Chunk, DocumentInfo
 
 
@@ -25,7 +25,7 @@ def chunk_metadata(chunk: Chunk, doc_chunks: int) -> dict[str, Any]:
         "page": chunk.page or 0,
         "inner_pages": json.dumps(chunk.inner_pages),
         "doc_number": chunk.doc_number,
-        "doc_number_key": fold(chunk.doc_number),
+        "doc_number_key": doc_number_key(chunk.doc_number),
         "doc_type": chunk.doc_type,
         "issued": chunk.issued,
         "year": int(chunk.issued[:4]) if chunk.issued else 0,

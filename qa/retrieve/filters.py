@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from qa.text import fold
+from qa.text import doc_number_key, fold
 from qa.types import Chunk, DocumentInfo
 
 # A document id no document has: what a restriction that matches nothing resolves to.
@@ -53,7 +53,7 @@ class Filters:
         if self.year:
             clauses.append({"year": self.year})
         if self.doc_number:
-            clauses.append({"doc_number_key": fold(self.doc_number)})
+            clauses.append({"doc_number_key": doc_number_key(self.doc_number)})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -65,5 +65,5 @@ class Filters:
             and chunk.doc_id not in self.hidden
             and (not self.doc_type or chunk.doc_type == self.doc_type.lower())
             and (not self.year or chunk.issued[:4] == str(self.year))
-            and (not self.doc_number or fold(chunk.doc_number) == fold(self.doc_number))
+            and (not self.doc_number or doc_number_key(chunk.doc_number) == doc_number_key(self.doc_number))
         )

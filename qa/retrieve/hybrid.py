@@ -12,10 +12,10 @@ from qa.index.embedders import Embedder, QueryBatcher
 from qa.index.lexical import LexicalIndex
 from qa.index.lexical_sync import SyncedLexicalIndex
 from qa.index.store import ChunkStore
-from qa.question import Question
+from qa.question import Question, language_of
 from qa.retrieve.filters import Filters
 from qa.retrieve.fusion import fuse
-from qa.text import fold
+from qa.text import fold, terms
 from qa.types import Chunk, Retrieved
 
 _WORD = re.compile(r"\w+")
@@ -50,6 +50,7 @@ class HybridRetriever:
         self.queries = QueryBatcher(embedder)
         self.mode = mode
         self.bm25 = SyncedLexicalIndex(settings, store)
+        self._languages: dict[str, str] = {}  # chunk id -> the language it is written in
 
     def lexical(self) -> LexicalIndex:
         return self.bm25.current()
@@ -89,8 +90,41 @@ class HybridRetriever:
             chunk = chunks[chunk_id]
             return Path(chunk.source).name, chunk.index, chunk_id
 
-        fused = fuse([chunk_id for chunk_id, _ in nearest], lexical_ids, self.settings.rrf_k, tie_key=tie_key)
+        extra: list[list[str]] = []
+        if self.mode == "hybrid":
+            for hits in (self._named_documents(question, lexical, n, filters), self._bridged(question, lexical, n, filters)):
+                extra.append([chunk.chunk_id for chunk, _ in hits])
+                chunks.update((chunk.chunk_id, chunk) for chunk, _ in hits)
+        fused = fuse([chunk_id for chunk_id, _ in nearest], lexical_ids, self.settings.rrf_k, tie_key=tie_key, extra=extra)
         return [
             Retrieved(chunks[f.chunk_id], f.score, f.dense_rank, f.lexical_rank, similarity.get(f.chunk_id))
             for f in fused[:k]
         ]
+
+    @staticmethod
+    def _named_documents(question: Question, lexical: LexicalIndex, n: int, filters: Filters | None) -> list[tuple[Chunk, float]]:
+        """The chunks of the documents the question names by number ('Circular 1/2026/TT-BNV'), best
+        first by its words: a user who names a document asks about it, whatever language the
+        question and the document are written in."""
+        # Without the number's own words, which point at the document's header, not at the answer.
+        naming = {t for number in question.doc_numbers for t in terms(number)}
+        words = [t for t in question.terms if t not in naming]
+        hits = [hit for number in sorted(question.doc_numbers) for doc_id in lexical.numbered(number)
+                for hit in lexical.search_document(words, doc_id, n)]
+        hits.sort(key=lambda hit: -hit[1])
+        return [hit for hit in hits if filters is None or filters.accepts(hit[0])][:n]
+
+    def _bridged(self, question: Question, lexical: LexicalIndex, n: int, filters: Filters | None) -> list[tuple[Chunk, float]]:
+        """Passages in the other language than the question's, found by the words both languages
+        write alike (question.bridge_terms): BM25 on the whole question ranks passages in its own
+        language first, and the embedder reads across languages only roughly."""
+        if not question.bridge_terms:
+            return []
+
+        def other_language(chunk: Chunk) -> bool:
+            language = self._languages.get(chunk.chunk_id)
+            if language is None:
+                language = self._languages[chunk.chunk_id] = language_of(chunk.text)
+            return language != question.language and (filters is None or filters.accepts(chunk))
+
+        return lexical.search(list(question.bridge_terms), n, other_language)

@@ -1,0 +1,77 @@
+"""Questions asked in one language of documents written in the other, and documents named by number."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa import Assistant, Settings
+from qa.question import language_of, parse_question
+from qa.retrieve.filters import Filters
+from qa.text import doc_number_key
+
+VIETNAMESE_CIRCULAR = (
+    "BỘ NỘI VỤ\nSố: 01/2026/TT-BNV\nHà Nội, ngày 09 tháng 01 năm 2026\nTHÔNG TƯ\n"
+    "Hướng dẫn xếp lương đối với người được tuyển dụng vào công chức\n"
+    "Điều 1. Phạm vi điều chỉnh\nThông tư này hướng dẫn Điều 20 Nghị định số 170/2025/NĐ-CP về xếp lương.\n"
+)
+ENGLISH_PETS = (
+    "Consultation on pet travel rules\nFrom: Department for Environment, Food & Rural Affairs\n"
+    "GOV.UK publishes this consultation. New rules would apply to pet owners travelling with more than five pets.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def mixed_assistant(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:
+    docs = tmp_path_factory.mktemp("mixed")
+    (docs / "tt-01-2026-bnv.txt").write_text(VIETNAMESE_CIRCULAR, encoding="utf-8")
+    (docs / "pets.txt").write_text(ENGLISH_PETS, encoding="utf-8")
+    # English passages about civil servants and recruitment, which an English question's words
+    # and the embedder's sense of language both favour over the Vietnamese circular.
+    for n in range(6):
+        (docs / f"cfr-{n}.txt").write_text(
+            f"Part {n}. Salary placement of newly recruited civil servants: agencies implement Article {20 + n} of the "
+            "decree on pay when they place recruited staff on a salary grade.\n", encoding="utf-8")
+    # Vietnamese passages about pets and travel, which a Vietnamese question's words favour.
+    for n in range(6):
+        (docs / f"thu-cung-{n}.txt").write_text(
+            f"Quy định {n} về du lịch cùng thú cưng: chủ vật nuôi đi cùng con vật phải tiêm phòng dại trước khi đi du lịch.\n",
+            encoding="utf-8")
+    assistant = Assistant(Settings(index_dir=tmp_path_factory.mktemp("mixed-index")), embedder=embedder)
+    assistant.ingest([docs])
+    return assistant
+
+
+def test_a_document_named_by_number_is_found_whatever_the_language(mixed_assistant: Assistant) -> None:
+    question = "Circular 1/2026/TT-BNV on salary placement for newly recruited civil servants implements Article 20 of which decree?"
+    found = mixed_assistant.retrieve(question)
+    assert Path(found[0].chunk.source).name == "tt-01-2026-bnv.txt"
+
+
+def test_a_vietnamese_question_finds_an_english_page_by_the_names_it_shares(mixed_assistant: Assistant) -> None:
+    question = "Theo trang GOV.UK về tham vấn du lịch cùng thú cưng, quy định mới áp dụng cho chủ vật nuôi đi cùng hơn bao nhiêu con vật?"
+    assert parse_question(question).bridge_terms[:2] == ("gov", "uk")
+    found = mixed_assistant.retrieve(question)
+    assert Path(found[0].chunk.source).name == "pets.txt"
+
+
+def test_document_numbers_match_without_leading_zeros(mixed_assistant: Assistant) -> None:
+    assert doc_number_key("01/2026/TT-BNV") == doc_number_key("1/2026/tt-bnv") == "1/2026/tt-bnv"
+    assert doc_number_key("02302/QĐ-UBND") == "2302/qd-ubnd"
+    assert doc_number_key("10/2026/TT-BNV") != doc_number_key("1/2026/TT-BNV")
+    found = mixed_assistant.retrieve("xếp lương", filters=Filters(doc_number="1/2026/TT-BNV"))
+    assert found and {Path(r.chunk.source).name for r in found} == {"tt-01-2026-bnv.txt"}
+
+
+def test_vietnamese_with_marks_french_shares_is_vietnamese() -> None:
+    question = "Báo cáo 'Special measures: 1 year on' về các quỹ tín thác NHS dài bao nhiêu trang?"
+    assert language_of(question) == "vi" and parse_question(question).language == "vi"
+    assert language_of("Le café de la région est très apprécié à Paris.") == "en"  # not Vietnamese, whatever else
+    # An English question's Vietnamese names are not bridges: they are common syllables in Vietnamese text.
+    assert parse_question("How many industrial clusters are planned in Khanh Hoa?").bridge_terms == ()
+
+
+def test_each_is_not_what_is_counted() -> None:
+    assert parse_question("Bác sĩ được hỗ trợ lương bao nhiêu mỗi tháng?").unit is None
+    assert parse_question("Tỉnh có bao nhiêu cụm công nghiệp?").unit is not None

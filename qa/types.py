@@ -90,6 +90,15 @@ class Chunk:
     doc_type: str = ""
     issued: str = ""
     issuer: str = ""
+    # The first row of the table this chunk opens inside ('State / Territory | Permit | Handgun'),
+    # when the table began in an earlier chunk: what its rows' cells are. Searched with the chunk
+    # (indexed_text), never quoted from it.
+    table_header: str = ""
+
+    @property
+    def indexed_text(self) -> str:
+        """What BM25 and the embedder read for this chunk: its text, under its table's header row."""
+        return f"{self.table_header}\n{self.text}" if self.table_header else self.text
 
     def section_at(self, offset: int) -> str:
         section = self.section

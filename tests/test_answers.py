@@ -188,7 +188,8 @@ def test_a_row_brings_its_header_from_the_chunk_before_and_the_column_a_name_is_
     text = "Phụ lục\nTT | I. Địa bàn đặc biệt khó khăn | II. Địa bàn khó khăn\n1 | Xã Đất Mới | Phường Bạc Liêu\n2 | Xã Năm Căn | Phường Vĩnh Trạch"
     cut = text.index("1 | Xã")
     head = Chunk("c1", "d", "s", "t", "", 0, 0, cut, text[:cut], "h")
-    rows = Chunk("c2", "d", "s", "t", "", 1, cut, len(text), text[cut:], "h")
+    rows = Chunk("c2", "d", "s", "t", "", 1, cut, len(text), text[cut:], "h",
+                 table_header="TT | I. Địa bàn đặc biệt khó khăn | II. Địa bàn khó khăn")
 
     def unit(question: str) -> list[str]:
         start = text.index("1 | Xã")
@@ -318,7 +319,7 @@ def test_a_long_tables_row_about_the_named_place_is_read_even_when_retrieval_mis
     rows = "13 | Xã Vân Hồ | 1,5%\n14 | Xã Lóng Sập | 1,0%"
     first = Chunk("c0", "d1", "nq.docx", "Nghị quyết 607/NQ-HĐND", "", 0, 0, len(head), head, "h", doc_number="607/NQ-HĐND")
     second = Chunk("c1", "d1", "nq.docx", "Nghị quyết 607/NQ-HĐND", "", 1, len(head), len(head) + len(rows), rows, "h",
-                   doc_number="607/NQ-HĐND")
+                   doc_number="607/NQ-HĐND", table_header="STT | Tên xã | Tỷ lệ phần trăm đơn giá thuê đất")
     lexical = LexicalIndex([first, second])
     question = parse_question("Theo Nghị quyết 607/NQ-HĐND, tỷ lệ phần trăm đơn giá thuê đất ở xã Vân Hồ là bao nhiêu?")
     assert [r.chunk.chunk_id for r in within_best_document(question, _retrieved([first]), lexical)] == ["c1"]

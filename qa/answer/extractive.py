@@ -165,9 +165,6 @@ def _candidates(
     seen: set[tuple[str, int, int]] = set()
     out: list[Candidate] = []
     read: dict[str, tuple[list[Span], list[str], list[frozenset[str]]]] = {}
-    # Where each document's tables start, with their header rows' terms: a chunk that opens in
-    # the middle of a table reads its rows with the header a chunk before it holds.
-    headers: dict[str, list[tuple[int, frozenset[str], str]]] = {}
     for hit in retrieved:
         chunk = hit.chunk
         if chunk.chunk_id in read:
@@ -175,9 +172,6 @@ def _candidates(
         spans = sentence_spans(chunk.text, offset=chunk.start)
         texts = [chunk.slice(sp.start, sp.end) for sp in spans]
         read[chunk.chunk_id] = (spans, texts, [frozenset(terms(t)) for t in texts])
-        for i in range(1, len(texts)):
-            if " | " in texts[i] and " | " not in texts[i - 1]:
-                headers.setdefault(chunk.doc_id, []).append((spans[i].start, read[chunk.chunk_id][2][i], texts[i]))
     for rank, hit in enumerate(retrieved):
         chunk = hit.chunk
         if chunk.doc_id not in about:
@@ -202,9 +196,8 @@ def _candidates(
                 while first > 0 and " | " in texts[first - 1]:
                     first -= 1
                 header, heading = unit_terms[first], texts[first] if first < i else ""
-                if first == 0:  # the table began before this chunk
-                    _, header, heading = max(((at, h, t) for at, h, t in headers.get(chunk.doc_id, []) if at < span.start),
-                                             default=(0, header, heading), key=lambda item: item[0])
+                if first == 0 and chunk.table_header:  # the table began before this chunk
+                    header, heading = _header_terms(chunk.table_header), chunk.table_header
                 own_terms = own_terms | header
                 window = window | header | (unit_terms[first - 1] if first > 0 else frozenset())
             factor = 1.0
@@ -244,6 +237,11 @@ def _candidates(
             )
             out.append(Candidate(chunk, span.start, span.end, unit_terms[i], own, rank, plain, factor, heading))
     return out
+
+
+@lru_cache(maxsize=1024)
+def _header_terms(header: str) -> frozenset[str]:
+    return frozenset(terms(header))
 
 
 def within_best_document(question: Question, retrieved: list[Retrieved], lexical: LexicalIndex) -> list[Retrieved]:
@@ -534,27 +532,25 @@ def complete_unit(
 
 
 def _header_before(chunk: Chunk, reader: DocumentReader | None) -> tuple[Chunk, int, int] | None:
-    """The first row of the table `chunk` opens inside (a long row's cells can fill chunks of
-    their own), and a chunk before it that holds that row whole, to cite it from."""
-    text = reader.document_text(chunk.doc_id) if reader is not None else ""
-    if not text or reader is None:
+    """The header row of the table `chunk` opens inside (chunk.table_header), and a chunk that
+    holds it whole, to cite it from: found by halving, as a document's chunks are in order."""
+    if reader is None or not chunk.table_header:
         return None
-    line_end = text.rfind("\n", 0, chunk.start + 1)  # where the row `chunk` opens inside begins
-    header = None
-    while line_end > 0:
-        line_start = text.rfind("\n", 0, line_end) + 1
-        if " | " not in text[line_start:line_end]:
-            break
-        header = (line_start, line_end)
-        line_end = line_start - 1
-    holder: Chunk | None = chunk
-    for _ in range(8):
-        holder = reader.neighbour(holder, -1) if holder is not None else None
-        if holder is None or header is None or holder.end < header[0]:
+    start = reader.document_text(chunk.doc_id).rfind(chunk.table_header, 0, chunk.start)
+    if start < 0:
+        return None
+    end = start + len(chunk.table_header)
+    low, high, holder = 0, chunk.index - 1, None
+    while low <= high:
+        middle = (low + high) // 2
+        found = reader.neighbour(chunk, middle - chunk.index)
+        if found is None:
             return None
-        if holder.start <= header[0] and header[1] <= holder.end:
-            return holder, header[0], header[1]
-    return None
+        if found.start <= start:
+            holder, low = found, middle + 1
+        else:
+            high = middle - 1
+    return (holder, start, end) if holder is not None and end <= holder.end else None
 
 
 def _cells(chunk: Chunk, start: int, end: int) -> list[tuple[int, int]]:

@@ -130,7 +130,7 @@ class LexicalIndex:
         for chunk in chunks:
             if chunk.chunk_id in self._slot:
                 continue
-            counts = Counter(terms(chunk.text))
+            counts = Counter(terms(chunk.indexed_text))
             with self._lock:
                 self._add(chunk, counts)
 
@@ -163,12 +163,12 @@ class LexicalIndex:
                 self.chunks[slot] = None
                 self._alive[slot] = 0
                 self._total_length -= self._lengths[slot]
-                self._doc_freq.subtract(set(terms(chunk.text)))
+                self._doc_freq.subtract(set(terms(chunk.indexed_text)))
             if len(self.chunks) > 2 * len(self._slot) + 1000:
                 live = [c for c in self.chunks if c is not None]
                 self._reset()
                 for chunk in live:
-                    self._add(chunk, Counter(terms(chunk.text)))
+                    self._add(chunk, Counter(terms(chunk.indexed_text)))
 
     def numbered(self, number: str) -> list[str]:
         """The documents whose own number is `number` (removed ones may remain: their chunks no

@@ -30,6 +30,7 @@ def chunk_metadata(chunk: Chunk, doc_chunks: int) -> dict[str, Any]:
         "issued": chunk.issued,
         "year": int(chunk.issued[:4]) if chunk.issued else 0,
         "issuer": chunk.issuer,
+        "table_header": chunk.table_header,
     }
 
 
@@ -52,6 +53,7 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         doc_type=str(meta.get("doc_type", "")),
         issued=str(meta.get("issued", "")),
         issuer=str(meta.get("issuer", "")),
+        table_header=str(meta.get("table_header", "")),
     )
 
 

@@ -266,10 +266,12 @@ class ChunkStore:
 
     @_guarded
     def chunk_vectors(self, doc_id: str) -> dict[str, np.ndarray]:
-        """The stored vector of each of a document's chunks, by chunk text."""
-        found = self.collection.get(where={"doc_id": doc_id}, include=["documents", "embeddings"])
+        """The stored vector of each of a document's chunks, by the text it was embedded from (indexed_text)."""
+        found = self.collection.get(where={"doc_id": doc_id}, include=["documents", "embeddings", "metadatas"])
         embeddings = found["embeddings"] if found["embeddings"] is not None else []
-        return {str(text): np.asarray(vector, dtype=np.float32) for text, vector in zip(found["documents"] or [], embeddings, strict=True)}
+        embedded = [chunk_from_record(chunk_id, str(text), dict(meta or {})).indexed_text
+                    for chunk_id, text, meta in zip(found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True)]
+        return {text: np.asarray(vector, dtype=np.float32) for text, vector in zip(embedded, embeddings, strict=True)}
 
     @_guarded
     def reset_chunks(self) -> None:

@@ -5,7 +5,9 @@ A chunk's text is always `document_text[start:end]`.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from functools import lru_cache
 
 import regex
@@ -123,6 +125,7 @@ def chunk_document(
         at = bisect_right(heading_starts, offset) - 1
         return headings[at][1] if at >= 0 else doc.section_at(offset) if not meta.parts else ""
 
+    table_header = _table_headers(text)
     chunks: list[Chunk] = []
     first = 0
     while first < len(units):
@@ -153,6 +156,7 @@ def chunk_document(
                 doc_type=meta.doc_type,
                 issued=meta.issued.value if meta.issued else "",
                 issuer=meta.issuer.value if meta.issuer else "",
+                table_header=table_header(start),
             )
         )
         if last + 1 >= len(units):
@@ -167,6 +171,54 @@ def chunk_document(
             carried += sizes[next_first]
         first = next_first
     return chunks
+
+
+# A header row longer than this is cut: it names the columns, not the answer.
+TABLE_HEADER_CHARS = 300
+
+
+_SHORT_FIGURE = re.compile(r"^\D{0,12}\d[\d.,/%]*\D{0,12}$")
+
+
+def _is_header_row(line: str) -> bool:
+    """A row that names columns: no cell of it is a short figure ('1', '1,2%', '10 ngày')."""
+    return not any(_SHORT_FIGURE.match(cell.strip()) for cell in line.split(" | "))
+
+
+def _table_headers(text: str) -> Callable[[int], str]:
+    """For an offset, the header row of the table whose row (not the header) holds it, else ''. A
+    table is a run of lines holding ' | '; its header is its first row when that names columns; a
+    run that opens on figures ('- Các phường ... | 1,2%') goes on the table above it when at most
+    two lines of text part them ('Nhóm 1: ... gồm:'). A chunk may open on a row or inside a long
+    one. One pass over the lines."""
+    starts: list[int] = []  # where each row under a header starts
+    ends: list[int] = []
+    headers: list[str] = []
+    header, at, since_row = "", 0, 99
+    for line in text.split("\n"):
+        if " | " in line:
+            if since_row > 0:  # a run starts
+                if _is_header_row(line):
+                    header = line.strip()[:TABLE_HEADER_CHARS]
+                    at += len(line) + 1
+                    since_row = 0
+                    continue
+                if since_row > 2:
+                    header = ""
+            if header:
+                starts.append(at)
+                ends.append(at + len(line))
+                headers.append(header)
+            since_row = 0
+        elif line.strip():
+            since_row += 1
+        at += len(line) + 1
+
+    def header_at(offset: int) -> str:
+        row = bisect_right(starts, offset) - 1
+        return headers[row] if row >= 0 and offset <= ends[row] else ""
+
+    return header_at
 
 
 def structure_boundaries(anatomy: Anatomy) -> list[int]:

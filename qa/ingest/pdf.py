@@ -4,6 +4,7 @@ cleaned text is what is stored, so every citation is an exact slice of it."""
 from __future__ import annotations
 
 import io
+import logging
 import re
 import shutil
 import subprocess
@@ -77,6 +78,61 @@ def _needs_ocr(page: object, text: str) -> bool:
     return covered >= 0.5 * width * height
 
 
+class _RotatedTextNotice(logging.Filter):
+    """pypdf's layout reading logs 'Rotated text discovered' on every page with a rotated stamp or
+    margin note (the Federal Register's 'VerDate' line); it leaves that text out, which is what a
+    table page wants, and the log only alarms whoever ingests."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Rotated text discovered")
+
+
+logging.getLogger("pypdf._text_extraction._layout_mode._fixed_width_page").addFilter(_RotatedTextNotice())
+_GAP = re.compile(r"\s{3,}")
+# A cell that holds a figure, or the dash a table writes for none: '60,400', '$ 71.15', '2.0%', '—'.
+_FIGURE = re.compile(r"^[$£€]?\s?[-+]?(?:\d[\d.,\s]*%?|[—–-])$")
+
+
+def _with_tables(page: object) -> str:
+    """A page's text; a page holding a table of figures (at least three rows of three or more
+    cells, most of them numbers) is read with its layout instead, each row of such a table on one
+    line with its cells separated by ' | ', as Word and web tables are (the plain reading runs a
+    row's cells together: 'Georgia 14,111 16,635 15,227 448 758 0 10 14 01,7721,796')."""
+    plain = page.extract_text() or ""  # type: ignore[attr-defined]
+    if sum(ch.isdigit() for ch in plain) < 30:
+        return plain
+    try:
+        layout = page.extract_text(extraction_mode="layout") or ""  # type: ignore[attr-defined]
+    except Exception:  # pypdf's layout mode fails on some fonts; the plain reading stands
+        return plain
+    lines = layout.split("\n")
+    cells = [_GAP.split(line.strip()) if line.strip() else [] for line in lines]
+
+    def figures(row: list[str]) -> bool:
+        return len(row) >= 3 and sum(_FIGURE.match(c) is not None for c in row[1:]) >= 0.6 * (len(row) - 1)
+
+    in_table = [False] * len(lines)
+    i = 0
+    while i < len(lines):
+        if not figures(cells[i]):
+            i += 1
+            continue
+        end, rows = i, 0
+        while end < len(lines) and (len(cells[end]) >= 2 or (not cells[end] and end + 1 < len(lines) and len(cells[end + 1]) >= 2)):
+            rows += figures(cells[end])
+            end += 1
+        if rows >= 3:
+            start = i
+            while start > 0 and len(cells[start - 1]) >= 2:  # its header rows: 'State / Territory | Permit | Handgun'
+                start -= 1
+            for k in range(start, end):
+                in_table[k] = True
+        i = end
+    if not any(in_table):
+        return plain
+    return "\n".join(" | ".join(row) if table else " ".join(line.split()) for line, row, table in zip(lines, cells, in_table, strict=True))
+
+
 def _open_pdf(data: bytes, limits: Limits) -> list[str]:
     """Each page's text layer; a PDF locked with an empty user password (common: it only restricts
     printing or copying) is opened, any other password is a skip reason."""
@@ -89,7 +145,7 @@ def _open_pdf(data: bytes, limits: Limits) -> list[str]:
             raise SkipFile("encrypted PDF: remove the password and add it again")
         if len(reader.pages) > limits.max_pages:
             raise SkipFile(f"the PDF has {len(reader.pages)} pages, over the {limits.max_pages} page limit (QA_MAX_PAGES)")
-        return [page.extract_text() or "" for page in reader.pages]
+        return [_with_tables(page) for page in reader.pages]
     except SkipFile:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:

@@ -290,7 +290,7 @@ def _store_batch(
     if parsed:
         started = time.perf_counter()
         chunks = [c for p in parsed for c in p.chunks]
-        vectors = embed_with_cache(embedder, cache, [c.text for c in chunks], report)
+        vectors = embed_with_cache(embedder, cache, [c.indexed_text for c in chunks], report)
         embedded = time.perf_counter()
         # New chunks go in before the old ones leave, so a crash in between never loses a document.
         store.add(chunks, vectors)

@@ -118,7 +118,7 @@ def _rebuild_chunks(settings: Settings, store: ChunkStore, embedder: Embedder, c
             continue
         chunks = chunk_document(loaded, doc.doc_id, doc.source, doc.doc_hash, settings.chunk_tokens, settings.chunk_overlap,
                                 read_anatomy(loaded.text))
-        vectors = embed_with_cache(embedder, cache, [c.text for c in chunks], counting)
+        vectors = embed_with_cache(embedder, cache, [c.indexed_text for c in chunks], counting)
         store.add(chunks, vectors)
         store.put_document(replace(doc, chunks=len(chunks)), loaded.text, Layout(loaded.title, loaded.headings, loaded.pages))
         store.delete_document(doc.doc_id, keep_hash=doc.doc_hash)

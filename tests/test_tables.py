@@ -1,0 +1,72 @@
+"""Tables read as they are: a PDF table of figures keeps its rows, and every chunk that opens inside a
+table is searched with the table's header row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qa import Assistant, Settings
+from qa.ingest.chunking import _table_headers, chunk_document
+from qa.ingest.registry import Limits, load
+from qa.types import LoadedDocument
+
+STATES = ["Alabama", "Alaska", "Arizona", "Arkansas", "Colorado", "Delaware", "Florida", "Georgia", "Illinois", "Kansas"]
+
+
+def _figures_pdf(path: Path) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=10)
+    pdf.add_page()
+    pdf.cell(0, 8, "Firearm background checks, November 2015", new_x="LMARGIN", new_y="NEXT")
+    widths = [50, 30, 30, 30]
+    for row in [["State", "Permit", "Handgun", "Totals"]] + [
+        [name, f"{1000 + 7 * i:,}", f"{2000 + 11 * i:,}", f"{3000 + 18 * i:,}"] for i, name in enumerate(STATES)
+    ]:
+        for width, cell in zip(widths, row, strict=True):
+            pdf.cell(width, 7, cell)
+        pdf.ln(7)
+    pdf.output(str(path))
+    return path
+
+
+def test_a_pdf_table_of_figures_keeps_its_rows_and_cells(tmp_path: Path) -> None:
+    text = load(_figures_pdf(tmp_path / "checks.pdf"), Limits(10**7)).text
+    assert "State | Permit | Handgun | Totals" in text
+    assert "Illinois | 1,056 | 2,088 | 3,144" in text
+    assert "Firearm background checks, November 2015" in text  # the text above the table stays plain
+
+
+def test_prose_pdf_pages_are_read_as_before(tmp_path: Path) -> None:
+    from tests.test_formats import make_pdf
+
+    text = load(make_pdf(tmp_path / "prose.pdf", ["In 2024 the province had 14 clusters and 669 hectares."]), Limits(10**7)).text
+    assert " | " not in text and "14 clusters and 669 hectares" in text
+
+
+def test_rows_know_their_header_even_across_a_line_of_text() -> None:
+    text = "Khu vực | Tỷ lệ (%/năm)\nNhóm 1: gồm:\n- Các phường | 1,2%\n- Các xã | 0,8%\nText.\nMore.\nAgain.\n- Khác | 0,5%\n"
+    header = _table_headers(text)
+    assert header(text.index("- Các phường")) == "Khu vực | Tỷ lệ (%/năm)"
+    assert header(text.index("Các xã")) == "Khu vực | Tỷ lệ (%/năm)"  # inside a row, not at its start
+    assert header(text.index("Khu vực")) == ""  # the header row itself
+    assert header(text.index("- Khác")) == ""  # three lines of text part it from the table above
+    assert header(text.index("Nhóm 1")) == ""
+
+
+def test_a_chunk_that_opens_inside_a_table_is_searched_with_its_header(tmp_path: Path, embedder) -> None:
+    rows = "\n".join(f"{i} | Thủ tục cấp giấy phép số {i} cho cơ sở loại {i} | {i + 3} ngày làm việc" for i in range(1, 80))
+    text = f"DANH MỤC THỦ TỤC\nSTT | Tên thủ tục | Thời hạn giải quyết\n{rows}\n"
+    chunks = chunk_document(LoadedDocument(text, "Danh mục"), "d1", "danh-muc.txt", "h", 120, 0)
+    assert len(chunks) > 3 and chunks[0].table_header == ""
+    assert all(c.table_header == "STT | Tên thủ tục | Thời hạn giải quyết" for c in chunks[1:])
+    assert chunks[-1].indexed_text.startswith("STT | Tên thủ tục | Thời hạn giải quyết\n")
+    assert "Thời hạn" not in chunks[-1].text  # the text quoted and cited is the document's own slice
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "danh-muc.txt").write_text(text, encoding="utf-8")
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"), embedder=embedder)
+    assistant.ingest([tmp_path / "docs"])
+    answer = assistant.ask("Thời hạn giải quyết thủ tục cấp giấy phép số 77 là bao lâu?")
+    assert "80 ngày làm việc" in answer.answer, answer.answer
+    assert "Thời hạn giải quyết" in answer.answer  # quoted with its header row

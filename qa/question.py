@@ -33,10 +33,11 @@ _DATE_QUESTION = re.compile(
 _NUMBER_QUESTION = re.compile(
     r"\b(how many|how much|how long|how large|how big|what percent\w*|bao nhieu|bao lau|ty le|"
     r"what (?:is|was|are|were) (?:the |its |their )?(?:[\w'’-]+ ){0,4}?(?:rate|area|number|total|scale|budget|cost|size|length|"
-    r"capacity|population|fee|amount|price|value|percentage|sum)|what amount|what (?:\w+ ){0,8}cost)\b"
+    r"capacity|population|fee|amount|price|value|percentage|sum)|what amount|what (?:\w+ ){0,8}cost|what (?:\w+ ){1,2}rate|"
+    r"so dien thoai|so fax|duong day nong|(?:tele)?phone number|hotline)\b"
 )
 _ORGANISATION_QUESTION = re.compile(
-    r"\b(co quan nao|don vi nao|to chuc nao|bo nao|so nao|giao cho ai|theo de nghi cua ai|"
+    r"\b(co quan nao|don vi nao|to chuc nao|bo nao|so nao|giao cho ai|ai duoc giao|theo de nghi cua ai|"
     r"which (?:agency|agencies|organi[sz]ations?|department|body|bodies|ministry|office|committee)|"
     r"who (?:publishes|published|issued|is responsible)|^who\b.{0,100}\bfrom(?=\W*$))\b"
 )
@@ -58,7 +59,7 @@ _UNITS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:bao nhieu tien|muc phi|le phi|muc thu|muc ho tro|muc chi|tong muc|how much (?:money|does|do|is|was|will)|"
                 r"costs?|fees?|price|budget|salary|allowance)\b"),
      r"\d[\d.,]*\s*(?:dong|d|vnd|trieu|ty|nghin|usd|dollars?|pounds?|euros?|thousand|million|billion|trillion)\b|(?:[$£€]|\busd|\bvnd)\s*\d"),
-    (re.compile(r"\b(?:phan tram|ty le|percent|percentage)\b"), r"\d\s*%|\d\s*(?:percent|phan tram)\b"),
+    (re.compile(r"\b(?:phan tram|ty le|percent|percentage|interest rate|lai suat)\b"), r"\d\s*%|\d\s*(?:percent|phan tram)\b"),
 ]
 _COUNTED = re.compile(r"\b(?:how many|bao nhieu|may) ([a-z]{2,})\b")
 # Words after 'bao nhiêu' that are not what is counted: 'bao nhiêu mỗi tháng' asks a rate.
@@ -72,7 +73,17 @@ _UNIT_HEADINGS = {
 }
 
 
+# 'bao nhiêu tháng' wants months, not '08 ngày làm việc'; 'bao lâu' any duration.
+_NAMED_DURATION = re.compile(r"\b(?:bao nhieu|may|how many) (ngay|thang|nam|gio|tuan|phut|days|weeks|months|years|hours|minutes)\b")
+_DURATION_WORDS = {"ngay": "ngay|days?", "days": "ngay|days?", "thang": "thang|months?", "months": "thang|months?",
+                   "nam": "nam|years?", "years": "nam|years?", "gio": "gio|hours?", "hours": "gio|hours?",
+                   "tuan": "tuan|weeks?", "weeks": "tuan|weeks?", "phut": "phut|minutes?", "minutes": "phut|minutes?"}
+
+
 def _unit(folded: str) -> str | None:
+    named = _NAMED_DURATION.search(folded)
+    if named:
+        return rf"\d\s*(?:{_DURATION_WORDS[named.group(1)]})\b"
     for asked, value in _UNITS:
         if asked.search(folded):
             return value
@@ -156,6 +167,12 @@ class Question:
     # Months the ask names with a year ('in December 2015'), as term sets of the month alone (PDFs
     # glue the year to the next word: 'November - 2015Pre-Pawn'): November's table is not December's.
     periods: tuple[frozenset[str], ...] = ()
+    # The same places as the asker wrote them ('Chiềng Yên'): a document must hold the name itself,
+    # not only its words apart ('Chiềng An', 'Phù Yên').
+    place_names: tuple[str, ...] = ()
+    # Years the ask names outside document numbers ('recorded in 2008'): a document that never
+    # writes the year cannot say what happened in it.
+    years: tuple[str, ...] = ()
     # Words that read the same in documents written in English: the English names and acronyms in a
     # Vietnamese question ('GOV.UK', 'NICS', 'Kentucky'), with the numbers it holds.
     bridge_terms: tuple[str, ...] = ()
@@ -352,7 +369,7 @@ def parse_question(text: str) -> Question:
         wants_list=_LIST_QUESTION.search(folded) is not None,
         wants_definition=_DEFINITION_QUESTION.search(folded) is not None,
         unit=unit,
-        unit_heading=_UNIT_HEADINGS.get(unit) if unit else None,
+        unit_heading=(_UNIT_HEADINGS[_DURATION_VALUE] if unit and _NAMED_DURATION.search(folded) else _UNIT_HEADINGS.get(unit)) if unit else None,
         focus=frozenset(terms(focus.group(1))) if focus else frozenset(),
         content_terms=tuple(terms(_QUESTION_PHRASE.sub(" ", folded))),
         context_terms=context_terms,
@@ -364,4 +381,6 @@ def parse_question(text: str) -> Question:
         periods=tuple(dict.fromkeys(frozenset(terms(m.group(1))) for m in _PERIOD.finditer(fold(unreferenced)))),
         places=tuple(dict.fromkeys(found for m in _PLACE.finditer(unreferenced) if (found := frozenset(terms(m.group(1) or m.group(2)))))),
         bridge_terms=_bridge_terms(text, language),
+        place_names=tuple(dict.fromkeys(" ".join((m.group(1) or m.group(2)).split()) for m in _PLACE.finditer(unreferenced))),
+        years=tuple(dict.fromkeys(re.findall(r"\b(?:19|20)\d\d\b", unreferenced))),
     )

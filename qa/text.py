@@ -13,7 +13,8 @@ from functools import lru_cache
 import Stemmer
 
 # Policy document numbers: 544-KL/TU, 06-NQ/TU, 60-NQ/TW, 123/QD-TTg, 1234/2024/ND-CP.
-DOC_NUMBER = re.compile(r"\b\d+(?:/\d+)*(?:[-/][A-Za-zĐđ]+)+(?:[-/][A-Za-zĐđ0-9]+)*\b")
+# '145/QĐ-UBND', '06-NQ/TU', and the National Assembly's '132/2025/QH15' (letters, then its term).
+DOC_NUMBER = re.compile(r"\b\d+(?:/\d+)*(?:[-/][A-Za-zĐđ]+\d*)+(?:[-/][A-Za-zĐđ0-9]+)*\b")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 

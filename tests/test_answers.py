@@ -542,3 +542,37 @@ def test_a_place_named_in_another_language_is_not_a_different_place() -> None:
     assert not english.refused, "Hanoi is not another place than Hà Nội"
     other = answer_extractively(parse_question("Bác sĩ ở thành phố Cần Thơ được hỗ trợ lương bao nhiêu?"), _retrieved([chunk]), lexical, 0.0, 1)
     assert other.refused, "in its own language, a place the document never names is another place"
+
+
+def test_what_an_ask_names_must_be_what_the_answer_holds() -> None:
+    from qa.answer.extractive import holds_unit, holds_wanted_value
+    from qa.text import DOC_NUMBER
+
+    months = parse_question("Giấy phép có thời hạn tối đa bao nhiêu tháng?")
+    assert holds_unit(months, "thời hạn tối đa 36 tháng") and not holds_unit(months, "08 ngày làm việc")
+    assert holds_unit(parse_question("Thủ tục mất bao lâu?"), "08 ngày làm việc")
+    phone = parse_question("Số điện thoại đường dây nóng của Trung tâm là gì?")
+    assert phone.answer_type == "number" and not holds_wanted_value(phone, "Trung tâm trả hồ sơ và hướng dẫn bổ sung.")
+    assert parse_question("What interest rate applies to the loans?").unit is not None
+    assert parse_question("How many campus murders were recorded in 2008?").years == ("2008",)
+    assert parse_question("Theo Nghị quyết 255/2025/QH15, dự án dài bao nhiêu km?").years == ()  # the year of a number
+    assert [m.group(0) for m in DOC_NUMBER.finditer("Luật số 132/2025/QH15 và Quyết định 145/QĐ-UBND")] == [
+        "132/2025/QH15", "145/QĐ-UBND"]
+    assert parse_question("Ở xã Chiềng Yên, tỉnh Sơn La tỷ lệ là bao nhiêu?").place_names == ("Chiềng Yên", "Sơn La")
+
+
+def test_a_place_must_be_named_whole_and_a_year_written(tmp_path: Path, embedder) -> None:
+    from qa import Settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "son-la.txt").write_text(
+        "Nghị quyết về tỷ lệ phần trăm đơn giá thuê đất năm 2025 tỉnh Sơn La\n"
+        "STT | Tên xã | Tỷ lệ phần trăm (%)\n1 | Phường Chiềng An | 2,0%\n2 | Xã Phù Yên | 1,5%\n3 | Xã Vân Hồ | 1,0%\n",
+        encoding="utf-8")
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"), embedder=embedder)
+    assistant.ingest([docs])
+    assert "1,0%" in assistant.ask("Tỷ lệ phần trăm đơn giá thuê đất ở xã Vân Hồ, tỉnh Sơn La là bao nhiêu?").answer
+    # 'Chiềng' and 'Yên' are both in the document, but not 'Chiềng Yên'.
+    assert assistant.ask("Tỷ lệ phần trăm đơn giá thuê đất ở xã Chiềng Yên, tỉnh Sơn La là bao nhiêu?").refused
+    assert assistant.ask("Tỷ lệ phần trăm đơn giá thuê đất ở xã Vân Hồ năm 2019 là bao nhiêu?").refused

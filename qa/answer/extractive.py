@@ -21,7 +21,7 @@ from qa.answer.meaning import MAX_SENTENCES, SentenceMeaning
 from qa.answer.refusal import RefusalModel
 from qa.index.lexical import LexicalIndex
 from qa.question import Question, language_of
-from qa.text import DOC_NUMBER, MONTH, Span, fold, sentence_spans, terms
+from qa.text import DOC_NUMBER, MONTH, Span, contains_phrase, fold, sentence_spans, terms
 from qa.types import Chunk, Retrieved, refusal_for
 
 BACKEND = "extractive"
@@ -179,6 +179,7 @@ def _candidates(
             weights_in[chunk.doc_id] = within_document_weights(question, question_terms, chunk)
         weights = weights_in[chunk.doc_id]
         identifying = identifying_terms(chunk)
+        own_number = fold(chunk.doc_number)
         # Names in the question other than the document's own (its province, its issuer).
         entities = [pair for pair in names if not pair <= identifying]
         spans, texts, unit_terms = read[chunk.chunk_id]
@@ -221,8 +222,11 @@ def _candidates(
                 bonus += 0.2  # 'work-study—money you earn ...': what the question asks, said outright
             if question.wants_list and (texts[i].rstrip().endswith(":") or _LIST_ITEM.match(texts[i])):
                 bonus += 0.1  # asked for a list: a sentence that introduces one, or an item (the rest come with it)
-            if _NATIONAL_MOTTO.search(texts[i]):
-                factor *= 0.5  # the header of a Vietnamese administrative document: issuer, motto, number, place, date
+            if _NATIONAL_MOTTO.search(texts[i]) or (own_number and question.answer_type != "date" and own_number in fold(texts[i])):
+                # The header of a Vietnamese administrative document (issuer, motto, number, place,
+                # date), or a line naming the document's own number ('Số: 255/2025/QH15 | Hà Nội,
+                # ngày ...', 'Kèm theo Nghị quyết số ...'): they say which document, not what it says.
+                factor *= 0.5
             if entities and not any(pair <= unit_terms[i] for pair in entities):
                 factor *= 0.6  # the question names a place or body inside the document ('Phường Tô Hiệu'); this sentence does not
             if question.answer_type is not None:
@@ -340,6 +344,26 @@ def refusal_signals(
     }
 
 
+def about_what_was_asked(question: Question, chunk: Chunk, lexical: LexicalIndex, reader: DocumentReader | None) -> bool:
+    """Whether the answering passage's document names the places, months and years the ask names.
+    'mức hỗ trợ ... ở thành phố Hà Nội' answered from a Ho Chi Minh City resolution, 'in December
+    2015' from November's table, 'campus murders in 2008' from an excerpt that never says 2008: the
+    document is about another place or time. Places and months only within one language ('Hanoi'
+    and 'December' are 'Hà Nội' and 'tháng 12' in Vietnamese); a year reads the same in both."""
+    if any(not lexical.document_mentions(chunk.doc_id, terms(year)) for year in question.years):
+        return False
+    if language_of(chunk.text) != question.language:
+        return True
+    if any(not lexical.document_mentions(chunk.doc_id, period) for period in question.periods):
+        return False
+    if not question.places:
+        return True
+    if reader is None:
+        return all(lexical.document_mentions(chunk.doc_id, place) for place in question.places)
+    text = reader.document_text(chunk.doc_id)
+    return all(contains_phrase(text, name) for name in question.place_names)
+
+
 def by_meaning(question: Question, candidates: list[Candidate], meaning: SentenceMeaning) -> tuple[list[Candidate], float]:
     """When the best passages are in another language than the question, shared words cannot
     choose the sentence: add how close each sentence of those passages is in meaning (0 to 0.5,
@@ -397,13 +421,7 @@ def answer_extractively(
     if model is not None:
         # The model reads the evidence with everything else; the threshold only keeps a floor.
         threshold = min(threshold, EVIDENCE_FLOOR_WITH_MODEL)
-    named = (*question.places, *question.periods)
-    if named and language_of(best.chunk.text) == question.language and any(
-        not lexical.document_mentions(best.chunk.doc_id, name) for name in named
-    ):
-        # 'mức hỗ trợ ... ở thành phố Hà Nội' answered from a Ho Chi Minh City resolution, 'in
-        # December 2015' from November's table: the document is about another place or month.
-        # Only within one language: 'Hanoi' and 'December' are 'Hà Nội' and 'tháng 12' in Vietnamese.
+    if not about_what_was_asked(question, best.chunk, lexical, reader):
         return _refusal(question, evidence, 0.0 if model else None, signals)
     if evidence < threshold or (threshold > 0 and not signals["wanted_value"]):
         # Below the evidence bar, or asked for a number or a date the best passage does not hold.

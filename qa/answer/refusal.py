@@ -75,8 +75,10 @@ def fit(
 ) -> tuple[RefusalModel, dict[str, float]]:
     """Fit P(the answer is right) on right answers against answers to unanswerable questions; a
     wrong answer to an answerable question is lost whether refused or not, so it teaches nothing
-    about when to refuse. The cut is where, on out-of-fold predictions, the most questions come
-    out right. Reports cross-validated refusal precision and recall."""
+    about when to refuse. The cut is 0.5: answer when the answer is more likely right than not.
+    (The cut where the most questions come out right on out-of-fold predictions is reported beside
+    it: it moves with a few questions, 0.48-0.53 on the last fits.) Reports cross-validated refusal
+    precision and recall at the cut."""
     keep = [label or never for label, never in zip(labels, unanswerable, strict=True)]
     x = np.array([[row.get(name, 0.0) for name in SIGNALS] for row, k in zip(rows, keep, strict=True) if k], dtype=np.float64)
     y = np.array([label for label, k in zip(labels, keep, strict=True) if k], dtype=np.float64)
@@ -98,16 +100,19 @@ def fit(
         return float(np.sum(kept & (y == 1)) + np.sum(~kept & should))
 
     best_cut = max(cuts, key=lambda c: (right(c), -abs(c - 0.5)))
-    refused = out_of_fold < best_cut
+    cut = 0.5
+    refused = out_of_fold < cut
     report = {
         "questions": float(len(y)),
-        "cv_right": right(best_cut) / len(y),
+        "cv_right": right(cut) / len(y),
         "cv_refusal_precision": float(np.sum(refused & should) / max(1, np.sum(refused))),
         "cv_refusal_recall": float(np.sum(refused & should) / max(1, np.sum(should))),
-        "cut": float(best_cut),
+        "cut": cut,
+        "cv_best_cut": float(best_cut),
+        "cv_right_at_best_cut": right(best_cut) / len(y),
     }
     w, b = _fit(z, y)
-    model = RefusalModel(tuple(map(float, w)), float(b), tuple(map(float, means)), tuple(map(float, scales)), float(best_cut))
+    model = RefusalModel(tuple(map(float, w)), float(b), tuple(map(float, means)), tuple(map(float, scales)), cut)
     return model, report
 
 

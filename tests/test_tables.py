@@ -53,6 +53,8 @@ def test_rows_know_their_header_even_across_a_line_of_text() -> None:
     assert header(text.index("Khu vực")) == ""  # the header row itself
     assert header(text.index("- Khác")) == ""  # three lines of text part it from the table above
     assert header(text.index("Nhóm 1")) == ""
+    checks = "Checks\nPre-Pawn | Redemption\nState | Permit | Handgun\nAlabama | 18,870 | 23,022\nIllinois | 87,190 | 24,412\n"
+    assert _table_headers(checks)(checks.index("Illinois")) == "Pre-Pawn | Redemption\nState | Permit | Handgun"
 
 
 def test_a_chunk_that_opens_inside_a_table_is_searched_with_its_header(tmp_path: Path, embedder) -> None:

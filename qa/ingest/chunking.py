@@ -187,24 +187,33 @@ def _is_header_row(line: str) -> bool:
 
 def _table_headers(text: str) -> Callable[[int], str]:
     """For an offset, the header row of the table whose row (not the header) holds it, else ''. A
-    table is a run of lines holding ' | '; its header is its first row when that names columns; a
+    table is a run of lines holding ' | '; its header is its first row when that names columns (with
+    the next when that names columns too); a
     run that opens on figures ('- Các phường ... | 1,2%') goes on the table above it when at most
     two lines of text part them ('Nhóm 1: ... gồm:'). A chunk may open on a row or inside a long
     one. One pass over the lines."""
     starts: list[int] = []  # where each row under a header starts
     ends: list[int] = []
     headers: list[str] = []
-    header, at, since_row = "", 0, 99
+    header, at, since_row, second = "", 0, 99, False
     for line in text.split("\n"):
         if " | " in line:
             if since_row > 0:  # a run starts
                 if _is_header_row(line):
                     header = line.strip()[:TABLE_HEADER_CHARS]
+                    second = header == line  # a second header row is kept with it only when both read exactly
                     at += len(line) + 1
                     since_row = 0
                     continue
                 if since_row > 2:
                     header = ""
+            elif second and _is_header_row(line) and len(line) <= TABLE_HEADER_CHARS:
+                # Column names under a row of group names: 'Pre-Pawn | Redemption | ...' over
+                # 'State / Territory | Permit | Handgun | ...'.
+                header, second = f"{header}\n{line}", False
+                at += len(line) + 1
+                continue
+            second = False
             if header:
                 starts.append(at)
                 ends.append(at + len(line))

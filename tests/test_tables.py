@@ -72,3 +72,41 @@ def test_a_chunk_that_opens_inside_a_table_is_searched_with_its_header(tmp_path:
     answer = assistant.ask("Thời hạn giải quyết thủ tục cấp giấy phép số 77 là bao lâu?")
     assert "80 ngày làm việc" in answer.answer, answer.answer
     assert "Thời hạn giải quyết" in answer.answer  # quoted with its header row
+
+
+def _two_column_pdf(path: Path) -> Path:
+    """A page set in two columns, drawn row by row across both (as some typesetters write them), so
+    reading in drawing order interleaves the columns."""
+    from fpdf import FPDF
+
+    left = ("The agency proposes to require new software on every airplane of the fleet and to revise "
+            "the flight manual before the next flight. Each operator must also test the sensor system "
+            "and fly an operational readiness flight before returning an airplane to service. The "
+            "agency must receive comments on this proposal by September 21, 2020, at the address "
+            "given below.").split()
+    right = ("Operators may ask for another way to comply when their procedures differ from the "
+             "manufacturer's, and the agency will consider each request on its merits before it "
+             "approves any alternative method of compliance. A request must show that the other way "
+             "gives an acceptable level of safety, and it goes to the office named in this proposal.").split()
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=10)
+    pdf.add_page()
+    rows = max(len(left), len(right)) // 5 + 1
+    for r in range(rows):
+        pdf.set_xy(10, 20 + 6 * r)
+        pdf.cell(85, 6, " ".join(left[5 * r : 5 * r + 5]))
+        pdf.set_xy(110, 20 + 6 * r)
+        pdf.cell(85, 6, " ".join(right[5 * r : 5 * r + 5]))
+    pdf.output(str(path))
+    return path
+
+
+def test_a_page_in_columns_is_read_column_by_column(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    path = _two_column_pdf(tmp_path / "columns.pdf")
+    drawn = PdfReader(str(path)).pages[0].extract_text()
+    assert "comments on this proposal by September 21, 2020" not in " ".join(drawn.split())  # interleaved as drawn
+    text = " ".join(load(path, Limits(10**7)).text.split())
+    assert "The agency must receive comments on this proposal by September 21, 2020, at the address given below." in text
+    assert text.index("address given below") < text.index("Operators may ask")

@@ -93,13 +93,15 @@ _GAP = re.compile(r"\s{3,}")
 _FIGURE = re.compile(r"^[$£€]?\s?[-+]?(?:\d[\d.,\s]*%?|[—–-])$")
 
 
-def _with_tables(page: object) -> str:
-    """A page's text; a page holding a table of figures (at least three rows of three or more
-    cells, most of them numbers) is read with its layout instead, each row of such a table on one
-    line with its cells separated by ' | ', as Word and web tables are (the plain reading runs a
-    row's cells together: 'Georgia 14,111 16,635 15,227 448 758 0 10 14 01,7721,796')."""
+def _page_text(page: object) -> str:
+    """A page's text. pypdf's plain reading follows the content stream, which runs a table's cells
+    together ('Georgia 14,111 16,635 15,227 448 758 0 10 14 01,7721,796') and, on a page set in
+    columns, can interleave their lines ('which procedural method for translating AFM • Revising the
+    existing AFM to identifies line numbers'). So a page with enough text is also read with its
+    layout: a table of figures keeps its rows (_figure_rows), a page in columns is read column by
+    column (_by_columns); any other page keeps the plain reading."""
     plain = page.extract_text() or ""  # type: ignore[attr-defined]
-    if sum(ch.isdigit() for ch in plain) < 30:
+    if len(plain) < 200:
         return plain
     try:
         layout = page.extract_text(extraction_mode="layout") or ""  # type: ignore[attr-defined]
@@ -107,6 +109,29 @@ def _with_tables(page: object) -> str:
         return plain
     lines = layout.split("\n")
     cells = [_GAP.split(line.strip()) if line.strip() else [] for line in lines]
+    in_table = _figure_rows(cells)
+    if not any(in_table):
+        return _by_columns(lines) or plain
+    # The text around the tables, block by block, by columns where it is set in them.
+    out: list[str] = []
+    at = 0
+    while at < len(lines):
+        end = at
+        while end < len(lines) and in_table[end] == in_table[at]:
+            end += 1
+        if in_table[at]:
+            out += [" | ".join(row) for row in cells[at:end] if row]
+        else:
+            block = lines[at:end]
+            out.append(_by_columns(block) or "\n".join(" ".join(line.split()) for line in block))
+        at = end
+    return "\n".join(out)
+
+
+def _figure_rows(cells: list[list[str]]) -> list[bool]:
+    """Which lines (as cells between wide gaps) are rows of a table of figures: at least three rows
+    of three or more cells, most of them numbers, with the header rows above them."""
+    lines = cells
 
     def figures(row: list[str]) -> bool:
         return len(row) >= 3 and sum(_FIGURE.match(c) is not None for c in row[1:]) >= 0.6 * (len(row) - 1)
@@ -128,9 +153,71 @@ def _with_tables(page: object) -> str:
             for k in range(start, end):
                 in_table[k] = True
         i = end
-    if not any(in_table):
-        return plain
-    return "\n".join(" | ".join(row) if table else " ".join(line.split()) for line, row, table in zip(lines, cells, in_table, strict=True))
+    return in_table
+
+
+def _by_columns(lines: list[str]) -> str | None:
+    """A page set in columns, read column by column: a gutter is a run of at least two character
+    positions blank on 97% of the page's lines; each column must hold text on a third of them. Lines
+    that cross a gutter (a running head, a title over the columns) come first, whole. None when the
+    page is not in columns."""
+    body = [line for line in lines if line.strip()]
+    if len(body) < 10:
+        return None
+    width = max(len(line) for line in body)
+    blank = [0] * width
+    for line in body:
+        for i, ch in enumerate(line.ljust(width)):
+            blank[i] += ch == " "
+    # Gutters lie between the outermost positions most lines write in, not in the margins.
+    written = [i for i in range(width) if blank[i] < 0.94 * len(body)]
+    if not written:
+        return None
+    left, right = written[0], written[-1] + 1
+    gutters: list[tuple[int, int]] = []
+    i = left
+    while i < right:
+        if blank[i] >= 0.94 * len(body):
+            j = i
+            while j < right and blank[j] >= 0.94 * len(body):
+                j += 1
+            if j - i >= 2:
+                gutters.append((i, j))
+            i = j
+        else:
+            i += 1
+    if not gutters:
+        return None
+    edges = [0, *(edge for gutter in gutters for edge in gutter), width]
+    columns = list(zip(edges[::2], edges[1::2], strict=True))
+    if any(sum(bool(line[a:b].strip()) for line in body) < len(body) / 3 for a, b in columns):
+        return None
+    whole: list[str] = []
+    read: list[list[str]] = [[] for _ in columns]
+    for line in body:
+        cuts = [_cut_near(line, a, b) for a, b in gutters]
+        if None in cuts:  # a line across the columns: a running head, a title over them
+            whole.append(" ".join(line.split()))
+            continue
+        bounds = [0, *(cut for cut in cuts if cut is not None), len(line)]
+        for k, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
+            if line[a:b].strip():
+                read[k].append(" ".join(line[a:b].split()))
+    return "\n".join(whole + [line for column in read for line in column])
+
+
+def _cut_near(line: str, start: int, end: int) -> int | None:
+    """Where a line parts at the gutter start-end: the gutter itself when it is blank there, else a
+    run of two or more spaces within six positions of it (a column's line may reach into the
+    gutter); None when the line runs across it."""
+    if not line[start:end].strip():
+        return (start + end) // 2
+    runs = [m for m in re.finditer(r" {2,}", line[max(0, start - 6) : end + 6])]
+    if not runs:
+        return None
+    middle = (start + end) / 2 - max(0, start - 6)
+    best = min(runs, key=lambda m: abs((m.start() + m.end()) / 2 - middle))
+    return max(0, start - 6) + (best.start() + best.end()) // 2
 
 
 def _open_pdf(data: bytes, limits: Limits) -> list[str]:
@@ -145,7 +232,7 @@ def _open_pdf(data: bytes, limits: Limits) -> list[str]:
             raise SkipFile("encrypted PDF: remove the password and add it again")
         if len(reader.pages) > limits.max_pages:
             raise SkipFile(f"the PDF has {len(reader.pages)} pages, over the {limits.max_pages} page limit (QA_MAX_PAGES)")
-        return [_with_tables(page) for page in reader.pages]
+        return [_page_text(page) for page in reader.pages]
     except SkipFile:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:

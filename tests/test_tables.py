@@ -110,3 +110,4 @@ def test_a_page_in_columns_is_read_column_by_column(tmp_path: Path) -> None:
     text = " ".join(load(path, Limits(10**7)).text.split())
     assert "The agency must receive comments on this proposal by September 21, 2020, at the address given below." in text
     assert text.index("address given below") < text.index("Operators may ask")
+

@@ -200,7 +200,9 @@ def _candidates(
                 if first == 0 and chunk.table_header:  # the table began before this chunk
                     header, heading = _header_terms(chunk.table_header), chunk.table_header
                 own_terms = own_terms | header
-                window = window | header | (unit_terms[first - 1] if first > 0 else frozenset())
+                # Not the rows beside it: they are other records ('karaoke' two rows down does not
+                # make this row about karaoke).
+                window = own_terms | (unit_terms[first - 1] if first > 0 else frozenset())
             factor = 1.0
             if focus and not focus & unit_terms[i]:
                 factor *= 0.75  # the sentence does not mention what is asked about

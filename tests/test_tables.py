@@ -111,3 +111,14 @@ def test_a_page_in_columns_is_read_column_by_column(tmp_path: Path) -> None:
     assert "The agency must receive comments on this proposal by September 21, 2020, at the address given below." in text
     assert text.index("address given below") < text.index("Operators may ask")
 
+
+
+def test_a_model_is_told_what_a_rows_cells_are() -> None:
+    from qa.answer.generated import source_block
+    from qa.types import Chunk, Retrieved
+
+    rows = "77 | Thủ tục cấp giấy phép số 77 | 80 ngày làm việc"
+    chunk = Chunk("c9", "d1", "danh-muc.txt", "Danh mục", "", 9, 500, 500 + len(rows), rows, "h",
+                  table_header="STT | Tên thủ tục | Thời hạn giải quyết")
+    block = source_block(1, Retrieved(chunk, 1.0, 0, 0, 0.9))
+    assert 'table_header="STT | Tên thủ tục | Thời hạn giải quyết"' in block and rows in block

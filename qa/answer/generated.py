@@ -30,7 +30,9 @@ def source_block(n: int, hit: Retrieved) -> str:
     date), so the model can answer 'who issued it' or 'when' from the header and not guess."""
     chunk = hit.chunk
     where = f"{chunk.title}" + (f" / {chunk.section}" if chunk.section else "")
-    known = {"number": chunk.doc_number, "type": chunk.doc_type, "issuer": chunk.issuer, "issued": chunk.issued}
+    # A chunk that opens inside a table carries the table's header row: what its rows' cells are.
+    known = {"number": chunk.doc_number, "type": chunk.doc_type, "issuer": chunk.issuer, "issued": chunk.issued,
+             "table_header": chunk.table_header}
     about = "".join(f' {name}="{_attribute(value)}"' for name, value in known.items() if value)
     # The document text is data; angle brackets in it cannot close the delimiter.
     text = chunk.text.replace("<", "‹").replace(">", "›")

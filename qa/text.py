@@ -162,7 +162,11 @@ MONTH = "(?:" + "|".join(MONTHS) + ")"
 
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)]*\s+|\n")
 _ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:No|Nos|Mr|Mrs|Ms|Dr|St|Art|Vol|e\.g|i\.e|etc|vs)\.$", re.IGNORECASE)
-_TERMINAL = re.compile(r"[.!?:;\"”’)]\s*$")
+# A line's end that ends a sentence: a stop, or a closing quote or bracket after one ('(AD)' does not).
+_TERMINAL = re.compile(r"(?:[.!?:;]|[.!?][\"”’)]+)\s*$")
+# Words no sentence ends on: a line that ends with one wraps ('which applies to all The' / 'Boeing Company ...').
+_OPEN_ENDED = frozenset("a an and the of to for from in on at by with or as that which whose into than "
+                        "cua va cac nhung duoc trong cho voi tai theo ve hoac la".split())
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[Span]:
@@ -217,4 +221,6 @@ def _continues(previous: str, gap: str, following: str) -> bool:
     last_line = previous.rsplit("\n", 1)[-1]
     first = following[0]
     # '... 40 work-hours × $85 per hour =' / '$3,400.': an amount goes on its line before.
-    return first.islower() or first.isdigit() or first in ",;)-–$£€%" or last_line.rstrip().endswith(("=", "×", "+")) or len(last_line) >= 50
+    words = last_line.split()
+    return (first.islower() or first.isdigit() or first in ",;)-–$£€%" or last_line.rstrip().endswith(("=", "×", "+"))
+            or len(last_line) >= 50 or (bool(words) and fold(words[-1]) in _OPEN_ENDED))

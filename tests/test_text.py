@@ -67,3 +67,13 @@ def test_sentence_spans_are_exact_disjoint_and_lose_no_text(text: str) -> None:
         covered.update(range(span.start, span.end))
         previous_end = span.end
     assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
+
+
+def test_a_line_that_cannot_end_a_sentence_wraps_into_the_next() -> None:
+    from qa.text import sentence_spans
+
+    text = ("SUMMARY: The FAA proposes to supersede Airworthiness Directive (AD)\n2018–23–51, which applies to all The\n"
+            "Boeing Company Model 737–8 and 737–\n9 (737 MAX) airplanes. Since then\nĐiều 1. Phạm vi\nThông tư này quy định (“Luật”).")
+    units = [text[s.start : s.end] for s in sentence_spans(text)]
+    assert units[0].startswith("SUMMARY:") and units[0].endswith("(737 MAX) airplanes.")  # '(AD)' and 'The' do not end it
+    assert "Phạm vi" in units and "Thông tư này quy định (“Luật”)." in units  # a heading stays its own

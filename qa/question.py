@@ -80,20 +80,21 @@ _DURATION_WORDS = {"ngay": "ngay|days?", "days": "ngay|days?", "thang": "thang|m
                    "tuan": "tuan|weeks?", "weeks": "tuan|weeks?", "phut": "phut|minutes?", "minutes": "phut|minutes?"}
 
 
-def _unit(folded: str) -> str | None:
+def _unit(folded: str) -> tuple[str | None, str | None]:
+    """(unit, unit_heading) of a quantity question: see Question.unit and Question.unit_heading."""
     named = _NAMED_DURATION.search(folded)
     if named:
-        return rf"\d\s*(?:{_DURATION_WORDS[named.group(1)]})\b"
+        return rf"\d\s*(?:{_DURATION_WORDS[named.group(1)]})\b", _UNIT_HEADINGS[_DURATION_VALUE]
     for asked, value in _UNITS:
         if asked.search(folded):
-            return value
+            return value, _UNIT_HEADINGS.get(value)
     counted = _COUNTED.search(folded)
     if counted and counted.group(1) not in _NOT_COUNTED:
         noun = counted.group(1)
         stem = noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
         # '150 (một trăm năm mươi) con': the number spelled out in brackets may come between.
-        return rf"\d[\d.,]*\s+(?:\([^)]{{0,60}}\)\s+)?(?:\S+\s+){{0,2}}{re.escape(stem)}"
-    return None
+        return rf"\d[\d.,]*\s+(?:\([^)]{{0,60}}\)\s+)?(?:\S+\s+){{0,2}}{re.escape(stem)}", None
+    return None, None
 
 
 # A question that asks what a term means: 'How does the guide define work-study?', 'X là gì?'.
@@ -288,6 +289,7 @@ _PLACE = re.compile(
 
 
 def _bridge_terms(text: str, language: Language) -> tuple[str, ...]:
+    """Question.bridge_terms: the words of a Vietnamese question that are not Vietnamese syllables."""
     if language != "vi":
         # An English question's Vietnamese names ('Nha Trang', 'Vinh') are common syllables in
         # Vietnamese text: they find the passages that mention the place, not the answer. Measured:
@@ -355,7 +357,7 @@ def parse_question(text: str) -> Question:
         pairs += [found for a, b in zip(words, words[1:], strict=False) if (found := frozenset(terms(f"{a} {b}")))]
     story_names = [t for name in _NAME_PHRASE.findall(story) for t in terms(name)]
     answer_type = _answer_type(folded)
-    unit = _unit(folded) if answer_type == "number" else None
+    unit, unit_heading = _unit(folded) if answer_type == "number" else (None, None)
     return Question(
         text=text,
         ask=ask,
@@ -369,7 +371,7 @@ def parse_question(text: str) -> Question:
         wants_list=_LIST_QUESTION.search(folded) is not None,
         wants_definition=_DEFINITION_QUESTION.search(folded) is not None,
         unit=unit,
-        unit_heading=(_UNIT_HEADINGS[_DURATION_VALUE] if unit and _NAMED_DURATION.search(folded) else _UNIT_HEADINGS.get(unit)) if unit else None,
+        unit_heading=unit_heading,
         focus=frozenset(terms(focus.group(1))) if focus else frozenset(),
         content_terms=tuple(terms(_QUESTION_PHRASE.sub(" ", folded))),
         context_terms=context_terms,

@@ -50,7 +50,8 @@ class HybridRetriever:
         self.queries = QueryBatcher(embedder)
         self.mode = mode
         self.bm25 = SyncedLexicalIndex(settings, store)
-        self._languages: dict[str, str] = {}  # chunk id -> the language it is written in
+        # Chunk id -> the language it is written in, worked out once (at most one entry a chunk).
+        self._languages: dict[str, str] = {}
 
     def lexical(self) -> LexicalIndex:
         return self.bm25.current()

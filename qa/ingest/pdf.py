@@ -156,6 +156,11 @@ def _figure_rows(cells: list[list[str]]) -> list[bool]:
     return in_table
 
 
+# Character positions a page's layout may have for its columns to be looked for (a Federal Register
+# page: 80 lines of 180).
+_MOST_LAYOUT_CELLS = 400_000
+
+
 def _by_columns(lines: list[str]) -> str | None:
     """A page set in columns, read column by column: a gutter is a run of at least two character
     positions blank on 97% of the page's lines; each column must hold text on a third of them. Lines
@@ -165,6 +170,8 @@ def _by_columns(lines: list[str]) -> str | None:
     if len(body) < 10:
         return None
     width = max(len(line) for line in body)
+    if width * len(body) > _MOST_LAYOUT_CELLS:
+        return None  # not a page of prose columns: a line thousands of characters wide, or thousands of lines
     blank = [0] * width
     for line in body:
         for i, ch in enumerate(line.ljust(width)):

@@ -559,6 +559,9 @@ def test_what_an_ask_names_must_be_what_the_answer_holds() -> None:
     assert [m.group(0) for m in DOC_NUMBER.finditer("Luật số 132/2025/QH15 và Quyết định 145/QĐ-UBND")] == [
         "132/2025/QH15", "145/QĐ-UBND"]
     assert parse_question("Ở xã Chiềng Yên, tỉnh Sơn La tỷ lệ là bao nhiêu?").place_names == ("Chiềng Yên", "Sơn La")
+    who = parse_question("Who delivered the weekly address about free community college?")
+    assert not holds_wanted_value(who, "For Immediate Release")  # a title-case heading is not a name
+    assert holds_wanted_value(who, "Hi everybody, this is Joe Biden.")
 
 
 def test_a_place_must_be_named_whole_and_a_year_written(tmp_path: Path, embedder) -> None:

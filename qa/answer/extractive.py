@@ -59,6 +59,7 @@ _PERSON = re.compile(
     r"\b[A-ZĐ][a-zà-ỹđ]+(?:\s+[A-ZĐ][a-zà-ỹđ]+){1,3}\b|\b(?:Mr|Mrs|Ms|Dr)\.?\s+[A-Z]|"
     r"\b(?:President|Secretary|Minister|Chairman|Chair|Director|Commissioner|Chủ tịch|Bộ trưởng|Thứ trưởng|Giám đốc|Trưởng)\b"
 )
+_NOT_IN_NAMES = frozenset("for the of and in on to with from at by a an".split())
 # Where a number is only part of a reference or a date: 'Số: 145/QĐ-UBND', 'ngày 12 tháng 01 năm 2026'.
 _NOT_A_QUANTITY = re.compile(
     DOC_NUMBER.pattern + r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bngay \d{1,2} thang \d{1,2}(?: nam \d{4})?|\b(?:nam )?(?:19|20)\d\d\b|"
@@ -78,8 +79,10 @@ def holds_wanted_value(question: Question, text: str, heading: str = "") -> bool
     if kind == "person":
         # A name the question does not already hold: in 'Who will chair the new Quang Ngai
         # province?', 'Quang Ngai' is what is asked about, not who.
+        # Nor a title-case heading: 'For Immediate Release' holds a word no name does.
         asked = frozenset(question.terms)
-        return any(not frozenset(terms(m.group(0))) <= asked for m in _PERSON.finditer(text))
+        return any(not frozenset(terms(m.group(0))) <= asked and not _NOT_IN_NAMES & set(m.group(0).lower().split())
+                   for m in _PERSON.finditer(text))
     folded = fold(text)
     if kind == "number":
         if question.unit_heading is not None and not holds_unit(question, text) and not (

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from qa.text import DOC_NUMBER, MONTH, fold, has_diacritics, terms
+from qa.text import DOC_NUMBER, MONTH, VIETNAMESE_LETTERS, VIETNAMESE_SYLLABLE, Language, fold, has_diacritics, language_of, terms
 
-Language = Literal["vi", "en"]
 AnswerType = Literal["date", "number", "organisation", "person"]
 
 # Common Vietnamese syllables, folded: a question full of them but with no diacritics is Vietnamese
@@ -23,8 +22,6 @@ _VIETNAMESE_HINTS = frozenset(
     "duoc cua nao gi bao nhieu ngay thang nam ket luan nghi quyet tinh uy theo trong nhung cac "
     "khong la ai dau ve thuc hien phat trien do thi chuong trinh giai doan ban hanh so".split()
 )
-# Letters only Vietnamese uses among the languages we meet (with or without tone marks).
-_VIETNAMESE_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 
 _DATE_QUESTION = re.compile(
     r"\b(when|(?:what|which)(?: \w+)? (?:date|day|year)|by what date|ngay nao|khi nao|nam nao|thoi gian nao|thoi diem nao|"
@@ -182,14 +179,6 @@ class Question:
         return self.text
 
 
-# A Vietnamese syllable without its marks: onset, rhyme, coda ('nguyen', 'thuong', 'quyet').
-_SYLLABLE = re.compile(
-    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
-    r"(?:uye|uya|oai|oay|oeo|ieu|uou|uoi|yeu|uy|oa|oe|oi|ai|ao|au|ay|eo|eu|ia|iu|ua|ui|uo|uu|ue|ye|ie|ay|[aeiouy])"
-    r"(?:ch|ng|nh|[cmnpt])?"
-)
-
-
 def _unaccented_vietnamese(text: str, folded: str) -> bool:
     """Vietnamese typed without its marks: no diacritics, and almost every word reads as a
     Vietnamese syllable (English words rarely do: 'how', 'many', 'industrial')."""
@@ -198,24 +187,8 @@ def _unaccented_vietnamese(text: str, folded: str) -> bool:
     words = [w for w in re.findall(r"[a-z]+", DOC_NUMBER.sub(" ", folded)) if len(w) > 1 or w in "aoy"]
     if sum(w in _VIETNAMESE_HINTS for w in words) >= max(2, len(words) // 3):
         return True
-    syllables = sum(_SYLLABLE.fullmatch(w) is not None for w in words)
+    syllables = sum(VIETNAMESE_SYLLABLE.fullmatch(w) is not None for w in words)
     return len(words) >= 3 and syllables >= 0.85 * len(words)
-
-
-def language_of(text: str) -> Language:
-    """The language a passage is written in: Vietnamese when its letters say so (a name with
-    diacritics inside English text does not), or when it reads as Vietnamese without its marks."""
-    sample = DOC_NUMBER.sub(" ", text[:1500])
-    words = sample.split()
-    # Letters only Vietnamese uses, then every marked word counts ('Báo cáo', 'các', 'tín' carry
-    # marks French and Spanish share): 'Báo cáo 'Special measures: 1 year on' về các quỹ ...' is Vietnamese.
-    if any(_VIETNAMESE_LETTERS.search(w) for w in words) and sum(has_diacritics(w) for w in words) >= 0.3 * len(words):
-        return "vi"
-    # Without its marks, or OCR'd with the wrong ones ('Tiép tuc ddy manh'): its words still read
-    # as Vietnamese syllables (English text: 0.1-0.35 of them; Vietnamese: 0.9 and more).
-    folded = [w for w in re.findall(r"[a-z]+", fold(sample)) if len(w) > 1]
-    syllables = sum(_SYLLABLE.fullmatch(w) is not None for w in folded)
-    return "vi" if len(folded) >= 3 and syllables >= 0.8 * len(folded) else "en"
 
 
 # A document's reference asked for ('What is the number of the conclusion ...?', 'số hiệu'): not a
@@ -296,9 +269,13 @@ def _bridge_terms(text: str, language: Language) -> tuple[str, ...]:
         # the sample questions lost three refusals and an answer to them.
         return ()
     plain = DOC_NUMBER.sub(" ", text)
-    words = [w for w in re.findall(r"\b[A-Za-z][A-Za-z0-9]*\b", plain) if len(w) > 1 and _SYLLABLE.fullmatch(w.lower()) is None]
+    words = [w for w in re.findall(r"\b[A-Za-z][A-Za-z0-9]*\b", plain) if len(w) > 1 and VIETNAMESE_SYLLABLE.fullmatch(w.lower()) is None]
     numbers = re.findall(r"\b\d[\d.,]*\b", plain)
     return tuple(dict.fromkeys(terms(" ".join(words + numbers)))) if words else ()
+
+
+# A year, not an amount: 'in 2008', but not 'mức phạt 2000 đồng' or '2000 km'.
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b(?![.,]\d)(?!\s*(?:đồng|đ\b|VND|USD|km|m2|ha|tấn|người|triệu|tỷ|nghìn|dollars?|%))", re.IGNORECASE)
 
 
 _PERIOD = re.compile(rf"\b({MONTH}),? ((?:19|20)\d\d)\b")
@@ -346,7 +323,7 @@ def parse_question(text: str) -> Question:
     unaccented_vi = _unaccented_vietnamese(text, fold(text))
     # A document number's letters ('23/2025/NQ-HĐND') do not make an English question Vietnamese,
     # nor does a place it names ('... non-agricultural land in Xã Sốp Cộp?').
-    marked = _VIETNAMESE_LETTERS.search(DOC_NUMBER.sub(" ", text)) is not None
+    marked = VIETNAMESE_LETTERS.search(DOC_NUMBER.sub(" ", text)) is not None
     language: Language = "vi" if unaccented_vi or language_of(text) == "vi" or (marked and len(text.split()) < 6) else "en"
     focus = _FOCUS.search(folded)
     # A document's reference is not a name: 'NQ-HĐND TP.HCM' would pair 'HĐND' with 'TP'.
@@ -384,5 +361,5 @@ def parse_question(text: str) -> Question:
         places=tuple(dict.fromkeys(found for m in _PLACE.finditer(unreferenced) if (found := frozenset(terms(m.group(1) or m.group(2)))))),
         bridge_terms=_bridge_terms(text, language),
         place_names=tuple(dict.fromkeys(" ".join((m.group(1) or m.group(2)).split()) for m in _PLACE.finditer(unreferenced))),
-        years=tuple(dict.fromkeys(re.findall(r"\b(?:19|20)\d\d\b", unreferenced))),
+        years=tuple(dict.fromkeys(_YEAR.findall(unreferenced))),
     )

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 import Stemmer
 
@@ -135,6 +136,34 @@ def has_diacritics(text: str) -> bool:
     return fold(text) != text.lower()
 
 
+Language = Literal["vi", "en"]
+# Letters only Vietnamese uses among the languages we meet (with or without tone marks).
+VIETNAMESE_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
+
+# A Vietnamese syllable without its marks: onset, rhyme, coda ('nguyen', 'thuong', 'quyet').
+VIETNAMESE_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(?:uye|uya|oai|oay|oeo|ieu|uou|uoi|yeu|uy|oa|oe|oi|ai|ao|au|ay|eo|eu|ia|iu|ua|ui|uo|uu|ue|ye|ie|ay|[aeiouy])"
+    r"(?:ch|ng|nh|[cmnpt])?"
+)
+
+
+def language_of(text: str) -> Language:
+    """The language a passage is written in: Vietnamese when its letters say so (a name with
+    diacritics inside English text does not), or when it reads as Vietnamese without its marks."""
+    sample = DOC_NUMBER.sub(" ", text[:1500])
+    words = sample.split()
+    # Letters only Vietnamese uses, then every marked word counts ('Báo cáo', 'các', 'tín' carry
+    # marks French and Spanish share): 'Báo cáo 'Special measures: 1 year on' về các quỹ ...' is Vietnamese.
+    if any(VIETNAMESE_LETTERS.search(w) for w in words) and sum(has_diacritics(w) for w in words) >= 0.3 * len(words):
+        return "vi"
+    # Without its marks, or OCR'd with the wrong ones ('Tiép tuc ddy manh'): its words still read
+    # as Vietnamese syllables (English text: 0.1-0.35 of them; Vietnamese: 0.9 and more).
+    folded = [w for w in re.findall(r"[a-z]+", fold(sample)) if len(w) > 1]
+    syllables = sum(VIETNAMESE_SYLLABLE.fullmatch(w) is not None for w in folded)
+    return "vi" if len(folded) >= 3 and syllables >= 0.8 * len(folded) else "en"
+
+
 def terms(text: str) -> list[str]:
     """Lexical terms for BM25 and sentence scoring: folded, stemmed, stopwords dropped.
 
@@ -164,8 +193,10 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)]*\s+|\n")
 _ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:No|Nos|Mr|Mrs|Ms|Dr|St|Art|Vol|e\.g|i\.e|etc|vs)\.$", re.IGNORECASE)
 # A line's end that ends a sentence: a stop, or a closing quote or bracket after one ('(AD)' does not).
 _TERMINAL = re.compile(r"(?:[.!?:;]|[.!?][\"”’)]+)\s*$")
+# What opens a list item: a dash or bullet, '2.', '2)', 'b)'.
+_LIST_MARK = re.compile(r"(?:[-–•◦▪■●+*]|\d{1,2}[.)]|[a-zđ]\))(?:\s|$)")
 # Words no sentence ends on: a line that ends with one wraps ('which applies to all The' / 'Boeing Company ...').
-_OPEN_ENDED = frozenset("a an and the of to for from in on at by with or as that which whose into than "
+_OPEN_ENDED = frozenset("an and the of to for from in on at by with or as that which whose into than "
                         "cua va cac nhung duoc trong cho voi tai theo ve hoac la".split())
 
 
@@ -219,6 +250,8 @@ def _continues(previous: str, gap: str, following: str) -> bool:
     if " | " in previous.rsplit("\n", 1)[-1] or " | " in following.split("\n", 1)[0]:
         return False  # table rows are lines of their own
     last_line = previous.rsplit("\n", 1)[-1]
+    if _LIST_MARK.match(following):
+        return False  # '- TP HCM (khu vực I)', '2. Pay the fee': an item starts its own unit
     first = following[0]
     # '... 40 work-hours × $85 per hour =' / '$3,400.': an amount goes on its line before.
     words = last_line.split()

@@ -75,3 +75,22 @@ def test_vietnamese_with_marks_french_shares_is_vietnamese() -> None:
 def test_each_is_not_what_is_counted() -> None:
     assert parse_question("Bác sĩ được hỗ trợ lương bao nhiêu mỗi tháng?").unit is None
     assert parse_question("Tỉnh có bao nhiêu cụm công nghiệp?").unit is not None
+
+
+def test_english_passages_are_searched_by_language_in_the_index() -> None:
+    from qa.index.lexical import LexicalIndex
+    from qa.types import Chunk
+
+    english = Chunk("e", "d1", "e.txt", "t", "", 0, 0, 40, "The GOV.UK page says five pets at most.", "h")
+    vietnamese = Chunk("v", "d2", "v.txt", "t", "", 0, 0, 40, "Trang GOV.UK nói về thú cưng và vật nuôi.", "h")
+    lexical = LexicalIndex([english, vietnamese])
+    assert [c.chunk_id for c, _ in lexical.search(["gov", "uk"], 5, language="en")] == ["e"]
+    assert [c.chunk_id for c, _ in lexical.search(["gov", "uk"], 5, language="vi")] == ["v"]
+
+
+def test_a_year_is_not_an_amount_and_a_number_is_matched_whole() -> None:
+    from qa.answer.extractive import _numbers_in
+
+    assert parse_question("Mức phạt 2000 đồng áp dụng từ năm 2024 là gì?").years == ("2024",)
+    assert _numbers_in("Căn cứ Quyết định số 11/QĐ-UBND") == {"11/qd-ubnd"}  # not the document '1/QĐ-UBND'
+    assert _numbers_in("Số: 01/2026/TT-BNV") == {"1/2026/tt-bnv"}

@@ -122,3 +122,21 @@ def test_a_model_is_told_what_a_rows_cells_are() -> None:
                   table_header="STT | Tên thủ tục | Thời hạn giải quyết")
     block = source_block(1, Retrieved(chunk, 1.0, 0, 0, 0.9))
     assert 'table_header="STT | Tên thủ tục | Thời hạn giải quyết"' in block and rows in block
+
+
+def test_a_blank_line_ends_a_table_and_a_year_can_name_a_column() -> None:
+    text = ("Office | Fee | Time\n" + "\n".join(f"Office {i} | {i} | {i} days" for i in range(5)) + "\n\nRegion | Năm 2024 | Năm 2025\n"
+            + "\n".join(f"Zone {i} | {i}% | {i}%" for i in range(5)))
+    header = _table_headers(text)
+    assert header(text.index("Office 3")) == "Office | Fee | Time"
+    assert header(text.index("Zone 3")) == "Region | Năm 2024 | Năm 2025"
+
+
+def test_a_form_of_labels_and_values_is_not_read_as_columns() -> None:
+    from qa.ingest.pdf import _by_columns
+
+    form = [f"{label + ':':<30}{value}" for label, value in [
+        ("Applicant name", "John Smith"), ("Processing time", "Ten working days"), ("Issued by", "Border Force"),
+        ("Fee", "None"), ("Reference", "AB 12"), ("Office", "Croydon"), ("Valid for", "Two years"), ("Status", "Open"),
+        ("Route", "Skilled worker"), ("Sponsor", "Yes"), ("Decision", "Granted")]]
+    assert _by_columns(form) is None

@@ -77,3 +77,13 @@ def test_a_line_that_cannot_end_a_sentence_wraps_into_the_next() -> None:
     units = [text[s.start : s.end] for s in sentence_spans(text)]
     assert units[0].startswith("SUMMARY:") and units[0].endswith("(737 MAX) airplanes.")  # '(AD)' and 'The' do not end it
     assert "Phạm vi" in units and "Thông tư này quy định (“Luật”)." in units  # a heading stays its own
+
+
+def test_list_items_stay_apart_whatever_they_end_with() -> None:
+    from qa.text import sentence_spans
+
+    for text, units in [
+        ("- Hà Nội (khu vực I)\n- TP HCM (khu vực I)\n- Bắc Ninh", ["- Hà Nội (khu vực I)", "- TP HCM (khu vực I)", "- Bắc Ninh"]),
+        ("See Appendix A\nThe next part begins here", ["See Appendix A", "The next part begins here"]),
+    ]:
+        assert [text[s.start : s.end] for s in sentence_spans(text)] == units

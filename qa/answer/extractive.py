@@ -20,8 +20,8 @@ from qa.answer.citations import cite
 from qa.answer.meaning import MAX_SENTENCES, SentenceMeaning
 from qa.answer.refusal import RefusalModel
 from qa.index.lexical import LexicalIndex
-from qa.question import Question, language_of
-from qa.text import DOC_NUMBER, MONTH, Span, contains_phrase, fold, sentence_spans, terms
+from qa.question import Question
+from qa.text import DOC_NUMBER, MONTH, Span, contains_phrase, doc_number_key, fold, language_of, sentence_spans, terms
 from qa.types import Chunk, Retrieved, refusal_for
 
 BACKEND = "extractive"
@@ -182,7 +182,7 @@ def _candidates(
             weights_in[chunk.doc_id] = within_document_weights(question, question_terms, chunk)
         weights = weights_in[chunk.doc_id]
         identifying = identifying_terms(chunk)
-        own_number = fold(chunk.doc_number)
+        own_number = doc_number_key(chunk.doc_number)
         # Names in the question other than the document's own (its province, its issuer).
         entities = [pair for pair in names if not pair <= identifying]
         spans, texts, unit_terms = read[chunk.chunk_id]
@@ -227,7 +227,7 @@ def _candidates(
                 bonus += 0.2  # 'work-study—money you earn ...': what the question asks, said outright
             if question.wants_list and (texts[i].rstrip().endswith(":") or _LIST_ITEM.match(texts[i])):
                 bonus += 0.1  # asked for a list: a sentence that introduces one, or an item (the rest come with it)
-            if _NATIONAL_MOTTO.search(texts[i]) or (own_number and question.answer_type != "date" and own_number in fold(texts[i])):
+            if _NATIONAL_MOTTO.search(texts[i]) or (own_number and question.answer_type != "date" and own_number in _numbers_in(texts[i])):
                 # The header of a Vietnamese administrative document (issuer, motto, number, place,
                 # date), or a line naming the document's own number ('Số: 255/2025/QH15 | Hà Nội,
                 # ngày ...', 'Kèm theo Nghị quyết số ...'): they say which document, not what it says.
@@ -246,6 +246,11 @@ def _candidates(
             )
             out.append(Candidate(chunk, span.start, span.end, unit_terms[i], own, rank, plain, factor, heading))
     return out
+
+
+def _numbers_in(text: str) -> set[str]:
+    """The document numbers a text cites, folded: '11/QĐ-UBND' is not '1/QĐ-UBND'."""
+    return {doc_number_key(m.group(0)) for m in DOC_NUMBER.finditer(text)}
 
 
 @lru_cache(maxsize=1024)

@@ -23,13 +23,13 @@ from typing import Any
 import numpy as np
 
 from qa.index.records import chunk_from_record, chunk_metadata
-from qa.text import doc_number_key, terms
+from qa.text import Language, doc_number_key, language_of, terms
 from qa.types import Chunk
 
 K1 = 1.5
 B = 0.75
 # Bump when terms() or the postings layout changes, so an index saved by older code is rebuilt.
-SAVED_FORMAT = [3, [f.name for f in fields(Chunk)]]
+SAVED_FORMAT = [4, [f.name for f in fields(Chunk)]]
 
 
 def _utf8(text: str) -> np.ndarray:
@@ -58,6 +58,7 @@ class LexicalIndex:
         self._doc_number: dict[str, int] = {}
         self._numbered: dict[str, set[str]] = {}  # doc_number_key -> ids of the documents with that number
         self._doc_of_slot = array("I")
+        self._english = bytearray()  # per slot: 1 when the chunk is written in English (language_of)
         self._total_length = 0
 
     def save(self, path: Path, generation: Any) -> None:
@@ -77,6 +78,7 @@ class LexicalIndex:
                 "lengths": np.frombuffer(self._lengths, dtype=np.uint32).copy(),
                 "alive": np.frombuffer(self._alive, dtype=np.uint8).copy(),
                 "doc_of_slot": np.frombuffer(self._doc_of_slot, dtype=np.uint32).copy(),
+                "english": np.frombuffer(self._english, dtype=np.uint8).copy(),
                 "offsets": np.cumsum([0, *lengths], dtype=np.int64),
                 "slots": np.concatenate([np.frombuffer(self._postings[t][0], dtype=np.uint32) for t in vocabulary] or [np.zeros(0, np.uint32)]),
                 "tfs": np.concatenate([np.frombuffer(self._postings[t][1], dtype=np.uint32) for t in vocabulary] or [np.zeros(0, np.uint32)]),
@@ -103,6 +105,7 @@ class LexicalIndex:
                 index._lengths = array("I", saved["lengths"].astype(np.uint32).tobytes())
                 index._alive = bytearray(saved["alive"].astype(np.uint8).tobytes())
                 index._doc_of_slot = array("I", saved["doc_of_slot"].astype(np.uint32).tobytes())
+                index._english = bytearray(saved["english"].astype(np.uint8).tobytes())
                 offsets, slots, tfs = saved["offsets"], saved["slots"].astype(np.uint32), saved["tfs"].astype(np.uint32)
                 for i, term in enumerate(header["terms"]):
                     a, b = int(offsets[i]), int(offsets[i + 1])
@@ -112,7 +115,7 @@ class LexicalIndex:
                 index._total_length = int(header["total_length"])
         except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError, zipfile.BadZipFile):
             return None
-        if not (len(index.chunks) == len(index._lengths) == len(index._alive) == len(index._doc_of_slot)):
+        if not (len(index.chunks) == len(index._lengths) == len(index._alive) == len(index._doc_of_slot) == len(index._english)):
             return None
         return index, header["generation"]
 
@@ -150,6 +153,7 @@ class LexicalIndex:
             postings[1].append(tf)
         self._doc_freq.update(counts.keys())
         self._doc_of_slot.append(self._doc_number.setdefault(chunk.doc_id, len(self._doc_number)))
+        self._english.append(language_of(chunk.text) == "en")
         if chunk.doc_number:
             self._numbered.setdefault(doc_number_key(chunk.doc_number), set()).add(chunk.doc_id)
 
@@ -173,7 +177,8 @@ class LexicalIndex:
     def numbered(self, number: str) -> list[str]:
         """The documents whose own number is `number` (removed ones may remain: their chunks no
         longer score)."""
-        return sorted(self._numbered.get(doc_number_key(number), ()))
+        with self._lock:
+            return sorted(self._numbered.get(doc_number_key(number), ()))
 
     def document_frequency(self, term: str) -> int:
         return self._doc_freq.get(term, 0)
@@ -213,10 +218,15 @@ class LexicalIndex:
         df = self.document_frequency(term)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    def search(self, query_terms: list[str], limit: int, accept: Callable[[Chunk], bool] | None = None) -> list[tuple[Chunk, float]]:
-        """The best `limit` chunks with a positive score that `accept` lets through, best first."""
+    def search(
+        self, query_terms: list[str], limit: int, accept: Callable[[Chunk], bool] | None = None, language: Language | None = None,
+    ) -> list[tuple[Chunk, float]]:
+        """The best `limit` chunks with a positive score that `accept` lets through, best first;
+        with `language`, only chunks written in it."""
         with self._lock:
             scores = self._scores(query_terms)
+            if language is not None:
+                scores *= np.frombuffer(self._english, dtype=np.uint8) == (language == "en")
             ranked: list[tuple[Chunk, float]] = []
             positive = np.flatnonzero(scores > 0)
             if accept is None and len(positive) > limit:
@@ -232,16 +242,18 @@ class LexicalIndex:
                     ranked.append((chunk, float(scores[slot])))
             return ranked
 
-    def search_document(self, query_terms: list[str], doc_id: str, limit: int) -> list[tuple[Chunk, float]]:
-        """The best `limit` chunks of one document with a positive score, best first (vectorised:
-        `search` with a filter would walk the whole index's ranking in Python)."""
+    def search_document(self, query_terms: list[str], doc_id: str | Collection[str], limit: int) -> list[tuple[Chunk, float]]:
+        """The best `limit` chunks of one document (or of several, scored once) with a positive
+        score, best first (vectorised: `search` with a filter would walk the whole index's ranking
+        in Python)."""
         with self._lock:
-            number = self._doc_number.get(doc_id)
-            if number is None:
+            wanted = [doc_id] if isinstance(doc_id, str) else list(doc_id)
+            numbers = [self._doc_number[d] for d in wanted if d in self._doc_number]
+            if not numbers:
                 return []
             scores = self._scores(query_terms)
             doc_of_slot = np.frombuffer(self._doc_of_slot, dtype=np.uint32)[: len(scores)]
-            slots = np.flatnonzero((doc_of_slot == number) & (scores > 0))
+            slots = np.flatnonzero(np.isin(doc_of_slot, numbers) & (scores > 0))
             ranked: list[tuple[Chunk, float]] = []
             for slot in slots[np.argsort(-scores[slots], kind="stable")]:
                 chunk = self.chunks[slot]

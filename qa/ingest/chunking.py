@@ -177,7 +177,8 @@ def chunk_document(
 TABLE_HEADER_CHARS = 300
 
 
-_SHORT_FIGURE = re.compile(r"^\D{0,12}\d[\d.,/%]*\D{0,12}$")
+# A figure, with at most a unit after it ('1', '1,2%', '$ 71.15', '10 ngày'); 'Năm 2024' names a column.
+_SHORT_FIGURE = re.compile(r"^[$£€]?\s?[-+]?\d[\d.,/%]*(?:\s*[^\s\d]{1,12})?$")
 
 
 def _is_header_row(line: str) -> bool:
@@ -188,10 +189,10 @@ def _is_header_row(line: str) -> bool:
 def _table_headers(text: str) -> Callable[[int], str]:
     """For an offset, the header row of the table whose row (not the header) holds it, else ''. A
     table is a run of lines holding ' | '; its header is its first row when that names columns (with
-    the next when that names columns too); a
-    run that opens on figures ('- Các phường ... | 1,2%') goes on the table above it when at most
-    two lines of text part them ('Nhóm 1: ... gồm:'). A chunk may open on a row or inside a long
-    one. One pass over the lines."""
+    the next when that names columns too); a run that opens on figures ('- Các phường ... | 1,2%')
+    goes on the table above it when at most two lines (of text, or blank) part them ('Nhóm 1: ...
+    gồm:'). Two tables with nothing between them read as one (Word drops empty paragraphs). A chunk
+    may open on a row or inside a long one. One pass over the lines."""
     starts: list[int] = []  # where each row under a header starts
     ends: list[int] = []
     headers: list[str] = []
@@ -219,7 +220,7 @@ def _table_headers(text: str) -> Callable[[int], str]:
                 ends.append(at + len(line))
                 headers.append(header)
             since_row = 0
-        elif line.strip():
+        else:  # a line of text, or a blank line (which ends a table: the next run starts anew)
             since_row += 1
         at += len(line) + 1
 

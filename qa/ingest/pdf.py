@@ -107,11 +107,25 @@ def _page_text(page: object) -> str:
         layout = page.extract_text(extraction_mode="layout") or ""  # type: ignore[attr-defined]
     except Exception:  # pypdf's layout mode fails on some fonts; the plain reading stands
         return plain
-    lines = layout.split("\n")
+    read = _laid_out(layout.split("\n"))
+    # Layout mode leaves rotated text out (a margin note, a stamp): when it reads clearly less, the
+    # plain reading stands.
+    if read is None or _visible(read) < 0.95 * _visible(plain):
+        return plain
+    return read
+
+
+def _visible(text: str) -> int:
+    return sum(not ch.isspace() for ch in text)
+
+
+def _laid_out(lines: list[str]) -> str | None:
+    """The page from its layout: tables of figures as rows, the text around them by columns where it
+    is set in them; None when the page has neither."""
     cells = [_GAP.split(line.strip()) if line.strip() else [] for line in lines]
     in_table = _figure_rows(cells)
     if not any(in_table):
-        return _by_columns(lines) or plain
+        return _by_columns(lines)
     # The text around the tables, block by block, by columns where it is set in them.
     out: list[str] = []
     at = 0
@@ -197,8 +211,12 @@ def _by_columns(lines: list[str]) -> str | None:
         return None
     edges = [0, *(edge for gutter in gutters for edge in gutter), width]
     columns = list(zip(edges[::2], edges[1::2], strict=True))
-    if any(sum(bool(line[a:b].strip()) for line in body) < len(body) / 3 for a, b in columns):
-        return None
+    for a, b in columns:
+        pieces = [line[a:b].split() for line in body if line[a:b].strip()]
+        # Each column holds text on a third of the lines, and prose: four words a line or more
+        # (a form's 'Processing time:   Ten working days' is labels and values, not columns).
+        if len(pieces) < len(body) / 3 or sum(map(len, pieces)) < 4 * len(pieces):
+            return None
     whole: list[str] = []
     read: list[list[str]] = [[] for _ in columns]
     for line in body:

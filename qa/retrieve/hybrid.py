@@ -12,7 +12,7 @@ from qa.index.embedders import Embedder, QueryBatcher
 from qa.index.lexical import LexicalIndex
 from qa.index.lexical_sync import SyncedLexicalIndex
 from qa.index.store import ChunkStore
-from qa.question import Question, language_of
+from qa.question import Question
 from qa.retrieve.filters import Filters
 from qa.retrieve.fusion import fuse
 from qa.text import fold, terms
@@ -50,8 +50,6 @@ class HybridRetriever:
         self.queries = QueryBatcher(embedder)
         self.mode = mode
         self.bm25 = SyncedLexicalIndex(settings, store)
-        # Chunk id -> the language it is written in, worked out once (at most one entry a chunk).
-        self._languages: dict[str, str] = {}
 
     def lexical(self) -> LexicalIndex:
         return self.bm25.current()
@@ -110,22 +108,21 @@ class HybridRetriever:
         # Without the number's own words, which point at the document's header, not at the answer.
         naming = {t for number in question.doc_numbers for t in terms(number)}
         words = [t for t in question.terms if t not in naming]
-        hits = [hit for number in sorted(question.doc_numbers) for doc_id in lexical.numbered(number)
-                for hit in lexical.search_document(words, doc_id, n)]
-        hits.sort(key=lambda hit: -hit[1])
-        return [hit for hit in hits if filters is None or filters.accepts(hit[0])][:n]
+        named = {doc_id for number in question.doc_numbers for doc_id in lexical.numbered(number)}
+        if not named:
+            return []
+        # Then the chunks that hold the number (its header): a question in the other language shares
+        # few other words with the document, and the document should still come first.
+        hits = {chunk.chunk_id: (chunk, score) for chunk, score in lexical.search_document(sorted(naming), named, n)}
+        hits = {chunk.chunk_id: (chunk, score) for chunk, score in lexical.search_document(words, named, 4 * n)} | {
+            chunk_id: hit for chunk_id, hit in hits.items()}
+        return [hit for hit in hits.values() if filters is None or filters.accepts(hit[0])][:n]
 
-    def _bridged(self, question: Question, lexical: LexicalIndex, n: int, filters: Filters | None) -> list[tuple[Chunk, float]]:
-        """Passages in the other language than the question's, found by the words both languages
-        write alike (question.bridge_terms): BM25 on the whole question ranks passages in its own
-        language first, and the embedder reads across languages only roughly."""
+    @staticmethod
+    def _bridged(question: Question, lexical: LexicalIndex, n: int, filters: Filters | None) -> list[tuple[Chunk, float]]:
+        """Passages in English found by the words a Vietnamese question writes as English does
+        (question.bridge_terms): BM25 on the whole question ranks passages in its own language
+        first, and the embedder reads across languages only roughly."""
         if not question.bridge_terms:
             return []
-
-        def other_language(chunk: Chunk) -> bool:
-            language = self._languages.get(chunk.chunk_id)
-            if language is None:
-                language = self._languages[chunk.chunk_id] = language_of(chunk.text)
-            return language != question.language and (filters is None or filters.accepts(chunk))
-
-        return lexical.search(list(question.bridge_terms), n, other_language)
+        return lexical.search(list(question.bridge_terms), n, filters.accepts if filters else None, language="en")

@@ -257,3 +257,12 @@ def _continues(previous: str, gap: str, following: str) -> bool:
     words = last_line.split()
     return (first.islower() or first.isdigit() or first in ",;)-–$£€%" or last_line.rstrip().endswith(("=", "×", "+"))
             or len(last_line) >= 50 or (bool(words) and fold(words[-1]) in _OPEN_ENDED))
+
+
+# A figure, with at most a unit after it ('1', '1,2%', '$ 71.15', '10 ngày'); 'Năm 2024' names a column.
+_SHORT_FIGURE = re.compile(r"^[$£€]?\s?[-+]?\d[\d.,/%]*(?:\s*[^\s\d]{1,12})?$")
+
+
+def names_columns(line: str) -> bool:
+    """A row that names columns: no cell of it is a short figure ('1', '1,2%', '10 ngày')."""
+    return not any(_SHORT_FIGURE.match(cell.strip()) for cell in line.split(" | "))

@@ -140,3 +140,24 @@ def test_a_form_of_labels_and_values_is_not_read_as_columns() -> None:
         ("Fee", "None"), ("Reference", "AB 12"), ("Office", "Croydon"), ("Valid for", "Two years"), ("Status", "Open"),
         ("Route", "Skilled worker"), ("Sponsor", "Yes"), ("Decision", "Granted")]]
     assert _by_columns(form) is None
+
+
+def test_a_row_is_quoted_with_its_real_header_not_the_tail_of_the_row_before() -> None:
+    from qa.answer.extractive import Candidate, complete_unit
+    from qa.types import Chunk
+    from tests.test_answers import Around
+
+    text = ("STT | Tên thủ tục | Thời gian giải quyết\n1 | Thủ tục cấp giấy phép vũ trường, karaoke, vũ trường. | 10 ngày\n"
+            "2 | Thủ tục điều chỉnh giấy phép karaoke | 07 ngày làm việc")
+    cut = text.index("karaoke, vũ trường.")  # the second chunk opens inside row 1
+    head = Chunk("c0", "d", "s", "t", "", 0, 0, cut, text[:cut], "h")
+    rows = Chunk("c1", "d", "s", "t", "", 1, cut, len(text), text[cut:], "h", table_header="STT | Tên thủ tục | Thời gian giải quyết")
+    start = text.index("2 | Thủ tục")
+    spans, _ = complete_unit(Candidate(rows, start, len(text), frozenset(), 1.0, 0), False, Around(text, head, rows))
+    assert [holder.slice(a, b) for holder, a, b in spans] == ["STT | Tên thủ tục | Thời gian giải quyết", text[start:]]
+
+    checks = "Checks\nPre-Pawn | Redemption\nState | Permit | Handgun\nAlabama | 18,870 | 23,022\nKentucky | 264,140 | 12,155"
+    whole = Chunk("c2", "d", "s", "t", "", 0, 0, len(checks), checks, "h")
+    start = checks.index("Kentucky")
+    spans, _ = complete_unit(Candidate(whole, start, len(checks), frozenset(), 1.0, 0), False, Around(checks, whole))
+    assert [holder.slice(a, b) for holder, a, b in spans] == ["Pre-Pawn | Redemption\nState | Permit | Handgun", checks[start:]]

@@ -21,7 +21,18 @@ from qa.answer.meaning import MAX_SENTENCES, SentenceMeaning
 from qa.answer.refusal import RefusalModel
 from qa.index.lexical import LexicalIndex
 from qa.question import Question
-from qa.text import DOC_NUMBER, MONTH, Span, contains_phrase, doc_number_key, fold, language_of, sentence_spans, terms
+from qa.text import (
+    DOC_NUMBER,
+    MONTH,
+    Span,
+    contains_phrase,
+    doc_number_key,
+    fold,
+    language_of,
+    names_columns,
+    sentence_spans,
+    terms,
+)
 from qa.types import Chunk, Retrieved, refusal_for
 
 BACKEND = "extractive"
@@ -549,7 +560,14 @@ def complete_unit(
         first = at
         while first > 0 and " | " in chunk.slice(spans[first - 1].start, spans[first - 1].end):
             first -= 1
-        header = piece(first) if first < at else _header_before(chunk, reader) if first == 0 else None
+        if first == 0 and chunk.table_header:
+            header = _header_before(chunk, reader)  # the table began in an earlier chunk
+        elif first < at:
+            header = piece(first)
+            if first + 1 < at and all(names_columns(chunk.slice(spans[k].start, spans[k].end)) for k in (first, first + 1)):
+                header = (chunk, spans[first].start, spans[first + 1].end)  # column names under group names
+        else:
+            header = None
         if header is None:
             return [own], 0
         column = _named_column(question, header, own)

@@ -5,7 +5,6 @@ A chunk's text is always `document_text[start:end]`.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from functools import lru_cache
@@ -15,7 +14,7 @@ import tiktoken
 
 from qa.ingest.anatomy import Anatomy
 from qa.offline import CL100K_SHA256, bundled_tiktoken_file
-from qa.text import Span, sentence_spans
+from qa.text import Span, names_columns, sentence_spans
 from qa.types import Chunk, LoadedDocument, chunk_id_for
 
 # tiktoken's own cl100k_base() downloads its BPE file; build the same encoding from the copy that
@@ -177,15 +176,6 @@ def chunk_document(
 TABLE_HEADER_CHARS = 300
 
 
-# A figure, with at most a unit after it ('1', '1,2%', '$ 71.15', '10 ngày'); 'Năm 2024' names a column.
-_SHORT_FIGURE = re.compile(r"^[$£€]?\s?[-+]?\d[\d.,/%]*(?:\s*[^\s\d]{1,12})?$")
-
-
-def _is_header_row(line: str) -> bool:
-    """A row that names columns: no cell of it is a short figure ('1', '1,2%', '10 ngày')."""
-    return not any(_SHORT_FIGURE.match(cell.strip()) for cell in line.split(" | "))
-
-
 def _table_headers(text: str) -> Callable[[int], str]:
     """For an offset, the header row of the table whose row (not the header) holds it, else ''. A
     table is a run of lines holding ' | '; its header is its first row when that names columns (with
@@ -200,7 +190,7 @@ def _table_headers(text: str) -> Callable[[int], str]:
     for line in text.split("\n"):
         if " | " in line:
             if since_row > 0:  # a run starts
-                if _is_header_row(line):
+                if names_columns(line):
                     header = line.strip()[:TABLE_HEADER_CHARS]
                     second = header == line  # a second header row is kept with it only when both read exactly
                     at += len(line) + 1
@@ -208,7 +198,7 @@ def _table_headers(text: str) -> Callable[[int], str]:
                     continue
                 if since_row > 2:
                     header = ""
-            elif second and _is_header_row(line) and len(line) <= TABLE_HEADER_CHARS:
+            elif second and names_columns(line) and len(line) <= TABLE_HEADER_CHARS:
                 # Column names under a row of group names: 'Pre-Pawn | Redemption | ...' over
                 # 'State / Territory | Permit | Handgun | ...'.
                 header, second = f"{header}\n{line}", False

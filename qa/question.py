@@ -159,14 +159,12 @@ class Question:
     # Each ask of a question that asks two things ('how many km, and how much will it cost?'),
     # parsed on its own; empty for a question that asks one.
     parts: tuple[Question, ...] = ()
-    # Places the ask names with what they are ('tỉnh Khánh Hòa', 'thành phố Hà Nội', 'Kon Tum
-    # province'), as term sets: an answer from a document that never names one is about another place.
-    places: tuple[frozenset[str], ...] = ()
     # Months the ask names with a year ('in December 2015'), as term sets of the month alone (PDFs
     # glue the year to the next word: 'November - 2015Pre-Pawn'): November's table is not December's.
     periods: tuple[frozenset[str], ...] = ()
-    # The same places as the asker wrote them ('Chiềng Yên'): a document must hold the name itself,
-    # not only its words apart ('Chiềng An', 'Phù Yên').
+    # Places the ask names with what they are ('tỉnh Khánh Hòa', 'thành phố Hà Nội', 'Kon Tum
+    # province'), as the asker wrote them ('Chiềng Yên'): an answer from a document that never names
+    # one, whole, is about another place ('Chiềng An' and 'Phù Yên' are not 'Chiềng Yên').
     place_names: tuple[str, ...] = ()
     # Years the ask names outside document numbers ('recorded in 2008'): a document that never
     # writes the year cannot say what happened in it.
@@ -177,6 +175,11 @@ class Question:
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def places(self) -> tuple[frozenset[str], ...]:
+        """The places as term sets ('Khanh Hoa' in a table cell)."""
+        return tuple(dict.fromkeys(frozenset(terms(name)) for name in self.place_names))
 
 
 def _unaccented_vietnamese(text: str, folded: str) -> bool:
@@ -358,8 +361,9 @@ def parse_question(text: str) -> Question:
         doc_numbers=frozenset(m.group(0) for m in DOC_NUMBER.finditer(fold(text))),
         parts=tuple(parse_question(a) for a in asks) if len(asks) > 1 else (),
         periods=tuple(dict.fromkeys(frozenset(terms(m.group(1))) for m in _PERIOD.finditer(fold(unreferenced)))),
-        places=tuple(dict.fromkeys(found for m in _PLACE.finditer(unreferenced) if (found := frozenset(terms(m.group(1) or m.group(2)))))),
         bridge_terms=_bridge_terms(text, language),
-        place_names=tuple(dict.fromkeys(" ".join((m.group(1) or m.group(2)).split()) for m in _PLACE.finditer(unreferenced))),
+        # 'Which province ...' names no place: a name of stopwords only is none.
+        place_names=tuple(dict.fromkeys(name for m in _PLACE.finditer(unreferenced)
+                                        if terms(name := " ".join((m.group(1) or m.group(2)).split())))),
         years=tuple(dict.fromkeys(_YEAR.findall(unreferenced))),
     )

@@ -28,7 +28,6 @@ from qa.text import (
     contains_phrase,
     doc_number_key,
     fold,
-    language_of,
     names_columns,
     sentence_spans,
     terms,
@@ -373,30 +372,30 @@ def about_what_was_asked(question: Question, chunk: Chunk, lexical: LexicalIndex
     and 'December' are 'Hà Nội' and 'tháng 12' in Vietnamese); a year reads the same in both."""
     if any(not lexical.document_mentions(chunk.doc_id, terms(year)) for year in question.years):
         return False
-    if language_of(chunk.text) != question.language:
+    if lexical.language(chunk) != question.language:
         return True
     if any(not lexical.document_mentions(chunk.doc_id, period) for period in question.periods):
         return False
-    if not question.places:
+    if not all(lexical.document_mentions(chunk.doc_id, place) for place in question.places):
+        return False  # a word of the place is nowhere in the document (from the index, no text read)
+    if reader is None or not question.place_names:
         return True
-    if reader is None:
-        return all(lexical.document_mentions(chunk.doc_id, place) for place in question.places)
     text = reader.document_text(chunk.doc_id)
     return all(contains_phrase(text, name) for name in question.place_names)
 
 
-def by_meaning(question: Question, candidates: list[Candidate], meaning: SentenceMeaning) -> tuple[list[Candidate], float]:
+def by_meaning(
+    question: Question, candidates: list[Candidate], meaning: SentenceMeaning, language: Callable[[Chunk], str]
+) -> tuple[list[Candidate], float]:
     """When the best passages are in another language than the question, shared words cannot
     choose the sentence: add how close each sentence of those passages is in meaning (0 to 0.5,
-    relative to the others). Returns the candidates, re-sorted, and the best raw similarity."""
+    relative to the others). Returns the candidates, re-sorted, and the best raw similarity.
+    `language`: each chunk's language (LexicalIndex.language, worked out at ingest)."""
     if not candidates:
         return candidates, 0.0
-    languages: dict[str, str] = {}  # per chunk: a chunk holds many candidate sentences
 
     def other_language(c: Candidate) -> bool:
-        if c.chunk.chunk_id not in languages:
-            languages[c.chunk.chunk_id] = language_of(c.chunk.text)
-        return languages[c.chunk.chunk_id] != question.language
+        return language(c.chunk) != question.language
 
     top = min(c.rank for c in candidates)
     if not other_language(next(c for c in candidates if c.rank == top)):
@@ -432,7 +431,7 @@ def answer_extractively(
         return _refusal(question, 0.0, 0.0 if model else None)
     closest = 0.0
     if meaning is not None:
-        candidates, closest = by_meaning(question, candidates, meaning)
+        candidates, closest = by_meaning(question, candidates, meaning, lexical.language)
     best = candidates[0]
     evidence = best.score
     signals = refusal_signals(question, best, candidates, retrieved, question_terms)

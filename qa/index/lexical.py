@@ -174,6 +174,14 @@ class LexicalIndex:
                 for chunk in live:
                     self._add(chunk, Counter(terms(chunk.indexed_text)))
 
+    def language(self, chunk: Chunk) -> Language:
+        """The language the chunk is written in, as worked out when it was added (a chunk the index
+        does not hold yet is read now)."""
+        slot = self._slot.get(chunk.chunk_id)
+        if slot is None:
+            return language_of(chunk.text)
+        return "en" if self._english[slot] else "vi"
+
     def numbered(self, number: str) -> list[str]:
         """The documents whose own number is `number` (removed ones may remain: their chunks no
         longer score)."""

@@ -145,19 +145,18 @@ def _laid_out(lines: list[str]) -> str | None:
 def _figure_rows(cells: list[list[str]]) -> list[bool]:
     """Which lines (as cells between wide gaps) are rows of a table of figures: at least three rows
     of three or more cells, most of them numbers, with the header rows above them."""
-    lines = cells
 
     def figures(row: list[str]) -> bool:
         return len(row) >= 3 and sum(_FIGURE.match(c) is not None for c in row[1:]) >= 0.6 * (len(row) - 1)
 
-    in_table = [False] * len(lines)
+    in_table = [False] * len(cells)
     i = 0
-    while i < len(lines):
+    while i < len(cells):
         if not figures(cells[i]):
             i += 1
             continue
         end, rows = i, 0
-        while end < len(lines) and (len(cells[end]) >= 2 or (not cells[end] and end + 1 < len(lines) and len(cells[end + 1]) >= 2)):
+        while end < len(cells) and (len(cells[end]) >= 2 or (not cells[end] and end + 1 < len(cells) and len(cells[end + 1]) >= 2)):
             rows += figures(cells[end])
             end += 1
         if rows >= 3:

@@ -113,10 +113,11 @@ class HybridRetriever:
             return []
         # Then the chunks that hold the number (its header): a question in the other language shares
         # few other words with the document, and the document should still come first.
-        hits = {chunk.chunk_id: (chunk, score) for chunk, score in lexical.search_document(sorted(naming), named, n)}
-        hits = {chunk.chunk_id: (chunk, score) for chunk, score in lexical.search_document(words, named, 4 * n)} | {
-            chunk_id: hit for chunk_id, hit in hits.items()}
-        return [hit for hit in hits.values() if filters is None or filters.accepts(hit[0])][:n]
+        hits: dict[str, tuple[Chunk, float]] = {}
+        for chunk, score in [*lexical.search_document(words, named, 4 * n), *lexical.search_document(sorted(naming), named, n)]:
+            if filters is None or filters.accepts(chunk):
+                hits.setdefault(chunk.chunk_id, (chunk, score))
+        return list(hits.values())[:n]
 
     @staticmethod
     def _bridged(question: Question, lexical: LexicalIndex, n: int, filters: Filters | None) -> list[tuple[Chunk, float]]:

@@ -108,7 +108,10 @@ _LIST_QUESTION = re.compile(
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten) (?:\w+ ){0,3}(?:are|were|does|do|did)\b|\blist (?:the|all)\b|"
     r"\bnhung \w+(?: \w+){0,3} nao\b|\bcac \w+(?: \w+){0,3} nao\b|\bgom nhung\b|\bbao gom nhung\b|\bnhung gi\b"
 )
-_QUESTION_PHRASE = re.compile(r"\b(how (?:many|much|long|large|big|far|old)|what (?:is|are|was|were)|bao nhieu)\b")
+# The words that ask, not what is asked about: 'lâu' in 'bao lâu' is in no answer.
+_QUESTION_PHRASE = re.compile(
+    r"\b(how (?:many|much|long|large|big|far|old)|what (?:is|are|was|were)|bao (?:nhieu|lau)|(?:khi|luc) nao|(?:nhu )?the nao|ra sao)\b"
+)
 _FOCUS = re.compile(
     r"^(?:what|which|how many|how much|who|whom)\s+(?:(?:is|are|was|were|does|do|did|will be|will)\s+)?(?:the\s+|a\s+)?(\w+)"
 )
@@ -344,7 +347,7 @@ def parse_question(text: str) -> Question:
         story=story,
         search_text=text if points_into_story else ask,
         folded=folded,
-        terms=tuple(terms(ask)) + (context_terms or tuple(story_names)),
+        terms=tuple(terms(_QUESTION_PHRASE.sub(" ", fold(ask)))) + (context_terms or tuple(story_names)),
         language=language,
         unaccented_vietnamese=unaccented_vi,
         answer_type=answer_type,

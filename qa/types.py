@@ -94,11 +94,19 @@ class Chunk:
     # when the table began in an earlier chunk: what its rows' cells are. Searched with the chunk
     # (indexed_text), never quoted from it.
     table_header: str = ""
+    # The titles of the headings this chunk sits under that start before it ('Điều 5. Tiến độ thực
+    # hiện', '1. Tên thủ tục hành chính: ...'): what its sentences are about. Searched, never quoted.
+    context: str = ""
 
     @property
     def indexed_text(self) -> str:
-        """What BM25 and the embedder read for this chunk: its text, under its table's header row."""
+        """What the embedder reads for this chunk: its text, under its table's header row."""
         return f"{self.table_header}\n{self.text}" if self.table_header else self.text
+
+    @property
+    def searched_text(self) -> str:
+        """What BM25 reads: the embedded text under the headings it sits under."""
+        return f"{self.context}\n{self.indexed_text}" if self.context else self.indexed_text
 
     def section_at(self, offset: int) -> str:
         section = self.section

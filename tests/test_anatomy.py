@@ -91,3 +91,56 @@ def test_a_page_that_says_who_it_is_from_answers_who_publishes_it(tmp_path: Path
     answer = assistant.ask("Which agency publishes the guidance 'ILR: check that data is accurate'?")
     assert not answer.refused and "Skills Funding Agency" in answer.answer
     assert answer.citations[0].quote == "Skills Funding Agency"
+
+
+def _procedures_annex(count: int) -> str:
+    """A decision publishing administrative procedures: two articles, then an annex whose every
+    procedure has the same numbered fields, its name only in its first line."""
+    names = ["Cấp giấy phép khai thác cát", "Đăng ký tàu cá", "Công nhận làng nghề", "Cấp chứng chỉ hành nghề thú y",
+             "Phê duyệt phương án bay", "Thẩm định đề án nuôi biển", "Đăng ký giống cây trồng", "Cấp phép xả thải",
+             "Công nhận cảng cá", "Cấp phép nhập khẩu giống"]
+    procedures = []
+    for i, name in enumerate(names[:count], start=1):
+        steps = " ".join(f"Bước {s}: cơ quan tiếp nhận kiểm tra thành phần hồ sơ, trả lời tổ chức, cá nhân bằng văn bản trong ngày." for s in range(1, 7))
+        procedures.append(
+            f"{i}. Tên thủ tục hành chính: {name}\n{i}.1. Trình tự thực hiện\n{steps}\n"
+            f"{i}.2. Cách thức thực hiện: trực tiếp hoặc qua dịch vụ bưu chính.\n{i}.3. Thành phần hồ sơ:\n"
+            f"1. Đối với tổ chức: bản sao giấy tờ hợp lệ.\n2. Đối với cá nhân: bản sao hộ chiếu.\n"
+            f"{i}.4. Thời hạn giải quyết: Trong thời hạn {i + 10} ngày làm việc kể từ ngày nhận hồ sơ đầy đủ.\n"
+            f"{i}.5. Phí, lệ phí: Không\n"
+        )
+    return (
+        "QUYẾT ĐỊNH\nVề việc công bố thủ tục hành chính\nĐiều 1. Phạm vi\nCông bố kèm theo Quyết định này các thủ tục.\n"
+        "Điều 2\nQuyết định này có hiệu lực kể từ ngày ký.\n"
+        "PHỤ LỤC\nPhần II. NỘI DUNG CỤ THỂ CỦA TỪNG THỦ TỤC HÀNH CHÍNH\n" + "".join(procedures)
+    )
+
+
+def test_an_annexs_numbered_lines_say_which_procedure_a_passage_belongs_to() -> None:
+    text = _procedures_annex(3)
+    anatomy = read_anatomy(text)
+    assert [p.label for p in anatomy.parts if p.kind == "dieu"] == ["Điều 1", "Điều 2"]  # 'Điều 2' alone on its line too
+    second_deadline = text.index("2.4. Thời hạn")
+    context = anatomy.context_at(second_deadline)
+    # The procedure whose field it is, not the list item '2. Đối với cá nhân' just above it, nor the sibling field.
+    assert context.endswith("2. Tên thủ tục hành chính: Đăng ký tàu cá"), context
+    assert context.startswith("Phần II. NỘI DUNG CỤ THỂ")
+    inside = text.index("Trong thời hạn 12 ngày")
+    assert anatomy.context_at(inside).endswith("2. Tên thủ tục hành chính: Đăng ký tàu cá › 2.4. Thời hạn giải quyết: Trong thời hạn 12 ngày làm việc kể từ ngày nhận hồ sơ đầy đủ.")
+    assert anatomy.context_at(text.index("Quyết định này có hiệu lực")) == ""  # an untitled article heads nothing
+
+
+def test_a_field_is_found_under_its_procedure_when_its_name_is_chunks_away(tmp_path: Path, embedder) -> None:
+    from qa import Assistant, Settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "qd-thu-tuc.txt").write_text(_procedures_annex(10), encoding="utf-8")
+    assistant = Assistant(Settings(index_dir=tmp_path / "index", chunk_tokens=120, chunk_overlap=0), embedder=embedder)
+    assistant.ingest([docs])
+    chunks = [c for c in assistant.retriever.lexical().chunks if c is not None]
+    deadline = next(c for c in chunks if "Trong thời hạn 15 ngày" in c.text)
+    assert "Phê duyệt phương án bay" not in deadline.text  # the name is in another chunk: only the context says whose
+    assert "Phê duyệt phương án bay" in deadline.context
+    answer = assistant.ask("Thời hạn giải quyết thủ tục phê duyệt phương án bay là bao lâu?")
+    assert "15 ngày làm việc" in answer.answer, answer.answer

@@ -579,3 +579,11 @@ def test_a_place_must_be_named_whole_and_a_year_written(tmp_path: Path, embedder
     # 'Chiềng' and 'Yên' are both in the document, but not 'Chiềng Yên'.
     assert assistant.ask("Tỷ lệ phần trăm đơn giá thuê đất ở xã Chiềng Yên, tỉnh Sơn La là bao nhiêu?").refused
     assert assistant.ask("Tỷ lệ phần trăm đơn giá thuê đất ở xã Vân Hồ năm 2019 là bao nhiêu?").refused
+
+
+def test_the_words_that_ask_are_not_searched_for() -> None:
+    # 'lâu' of 'bao lâu' is in no answer, and is a rare word: searched, it outweighed the procedure's name.
+    asked = parse_question("Thời hạn giải quyết thủ tục đăng ký tàu cá là bao lâu?")
+    assert "lau" not in asked.content_terms and "lau" not in asked.terms
+    assert {"thoi", "han", "tau", "ca"} <= set(asked.content_terms)
+    assert "nao" not in parse_question("Nghị quyết có hiệu lực khi nào?").content_terms

@@ -33,7 +33,7 @@ def sample_chunks() -> list[Chunk]:
 
 def oracle_scores(chunks: list[Chunk], query: str) -> np.ndarray:
     index = bm25s.BM25()
-    index.index([terms(c.text) for c in chunks], show_progress=False)
+    index.index([terms(c.searched_text) for c in chunks], show_progress=False)
     known = [t for t in terms(query) if t in index.vocab_dict]
     return np.asarray(index.get_scores(known), dtype=np.float32) if known else np.zeros(len(chunks), np.float32)
 

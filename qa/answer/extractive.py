@@ -196,12 +196,15 @@ def _candidates(
         # Names in the question other than the document's own (its province, its issuer).
         entities = [pair for pair in names if not pair <= identifying]
         spans, texts, unit_terms = read[chunk.chunk_id]
+        # The headings the chunk sits under ('1. Tên thủ tục: Đăng ký ...' above '1.4. Thời hạn
+        # giải quyết: 02 ngày'): what each of its sentences is about, read like a neighbour.
+        above = _header_terms(chunk.context) if chunk.context else frozenset()
         for i, span in enumerate(spans):
             key = (chunk.doc_id, span.start, span.end)
             if key in seen:
                 continue
             seen.add(key)
-            own_terms, window = unit_terms[i], unit_terms[i].union(*unit_terms[max(0, i - 1) : i + 2])
+            own_terms, window = unit_terms[i], unit_terms[i].union(*unit_terms[max(0, i - 1) : i + 2], above)
             heading = ""
             if " | " in texts[i]:
                 # A table row means what its header row says its cells are, and the line above
@@ -215,7 +218,7 @@ def _candidates(
                 own_terms = own_terms | header
                 # Not the rows beside it: they are other records ('karaoke' two rows down does not
                 # make this row about karaoke).
-                window = own_terms | (unit_terms[first - 1] if first > 0 else frozenset())
+                window = own_terms | above | (unit_terms[first - 1] if first > 0 else frozenset())
             factor = 1.0
             if focus and not focus & unit_terms[i]:
                 factor *= 0.75  # the sentence does not mention what is asked about

@@ -133,7 +133,7 @@ class LexicalIndex:
         for chunk in chunks:
             if chunk.chunk_id in self._slot:
                 continue
-            counts = Counter(terms(chunk.indexed_text))
+            counts = Counter(terms(chunk.searched_text))
             with self._lock:
                 self._add(chunk, counts)
 
@@ -167,12 +167,12 @@ class LexicalIndex:
                 self.chunks[slot] = None
                 self._alive[slot] = 0
                 self._total_length -= self._lengths[slot]
-                self._doc_freq.subtract(set(terms(chunk.indexed_text)))
+                self._doc_freq.subtract(set(terms(chunk.searched_text)))
             if len(self.chunks) > 2 * len(self._slot) + 1000:
                 live = [c for c in self.chunks if c is not None]
                 self._reset()
                 for chunk in live:
-                    self._add(chunk, Counter(terms(chunk.indexed_text)))
+                    self._add(chunk, Counter(terms(chunk.searched_text)))
 
     def language(self, chunk: Chunk) -> Language:
         """The language the chunk is written in, as worked out when it was added (a chunk the index

@@ -31,6 +31,7 @@ def chunk_metadata(chunk: Chunk, doc_chunks: int) -> dict[str, Any]:
         "year": int(chunk.issued[:4]) if chunk.issued else 0,
         "issuer": chunk.issuer,
         "table_header": chunk.table_header,
+        "context": chunk.context,
     }
 
 
@@ -54,6 +55,7 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         issued=str(meta.get("issued", "")),
         issuer=str(meta.get("issuer", "")),
         table_header=str(meta.get("table_header", "")),
+        context=str(meta.get("context", "")),
     )
 
 

@@ -53,10 +53,21 @@ class Anatomy:
     relations: list[tuple[str, Field]] = field(default_factory=list)
     # The special articles, by role: effect, scope, subjects, definitions, implementation.
     special: dict[str, Part] = field(default_factory=dict)
+    # Numbered lines outside articles ('1.', '1.4.'), as ((1, 4), title, start): an annex's outline.
+    outline: list[tuple[tuple[int, ...], str, int]] = field(default_factory=list)
 
     def path_at(self, offset: int) -> str:
         """'Chương II › Điều 5 › Khoản 2': the parts that hold this offset, outermost first."""
         return " › ".join(p.label for p in self.parts if p.start <= offset < p.end)
+
+    def context_at(self, offset: int) -> str:
+        """The titles of the headings a passage starting at `offset` sits under, outermost first,
+        from headings that start before it: 'Điều 5. Tiến độ thực hiện', or in an annex '1. Tên thủ
+        tục hành chính: Đăng ký hoạt động ứng phó ...' above '1.4. Thời hạn giải quyết'. Every
+        procedure of a decision's annex has its own 'Thời hạn giải quyết'; only this says whose."""
+        titled = [f"{p.label}. {p.title[:OUTLINE_TITLE_CHARS]}" for p in self.parts
+                  if p.kind not in ("khoan", "diem", "section") and p.start < offset < p.end and p.title]
+        return " › ".join([*titled, *_outline_at(self.outline, offset)])[:CONTEXT_CHARS]
 
     def headings(self) -> list[tuple[int, str]]:
         """(offset, path) at every part start: where the path of the text changes."""
@@ -103,7 +114,8 @@ _STRUCTURE = [
     ("phan", 0, re.compile(r"^(phan (?:thu [a-z]+|[ivxlc]+|\d+))\b\.?\s*(.*)$", re.MULTILINE)),
     ("chuong", 1, re.compile(r"^(chuong [ivxlc]+|chuong \d+)\b\.?\s*(.*)$", re.MULTILINE)),
     ("muc", 2, re.compile(r"^(muc \d+)\b\.?\s*(.*)$", re.MULTILINE)),
-    ("dieu", 3, re.compile(r"^(dieu \d+[a-z]?)\s*[.:]\s*(.*)$", re.MULTILINE)),
+    # 'Điều 5. Tiến độ', or 'Điều 5' alone on its line, its title (if any) below.
+    ("dieu", 3, re.compile(r"^(dieu \d+[a-z]?)(?:\s*[.:]\s*(.*)|\s*)$", re.MULTILINE)),
     ("part", 0, re.compile(r"^(part [ivxlc\d]+)\b[.:—-]?\s*(.*)$", re.MULTILINE)),
     ("chapter", 1, re.compile(r"^(chapter [ivxlc\d]+)\b[.:—-]?\s*(.*)$", re.MULTILINE)),
     ("article", 3, re.compile(r"^(article \d+[a-z]?)\b[.:—-]?\s*(.*)$", re.MULTILINE)),
@@ -111,6 +123,15 @@ _STRUCTURE = [
 ]
 _ROMAN_SECTION = re.compile(r"^([ivx]{1,4})\.\s+(\S.*)$", re.MULTILINE)
 _NUMBERED = re.compile(r"^(\d{1,2})\.\s+(\S.*)$", re.MULTILINE)
+# A numbered heading of an outline: '1. Tên thủ tục ...', '1.4. Thời hạn giải quyết: ...', '2.1 Scope'.
+# Two digits a level at most, so a procedure code ('1.012786 Cấp lại ...') is not one.
+_OUTLINE_LINE = re.compile(r"^(\d{1,2}\.(?:\d{1,2}\.?)*)\s+(\S.*)$", re.MULTILINE)
+# How much of its headings' titles a passage carries, and of each title.
+CONTEXT_CHARS = 300
+OUTLINE_TITLE_CHARS = 100
+# An annex starts a new outline: 'PHỤ LỤC', 'ANNEX 2', in capitals ('Phụ lục I' inside a procedure
+# names a form to fill in).
+_ANNEX_LINE = re.compile(r"^\W*(?:PHỤ LỤC|ANNEX|APPENDIX)\b", re.MULTILINE)
 _LETTERED = re.compile(r"^([a-zđ])\)\s+(\S.*)$", re.MULTILINE)
 _LABELS = {"phan": "Phần", "chuong": "Chương", "muc": "Mục", "dieu": "Điều", "part": "Part", "chapter": "Chapter",
            "article": "Article", "section": "Section"}
@@ -328,6 +349,41 @@ def _structure(raw: str, folded: str) -> list[Part]:
     return parts
 
 
+def _outline(raw: str, parts: list[Part]) -> list[tuple[tuple[int, ...], str, int]]:
+    """The numbered headings of a document ('1.', '1.4.'), whose numbers nest, and where an outline
+    stops (number ()): at a chapter, an article, an annex. Inside an article a numbered line is a
+    khoản, its own content; a short one ('6. Tiến độ thực hiện:') still heads what follows."""
+    articles = [(p.start, p.end) for p in parts if p.kind in ("dieu", "article")]
+    found = [((), "", p.start) for p in parts if p.kind not in ("khoan", "diem", "section")]
+    found += [((), "", m.start()) for m in _ANNEX_LINE.finditer(raw)]
+    for m in _OUTLINE_LINE.finditer(raw):
+        title = m.group(2).strip()
+        if any(a <= m.start() < b for a, b in articles) and len(title.split()) > 12:
+            title = ""  # a khoản that is its own content: it heads nothing, but ends the one before
+        found.append((tuple(int(n) for n in m.group(1).strip(".").split(".")), title[:OUTLINE_TITLE_CHARS], m.start()))
+    return sorted(found, key=lambda line: line[2])
+
+
+def _outline_at(outline: list[tuple[tuple[int, ...], str, int]], offset: int) -> list[str]:
+    """The titles of the outline headings above a passage starting at `offset`, outermost first: the
+    last numbered line before it (unless the passage starts with its own) and the lines its number
+    descends from ('1.' above '1.4.': the '1.' before its '1.1.', not a list item '1.' in between)."""
+    at = [line for line in outline if line[2] <= offset]
+    run = at[max((i for i, line in enumerate(at) if not line[0]), default=-1) + 1 :]
+    if not run:
+        return []
+    number = run[-1][0]
+    chain = [run[-1]] if run[-1][2] < offset else []
+    end = len(run) - 1
+    for depth in range(len(number) - 1, 0, -1):
+        first_child = next((i for i in range(end, -1, -1) if run[i][0] == number[:depth] + (1,)), end)
+        parent = next((i for i in range(first_child, -1, -1) if run[i][0] == number[:depth]), None)
+        if parent is not None:
+            chain.insert(0, run[parent])
+            end = parent
+    return [f"{'.'.join(map(str, n))}. {title}" for n, title, _ in chain if title]
+
+
 def _signature(raw: str, folded: str, body_end: int) -> tuple[Field | None, Field | None, Field | None]:
     """(authority, position, signer) from the signature block: 'KT. CHỦ TỊCH / PHÓ CHỦ TỊCH /
     Nguyễn Văn A', looked for after the last article (or anywhere when there are none)."""
@@ -457,6 +513,7 @@ def read_anatomy(text: str) -> Anatomy:
         doc_number=number, doc_type=doc_type or "news", issued=issued, issuer=issuer, title=title,
         effective=_effective(text, folded, issued), signer=signer, position=position, authority=authority,
         recipients=recipients, parts=parts, relations=_relations(text, folded, number), special=special,
+        outline=_outline(text, parts),
     )
 
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 import regex
 import tiktoken
 
-from qa.ingest.anatomy import Anatomy
+from qa.ingest.anatomy import CONTEXT_CHARS, Anatomy
 from qa.offline import CL100K_SHA256, bundled_tiktoken_file
 from qa.text import Span, names_columns, sentence_spans
 from qa.types import Chunk, LoadedDocument, chunk_id_for
@@ -125,6 +125,13 @@ def chunk_document(
         return headings[at][1] if at >= 0 else doc.section_at(offset) if not meta.parts else ""
 
     table_header = _table_headers(text)
+
+    def context_at(offset: int) -> str:
+        if meta.parts or meta.outline:
+            return meta.context_at(offset)
+        # A loader's headings (a web page's h2): the one above, when it starts before the chunk.
+        above = [h for h in doc.headings if h.start < offset]
+        return above[-1].text[:CONTEXT_CHARS] if above else ""
     chunks: list[Chunk] = []
     first = 0
     while first < len(units):
@@ -156,6 +163,7 @@ def chunk_document(
                 issued=meta.issued.value if meta.issued else "",
                 issuer=meta.issuer.value if meta.issuer else "",
                 table_header=table_header(start),
+                context=context_at(start),
             )
         )
         if last + 1 >= len(units):

@@ -190,6 +190,15 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
 MONTH = "(?:" + "|".join(MONTHS) + ")"
 
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)]*\s+|\n")
+# A line's label, up to its full stop: 'Điều 1.', 'Article 3.', '1.4.', 'IV.'.
+_LABEL = re.compile(
+    r"\s*(?:(?:điều|article|chương|chapter|mục|phần|part|section|khoản|điểm)\s+)?(?:\d{1,3}(?:\.\d{1,3})*|[ivxlc]{1,6})\.$",
+    re.IGNORECASE,
+)
+# A heading's label opening a line: 'Điều 1.', 'Chương II', 'Article 3:' (not 'Điều 20 Nghị định ...', wrapped).
+HEADING_LABEL = re.compile(
+    r"(?:điều|article|chương|chapter|mục|phần|part|section)\s+(?:\d{1,3}|[ivxlc]{1,6})(?:[.:]|\s*$)", re.IGNORECASE | re.MULTILINE
+)
 _ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:No|Nos|Mr|Mrs|Ms|Dr|St|Art|Vol|e\.g|i\.e|etc|vs)\.$", re.IGNORECASE)
 # A line's end that ends a sentence: a stop, or a closing quote or bracket after one ('(AD)' does not).
 _TERMINAL = re.compile(r"(?:[.!?:;]|[.!?][\"”’)]+)\s*$")
@@ -217,6 +226,8 @@ def sentence_spans(text: str, offset: int = 0) -> list[Span]:
                 line = _line_at(text, match.start())
             if line[2]:
                 continue  # a table row is one unit: '... số 39/2026/NĐ-CP . | Cục Đo đạc ... |' ends a cell, not the row
+            if _LABEL.match(text, line[0], match.start()):
+                continue  # 'Điều 1. Phạm vi điều chỉnh', '1.4. Thời hạn giải quyết: ...': a label heads its line
         pieces.append(Span(cursor, match.start()))
         cursor = match.end()
     pieces.append(Span(cursor, len(text)))
@@ -250,8 +261,8 @@ def _continues(previous: str, gap: str, following: str) -> bool:
     if " | " in previous.rsplit("\n", 1)[-1] or " | " in following.split("\n", 1)[0]:
         return False  # table rows are lines of their own
     last_line = previous.rsplit("\n", 1)[-1]
-    if _LIST_MARK.match(following):
-        return False  # '- TP HCM (khu vực I)', '2. Pay the fee': an item starts its own unit
+    if _LIST_MARK.match(following) or HEADING_LABEL.match(following):
+        return False  # '- TP HCM (khu vực I)', '2. Pay the fee', 'Điều 1. Phạm vi': an item or a heading starts its own unit
     first = following[0]
     # '... 40 work-hours × $85 per hour =' / '$3,400.': an amount goes on its line before.
     words = last_line.split()

@@ -94,3 +94,11 @@ def test_a_year_is_not_an_amount_and_a_number_is_matched_whole() -> None:
     assert parse_question("Mức phạt 2000 đồng áp dụng từ năm 2024 là gì?").years == ("2024",)
     assert _numbers_in("Căn cứ Quyết định số 11/QĐ-UBND") == {"11/qd-ubnd"}  # not the document '1/QĐ-UBND'
     assert _numbers_in("Số: 01/2026/TT-BNV") == {"1/2026/tt-bnv"}
+
+
+def test_an_english_question_is_answered_from_the_vietnamese_text_not_its_header(mixed_assistant: Assistant) -> None:
+    # The embedder finds the header's short lines ('THÔNG TƯ', 'Số: 01/2026/TT-BNV') close to any
+    # question that names the document; the answer is in the body.
+    answer = mixed_assistant.ask("Circular 1/2026/TT-BNV on salary placement for newly recruited civil servants implements Article 20 of which decree?")
+    assert not answer.refused and "170/2025/NĐ-CP" in answer.answer, answer.answer
+    assert "THÔNG TƯ" not in answer.answer and "Số: 01/2026" not in answer.answer

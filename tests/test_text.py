@@ -76,7 +76,7 @@ def test_a_line_that_cannot_end_a_sentence_wraps_into_the_next() -> None:
             "Boeing Company Model 737–8 and 737–\n9 (737 MAX) airplanes. Since then\nĐiều 1. Phạm vi\nThông tư này quy định (“Luật”).")
     units = [text[s.start : s.end] for s in sentence_spans(text)]
     assert units[0].startswith("SUMMARY:") and units[0].endswith("(737 MAX) airplanes.")  # '(AD)' and 'The' do not end it
-    assert "Phạm vi" in units and "Thông tư này quy định (“Luật”)." in units  # a heading stays its own
+    assert "Điều 1. Phạm vi" in units and "Thông tư này quy định (“Luật”)." in units  # a heading stays its own, label and all
 
 
 def test_list_items_stay_apart_whatever_they_end_with() -> None:
@@ -87,3 +87,21 @@ def test_list_items_stay_apart_whatever_they_end_with() -> None:
         ("See Appendix A\nThe next part begins here", ["See Appendix A", "The next part begins here"]),
     ]:
         assert [text[s.start : s.end] for s in sentence_spans(text)] == units
+
+
+def test_a_label_stays_with_its_line_and_a_heading_starts_a_unit() -> None:
+    from qa.text import sentence_spans
+
+    text = ("Hướng dẫn xếp lương đối với người được tuyển dụng vào công chức\nĐiều 1. Phạm vi điều chỉnh\n"
+            "Thông tư này hướng dẫn một số nội dung của\nĐiều 20 Nghị định số 170/2025/NĐ-CP.\n"
+            "1.4. Thời hạn giải quyết: 02 ngày làm việc.\nArticle 3. Scope\nIt costs 5. Then more.")
+    units = [text[s.start : s.end] for s in sentence_spans(text)]
+    assert units == [
+        "Hướng dẫn xếp lương đối với người được tuyển dụng vào công chức",
+        "Điều 1. Phạm vi điều chỉnh",
+        "Thông tư này hướng dẫn một số nội dung của\nĐiều 20 Nghị định số 170/2025/NĐ-CP.",  # a wrapped line, not a heading
+        "1.4. Thời hạn giải quyết: 02 ngày làm việc.",
+        "Article 3. Scope",
+        "It costs 5.",
+        "Then more.",
+    ]

@@ -51,6 +51,8 @@ class Candidate:
     factor: float = 1.0
     # A table row's header row, which names what its cells are and in what unit.
     heading: str = ""
+    # What its kind alone leaves (factor without the checks that read the question's words).
+    kind_factor: float = 1.0
 
 
 _DATE = re.compile(
@@ -174,6 +176,10 @@ def _candidates(
     focus = question.focus & question_terms.keys()
     names = question.name_pairs
     about: dict[str, bool] = {}
+    # The documents the question names by their own number: a user who names one asks about it.
+    named = {d for n in question.doc_numbers for d in lexical.numbered(n)}
+    cited = [frozenset(terms(n)) for n in question.doc_numbers]
+    elsewhere: dict[str, bool] = {}
     weights_in: dict[str, dict[str, float]] = {}
     seen: set[tuple[str, int, int]] = set()
     out: list[Candidate] = []
@@ -190,6 +196,9 @@ def _candidates(
         if chunk.doc_id not in about:
             about[chunk.doc_id] = not names or any(lexical.document_mentions(chunk.doc_id, n) for n in names)
             weights_in[chunk.doc_id] = within_document_weights(question, question_terms, chunk)
+            # Another document than the one named, which does not even cite its number.
+            elsewhere[chunk.doc_id] = bool(named) and chunk.doc_id not in named and not any(
+                lexical.document_mentions(chunk.doc_id, number) for number in cited)
         weights = weights_in[chunk.doc_id]
         identifying = identifying_terms(chunk)
         own_number = doc_number_key(chunk.doc_number)
@@ -219,16 +228,19 @@ def _candidates(
                 # Not the rows beside it: they are other records ('karaoke' two rows down does not
                 # make this row about karaoke).
                 window = own_terms | above | (unit_terms[first - 1] if first > 0 else frozenset())
-            factor = 1.0
+            factor = 0.25 if elsewhere[chunk.doc_id] else 1.0
+            # What the sentence's words leave of its score (apart from its kind): words only match
+            # within one language, so a sentence in the other one is not judged by them.
+            worded = 1.0
             if focus and not focus & unit_terms[i]:
-                factor *= 0.75  # the sentence does not mention what is asked about
+                worded *= 0.75  # the sentence does not mention what is asked about
             wanted = holds_wanted_value(question, texts[i], heading)
             if len(unit_terms[i]) >= 3 and len(unit_terms[i] & identifying) >= 0.6 * len(unit_terms[i]) and not (
                 question.answer_type in ("date", "number") and wanted
             ):
                 factor *= 0.5  # the title again (a header, an annex heading): it names the document, not the answer
             if not about[chunk.doc_id]:
-                factor *= 0.5  # from a document that never names the place or body the question is about
+                worded *= 0.5  # from a document that never names the place or body the question is about
             if len(texts[i].split()) <= 6 and not _DIGIT.search(texts[i]) and not _LIST_ITEM.match(texts[i]) and not (
                 question.answer_type in ("organisation", "person") and wanted
             ):
@@ -240,13 +252,14 @@ def _candidates(
                 bonus += 0.2  # 'work-study—money you earn ...': what the question asks, said outright
             if question.wants_list and (texts[i].rstrip().endswith(":") or _LIST_ITEM.match(texts[i])):
                 bonus += 0.1  # asked for a list: a sentence that introduces one, or an item (the rest come with it)
-            if _NATIONAL_MOTTO.search(texts[i]) or (own_number and question.answer_type != "date" and own_number in _numbers_in(texts[i])):
+            if _NATIONAL_MOTTO.search(texts[i]) or (question.answer_type != "date" and (
+                    _PLACE_AND_DATE.match(texts[i]) or (own_number and own_number in _numbers_in(texts[i])))):
                 # The header of a Vietnamese administrative document (issuer, motto, number, place,
                 # date), or a line naming the document's own number ('Số: 255/2025/QH15 | Hà Nội,
                 # ngày ...', 'Kèm theo Nghị quyết số ...'): they say which document, not what it says.
                 factor *= 0.5
             if entities and not any(pair <= unit_terms[i] for pair in entities):
-                factor *= 0.6  # the question names a place or body inside the document ('Phường Tô Hiệu'); this sentence does not
+                worded *= 0.6  # the question names a place or body inside the document ('Phường Tô Hiệu'); this sentence does not
             if question.answer_type is not None:
                 # A sentence without a date cannot say when; without a number, how many; without
                 # a body, which agency.
@@ -255,9 +268,9 @@ def _candidates(
                 else:
                     factor *= 0.75 if question.answer_type in ("organisation", "person") else 0.5
             own, plain = (
-                (0.75 * _coverage(w, own_terms) + 0.25 * _coverage(w, window)) * factor + bonus for w in (weights, question_terms)
+                (0.75 * _coverage(w, own_terms) + 0.25 * _coverage(w, window)) * factor * worded + bonus for w in (weights, question_terms)
             )
-            out.append(Candidate(chunk, span.start, span.end, unit_terms[i], own, rank, plain, factor, heading))
+            out.append(Candidate(chunk, span.start, span.end, unit_terms[i], own, rank, plain, factor * worded, heading, factor))
     return out
 
 
@@ -309,7 +322,9 @@ def unknown_names(question: Question, lexical: LexicalIndex, hidden: frozenset[s
     """Proper names and document numbers in the question that no chunk the asker may see mentions:
     'Hanoi' in a Khanh Hoa corpus, or 'Chỉ thị 05/CT-UBND' when no document holds that number. A
     word only another user's unshared upload holds is unknown too, or the refusal would tell."""
-    unknown = [number for number in sorted(question.doc_numbers) if not lexical.known_outside(number, hidden)]
+    # A number is known as written or as a document's own number is ('1/2026/TT-BNV' is '01/2026/TT-BNV').
+    unknown = [number for number in sorted(question.doc_numbers) if not lexical.known_outside(number, hidden)
+               and not any(d not in hidden and lexical.holds_document(d) for d in lexical.numbered(number))]
     for word in question.name_words:
         found = terms(word)
         if found and not any(lexical.known_outside(t, hidden) for t in found):
@@ -403,10 +418,18 @@ def by_meaning(
     top = min(c.rank for c in candidates)
     if not other_language(next(c for c in candidates if c.rank == top)):
         return candidates, 0.0
-    pool = sorted((c for c in candidates if c.rank < top + 3 and other_language(c)), key=lambda c: (c.rank, c.start))[:MAX_SENTENCES]
+    # Not the header's lines ('QUYẾT ĐỊNH', 'Số: 325/QĐ-UBND | Huế, ...'): the embedder finds short
+    # lines that name the document close to any question that names it.
+    pool = sorted((c for c in candidates if c.rank <= top + 5 and other_language(c) and c.kind_factor > 0.5
+                   and len(c.chunk.slice(c.start, c.end).split()) >= 4), key=lambda c: (c.rank, c.start))[:MAX_SENTENCES]
+    if not pool:
+        return candidates, 0.0
     similarity = meaning.similarities(question, [c.chunk.slice(c.start, c.end) for c in pool])
-    low, high = float(similarity.min()), float(similarity.max())
-    lift = {id(c): 0.5 * c.factor * (float(s) - low) / (high - low or 1.0) for c, s in zip(pool, similarity, strict=True)}
+    high = float(similarity.max())
+    # The closest sentence gains most, the others less the farther they fall behind it: e5's
+    # similarities are compressed, 0.05 apart is far (and a lone sentence still gains).
+    lift = {id(c): 0.5 * c.kind_factor * max(0.0, 1.0 - (high - float(s)) / MEANING_SPREAD)
+            for c, s in zip(pool, similarity, strict=True)}
     lifted = [replace(c, score=c.score + lift.get(id(c), 0.0), plain=c.plain + lift.get(id(c), 0.0)) for c in candidates]
     lifted.sort(key=lambda c: (-c.score, c.rank, c.chunk.doc_id, c.start))
     return lifted, high
@@ -514,7 +537,10 @@ class DocumentReader(Protocol):
 # A list item's mark: a dash or bullet (PDFs give bullets from symbol fonts as private-use
 # characters or as 'ｴ'), '1.', '1)', 'a)', 'iv.'.
 _LIST_ITEM = re.compile(r"^\s*(?:[-–—•◦▪■●○·∙►➢✓+*ｴ\ue000-\uf8ff]|\d{1,2}[.)]|[a-zđ]\)|[ivx]{1,4}\.)\s")
+MEANING_SPREAD = 0.05
 _NATIONAL_MOTTO = re.compile(r"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM|Độc lập\s*-\s*Tự do", re.IGNORECASE)
+# The header's place and date, on a line of their own: 'Hà Nội, ngày 09 tháng 01 năm 2026'.
+_PLACE_AND_DATE = re.compile(r"^[^\W\d][\w .'-]{1,40}, ngày \d{1,2} tháng \d{1,2} năm \d{4}\W*$")
 _REFERS_BACK = re.compile(r"^(it|its|they|their|this|these|those|such|he|she|the (?:same|latter|former)|no|ho|day|viec nay|dieu nay)\b")
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from qa.index.embedders import Embedder, QueryBatcher
 from qa.question import Question
+from qa.text import DOC_NUMBER
 
 # Sentences embedded per question at most: the best passages' sentences, not the whole retrieval.
 MAX_SENTENCES = 24
@@ -35,7 +36,8 @@ class SentenceMeaning:
         compare them with each other, not with a fixed bar)."""
         if not sentences:
             return np.zeros(0, dtype=np.float32)
-        query = _unit(self._queries.embed_query(question.ask))
+        # Without the document's number: it draws the query towards the header lines that name it.
+        query = _unit(self._queries.embed_query(" ".join(DOC_NUMBER.sub(" ", question.ask).split())))
         with self._lock:
             missing = [s for s in dict.fromkeys(sentences) if s not in self._cache]
         if missing:

@@ -188,6 +188,15 @@ class LexicalIndex:
         with self._lock:
             return sorted(self._numbered.get(doc_number_key(number), ()))
 
+    def holds_document(self, doc_id: str) -> bool:
+        """Whether a live chunk of the document is in the index."""
+        with self._lock:
+            number = self._doc_number.get(doc_id)
+            if number is None:
+                return False
+            doc_of_slot = np.frombuffer(self._doc_of_slot, dtype=np.uint32)
+            return bool(np.any((doc_of_slot == number) & (np.frombuffer(self._alive, dtype=np.uint8) == 1)))
+
     def document_frequency(self, term: str) -> int:
         return self._doc_freq.get(term, 0)
 

@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 from qa.ingest.registry import Limits, SkipFile, loader, read_bytes
-from qa.text import fold, normalize
+from qa.text import HEADING_LABEL, fold, normalize
 from qa.types import Heading, LoadedDocument
 
 
@@ -28,6 +28,7 @@ def read_text_file(path: Path, max_bytes: int) -> str:
 
 _SITE_BANNER = re.compile(r"\b[\w-]+\.(?:vn|com|org|net)\b", re.IGNORECASE)
 _TIMESTAMP_ONLY = re.compile(r"^[\d\s:,./-]+$")
+_PREAMBLE = re.compile(r"(?:can cu|xet de nghi|theo de nghi)\b")
 _VI_TYPE_LINE = re.compile(r"(ket luan|nghi quyet|quyet dinh|ke hoach|chi thi|nghi dinh|thong bao|thong tu)")
 
 
@@ -36,8 +37,11 @@ def guess_title(text: str, fallback: str) -> str:
     for i, line in enumerate(lines[:40]):
         if _VI_TYPE_LINE.fullmatch(fold(line.strip())):
             # A Vietnamese administrative text opens with a letterhead; its title is the type line
-            # ("KET LUAN") and the subject lines under it, up to the first blank line.
-            block = " ".join(itertools.takewhile(str.strip, lines[i:]))
+            # ("KET LUAN") and the subject lines under it, up to the first blank line, the preamble
+            # ('Căn cứ ...') or the first article.
+            block = " ".join(itertools.takewhile(
+                lambda line: line.strip() and not HEADING_LABEL.match(line.strip()) and not _PREAMBLE.match(fold(line.strip())),
+                lines[i:]))
             return textwrap.shorten(block, width=150, placeholder=" …")
     for line in lines:
         line = line.strip().lstrip("#*•").strip()

@@ -77,8 +77,15 @@ _DURATION_WORDS = {"ngay": "ngay|days?", "days": "ngay|days?", "thang": "thang|m
                    "tuan": "tuan|weeks?", "weeks": "tuan|weeks?", "phut": "phut|minutes?", "minutes": "phut|minutes?"}
 
 
+# A telephone number: '0238.3.598.598', '(202) 493–2251', '1900 6868', '+84 24 3823 4567'.
+_PHONE_QUESTION = re.compile(r"\b(?:so dien thoai|so fax|duong day nong|(?:tele)?phone number|hotline|fax number)\b")
+_PHONE_VALUE = r"(?<![\d.,])(?:\+\d{1,3}[\s.]?\d{1,4}|\(\d{2,4}\)|0\d{2,3}|1[89]00)(?:[\s.–-]?\d{1,4}){1,4}(?![\d,])"
+
+
 def _unit(folded: str) -> tuple[str | None, str | None]:
     """(unit, unit_heading) of a quantity question: see Question.unit and Question.unit_heading."""
+    if _PHONE_QUESTION.search(folded):
+        return _PHONE_VALUE, r"\b(?:dien thoai|fax|phone|tel|hotline)\b"
     named = _NAMED_DURATION.search(folded)
     if named:
         return rf"\d\s*(?:{_DURATION_WORDS[named.group(1)]})\b", _UNIT_HEADINGS[_DURATION_VALUE]

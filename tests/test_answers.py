@@ -587,3 +587,13 @@ def test_the_words_that_ask_are_not_searched_for() -> None:
     assert "lau" not in asked.content_terms and "lau" not in asked.terms
     assert {"thoi", "han", "tau", "ca"} <= set(asked.content_terms)
     assert "nao" not in parse_question("Nghị quyết có hiệu lực khi nào?").content_terms
+
+
+def test_a_phone_number_is_asked_for_and_a_street_number_is_not_one() -> None:
+    from qa.answer.extractive import holds_wanted_value
+
+    asked = parse_question("Theo Quyết định 80/QĐ-UBND, số điện thoại đường dây nóng của Trung tâm Phục vụ hành chính công là gì?")
+    assert not holds_wanted_value(asked, "Nộp hồ sơ tại Trung tâm Phục vụ hành chính công tỉnh, số 16 đường Trường Thi")
+    assert not holds_wanted_value(asked, "Mức chi 10.000.000 đồng, thời hạn 02 ngày, 01 bộ hồ sơ.")
+    for phone in ("Điện thoại: 0238.3.598.598", "Fax: (202) 493–2251.", "Gọi 1900 6868.", "Tel: 024 3823 4567"):
+        assert holds_wanted_value(asked, phone), phone

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from qa.glossary import translate
 from qa.text import DOC_NUMBER, MONTH, VIETNAMESE_LETTERS, VIETNAMESE_SYLLABLE, Language, fold, has_diacritics, language_of, terms
 
 AnswerType = Literal["date", "number", "organisation", "person"]
@@ -182,6 +183,9 @@ class Question:
     # Words that read the same in documents written in English: the English names and acronyms in a
     # Vietnamese question ('GOV.UK', 'NICS', 'Kentucky'), with the numbers it holds.
     bridge_terms: tuple[str, ...] = ()
+    # The ask's words in the other language, from the glossary (qa/glossary.py): English terms of a
+    # Vietnamese ask, Vietnamese (folded) terms of an English one.
+    translated_terms: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return self.text
@@ -372,6 +376,8 @@ def parse_question(text: str) -> Question:
         parts=tuple(parse_question(a) for a in asks) if len(asks) > 1 else (),
         periods=tuple(dict.fromkeys(frozenset(terms(m.group(1))) for m in _PERIOD.finditer(fold(unreferenced)))),
         bridge_terms=_bridge_terms(text, language),
+        # Not from Vietnamese without its marks: folded, 'khóa học' (a course) is 'khoa học' (science).
+        translated_terms=() if unaccented_vi else translate(_QUESTION_PHRASE.sub(" ", DOC_NUMBER.sub(" ", ask)), language),
         # 'Which province ...' names no place: a name of stopwords only is none.
         place_names=tuple(dict.fromkeys(name for m in _PLACE.finditer(unreferenced)
                                         if terms(name := " ".join((m.group(1) or m.group(2)).split())))),

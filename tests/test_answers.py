@@ -1,5 +1,6 @@
 """The answers users rely on, on the real sample index: right facts, exact quotes, honest refusals."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -453,10 +454,14 @@ def test_a_passage_in_another_language_is_read_for_meaning(embedder) -> None:
     chunk = Chunk("c1", "d1", "nq.docx", "Nghị quyết 73/2025/NQ-HĐND", "", 0, 0, len(text), text, "h")
     question = parse_question("What monthly salary support does a doctor receive?")
     lexical = LexicalIndex([chunk])
-    plain = answer_extractively(question, _retrieved([chunk]), lexical, 0.0, 1)
-    meant = answer_extractively(question, _retrieved([chunk]), lexical, 0.0, 1, meaning=SentenceMeaning(embedder))
+    # Without the glossary's translation, only meaning can choose across languages.
+    untranslated = dataclasses.replace(question, translated_terms=())
+    plain = answer_extractively(untranslated, _retrieved([chunk]), lexical, 0.0, 1)
+    meant = answer_extractively(untranslated, _retrieved([chunk]), lexical, 0.0, 1, meaning=SentenceMeaning(embedder))
     assert "9.000.000" in meant.text and meant.signals["meaning"] > 0
     assert "9.000.000" not in plain.text, "without meaning, shared words alone cannot choose across languages"
+    # With it, the translated words ('salary' is 'lương', 'doctor' 'bác sĩ') choose too.
+    assert "9.000.000" in answer_extractively(question, _retrieved([chunk]), lexical, 0.0, 1).text
 
 
 def test_a_table_row_is_read_with_its_header_and_organisations_are_asked_for() -> None:
@@ -597,3 +602,17 @@ def test_a_phone_number_is_asked_for_and_a_street_number_is_not_one() -> None:
     assert not holds_wanted_value(asked, "Mức chi 10.000.000 đồng, thời hạn 02 ngày, 01 bộ hồ sơ.")
     for phone in ("Điện thoại: 0238.3.598.598", "Fax: (202) 493–2251.", "Gọi 1900 6868.", "Tel: 024 3823 4567"):
         assert holds_wanted_value(asked, phone), phone
+
+
+def test_an_english_question_chooses_a_vietnamese_row_by_its_words_translated() -> None:
+    from qa.answer.extractive import answer_extractively
+    from qa.index.lexical import LexicalIndex
+    from qa.types import Chunk
+
+    rows = ("STT | Mã số | Tên thủ tục hành chính\n1 | 1.012790 | Đăng ký biến động quyền sử dụng đất\n"
+            "2 | 1.012786 | Cấp lại Giấy chứng nhận do bị mất\n3 | 1.012795 | Chuyển mục đích sử dụng đất\n")
+    chunk = Chunk("c0", "d1", "qd.docx", "Quyết định công bố thủ tục hành chính lĩnh vực đất đai", "", 0, 0, len(rows), rows, "h")
+    lexical = LexicalIndex([chunk])
+    question = parse_question("Which procedure code is for re-issuing a certificate that was lost?")
+    answer = answer_extractively(question, _retrieved([chunk]), lexical, 0.0, 1)
+    assert "1.012786" in answer.text, answer.text

@@ -79,10 +79,11 @@ _NOT_A_QUANTITY = re.compile(
 )
 
 
-def holds_wanted_value(question: Question, text: str, heading: str = "") -> bool:
+def holds_wanted_value(question: Question, text: str, heading: str = "", across: bool = False) -> bool:
     """Whether text holds the kind of value the question asks for (True when it asks for none).
     A number inside a document's reference, a date or an article's label is not a quantity, and a
-    year inside a document's reference is not a date."""
+    year inside a document's reference is not a date. `across`: the text is in the other language,
+    where the unit the question names ('bao nhiêu con vật') is written in other words."""
     kind = question.answer_type
     if kind is None:
         return True
@@ -97,13 +98,14 @@ def holds_wanted_value(question: Question, text: str, heading: str = "") -> bool
                    for m in _PERSON.finditer(text))
     folded = fold(text)
     if kind == "number":
-        if question.unit_heading is not None and not holds_unit(question, text) and not (
+        if not across and question.unit_heading is not None and not holds_unit(question, text) and not (
             heading and re.search(question.unit_heading, fold(heading))
         ):
             return False  # 'bao nhiêu ngày' needs days, in the sentence or its table's header ('(tỷ đồng)')
         # A number the question already holds ('hệ số lương bậc 1') is what it asks about, not the answer.
         own = {n.lstrip("0") for n in _NUMBER.findall(_NOT_A_QUANTITY.sub(" ", question.folded))}
-        return any(n.lstrip("0") not in own for n in _NUMBER.findall(_NOT_A_QUANTITY.sub(" ", folded)))
+        return any(n.lstrip("0") not in own for n in _NUMBER.findall(_NOT_A_QUANTITY.sub(" ", folded))) or (
+            (question.unit is None or across) and _SPELLED_NUMBER.search(folded) is not None and _SPELLED_NUMBER.search(question.folded) is None)
     return _DATE.search(DOC_NUMBER.sub(" ", folded)) is not None
 
 
@@ -135,6 +137,17 @@ def question_weights(question: Question, idf: Callable[[str], float]) -> dict[st
     for t in question.context_terms:
         weights.setdefault(t, 0.5 * idf(t))
     return weights
+
+
+def crossed_weights(question: Question, idf: Callable[[str], float]) -> dict[str, float]:
+    """The question's weights as a passage in the other language can hold them: its words' glossary
+    translations (question.translated_terms), and what reads the same in both languages (numbers,
+    document numbers, the Latin names a Vietnamese question writes). Empty without a translation."""
+    if not question.translated_terms:
+        return {}
+    neutral = {t for t in question.content_terms if any(ch.isdigit() for ch in t)} | set(question.bridge_terms)
+    weights = {t: idf(t) for t in (*question.translated_terms, *sorted(neutral))}
+    return {t: w for t, w in weights.items() if w > 0}
 
 
 def identifying_terms(chunk: Chunk) -> frozenset[str]:
@@ -175,12 +188,14 @@ def _candidates(
     """
     focus = question.focus & question_terms.keys()
     names = question.name_pairs
+    crossed = crossed_weights(question, lexical.idf)
+    other_language: dict[str, bool] = {}
     about: dict[str, bool] = {}
     # The documents the question names by their own number: a user who names one asks about it.
     named = {d for n in question.doc_numbers for d in lexical.numbered(n)}
     cited = [frozenset(terms(n)) for n in question.doc_numbers]
     elsewhere: dict[str, bool] = {}
-    weights_in: dict[str, dict[str, float]] = {}
+    weights_in: dict[tuple[str, bool], dict[str, float]] = {}
     seen: set[tuple[str, int, int]] = set()
     out: list[Candidate] = []
     read: dict[str, tuple[list[Span], list[str], list[frozenset[str]]]] = {}
@@ -193,13 +208,18 @@ def _candidates(
         read[chunk.chunk_id] = (spans, texts, [frozenset(terms(t)) for t in texts])
     for rank, hit in enumerate(retrieved):
         chunk = hit.chunk
+        if chunk.chunk_id not in other_language:
+            other_language[chunk.chunk_id] = bool(crossed) and lexical.language(chunk) != question.language
+        across = other_language[chunk.chunk_id]
+        base = crossed if across else question_terms
+        if (chunk.doc_id, across) not in weights_in:
+            weights_in[(chunk.doc_id, across)] = within_document_weights(question, base, chunk)
         if chunk.doc_id not in about:
             about[chunk.doc_id] = not names or any(lexical.document_mentions(chunk.doc_id, n) for n in names)
-            weights_in[chunk.doc_id] = within_document_weights(question, question_terms, chunk)
             # Another document than the one named, which does not even cite its number.
             elsewhere[chunk.doc_id] = bool(named) and chunk.doc_id not in named and not any(
                 lexical.document_mentions(chunk.doc_id, number) for number in cited)
-        weights = weights_in[chunk.doc_id]
+        weights = weights_in[(chunk.doc_id, across)]
         identifying = identifying_terms(chunk)
         own_number = doc_number_key(chunk.doc_number)
         # Names in the question other than the document's own (its province, its issuer).
@@ -234,7 +254,7 @@ def _candidates(
             worded = 1.0
             if focus and not focus & unit_terms[i]:
                 worded *= 0.75  # the sentence does not mention what is asked about
-            wanted = holds_wanted_value(question, texts[i], heading)
+            wanted = holds_wanted_value(question, texts[i], heading, across)
             if len(unit_terms[i]) >= 3 and len(unit_terms[i] & identifying) >= 0.6 * len(unit_terms[i]) and not (
                 question.answer_type in ("date", "number") and wanted
             ):
@@ -267,8 +287,10 @@ def _candidates(
                     bonus += 0.1 + (0.05 if question.unit and holds_unit(question, texts[i]) else 0.0)
                 else:
                     factor *= 0.75 if question.answer_type in ("organisation", "person") else 0.5
+            if across:
+                worded = 1.0  # the question's words were translated: who is named, and how, is not comparable
             own, plain = (
-                (0.75 * _coverage(w, own_terms) + 0.25 * _coverage(w, window)) * factor * worded + bonus for w in (weights, question_terms)
+                (0.75 * _coverage(w, own_terms) + 0.25 * _coverage(w, window)) * factor * worded + bonus for w in (weights, base)
             )
             out.append(Candidate(chunk, span.start, span.end, unit_terms[i], own, rank, plain, factor * worded, heading, factor))
     return out
@@ -337,6 +359,11 @@ def _refusal(question: Question, evidence: float, confidence: float | None = Non
 
 
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
+# An English count written out: 'more than five pets', 'two years of community college'.
+_SPELLED_NUMBER = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?|thousands?|"
+    r"millions?|billions?|dozens?)\b"
+)
 UNKNOWN_NAMES_REFUSE = 0.35
 # Below this evidence no model is asked (measured on dev and the samples: lower floors refuse no
 # more unanswerable questions, higher ones refuse right answers the model keeps).
@@ -344,7 +371,8 @@ EVIDENCE_FLOOR_WITH_MODEL = 0.2
 
 
 def refusal_signals(
-    question: Question, best: Candidate, candidates: list[Candidate], retrieved: list[Retrieved], weights: dict[str, float]
+    question: Question, best: Candidate, candidates: list[Candidate], retrieved: list[Retrieved], weights: dict[str, float],
+    across: bool = False,
 ) -> dict[str, float]:
     """What the refusal model reads about the best passage (qa/answer/refusal.py)."""
     hit = next((r for r in retrieved if r.chunk.chunk_id == best.chunk.chunk_id), None)
@@ -377,7 +405,7 @@ def refusal_signals(
         "missing_names": sum(not pair <= chunk_terms for pair in question.name_pairs) / max(1, len(question.name_pairs)),
         "story": float(bool(question.story)),
         "vietnamese": float(question.language == "vi"),
-        "wanted_value": float(holds_wanted_value(question, best.chunk.slice(best.start, best.end), best.heading)),
+        "wanted_value": float(holds_wanted_value(question, best.chunk.slice(best.start, best.end), best.heading, across)),
         "unit_found": float(holds_unit(question, best.chunk.slice(best.start, best.end))),
     }
 
@@ -460,7 +488,9 @@ def answer_extractively(
         candidates, closest = by_meaning(question, candidates, meaning, lexical.language)
     best = candidates[0]
     evidence = best.score
-    signals = refusal_signals(question, best, candidates, retrieved, question_terms)
+    crossed = crossed_weights(question, lexical.idf)
+    across = bool(crossed) and lexical.language(best.chunk) != question.language
+    signals = refusal_signals(question, best, candidates, retrieved, crossed if across else question_terms, across)
     signals["unknown_names"] = unknown_share
     signals["meaning"] = closest
     confidence = model.confidence(signals) if model else None

@@ -19,6 +19,8 @@ from qa.text import fold, terms
 from qa.types import Chunk, Retrieved
 
 _WORD = re.compile(r"\w+")
+# What the list of passages found by a question's glossary translation counts for in the fusion.
+TRANSLATED_WEIGHT = 0.25
 
 
 def restore_diacritics(text: str, passages: list[str]) -> str:
@@ -90,11 +92,16 @@ class HybridRetriever:
             return Path(chunk.source).name, chunk.index, chunk_id
 
         extra: list[list[str]] = []
+        weights: list[float] = []
         if self.mode == "hybrid":
-            for hits in (self._named_documents(question, lexical, n, filters), self._bridged(question, lexical, n, filters)):
+            for hits, weight in ((self._named_documents(question, lexical, n, filters), 1.0),
+                                 (self._bridged(question, lexical, n, filters), 1.0),
+                                 (self._translated(question, lexical, n, filters), TRANSLATED_WEIGHT)):
                 extra.append([chunk.chunk_id for chunk, _ in hits])
+                weights.append(weight)
                 chunks.update((chunk.chunk_id, chunk) for chunk, _ in hits)
-        fused = fuse([chunk_id for chunk_id, _ in nearest], lexical_ids, self.settings.rrf_k, tie_key=tie_key, extra=extra)
+        fused = fuse([chunk_id for chunk_id, _ in nearest], lexical_ids, self.settings.rrf_k, tie_key=tie_key, extra=extra,
+                     extra_weights=weights)
         return [
             Retrieved(chunks[f.chunk_id], f.score, f.dense_rank, f.lexical_rank, similarity.get(f.chunk_id))
             for f in fused[:k]
@@ -127,3 +134,12 @@ class HybridRetriever:
         if not question.bridge_terms:
             return []
         return lexical.search(list(question.bridge_terms), n, filters.accepts if filters else None, language="en")
+
+    @staticmethod
+    def _translated(question: Question, lexical: LexicalIndex, n: int, filters: Filters | None) -> list[tuple[Chunk, float]]:
+        """Passages in English found by a Vietnamese question's words in English (its glossary
+        translation, question.translated_terms): counted at TRANSLATED_WEIGHT, as a glossary
+        word has several senses ('khoa học' science, 'khóa học' a course)."""
+        if question.language != "vi" or not question.translated_terms:
+            return []
+        return lexical.search(list(question.translated_terms), n, filters.accepts if filters else None, language="en")

@@ -248,7 +248,7 @@ def run_eval(
             index_seconds = round(time.perf_counter() - started, 2)
         if save_vectors is not None:
             cache = open_embedding_cache(settings)
-            cache.export_npz(save_vectors, [cache.key(c.text) for c in assistant.store.iter_chunks()])
+            cache.export_npz(save_vectors, [cache.key(c.indexed_text) for c in assistant.store.iter_chunks()])
             cache.close()
         if assistant.store.count() == 0:
             raise InputError("The index is empty: pass --docs DIR, or ingest documents first.")

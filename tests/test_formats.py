@@ -285,3 +285,10 @@ def test_html_charset_is_honoured(tmp_path: Path) -> None:
     path.write_bytes((page + "<body><main><p>Caf\xe9s close at 11pm.</p></main></body></html>").encode("cp1252"))
     doc = load(path, Limits(10**7))
     assert doc.text == "Cafés close at 11pm." and doc.title == "Café rules"
+
+
+def test_a_pdf_reference_broken_after_its_dash_is_one_token_again() -> None:
+    from qa.ingest.pdf import clean_pages
+
+    text = clean_pages(["applies to all Model 737–8 and 737–\n9 (737 MAX) airplanes, superseding AD 2018–23–\n51."])[0]
+    assert "737–9 (737 MAX)" in text and "2018–23–51" in text

@@ -20,6 +20,8 @@ from qa.types import LoadedDocument
 
 _PAGE_NUMBER = re.compile(r"^\s*(?:page|trang)?\s*\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?\s*$", re.IGNORECASE)
 _HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
+# A range or reference broken after its dash ('737–\n9', 'AD 2018–23–\n51'): one token again, dash kept.
+_DASH_BREAK = re.compile(r"(\d[–—])\n(?=\d)")
 
 
 def clean_pages(pages: list[str]) -> list[str]:
@@ -35,7 +37,7 @@ def clean_pages(pages: list[str]) -> list[str]:
     for lines in split:
         kept = [x for x in lines if x not in repeated and not _PAGE_NUMBER.match(x)]
         text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept))
-        text = _HYPHEN_BREAK.sub(r"\1\2", text)
+        text = _DASH_BREAK.sub(r"\1", _HYPHEN_BREAK.sub(r"\1\2", text))
         cleaned.append(re.sub(r"[ \t]+", " ", text).strip())
     return cleaned
 

@@ -616,3 +616,16 @@ def test_an_english_question_chooses_a_vietnamese_row_by_its_words_translated() 
     question = parse_question("Which procedure code is for re-issuing a certificate that was lost?")
     answer = answer_extractively(question, _retrieved([chunk]), lexical, 0.0, 1)
     assert "1.012786" in answer.text, answer.text
+
+
+def test_a_number_in_another_unit_than_asked_is_not_the_answer_when_one_in_that_unit_is_near() -> None:
+    from qa.answer.extractive import answer_extractively
+    from qa.index.lexical import LexicalIndex
+    from qa.types import Chunk
+
+    text = ("Documents on this page.\nFIS installation guide: v1.2 updated 24 July 2014\nPDF, 989KB, 25 pages\n"
+            "FIS release guide: v1.3 updated 31 July 2014\nPDF, 1.2MB, 40 pages\n")
+    chunk = Chunk("c0", "d1", "ilr.html", "ILR: check that data is accurate", "", 0, 0, len(text), text, "h")
+    question = parse_question("How many pages is the FIS installation guide v1.2?")
+    answer = answer_extractively(question, _retrieved([chunk]), LexicalIndex([chunk]), 0.0, 1)
+    assert "25 pages" in answer.text, answer.text

@@ -285,6 +285,8 @@ def _candidates(
                 # a body, which agency.
                 if wanted:
                     bonus += 0.1 + (0.05 if question.unit and holds_unit(question, texts[i]) else 0.0)
+                    if question.unit and not across and not holds_unit(question, f"{texts[i]} {heading}"):
+                        factor *= 0.8  # a number, but not in the unit asked for ('24 July' for 'how many pages')
                 else:
                     factor *= 0.75 if question.answer_type in ("organisation", "person") else 0.5
             if across:

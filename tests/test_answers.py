@@ -629,3 +629,19 @@ def test_a_number_in_another_unit_than_asked_is_not_the_answer_when_one_in_that_
     question = parse_question("How many pages is the FIS installation guide v1.2?")
     answer = answer_extractively(question, _retrieved([chunk]), LexicalIndex([chunk]), 0.0, 1)
     assert "25 pages" in answer.text, answer.text
+
+
+def test_an_attachments_title_and_size_is_not_what_a_page_says() -> None:
+    from qa.answer.extractive import answer_extractively
+    from qa.index.lexical import LexicalIndex
+    from qa.types import Chunk
+
+    text = ("Documents\nSpecial measures regime: 1 year on PDF, 573KB, 55 pages\n\n"
+            "The regime involves close scrutiny from the regulator, the appointment of an improvement director and a partner trust.\n")
+    chunk = Chunk("c0", "d1", "page.html", "Special measures: 1 year on", "", 0, 0, len(text), text, "h")
+    answer = answer_extractively(parse_question("What does the special measures regime involve?"), _retrieved([chunk]),
+                                 LexicalIndex([chunk]), 0.0, 1)
+    assert "close scrutiny" in answer.text, answer.text
+    pages = answer_extractively(parse_question("How many pages is the special measures report?"), _retrieved([chunk]),
+                                LexicalIndex([chunk]), 0.0, 1)
+    assert "55 pages" in pages.text, pages.text

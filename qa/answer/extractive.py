@@ -278,6 +278,8 @@ def _candidates(
                 # date), or a line naming the document's own number ('Số: 255/2025/QH15 | Hà Nội,
                 # ngày ...', 'Kèm theo Nghị quyết số ...'): they say which document, not what it says.
                 factor *= 0.5
+            if _ATTACHMENT.search(texts[i]) and not _ASKS_ABOUT_FILES.search(question.folded):
+                factor *= 0.5  # a download's title and size ('Special measures: 1 year on PDF, 573KB, 55 pages')
             if entities and not any(pair <= unit_terms[i] for pair in entities):
                 worded *= 0.6  # the question names a place or body inside the document ('Phường Tô Hiệu'); this sentence does not
             if question.answer_type is not None:
@@ -570,6 +572,9 @@ class DocumentReader(Protocol):
 # characters or as 'ｴ'), '1.', '1)', 'a)', 'iv.'.
 _LIST_ITEM = re.compile(r"^\s*(?:[-–—•◦▪■●○·∙►➢✓+*ｴ\ue000-\uf8ff]|\d{1,2}[.)]|[a-zđ]\)|[ivx]{1,4}\.)\s")
 MEANING_SPREAD = 0.05
+# A page's attachment: its format and size, as GOV.UK and many sites list them.
+_ATTACHMENT = re.compile(r"\b(?:PDF|HTML|CSV|ODS|ODT|XLSX?|DOCX?|MS Word Document|MS Excel Spreadsheet),\s*[\d.,]+\s*[KMG]B\b", re.IGNORECASE)
+_ASKS_ABOUT_FILES = re.compile(r"\b(?:pages?|size|kb|mb|format|pdf|file|download|attachment|trang|tep|dung luong)\b")
 _NATIONAL_MOTTO = re.compile(r"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM|Độc lập\s*-\s*Tự do", re.IGNORECASE)
 # The header's place and date, on a line of their own: 'Hà Nội, ngày 09 tháng 01 năm 2026'.
 _PLACE_AND_DATE = re.compile(r"^[^\W\d][\w .'-]{1,40}, ngày \d{1,2} tháng \d{1,2} năm \d{4}\W*$")

@@ -101,7 +101,8 @@ def _procedures_annex(count: int) -> str:
              "Công nhận cảng cá", "Cấp phép nhập khẩu giống"]
     procedures = []
     for i, name in enumerate(names[:count], start=1):
-        steps = " ".join(f"Bước {s}: cơ quan tiếp nhận kiểm tra thành phần hồ sơ, trả lời tổ chức, cá nhân bằng văn bản trong ngày." for s in range(1, 7))
+        step = "cơ quan tiếp nhận kiểm tra thành phần hồ sơ, trả lời tổ chức, cá nhân bằng văn bản trong ngày."
+        steps = " ".join(f"Bước {s}: {step}" for s in range(1, 7))
         procedures.append(
             f"{i}. Tên thủ tục hành chính: {name}\n{i}.1. Trình tự thực hiện\n{steps}\n"
             f"{i}.2. Cách thức thực hiện: trực tiếp hoặc qua dịch vụ bưu chính.\n{i}.3. Thành phần hồ sơ:\n"
@@ -126,7 +127,8 @@ def test_an_annexs_numbered_lines_say_which_procedure_a_passage_belongs_to() -> 
     assert context.endswith("2. Tên thủ tục hành chính: Đăng ký tàu cá"), context
     assert context.startswith("Phần II. NỘI DUNG CỤ THỂ")
     inside = text.index("Trong thời hạn 12 ngày")
-    assert anatomy.context_at(inside).endswith("2. Tên thủ tục hành chính: Đăng ký tàu cá › 2.4. Thời hạn giải quyết: Trong thời hạn 12 ngày làm việc kể từ ngày nhận hồ sơ đầy đủ.")
+    assert anatomy.context_at(inside).endswith(
+        "2. Tên thủ tục hành chính: Đăng ký tàu cá › 2.4. Thời hạn giải quyết: Trong thời hạn 12 ngày làm việc kể từ ngày nhận hồ sơ đầy đủ.")
     assert anatomy.context_at(text.index("Quyết định này có hiệu lực")) == ""  # an untitled article heads nothing
 
 

@@ -99,7 +99,8 @@ def test_a_year_is_not_an_amount_and_a_number_is_matched_whole() -> None:
 def test_an_english_question_is_answered_from_the_vietnamese_text_not_its_header(mixed_assistant: Assistant) -> None:
     # The embedder finds the header's short lines ('THÔNG TƯ', 'Số: 01/2026/TT-BNV') close to any
     # question that names the document; the answer is in the body.
-    answer = mixed_assistant.ask("Circular 1/2026/TT-BNV on salary placement for newly recruited civil servants implements Article 20 of which decree?")
+    answer = mixed_assistant.ask(
+        "Circular 1/2026/TT-BNV on salary placement for newly recruited civil servants implements Article 20 of which decree?")
     assert not answer.refused and "170/2025/NĐ-CP" in answer.answer, answer.answer
     assert "THÔNG TƯ" not in answer.answer and "Số: 01/2026" not in answer.answer
 

@@ -69,7 +69,8 @@ def test_ties_follow_the_file_not_the_folder(tmp_path: Path, embedder, sample_ve
             (docs / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
         assistant = Assistant(Settings(index_dir=seed_vectors(tmp_path / folder / "idx", sample_vectors)), embedder=embedder)
         assert assistant.ingest([docs]).embedded == 0
-        hits = assistant.retriever.retrieve(assistant.parse("How many planned industrial clusters have not yet been established, and with what area?"), 12)
+        question = assistant.parse("How many planned industrial clusters have not yet been established, and with what area?")
+        hits = assistant.retriever.retrieve(question, 12)
         rankings.append([(Path(h.chunk.source).name, h.chunk.index, round(h.score, 6)) for h in hits])
     assert all(ranking == rankings[0] for ranking in rankings[1:])
     tied = [a for a, b in zip(rankings[0], rankings[0][1:], strict=False) if a[2] == b[2]]

@@ -354,7 +354,7 @@ def _outline(raw: str, parts: list[Part]) -> list[tuple[tuple[int, ...], str, in
     stops (number ()): at a chapter, an article, an annex. Inside an article a numbered line is a
     khoản, its own content; a short one ('6. Tiến độ thực hiện:') still heads what follows."""
     articles = [(p.start, p.end) for p in parts if p.kind in ("dieu", "article")]
-    found = [((), "", p.start) for p in parts if p.kind not in ("khoan", "diem", "section")]
+    found: list[tuple[tuple[int, ...], str, int]] = [((), "", p.start) for p in parts if p.kind not in ("khoan", "diem", "section")]
     found += [((), "", m.start()) for m in _ANNEX_LINE.finditer(raw)]
     for m in _OUTLINE_LINE.finditer(raw):
         title = m.group(2).strip()

@@ -645,3 +645,14 @@ def test_an_attachments_title_and_size_is_not_what_a_page_says() -> None:
     pages = answer_extractively(parse_question("How many pages is the special measures report?"), _retrieved([chunk]),
                                 LexicalIndex([chunk]), 0.0, 1)
     assert "55 pages" in pages.text, pages.text
+
+
+def test_a_question_with_two_asks_wants_a_value_either_ask_wants() -> None:
+    from qa.answer.extractive import holds_wanted_value
+
+    asked = parse_question("Dự án thành phần 6 đoạn qua xã Nam Đàn dài bao nhiêu km và có sơ bộ tổng mức đầu tư bao nhiêu tỷ đồng?")
+    assert len(asked.parts) == 2
+    # The row's header lost its units (merged cells): the length still answers the first ask.
+    row = "| 6 | Dự án thành phần 6: Bồi thường, hỗ trợ, tái định cư đoạn qua xã Nam Đàn | 10,18 | 6 | | 722,48 |"
+    assert holds_wanted_value(asked, row, "| | | | Số làn xe | Cấp đường (km/h) | |")
+    assert not holds_wanted_value(asked, "Dự án thành phần 6 đoạn qua xã Nam Đàn.")

@@ -84,6 +84,9 @@ def holds_wanted_value(question: Question, text: str, heading: str = "", across:
     A number inside a document's reference, a date or an article's label is not a quantity, and a
     year inside a document's reference is not a date. `across`: the text is in the other language,
     where the unit the question names ('bao nhiêu con vật') is written in other words."""
+    if question.parts:
+        # 'dài bao nhiêu km và có sơ bộ tổng mức đầu tư bao nhiêu tỷ đồng?': a value either ask wants.
+        return any(holds_wanted_value(part, text, heading, across) for part in question.parts)
     kind = question.answer_type
     if kind is None:
         return True

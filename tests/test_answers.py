@@ -656,3 +656,12 @@ def test_a_question_with_two_asks_wants_a_value_either_ask_wants() -> None:
     row = "| 6 | Dự án thành phần 6: Bồi thường, hỗ trợ, tái định cư đoạn qua xã Nam Đàn | 10,18 | 6 | | 722,48 |"
     assert holds_wanted_value(asked, row, "| | | | Số làn xe | Cấp đường (km/h) | |")
     assert not holds_wanted_value(asked, "Dự án thành phần 6 đoạn qua xã Nam Đàn.")
+
+
+def test_a_list_items_label_is_not_the_quantity_asked_for() -> None:
+    from qa.answer.extractive import holds_wanted_value
+
+    asked = parse_question("Theo Thông tư 1/2026/TT-BNV, hệ số lương bậc 1 của ngạch chuyên viên là bao nhiêu?")
+    assert not holds_wanted_value(asked, "2. Trường hợp tuyển dụng vào vị trí việc làm xếp lương ở ngạch chuyên viên")
+    assert not holds_wanted_value(asked, "1.4. Ngạch chuyên viên và tương đương")
+    assert holds_wanted_value(asked, "a) Ngạch chuyên viên: hệ số lương 2,34")

@@ -90,6 +90,8 @@ def holds_wanted_value(question: Question, text: str, heading: str = "", across:
     kind = question.answer_type
     if kind is None:
         return True
+    # A list item's label ('2. Trường hợp ...', '1.4. Thời hạn ...') numbers the item, not a quantity.
+    text = _LEADING_LABEL.sub("", text, count=1)
     if kind == "organisation":
         return _ORGANISATION.search(text) is not None
     if kind == "person":
@@ -120,6 +122,9 @@ def holds_unit(question: Question, text: str) -> bool:
     """Whether text holds a quantity in the unit the question names (True when it names none):
     '04 ngày làm việc' for 'bao lâu', '10.000.000 đồng' for 'lệ phí'."""
     return question.unit is None or re.search(question.unit, _DATE_EXPRESSION.sub(" ", fold(text))) is not None
+
+
+_LEADING_LABEL = re.compile(r"^\W{0,3}(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|[IVX]{1,4}\.)\s+")
 
 
 # A sentence that defines a term: the term, then a dash, a colon, 'means', 'is', 'là'.

@@ -39,3 +39,15 @@ def test_titles_skip_letterheads_and_bullets() -> None:
     conclusion = load(SAMPLE / "khanh-hoa-ket-luan-544-KL-TU-2024.txt", Limits(10**7)).title
     assert conclusion.startswith("KET LUAN CUA BAN THUONG VU TINH UY") and len(conclusion) <= 150
     assert load(SAMPLE / "ninh-binh-merger-workshop.txt", Limits(10**7)).title.startswith("Building the new Ninh Binh")
+
+
+def test_a_sentence_longer_than_a_chunk_is_cut_at_a_clauses_end() -> None:
+    from qa.ingest.chunking import _split_long
+    from qa.text import Span
+
+    clause = "người được tuyển dụng vào công chức có thời gian công tác có đóng bảo hiểm xã hội bắt buộc, "
+    text = "Thời gian công tác được tính khi " + clause * 30 + "kể cả thời gian tập sự."
+    pieces = _split_long(text, Span(0, len(text)), 220)
+    assert len(pieces) > 3
+    for piece in pieces[1:]:
+        assert text[piece.start :].startswith("người được tuyển dụng"), text[piece.start : piece.start + 30]

@@ -77,7 +77,7 @@ class _RemainderTokens:
 
 
 def _split_long(text: str, span: Span, max_tokens: int) -> list[Span]:
-    """Cut a unit longer than a chunk at whitespace, about max_tokens apiece."""
+    """Cut a unit longer than a chunk at a clause's end or whitespace, about max_tokens apiece."""
     if count_tokens(text[span.start : span.end]) <= max_tokens:
         return [span]
     remainder = _RemainderTokens(text[span.start : span.end])
@@ -89,7 +89,10 @@ def _split_long(text: str, span: Span, max_tokens: int) -> list[Span]:
             pieces.append(Span(start, span.end))
             break
         guess = start + (span.end - start) * max_tokens // tokens
-        cut = text.rfind(" ", start + 1, guess)
+        # At a clause's end ('; ', ', ') in the last third before the budget runs out, so a piece
+        # starts where a reader can ('thời gian công tác có ...', not 'gian công tác có ...').
+        clause = max(text.rfind("; ", start + 1, guess), text.rfind(", ", start + 1, guess))
+        cut = clause + 1 if clause > start + 2 * (guess - start) // 3 else text.rfind(" ", start + 1, guess)
         cut = guess if cut <= start else cut
         pieces.append(Span(start, cut))
         start = cut

@@ -54,14 +54,15 @@ _UNITS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:bao lau|how long (?:does|do|did|will|would|must|can|should|has|have|may)|bao nhieu (?:ngay|thang|nam|gio|tuan|phut)|"
                 r"may ngay|how many (?:days|weeks|months|years|hours))\b"),
      _DURATION_VALUE),
-    (re.compile(r"\b(?:bao nhieu tien|muc phi|le phi|muc thu|muc ho tro|muc chi|tong muc|how much (?:money|does|do|is|was|will)|"
+    (re.compile(r"\b(?:bao nhieu tien|muc phi|le phi|muc thu|muc ho tro|muc chi|tong muc|tien luong|muc luong|ho tro luong|"
+                r"how much (?:money|does|do|is|was|will)|"
                 r"costs?|fees?|price|budget|salary|allowance)\b"),
      r"\d[\d.,]*\s*(?:dong|d|vnd|trieu|ty|nghin|usd|dollars?|pounds?|euros?|thousand|million|billion|trillion)\b|(?:[$£€]|\busd|\bvnd)\s*\d"),
     (re.compile(r"\b(?:phan tram|ty le|percent|percentage|interest rate|lai suat)\b"), r"\d\s*%|\d\s*(?:percent|phan tram)\b"),
 ]
 _COUNTED = re.compile(r"\b(?:how many|bao nhieu|may) ([a-z]{2,})\b")
 # Words after 'bao nhiêu' that are not what is counted: 'bao nhiêu mỗi tháng' asks a rate.
-_NOT_COUNTED = frozenset("moi cho trong tu duoc la va cua o tai theo khi thi nhu the vao nay do".split())
+_NOT_COUNTED = frozenset("moi mot cho trong tu duoc la va cua o tai theo khi thi nhu the vao nay do".split())
 # A measure's name without its number, as a table's header row gives it ('Thời hạn giải quyết',
 # 'Sơ bộ tổng mức đầu tư (tỷ đồng)', 'Mức tỷ lệ phần trăm (%)'): by the measure's value pattern.
 _UNIT_HEADINGS = {

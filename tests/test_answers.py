@@ -665,3 +665,11 @@ def test_a_list_items_label_is_not_the_quantity_asked_for() -> None:
     assert not holds_wanted_value(asked, "2. Trường hợp tuyển dụng vào vị trí việc làm xếp lương ở ngạch chuyên viên")
     assert not holds_wanted_value(asked, "1.4. Ngạch chuyên viên và tương đương")
     assert holds_wanted_value(asked, "a) Ngạch chuyên viên: hệ số lương 2,34")
+
+
+def test_how_much_a_month_asks_an_amount_not_a_count_of_ones() -> None:
+    from qa.answer.extractive import holds_unit
+
+    asked = parse_question("Theo Nghị quyết 73/2025/NQ-HĐND thì mẹ tôi được hỗ trợ lương bao nhiêu một tháng?")
+    assert holds_unit(asked, "Hỗ trợ cho điều dưỡng, hộ sinh, y sĩ: lương 7.000.000 đồng/người/tháng")
+    assert not holds_unit(asked, "Mỗi trạm y tế có 01 điều dưỡng.")

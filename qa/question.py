@@ -56,19 +56,27 @@ _UNITS: list[tuple[re.Pattern[str], str]] = [
      _DURATION_VALUE),
     (re.compile(r"\b(?:bao nhieu tien|muc phi|le phi|muc thu|muc ho tro|muc chi|tong muc|tien luong|muc luong|ho tro luong|"
                 r"how much (?:money|does|do|is|was|will)|"
-                r"costs?|fees?|price|budget|salary|allowance)\b"),
+                r"muc phat|phat tien|tien phat|kinh phi|chi phi|costs?|fees?|fines?|price|budget|salary|allowance)\b"),
      r"\d[\d.,]*\s*(?:dong|d|vnd|trieu|ty|nghin|usd|dollars?|pounds?|euros?|thousand|million|billion|trillion)\b|(?:[$£€]|\busd|\bvnd)\s*\d"),
     (re.compile(r"\b(?:phan tram|ty le|percent|percentage|interest rate|lai suat)\b"), r"\d\s*%|\d\s*(?:percent|phan tram)\b"),
+    (re.compile(r"\b(?:dien tich|area|how many (?:hectares|acres|square))\b"),
+     r"\d[\d.,]*\s*(?:ha|hecta|km2|km²|m2|m²|hectares?|acres?|square (?:kilomet|met)\w*|sq)(?![\w])"),
+    (re.compile(r"\b(?:dan so|population)\b"),
+     r"\d[\d.,]*\s*(?:nguoi|people|persons|residents|inhabitants|trieu|million|nghin|thousand)\b"),
 ]
 _COUNTED = re.compile(r"\b(?:how many|bao nhieu|may) ([a-z]{2,})\b")
 # Words after 'bao nhiêu' that are not what is counted: 'bao nhiêu mỗi tháng' asks a rate.
 _NOT_COUNTED = frozenset("moi mot cho trong tu duoc la va cua o tai theo khi thi nhu the vao nay do".split())
+# Words after 'bao nhiêu' that name a measure the units above read better: money, a share, a span.
+_MEASURE_WORDS = frozenset("tien phan ty trieu dong nghin usd ngay thang nam gio tuan phut percent".split())
 # A measure's name without its number, as a table's header row gives it ('Thời hạn giải quyết',
 # 'Sơ bộ tổng mức đầu tư (tỷ đồng)', 'Mức tỷ lệ phần trăm (%)'): by the measure's value pattern.
 _UNIT_HEADINGS = {
     _UNITS[0][1]: r"\b(?:ngay|thang|gio|tuan|phut|days?|weeks?|months?|years?|hours?|minutes?|thoi han|thoi gian)\b",
     _UNITS[1][1]: r"\b(?:dong|vnd|trieu|ty|nghin|usd|dollars?|pounds?|euros?|thousands?|millions?|billions?|trillions?)\b|[$£€]",
     _UNITS[2][1]: r"%|\bpercent|\bphan tram",
+    _UNITS[3][1]: r"\b(?:ha|hecta|km2|m2|hectares?|acres?|dien tich|area)\b|km²|m²",
+    _UNITS[4][1]: r"\b(?:nguoi|dan so|population|people)\b",
 }
 
 
@@ -91,11 +99,15 @@ def _unit(folded: str) -> tuple[str | None, str | None]:
     named = _NAMED_DURATION.search(folded)
     if named:
         return rf"\d\s*(?:{_DURATION_WORDS[named.group(1)]})\b", _UNIT_HEADINGS[_DURATION_VALUE]
-    for asked, value in _UNITS:
+    counted = _COUNTED.search(folded)
+    if counted and counted.group(1) in _NOT_COUNTED | _MEASURE_WORDS:
+        counted = None
+    # What is counted, said outright ('tổng đàn dưới bao nhiêu con'), names the unit before the
+    # topic does ('hỗ trợ kinh phí ... bao nhiêu con': heads, not money).
+    for asked, value in _UNITS if counted is None else ():
         if asked.search(folded):
             return value, _UNIT_HEADINGS.get(value)
-    counted = _COUNTED.search(folded)
-    if counted and counted.group(1) not in _NOT_COUNTED:
+    if counted:
         noun = counted.group(1)
         stem = noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
         # '150 (một trăm năm mươi) con': the number spelled out in brackets may come between.

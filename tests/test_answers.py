@@ -673,3 +673,18 @@ def test_how_much_a_month_asks_an_amount_not_a_count_of_ones() -> None:
     asked = parse_question("Theo Nghị quyết 73/2025/NQ-HĐND thì mẹ tôi được hỗ trợ lương bao nhiêu một tháng?")
     assert holds_unit(asked, "Hỗ trợ cho điều dưỡng, hộ sinh, y sĩ: lương 7.000.000 đồng/người/tháng")
     assert not holds_unit(asked, "Mỗi trạm y tế có 01 điều dưỡng.")
+
+
+def test_areas_populations_and_fines_are_asked_in_their_units() -> None:
+    from qa.answer.extractive import holds_wanted_value
+
+    area = parse_question("Tổng diện tích các cụm công nghiệp là bao nhiêu?")
+    assert holds_wanted_value(area, "14 cụm với tổng diện tích 669 ha") and not holds_wanted_value(area, "Năm 2025 có 14 cụm.")
+    people = parse_question("What is the population of the new Ninh Binh province?")
+    assert holds_wanted_value(people, "a population of about 4.4 million people")
+    assert not holds_wanted_value(people, "a natural area of 3,942 km2")
+    fine = parse_question("Mức phạt tiền đối với hành vi này là bao nhiêu?")
+    assert holds_wanted_value(fine, "phạt tiền từ 5.000.000 đồng") and not holds_wanted_value(fine, "trong thời hạn 10 ngày")
+    # What is counted, said outright, comes before the topic: heads, though the support is money.
+    heads = parse_question("Cơ sở nuôi dê phải có tổng đàn dưới bao nhiêu con thì được hỗ trợ kinh phí?")
+    assert holds_wanted_value(heads, "Chăn nuôi dê, cừu có tổng đàn dưới 200 (hai trăm) con.")

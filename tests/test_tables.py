@@ -161,3 +161,18 @@ def test_a_row_is_quoted_with_its_real_header_not_the_tail_of_the_row_before() -
     start = checks.index("Kentucky")
     spans, _ = complete_unit(Candidate(whole, start, len(checks), frozenset(), 1.0, 0), False, Around(checks, whole))
     assert [holder.slice(a, b) for holder, a, b in spans] == ["Pre-Pawn | Redemption\nState | Permit | Handgun", checks[start:]]
+
+
+def test_a_zero_run_into_the_figure_beside_it_is_two_cells() -> None:
+    from qa.ingest.pdf import _laid_out
+
+    lines = ["State        Permit     Handgun    Long Gun    Other     Totals"]
+    lines += [f"{name:<12} {a:>8}   {b:>8}   {c:>8}   {d}" for name, a, b, c, d in [
+        ("Illinois", "87,190", "24,412", "17,227", "0    0129,861"),
+        ("Texas", "21,550", "56,941", "51,670", "2,532    0146,982"),
+        ("Utah", "1,021", "9,874", "8,311", "12    019,218"),
+    ]]
+    read = _laid_out(lines)
+    assert read is not None
+    assert "Texas | 21,550 | 56,941 | 51,670 | 2,532 | 0 | 146,982" in read, read
+    assert "0146,982" not in read

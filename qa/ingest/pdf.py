@@ -136,12 +136,25 @@ def _laid_out(lines: list[str]) -> str | None:
         while end < len(lines) and in_table[end] == in_table[at]:
             end += 1
         if in_table[at]:
-            out += [" | ".join(row) for row in cells[at:end] if row]
+            out += [" | ".join(_unjammed(row)) for row in cells[at:end] if row]
         else:
             block = lines[at:end]
             out.append(_by_columns(block) or "\n".join(" ".join(line.split()) for line in block))
         at = end
     return "\n".join(out)
+
+
+# A zero cell run into the figure beside it, where columns are narrow: '0146,982' is '0' and '146,982'
+# (a figure with thousands separators has at most three digits before its first one).
+_JAMMED_ZEROS = re.compile(r"(0+)(\d{1,3}(?:,\d{3})+)")
+
+
+def _unjammed(row: list[str]) -> list[str]:
+    out: list[str] = []
+    for cell in row:
+        jammed = _JAMMED_ZEROS.fullmatch(cell)
+        out += [*jammed.group(1), jammed.group(2)] if jammed else [cell]
+    return out
 
 
 def _figure_rows(cells: list[list[str]]) -> list[bool]:

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from qa import Assistant, Settings
-from qa.ingest.chunking import _split_long, count_tokens
+from qa.ingest.chunking import _split_long, count_tokens, cut_before
 from qa.text import Span
 
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract not installed (make test installs it)")
@@ -107,9 +107,7 @@ def test_a_long_unit_splits_the_same_way_as_recounting_each_remainder() -> None:
             if tokens <= max_tokens:
                 pieces.append(Span(start, span.end))
                 break
-            guess = start + (span.end - start) * max_tokens // tokens
-            cut = text.rfind(" ", start + 1, guess)
-            cut = guess if cut <= start else cut
+            cut = cut_before(text, start, start + (span.end - start) * max_tokens // tokens)
             pieces.append(Span(start, cut))
             start = cut
             while start < span.end and text[start].isspace():

@@ -76,6 +76,15 @@ class _RemainderTokens:
         return count_tokens(self.text[offset:rejoin]) + self.total - bisect_left(self.token_starts, rejoin)
 
 
+def cut_before(text: str, start: int, guess: int) -> int:
+    """Where to end a piece that starts at `start` and may run to `guess`: at a clause's end ('; ',
+    ', ') in the last third, so the next piece starts where a reader can ('thời gian công tác có
+    ...', not 'gian công tác có ...'), else at the last space, else at `guess`."""
+    clause = max(text.rfind("; ", start + 1, guess), text.rfind(", ", start + 1, guess))
+    cut = clause + 1 if clause > start + 2 * (guess - start) // 3 else text.rfind(" ", start + 1, guess)
+    return guess if cut <= start else cut
+
+
 def _split_long(text: str, span: Span, max_tokens: int) -> list[Span]:
     """Cut a unit longer than a chunk at a clause's end or whitespace, about max_tokens apiece."""
     if count_tokens(text[span.start : span.end]) <= max_tokens:
@@ -88,12 +97,7 @@ def _split_long(text: str, span: Span, max_tokens: int) -> list[Span]:
         if tokens <= max_tokens:
             pieces.append(Span(start, span.end))
             break
-        guess = start + (span.end - start) * max_tokens // tokens
-        # At a clause's end ('; ', ', ') in the last third before the budget runs out, so a piece
-        # starts where a reader can ('thời gian công tác có ...', not 'gian công tác có ...').
-        clause = max(text.rfind("; ", start + 1, guess), text.rfind(", ", start + 1, guess))
-        cut = clause + 1 if clause > start + 2 * (guess - start) // 3 else text.rfind(" ", start + 1, guess)
-        cut = guess if cut <= start else cut
+        cut = cut_before(text, start, start + (span.end - start) * max_tokens // tokens)
         pieces.append(Span(start, cut))
         start = cut
         while start < span.end and text[start].isspace():

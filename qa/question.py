@@ -62,7 +62,9 @@ _UNITS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:dien tich|area|how many (?:hectares|acres|square))\b"),
      r"\d[\d.,]*\s*(?:ha|hecta|km2|km²|m2|m²|hectares?|acres?|square (?:kilomet|met)\w*|sq)(?![\w])"),
     (re.compile(r"\b(?:dan so|population)\b"),
-     r"\d[\d.,]*\s*(?:nguoi|people|persons|residents|inhabitants|trieu|million|nghin|thousand)\b"),
+     # People counted, or a count in the thousands that is not an area, an amount or a share.
+     r"\d[\d.,]*\s*(?:nguoi|people|persons|residents|inhabitants|trieu|million|nghin|thousand)\b|"
+     r"\b\d{1,3}(?:[.,]\d{3})+(?!\d|[.,]\d)(?!\s*(?:km|m2|m²|ha\b|hecta|dong|vnd|usd|ty\b|trieu dong|%))"),
 ]
 _COUNTED = re.compile(r"\b(?:how many|bao nhieu|may) ([a-z]{2,})\b")
 # Words after 'bao nhiêu' that are not what is counted: 'bao nhiêu mỗi tháng' asks a rate.

@@ -270,7 +270,8 @@ def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:
     assert holds_wanted_value(grade, "bậc 1 có hệ số 2,34")
     herd = parse_question("Đàn heo phải dưới bao nhiêu con?")
     assert holds_unit(herd, "Chăn nuôi heo có tổng đàn dưới 150 (một trăm năm mươi) con;"), "the number spelled out between"
-    assert parse_question("What is the population?").unit is None
+    population = parse_question("What is the population?")
+    assert holds_unit(population, "a population of 4,412,264.") and not holds_unit(population, "an area of 3,942 km2")
     assert parse_question("How long is the coastal road?").unit_heading is None, "a length, not a duration"
     assert parse_question("How long does the review take?").unit_heading is not None
     who = parse_question("Who will chair the new Quang Ngai province?")

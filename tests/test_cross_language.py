@@ -73,7 +73,10 @@ def test_vietnamese_with_marks_french_shares_is_vietnamese() -> None:
 
 
 def test_each_is_not_what_is_counted() -> None:
-    assert parse_question("Bác sĩ được hỗ trợ lương bao nhiêu mỗi tháng?").unit is None
+    from qa.answer.extractive import holds_unit
+
+    monthly = parse_question("Bác sĩ được hỗ trợ lương bao nhiêu mỗi tháng?")  # an amount of money, not a count of 'mỗi'
+    assert holds_unit(monthly, "lương 9.000.000 đồng mỗi tháng") and not holds_unit(monthly, "mỗi tháng một lần")
     assert parse_question("Tỉnh có bao nhiêu cụm công nghiệp?").unit is not None
 
 

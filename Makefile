@@ -74,6 +74,7 @@ fit-refusal: $(STAMP)
 eval-heldout: $(STAMP)
 	$(BIN)/qa eval --questions evals/heldout.jsonl --docs $(SAMPLE) --json reports/heldout.json --markdown reports/heldout.md
 	$(BIN)/qa eval --questions evals/heldout2.jsonl --docs $(SAMPLE) --json reports/heldout2.json --markdown reports/heldout2.md
+	$(BIN)/qa eval --questions evals/heldout3.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout3.json --markdown reports/heldout3.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check qa ui evals tests

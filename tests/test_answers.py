@@ -689,3 +689,26 @@ def test_areas_populations_and_fines_are_asked_in_their_units() -> None:
     # What is counted, said outright, comes before the topic: heads, though the support is money.
     heads = parse_question("Cơ sở nuôi dê phải có tổng đàn dưới bao nhiêu con thì được hỗ trợ kinh phí?")
     assert holds_wanted_value(heads, "Chăn nuôi dê, cừu có tổng đàn dưới 200 (hai trăm) con.")
+
+
+def test_a_preamble_line_and_a_tables_header_row_are_not_answers() -> None:
+    from qa.answer.extractive import _candidates, question_weights
+    from qa.index.lexical import LexicalIndex
+    from qa.types import Chunk
+
+    text = ("Căn cứ Luật Ngân sách nhà nước số 89/2025/QH15 về phí;\n"
+            "STT | Tên thủ tục hành chính | Phí, lệ phí\n1 | Cấp giấy phép kinh doanh karaoke | 2.000.000 đồng\n"
+            "2 | Cấp giấy phép vũ trường | 5.000.000 đồng\n")
+    chunk = Chunk("c0", "d1", "qd.docx", "Quyết định công bố thủ tục", "", 0, 0, len(text), text, "h")
+    lexical = LexicalIndex([chunk])
+
+    def factors(question: str) -> dict[str, float]:
+        asked = parse_question(question)
+        found = _candidates(asked, question_weights(asked, lexical.idf), _retrieved([chunk]), lexical)
+        return {chunk.slice(c.start, c.end).split(" |")[0].split(" ")[0]: c.kind_factor for c in found}
+
+    fee = factors("What is the fee for a karaoke licence?")
+    assert fee["Căn"] < 1 and fee["STT"] < 1, fee  # the laws it rests on; the names of its columns
+    assert fee["1"] == 1.0, fee
+    assert factors("Quyết định nói gì về phí karaoke?")["Căn"] < 1
+    assert factors("Quyết định căn cứ luật nào?")["Căn"] == 1.0  # asked what it rests on

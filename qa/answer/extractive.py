@@ -286,6 +286,11 @@ def _candidates(
                 # date), or a line naming the document's own number ('Số: 255/2025/QH15 | Hà Nội,
                 # ngày ...', 'Kèm theo Nghị quyết số ...'): they say which document, not what it says.
                 factor *= 0.5
+            if heading == "" and " | " in texts[i] and not (i == 0 and chunk.table_header) and names_columns(texts[i]) and (
+                    i + 1 < len(texts) and " | " in texts[i + 1]):
+                factor *= 0.5  # a table's header row names its columns; the values are in the rows under it
+            if _PREAMBLE_LINE.match(texts[i]) and not _ASKS_FOR_BASIS.search(question.folded):
+                factor *= 0.5  # 'Căn cứ Luật ...': the laws it rests on, not what it says
             if _ATTACHMENT.search(texts[i]) and not _ASKS_ABOUT_FILES.search(question.folded):
                 factor *= 0.5  # a download's title and size ('Special measures: 1 year on PDF, 573KB, 55 pages')
             if entities and not any(pair <= unit_terms[i] for pair in entities):
@@ -580,6 +585,9 @@ class DocumentReader(Protocol):
 # characters or as 'ｴ'), '1.', '1)', 'a)', 'iv.'.
 _LIST_ITEM = re.compile(r"^\s*(?:[-–—•◦▪■●○·∙►➢✓+*ｴ\ue000-\uf8ff]|\d{1,2}[.)]|[a-zđ]\)|[ivx]{1,4}\.)\s")
 MEANING_SPREAD = 0.05
+# A Vietnamese document's preamble: the laws it rests on and who proposed it.
+_PREAMBLE_LINE = re.compile(r"^\W*(?:Căn cứ|Xét đề nghị|Theo đề nghị|Xét Tờ trình)\b", re.IGNORECASE)
+_ASKS_FOR_BASIS = re.compile(r"\b(?:can cu|de nghi|to trinh|basis|based on|pursuant|grounds?|proposal|proposed)\b")
 # A page's attachment: its format and size, as GOV.UK and many sites list them.
 _ATTACHMENT = re.compile(r"\b(?:PDF|HTML|CSV|ODS|ODT|XLSX?|DOCX?|MS Word Document|MS Excel Spreadsheet),\s*[\d.,]+\s*[KMG]B\b", re.IGNORECASE)
 _ASKS_ABOUT_FILES = re.compile(r"\b(?:pages?|size|kb|mb|format|pdf|file|download|attachment|trang|tep|dung luong)\b")

@@ -28,11 +28,13 @@ _DATE_QUESTION = re.compile(
     r"\b(when|(?:what|which)(?: \w+)? (?:date|day|year)|by what date|ngay nao|khi nao|nam nao|thoi gian nao|thoi diem nao|"
     r"tu ngay nao|den ngay nao|truoc ngay nao)\b"
 )
+# A telephone number asked for (Question.unit is then _PHONE_VALUE).
+_PHONE_ASKS = r"so dien thoai|so fax|duong day nong|(?:tele)?phone number|hotline|fax number"
 _NUMBER_QUESTION = re.compile(
     r"\b(how many|how much|how long|how large|how big|what percent\w*|bao nhieu|bao lau|ty le|"
     r"what (?:is|was|are|were) (?:the |its |their )?(?:[\w'’-]+ ){0,4}?(?:rate|area|number|total|scale|budget|cost|size|length|"
     r"capacity|population|fee|amount|price|value|percentage|sum)|what amount|what (?:\w+ ){0,8}cost|what (?:\w+ ){1,2}rate|"
-    r"so dien thoai|so fax|duong day nong|(?:tele)?phone number|hotline)\b"
+    + _PHONE_ASKS + r")\b"
 )
 _ORGANISATION_QUESTION = re.compile(
     r"\b(co quan nao|don vi nao|to chuc nao|bo nao|so nao|giao cho ai|ai duoc giao|theo de nghi cua ai|"
@@ -90,7 +92,7 @@ _DURATION_WORDS = {"ngay": "ngay|days?", "days": "ngay|days?", "thang": "thang|m
 
 
 # A telephone number: '0238.3.598.598', '(202) 493–2251', '1900 6868', '+84 24 3823 4567'.
-_PHONE_QUESTION = re.compile(r"\b(?:so dien thoai|so fax|duong day nong|(?:tele)?phone number|hotline|fax number)\b")
+_PHONE_QUESTION = re.compile(rf"\b(?:{_PHONE_ASKS})\b")
 _PHONE_VALUE = r"(?<![\d.,])(?:\+\d{1,3}[\s.]?\d{1,4}|\(\d{2,4}\)|0\d{2,3}|1[89]00)(?:[\s.–-]?\d{1,4}){1,4}(?![\d,])"
 
 

@@ -125,6 +125,6 @@ def test_a_vietnamese_question_without_english_words_finds_the_english_page(mixe
         "Theo trang tham vấn về du lịch cùng thú cưng, quy định mới áp dụng cho chủ vật nuôi đi cùng hơn bao nhiêu con vật?")
     assert question.bridge_terms == ()
     # Its English, from the glossary, searches the English passages: the page on pet travel first.
-    translated = HybridRetriever._translated(question, mixed_assistant.retriever.lexical(), 5, None)
+    translated = HybridRetriever._english_passages(question.translated_terms, mixed_assistant.retriever.lexical(), 5, None)
     assert translated and Path(translated[0][0].source).name == "pets.txt"
     assert "pets.txt" in [Path(r.chunk.source).name for r in mixed_assistant.retriever.retrieve(question, 10)]

@@ -160,12 +160,14 @@ def crossed_weights(question: Question, idf: Callable[[str], float]) -> dict[str
 
 def identifying_terms(chunk: Chunk) -> frozenset[str]:
     """The words that name a chunk's document: its title, number and issuer."""
-    return _identifying(f"{chunk.title} {chunk.doc_number} {chunk.issuer}")
+    return _term_set(f"{chunk.title} {chunk.doc_number} {chunk.issuer}")
 
 
 @lru_cache(maxsize=1024)
-def _identifying(naming: str) -> frozenset[str]:
-    return frozenset(terms(naming))
+def _term_set(text: str) -> frozenset[str]:
+    """terms() as a set, for the short texts every candidate of a chunk reads again (a document's
+    naming, a table's header row, the headings above a chunk)."""
+    return frozenset(terms(text))
 
 
 def within_document_weights(question: Question, question_terms: dict[str, float], chunk: Chunk) -> dict[str, float]:
@@ -186,9 +188,11 @@ def _coverage(question_terms: dict[str, float], unit_terms: frozenset[str]) -> f
 
 
 def _candidates(
-    question: Question, question_terms: dict[str, float], retrieved: list[Retrieved], lexical: LexicalIndex
+    question: Question, question_terms: dict[str, float], retrieved: list[Retrieved], lexical: LexicalIndex,
+    crossed: dict[str, float] | None = None,
 ) -> list[Candidate]:
-    """Score every sentence of the retrieved chunks.
+    """Score every sentence of the retrieved chunks. `crossed`: the question's crossed_weights, for
+    passages in the other language (worked out here when not given).
 
     A sentence's score mixes its own coverage of the question's terms with that of its neighbours
     (a date line under a heading that names the document answers 'when was it issued'), plus a
@@ -196,8 +200,8 @@ def _candidates(
     """
     focus = question.focus & question_terms.keys()
     names = question.name_pairs
-    crossed = crossed_weights(question, lexical.idf)
-    other_language: dict[str, bool] = {}
+    if crossed is None:
+        crossed = crossed_weights(question, lexical.idf)
     about: dict[str, bool] = {}
     # The documents the question names by their own number: a user who names one asks about it.
     named = {d for n in question.doc_numbers for d in lexical.numbered(n)}
@@ -216,9 +220,7 @@ def _candidates(
         read[chunk.chunk_id] = (spans, texts, [frozenset(terms(t)) for t in texts])
     for rank, hit in enumerate(retrieved):
         chunk = hit.chunk
-        if chunk.chunk_id not in other_language:
-            other_language[chunk.chunk_id] = bool(crossed) and lexical.language(chunk) != question.language
-        across = other_language[chunk.chunk_id]
+        across = bool(crossed) and lexical.language(chunk) != question.language
         base = crossed if across else question_terms
         if (chunk.doc_id, across) not in weights_in:
             weights_in[(chunk.doc_id, across)] = within_document_weights(question, base, chunk)
@@ -235,7 +237,7 @@ def _candidates(
         spans, texts, unit_terms = read[chunk.chunk_id]
         # The headings the chunk sits under ('1. Tên thủ tục: Đăng ký ...' above '1.4. Thời hạn
         # giải quyết: 02 ngày'): what each of its sentences is about, read like a neighbour.
-        above = _header_terms(chunk.context) if chunk.context else frozenset()
+        above = _term_set(chunk.context) if chunk.context else frozenset()
         for i, span in enumerate(spans):
             key = (chunk.doc_id, span.start, span.end)
             if key in seen:
@@ -251,7 +253,7 @@ def _candidates(
                     first -= 1
                 header, heading = unit_terms[first], texts[first] if first < i else ""
                 if first == 0 and chunk.table_header:  # the table began before this chunk
-                    header, heading = _header_terms(chunk.table_header), chunk.table_header
+                    header, heading = _term_set(chunk.table_header), chunk.table_header
                 own_terms = own_terms | header
                 # Not the rows beside it: they are other records ('karaoke' two rows down does not
                 # make this row about karaoke).
@@ -316,11 +318,6 @@ def _candidates(
 def _numbers_in(text: str) -> set[str]:
     """The document numbers a text cites, folded: '11/QĐ-UBND' is not '1/QĐ-UBND'."""
     return {doc_number_key(m.group(0)) for m in DOC_NUMBER.finditer(text)}
-
-
-@lru_cache(maxsize=1024)
-def _header_terms(header: str) -> frozenset[str]:
-    return frozenset(terms(header))
 
 
 def within_best_document(question: Question, retrieved: list[Retrieved], lexical: LexicalIndex) -> list[Retrieved]:
@@ -496,7 +493,8 @@ def answer_extractively(
         # an agency's acronym the page spells out) only lowers the confidence.
         return _refusal(question, 0.0, 0.0 if model else None)
     retrieved = retrieved + within_best_document(question, retrieved, lexical)
-    candidates = _candidates(question, question_terms, retrieved, lexical)
+    crossed = crossed_weights(question, lexical.idf)
+    candidates = _candidates(question, question_terms, retrieved, lexical, crossed)
     candidates.sort(key=lambda c: (-c.score, c.rank, c.chunk.doc_id, c.start))
     if not candidates:
         return _refusal(question, 0.0, 0.0 if model else None)
@@ -505,7 +503,6 @@ def answer_extractively(
         candidates, closest = by_meaning(question, candidates, meaning, lexical.language)
     best = candidates[0]
     evidence = best.score
-    crossed = crossed_weights(question, lexical.idf)
     across = bool(crossed) and lexical.language(best.chunk) != question.language
     signals = refusal_signals(question, best, candidates, retrieved, crossed if across else question_terms, across)
     signals["unknown_names"] = unknown_share

@@ -11,6 +11,7 @@ offsets equal the original's, so OCR'd scans that lost their diacritics are read
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -95,7 +96,8 @@ _VI_DATE = re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})")
 _NUM_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
 _EN_DATE = re.compile(r"\b(" + "|".join(MONTHS) + r") (\d{1,2}),? (\d{4})\b")
 _EN_DATE_DMY = re.compile(r"\b(\d{1,2}) (" + "|".join(MONTHS) + r"),? (\d{4})\b")
-_PREAMBLE = re.compile(r"^\W*(can cu|xet de nghi|theo de nghi)\b", re.MULTILINE)
+# Where a Vietnamese document's preamble starts, folded: the laws it rests on, who proposed it.
+PREAMBLE = re.compile(r"^\W*(can cu|xet de nghi|theo de nghi)\b", re.MULTILINE)
 _VI_ISSUER_LINE = re.compile(
     r"^\W*((?:tinh uy|thanh uy|uy ban nhan dan|hoi dong nhan dan|ban thuong vu|chu tich uy ban nhan dan|quoc hoi|"
     r"chinh phu|thu tuong chinh phu|bo [a-z ,]+?|ban chap hanh [a-z ]+?|van phong [a-z ]+?|so [a-z ,]+?)"
@@ -368,18 +370,21 @@ def _outline_at(outline: list[tuple[tuple[int, ...], str, int]], offset: int) ->
     """The titles of the outline headings above a passage starting at `offset`, outermost first: the
     last numbered line before it (unless the passage starts with its own) and the lines its number
     descends from ('1.' above '1.4.': the '1.' before its '1.1.', not a list item '1.' in between)."""
-    at = [line for line in outline if line[2] <= offset]
-    run = at[max((i for i, line in enumerate(at) if not line[0]), default=-1) + 1 :]
-    if not run:
+    last = bisect_right(outline, offset, key=lambda line: line[2]) - 1
+    first = last  # where its run starts: after the last reset (a chapter, an article, an annex)
+    while first >= 0 and outline[first][0]:
+        first -= 1
+    first += 1
+    if last < first:
         return []
-    number = run[-1][0]
-    chain = [run[-1]] if run[-1][2] < offset else []
-    end = len(run) - 1
+    number = outline[last][0]
+    chain = [outline[last]] if outline[last][2] < offset else []
+    end = last
     for depth in range(len(number) - 1, 0, -1):
-        first_child = next((i for i in range(end, -1, -1) if run[i][0] == number[:depth] + (1,)), end)
-        parent = next((i for i in range(first_child, -1, -1) if run[i][0] == number[:depth]), None)
+        first_child = next((i for i in range(end, first - 1, -1) if outline[i][0] == number[:depth] + (1,)), end)
+        parent = next((i for i in range(first_child, first - 1, -1) if outline[i][0] == number[:depth]), None)
         if parent is not None:
-            chain.insert(0, run[parent])
+            chain.insert(0, outline[parent])
             end = parent
     return [f"{'.'.join(map(str, n))}. {title}" for n, title, _ in chain if title]
 
@@ -473,7 +478,7 @@ def _relations(raw: str, folded: str, own: Field | None) -> list[tuple[str, Fiel
 
 def read_anatomy(text: str) -> Anatomy:
     folded = _folded(text)
-    preamble_match = _PREAMBLE.search(folded, 0, HEAD_CHARS)
+    preamble_match = PREAMBLE.search(folded, 0, HEAD_CHARS)
     preamble = preamble_match.start() if preamble_match else min(len(text), 800)
     number = _doc_number(text, folded)
     doc_type, title = _type_and_title(text, folded, preamble, number)

@@ -136,9 +136,10 @@ def chunk_document(
     def context_at(offset: int) -> str:
         if meta.parts or meta.outline:
             return meta.context_at(offset)
-        # A loader's headings (a web page's h2): the one above, when it starts before the chunk.
-        above = [h for h in doc.headings if h.start < offset]
-        return above[-1].text[:CONTEXT_CHARS] if above else ""
+        # A loader's headings (a web page's h2; `headings` holds them when the anatomy has no parts):
+        # the one above, when it starts before the chunk.
+        at = bisect_left(heading_starts, offset) - 1
+        return headings[at][1][:CONTEXT_CHARS] if at >= 0 else ""
     chunks: list[Chunk] = []
     first = 0
     while first < len(units):

@@ -7,6 +7,7 @@ import re
 import textwrap
 from pathlib import Path
 
+from qa.ingest.anatomy import PREAMBLE
 from qa.ingest.registry import Limits, SkipFile, loader, read_bytes
 from qa.text import HEADING_LABEL, fold, normalize
 from qa.types import Heading, LoadedDocument
@@ -28,7 +29,6 @@ def read_text_file(path: Path, max_bytes: int) -> str:
 
 _SITE_BANNER = re.compile(r"\b[\w-]+\.(?:vn|com|org|net)\b", re.IGNORECASE)
 _TIMESTAMP_ONLY = re.compile(r"^[\d\s:,./-]+$")
-_PREAMBLE = re.compile(r"(?:can cu|xet de nghi|theo de nghi)\b")
 _VI_TYPE_LINE = re.compile(r"(ket luan|nghi quyet|quyet dinh|ke hoach|chi thi|nghi dinh|thong bao|thong tu)")
 
 
@@ -40,7 +40,7 @@ def guess_title(text: str, fallback: str) -> str:
             # ("KET LUAN") and the subject lines under it, up to the first blank line, the preamble
             # ('Căn cứ ...') or the first article.
             block = " ".join(itertools.takewhile(
-                lambda line: line.strip() and not HEADING_LABEL.match(line.strip()) and not _PREAMBLE.match(fold(line.strip())),
+                lambda line: line.strip() and not HEADING_LABEL.match(line.strip()) and not PREAMBLE.match(fold(line.strip())),
                 lines[i:]))
             return textwrap.shorten(block, width=150, placeholder=" …")
     for line in lines:

@@ -19,7 +19,8 @@ from qa.text import fold, terms
 from qa.types import Chunk, Retrieved
 
 _WORD = re.compile(r"\w+")
-# What the list of passages found by a question's glossary translation counts for in the fusion.
+# What the list of passages found by a question's glossary translation counts for in the fusion: a
+# glossary word has several senses ('khoa học' science, 'khóa học' a course).
 TRANSLATED_WEIGHT = 0.25
 
 
@@ -94,9 +95,12 @@ class HybridRetriever:
         extra: list[list[str]] = []
         weights: list[float] = []
         if self.mode == "hybrid":
+            # An English question's glossary Vietnamese is read by the answerer, not searched: folded
+            # Vietnamese syllables find every passage.
+            translated = question.translated_terms if question.language == "vi" else ()
             for hits, weight in ((self._named_documents(question, lexical, n, filters), 1.0),
-                                 (self._bridged(question, lexical, n, filters), 1.0),
-                                 (self._translated(question, lexical, n, filters), TRANSLATED_WEIGHT)):
+                                 (self._english_passages(question.bridge_terms, lexical, n, filters), 1.0),
+                                 (self._english_passages(translated, lexical, n, filters), TRANSLATED_WEIGHT)):
                 extra.append([chunk.chunk_id for chunk, _ in hits])
                 weights.append(weight)
                 chunks.update((chunk.chunk_id, chunk) for chunk, _ in hits)
@@ -127,19 +131,11 @@ class HybridRetriever:
         return list(hits.values())[:n]
 
     @staticmethod
-    def _bridged(question: Question, lexical: LexicalIndex, n: int, filters: Filters | None) -> list[tuple[Chunk, float]]:
-        """Passages in English found by the words a Vietnamese question writes as English does
-        (question.bridge_terms): BM25 on the whole question ranks passages in its own language
-        first, and the embedder reads across languages only roughly."""
-        if not question.bridge_terms:
+    def _english_passages(words: tuple[str, ...], lexical: LexicalIndex, n: int, filters: Filters | None) -> list[tuple[Chunk, float]]:
+        """Passages in English found by a Vietnamese question's words that English shares: those it
+        writes as English does (question.bridge_terms: 'GOV.UK', 'NICS') or its words' glossary
+        English (question.translated_terms). BM25 on the whole question ranks passages in its own
+        language first, and the embedder reads across languages only roughly."""
+        if not words:
             return []
-        return lexical.search(list(question.bridge_terms), n, filters.accepts if filters else None, language="en")
-
-    @staticmethod
-    def _translated(question: Question, lexical: LexicalIndex, n: int, filters: Filters | None) -> list[tuple[Chunk, float]]:
-        """Passages in English found by a Vietnamese question's words in English (its glossary
-        translation, question.translated_terms): counted at TRANSLATED_WEIGHT, as a glossary
-        word has several senses ('khoa học' science, 'khóa học' a course)."""
-        if question.language != "vi" or not question.translated_terms:
-            return []
-        return lexical.search(list(question.translated_terms), n, filters.accepts if filters else None, language="en")
+        return lexical.search(list(words), n, filters.accepts if filters else None, language="en")

@@ -146,3 +146,17 @@ def test_a_field_is_found_under_its_procedure_when_its_name_is_chunks_away(tmp_p
     assert "Phê duyệt phương án bay" in deadline.context
     answer = assistant.ask("Thời hạn giải quyết thủ tục phê duyệt phương án bay là bao lâu?")
     assert "15 ngày làm việc" in answer.answer, answer.answer
+
+
+def test_an_annexs_table_sits_under_the_annex_not_the_last_article() -> None:
+    doc = load(ROOT / "evals" / "corpus" / "vi" / "nq-607-2025-hdnd-son-la-don-gia-thue-dat.docx", Limits(10**9))
+    anatomy = read_anatomy(doc.text)
+    row = doc.text.index("Xã Vân Hồ | 1,5%")
+    context = anatomy.context_at(row)
+    assert context.startswith("PHỤ LỤC QUY ĐỊNH MỨC TỶ LỆ PHẦN TRĂM") and "ĐẤT PHI NÔNG NGHIỆP" in context, context
+    assert "Điều 2" not in context and not anatomy.path_at(row).startswith("Điều 2")
+    annex = anatomy.annexes[0].start
+    assert doc.text[annex:].startswith("PHỤ LỤC")
+    chunks = chunk_document(doc, "d", "s", "h" * 20, 220, 40, anatomy)
+    assert not any(c.start < annex < c.end for c in chunks), "a chunk runs from the signature into the annex"
+    assert "Điều 2" in anatomy.context_at(doc.text.index("Ủy ban nhân dân tỉnh tổ chức triển khai"))

@@ -712,3 +712,38 @@ def test_a_preamble_line_and_a_tables_header_row_are_not_answers() -> None:
     assert fee["1"] == 1.0, fee
     assert factors("Quyết định nói gì về phí karaoke?")["Căn"] < 1
     assert factors("Quyết định căn cứ luật nào?")["Căn"] == 1.0  # asked what it rests on
+
+
+def test_a_question_about_who_carries_out_a_procedure_is_not_about_who_issued_the_document() -> None:
+    from qa.answer.from_metadata import asked_field
+
+    def field(question: str) -> str | None:
+        return asked_field(parse_question(question))
+
+    assert field("Quyết định 421/QĐ-BNNMT do cơ quan nào ban hành?") == "issuer"
+    assert field("Quyết định 421/QĐ-BNNMT do cơ quan nào?") == "issuer"
+    assert field("Theo Quyết định 421/QĐ-BNNMT, thủ tục cấp chứng chỉ hành nghề hạng II do cơ quan nào thực hiện?") is None
+    assert field("Who signed Decision 421/QĐ-BNNMT?") == "signer"
+
+
+def test_the_words_that_name_a_document_are_not_missing_from_a_row_deep_inside_it() -> None:
+    from qa.answer.extractive import _candidates, question_weights, refusal_signals
+    from qa.index.lexical import LexicalIndex
+
+    head = "NGHỊ QUYẾT Số: 607/NQ-HĐND | Sơn La, ngày 29 tháng 12 năm 2025\nĐiều 1. Mức tỷ lệ phần trăm tính đơn giá thuê đất.\n"
+    rows = "STT | Tên xã | Tỷ lệ phần trăm\n12 | Xã Tân Yên | 1,0%\n13 | Xã Vân Hồ | 1,5%\n14 | Xã Song Khủa | 0,5%\n"
+    first = Chunk("c0", "d1", "nq-607.docx", "Nghị quyết tỷ lệ thuê đất tỉnh Sơn La", "", 0, 0, len(head), head, "h",
+                  doc_number="607/NQ-HĐND", issuer="Hội đồng nhân dân tỉnh Sơn La")
+    table = dataclasses.replace(first, chunk_id="c1", index=1, start=len(head), end=len(head) + len(rows), text=rows)
+    # Other documents, so that common words ('theo', 'ở') are common.
+    others = [Chunk(f"o{i}", f"o{i}", f"o{i}.txt", "Văn bản", "", 0, 0, len(t), t, "h") for i, t in enumerate([
+        "Theo quy định, người ở xã được hỗ trợ.", "Theo kế hoạch, ở mỗi phường có một điểm.", "Theo đó, dân ở thôn được cấp."])]
+    lexical = LexicalIndex([first, table, *others])
+    question = parse_question("Theo Nghị quyết 607/NQ-HĐND của HĐND tỉnh Sơn La, tỷ lệ phần trăm ở xã Vân Hồ là bao nhiêu?")
+    weights = question_weights(question, lexical.idf)
+    candidates = sorted(_candidates(question, weights, _retrieved([table]), lexical), key=lambda c: -c.score)
+    assert "Vân Hồ" in table.slice(candidates[0].start, candidates[0].end)
+    signals = refusal_signals(question, candidates[0], candidates, _retrieved([table]), weights)
+    # Neither the number that names the document nor its province is missing from the row: they found the document.
+    assert signals["missing_rare"] < 1.0 and signals["rare_in_sentence"] > 0, signals
+    assert signals["missing_names"] == 0.0, signals

@@ -396,6 +396,10 @@ def refusal_signals(
         # retrieval did is how well it found that document.
         rank, hit = next(((i, r) for i, r in enumerate(retrieved) if r.chunk.doc_id == best.chunk.doc_id), (rank, hit))
     runner_up = next((c.score for c in candidates if c.chunk.chunk_id != best.chunk.chunk_id), 0.0)
+    # The words that name the passage's document ('Theo Nghị quyết 607/NQ-HĐND của HĐND tỉnh Sơn
+    # La') found the document; a row deep inside it never repeats them, and is not less of an answer.
+    weights = within_document_weights(question, weights, best.chunk)
+    naming = identifying_terms(best.chunk)
     chunk_terms = frozenset(terms(best.chunk.text))
     asked_numbers = [n for n in _NUMBER.findall(question.ask) if not any(n in d for d in question.doc_numbers)]
     folded_chunk = fold(best.chunk.text)
@@ -403,6 +407,7 @@ def refusal_signals(
     # The rarest asked-for word the best passage's chunk never uses: 'budget' in 'the budget of Trang E'.
     missing_rare = max((w for t, w in weights.items() if t not in chunk_terms), default=0.0) / top
     rarest = sorted(weights, key=lambda t: -weights[t])[:3]
+    named = [pair for pair in question.name_pairs if not pair <= naming]
     return {
         # Of the question's three rarest words, the share the best sentence itself holds.
         "rare_in_sentence": sum(t in best.terms for t in rarest) / max(1, len(rarest)),
@@ -416,7 +421,7 @@ def refusal_signals(
         "lexical_top": float(hit is not None and hit.lexical_rank is not None and hit.lexical_rank < 3),
         "rank": float(rank),
         "missing_numbers": sum(n not in folded_chunk for n in asked_numbers) / max(1, len(asked_numbers)),
-        "missing_names": sum(not pair <= chunk_terms for pair in question.name_pairs) / max(1, len(question.name_pairs)),
+        "missing_names": sum(not pair <= chunk_terms for pair in named) / max(1, len(named)),
         "story": float(bool(question.story)),
         "vietnamese": float(question.language == "vi"),
         "wanted_value": float(holds_wanted_value(question, best.chunk.slice(best.start, best.end), best.heading, across)),

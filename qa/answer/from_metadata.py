@@ -33,7 +33,7 @@ _ASKS: list[tuple[str, re.Pattern[str]]] = [
                              r"\bco hieu luc\b|\bhieu luc (?:thi hanh|tu|ke tu)\b|\bhieu luc\b.*\b(?:khi nao|ngay nao|tu ngay nao)\b")),
     ("issuer", re.compile(r"\b(?:which|what) (?:body|authority|agency|organi[sz]ations?|department|ministry|office)\b.*\b(?:issu|publish)|"
                           r"\bwho (?:issued|issues|publishes|published)\b|\bwho is (?:the |this |that )?.{0,80}\bfrom\b|"
-                          r"\bco quan nao\b.*\bban hanh\b|\bdo co quan nao\b|\bai ban hanh\b")),
+                          r"\bco quan nao\b.*\bban hanh\b|\bdo co quan nao(?: ban hanh| ky)?\W*$|\bai ban hanh\b")),
     ("issued", re.compile(r"\b(?:when|what date|which date)\b.*\b(?:issued|dated|adopted|signed|published)\b|"
                           r"\b(?:ban hanh|ky)\b.*\b(?:ngay nao|khi nao|thoi gian nao)\b|\bngay ban hanh\b")),
     ("number", re.compile(r"\bwhat is the (?:document )?number\b|\bso hieu\b|\bso ky hieu\b|\bmang so\b")),
@@ -68,6 +68,11 @@ _RELATION_VERBS = {
     "repeals": re.compile(r"\bbai bo\b|\bhet hieu luc\b|\brepeal"),
     "amends": re.compile(r"\bsua doi\b|\bbo sung\b|\bamend"),
 }
+
+
+def asked_field(question: Question) -> str | None:
+    """Which field of a document's anatomy the question asks for (signer, issuer, ...), if any."""
+    return next((name for name, pattern in _ASKS if pattern.search(question.folded)), None)
 
 
 def _quote_span(chunks: list[Chunk], start: int, end: int, n: int, whole_sentence: bool) -> Citation | None:
@@ -136,7 +141,7 @@ class MetadataAnswerer:
         relation = next((name for name, pattern in _RELATION_ASKS if pattern.search(question.folded)), None)
         if relation is None and _PROPOSER_ASK.search(question.folded):
             relation = "proposer"
-        field = relation or next((name for name, pattern in _ASKS if pattern.search(question.folded)), None)
+        field = relation or asked_field(question)
         if field is None:
             return None
         if question.doc_numbers:

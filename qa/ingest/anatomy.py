@@ -56,6 +56,8 @@ class Anatomy:
     special: dict[str, Part] = field(default_factory=dict)
     # Numbered lines outside articles ('1.', '1.4.'), as ((1, 4), title, start): an annex's outline.
     outline: list[tuple[tuple[int, ...], str, int]] = field(default_factory=list)
+    # The annexes after the body ('PHỤ LỤC' and its title), each to the next or the end.
+    annexes: list[Field] = field(default_factory=list)
 
     def path_at(self, offset: int) -> str:
         """'Chương II › Điều 5 › Khoản 2': the parts that hold this offset, outermost first."""
@@ -68,6 +70,9 @@ class Anatomy:
         procedure of a decision's annex has its own 'Thời hạn giải quyết'; only this says whose."""
         titled = [f"{p.label}. {p.title[:OUTLINE_TITLE_CHARS]}" for p in self.parts
                   if p.kind not in ("khoan", "diem", "section") and p.start < offset < p.end and p.title]
+        annex = next((a.value for a in reversed(self.annexes) if a.start < offset), "")
+        if annex and not titled:
+            titled = [annex]  # a table of the annex means what the annex's title says it lists
         return " › ".join([*titled, *_outline_at(self.outline, offset)])[:CONTEXT_CHARS]
 
     def headings(self) -> list[tuple[int, str]]:
@@ -320,7 +325,8 @@ def _english_type(folded: str) -> str:
     return "news"
 
 
-def _structure(raw: str, folded: str) -> list[Part]:
+def _structure(raw: str, folded: str, annexes: list[int]) -> list[Part]:
+    """The document's parts; none runs on into an annex (an article's numbering restarts there)."""
     starts: list[tuple[int, int, str, str, str]] = []  # (start, depth, kind, label, title)
     for kind, depth, pattern in _STRUCTURE:
         for m in pattern.finditer(folded):
@@ -345,6 +351,7 @@ def _structure(raw: str, folded: str) -> list[Part]:
     for i, (start, depth, kind, label, title) in enumerate(starts):
         # A part ends where the next part of the same or a higher level starts.
         end = next((s for s, d, *_ in starts[i + 1 :] if d <= depth), len(raw))
+        end = min(end, next((a for a in annexes if a > start), end))
         if kind in ("khoan", "diem") and not any(p.kind in ("dieu", "article") and p.start < start < p.end for p in parts):
             continue  # a numbered line outside any article (preamble, annex lists) is not a khoản
         parts.append(Part(kind, label, title, start, end, depth))
@@ -494,7 +501,8 @@ def read_anatomy(text: str) -> Anatomy:
         start, end = (im.start(1), im.end(1)) if im else (em.start(1), em.end(1))  # type: ignore[union-attr]
         value = " ".join(text[start:end].split())
         issuer = Field(value if not value.isupper() else _title_case(value), start, end)
-    parts = _structure(text, folded)
+    annexes = _annexes(text)
+    parts = _structure(text, folded, [a.start for a in annexes])
     articles = [p for p in parts if p.kind in ("dieu", "article")]
     body_end = articles[-1].start if articles else preamble
     recipients = None
@@ -518,8 +526,21 @@ def read_anatomy(text: str) -> Anatomy:
         doc_number=number, doc_type=doc_type or "news", issued=issued, issuer=issuer, title=title,
         effective=_effective(text, folded, issued), signer=signer, position=position, authority=authority,
         recipients=recipients, parts=parts, relations=_relations(text, folded, number), special=special,
-        outline=_outline(text, parts),
+        outline=_outline(text, parts), annexes=annexes,
     )
+
+
+def _annexes(raw: str) -> list[Field]:
+    """Where each annex starts, with its heading: 'PHỤ LỤC' (or 'PHỤ LỤC I') and the title line under
+    it, 'QUY ĐỊNH MỨC TỶ LỆ PHẦN TRĂM (%) ... ĐỐI VỚI ĐẤT PHI NÔNG NGHIỆP ...'."""
+    found = []
+    for m in _ANNEX_LINE.finditer(raw):
+        lines = raw[m.start() :].split("\n", 2)
+        heading, end = lines[0], m.start() + len(lines[0])
+        if len(heading.split()) <= 4 and len(lines) > 1:
+            heading, end = f"{heading} {lines[1]}", end + 1 + len(lines[1])
+        found.append(Field(" ".join(heading.split())[:OUTLINE_TITLE_CHARS].rstrip(), m.start(), end))
+    return found
 
 
 def _published(folded: str) -> Field | None:

@@ -238,9 +238,9 @@ def _table_headers(text: str) -> Callable[[int], str]:
 
 
 def structure_boundaries(anatomy: Anatomy) -> list[int]:
-    """Offsets no chunk may run across: where the body, each article-level part, the recipients
-    and the signature block start."""
-    found = {p.start for p in anatomy.parts if p.depth <= 3}
+    """Offsets no chunk may run across: where the body, each article-level part, the recipients,
+    the signature block and each annex start."""
+    found = {p.start for p in anatomy.parts if p.depth <= 3} | {a.start for a in anatomy.annexes}
     for part in (anatomy.recipients, anatomy.authority or anatomy.position):
         if part is not None:
             found.add(part.start)

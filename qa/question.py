@@ -123,13 +123,15 @@ def _unit(folded: str) -> tuple[str | None, str | None]:
 _DEFINITION_QUESTION = re.compile(
     r"\b(?:define[sd]?|definition of|what (?:is|are) meant by|what does .{1,60} mean|la gi|duoc hieu (?:la|nhu the nao)|"
     r"nghia la gi|khai niem)\b"
+    # A short 'what is X?' at the end of the ask ('In the booklet ..., what are grants?').
+    r"|(?:^|[,:;] )what (?:is|are) (?:an? |the )?[\w'-]+(?: [\w'-]+){0,2}\W*$"
 )
 
 
 # A question whose answer is several items: 'What are the three major bottlenecks?', 'những nhiệm
 # vụ nào', 'Which two models ...?', 'list the ...'.
 _LIST_QUESTION = re.compile(
-    r"^(?:what|which) (?:are|were)\b|\b(?:what|which) (?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b|"
+    r"(?:^|[,:;] )(?:what|which) (?:are|were)\b|\bwhat (?:does|do|did|will) .{1,80} (?:involve|include|cover|consist of)\b|\b(?:what|which) (?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b|"
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten) (?:\w+ ){0,3}(?:are|were|does|do|did)\b|\blist (?:the|all)\b|"
     r"\bnhung \w+(?: \w+){0,3} nao\b|\bcac \w+(?: \w+){0,3} nao\b|\bgom nhung\b|\bbao gom nhung\b|\bnhung gi\b"
 )

@@ -747,3 +747,26 @@ def test_the_words_that_name_a_document_are_not_missing_from_a_row_deep_inside_i
     # Neither the number that names the document nor its province is missing from the row: they found the document.
     assert signals["missing_rare"] < 1.0 and signals["rare_in_sentence"] > 0, signals
     assert signals["missing_names"] == 0.0, signals
+
+
+def test_a_list_or_a_definition_is_asked_for_after_the_words_that_set_the_scene() -> None:
+    from qa.answer.extractive import _candidates, question_weights
+    from qa.index.lexical import LexicalIndex
+
+    involve = parse_question("According to the GOV.UK page 'NHS trusts in special measures', what does the regime involve?")
+    assert involve.wants_list
+    grants = parse_question("In the booklet 'Your Federal Student Loans', what are grants?")
+    assert grants.wants_definition and grants.wants_list
+    assert not parse_question("What is the fee for a karaoke licence under Decision 325?").wants_definition
+
+    text = "Special measures\nThis regime involves:\nclose scrutiny from Monitor\nthe appointment of an improvement director\n"
+    chunk = Chunk("c0", "d1", "nhs.html", "NHS trusts in special measures", "", 0, 0, len(text), text, "h")
+    lexical = LexicalIndex([chunk])
+
+    def factor(question: str) -> float:
+        asked = parse_question(question)
+        found = _candidates(asked, question_weights(asked, lexical.idf), _retrieved([chunk]), lexical)
+        return next(c.kind_factor for c in found if chunk.slice(c.start, c.end).startswith("This regime"))
+
+    assert factor(involve.text) == 1.0  # it opens the list asked for
+    assert factor("When was the regime introduced?") < 1.0  # a heading-like line, otherwise

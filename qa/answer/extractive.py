@@ -273,9 +273,10 @@ def _candidates(
                 worded *= 0.5  # from a document that never names the place or body the question is about
             if len(texts[i].split()) <= 6 and not _DIGIT.search(texts[i]) and not _LIST_ITEM.match(texts[i]) and not (
                 question.answer_type in ("organisation", "person") and wanted
-            ):
+            ) and not (question.wants_list and texts[i].rstrip().endswith(":")):
                 # A heading names a topic; it rarely answers a question about it (a list item can,
-                # and so can a short line naming who: 'From: Skills Funding Agency').
+                # a short line naming who: 'From: Skills Funding Agency', and one that opens the list
+                # asked for: 'This regime involves:').
                 factor *= 0.5
             bonus = 0.02 / (rank + 1)  # a small prior for better-ranked chunks breaks ties between equal sentences
             if question.wants_definition and defines(question_terms, texts[i]):

@@ -770,3 +770,20 @@ def test_a_list_or_a_definition_is_asked_for_after_the_words_that_set_the_scene(
 
     assert factor(involve.text) == 1.0  # it opens the list asked for
     assert factor("When was the regime introduced?") < 1.0  # a heading-like line, otherwise
+
+
+def test_an_english_sentence_found_for_a_vietnamese_question_is_read_for_meaning_behind_vietnamese_passages(embedder) -> None:
+    from qa.answer.extractive import answer_extractively
+    from qa.answer.meaning import SentenceMeaning
+    from qa.index.lexical import LexicalIndex
+
+    vietnamese = "Người học cao đẳng được hỗ trợ học phí theo quy định của tỉnh. Mức hỗ trợ do Sở Giáo dục đề xuất."
+    english = ("In this week's address, the Vice President laid out the plan. "
+               "Those with an associate's degree earn 25% more than folks with only a high school diploma.")
+    first = Chunk("v1", "dv", "nq.docx", "Nghị quyết hỗ trợ học phí", "", 0, 0, len(vietnamese), vietnamese, "h")
+    page = Chunk("e1", "de", "address.html", "Weekly Address: Tuition-Free Community College", "", 0, 0, len(english), english, "h2")
+    lexical = LexicalIndex([first, page])
+    question = parse_question("Theo bài phát biểu, người có bằng cao đẳng kiếm được nhiều hơn bao nhiêu phần trăm?")
+    draft = answer_extractively(question, _retrieved([first, page]), lexical, 0.0, 1, meaning=SentenceMeaning(embedder))
+    assert draft.signals["meaning"] > 0, draft.signals  # read for meaning, though a Vietnamese passage ranked first
+    assert "25%" in draft.text, draft.text

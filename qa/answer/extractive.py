@@ -465,7 +465,12 @@ def by_meaning(
 
     top = min(c.rank for c in candidates)
     if not other_language(next(c for c in candidates if c.rank == top)):
-        return candidates, 0.0
+        if question.language != "vi" or not other_language(candidates[0]):
+            return candidates, 0.0
+        # Retrieval ranked Vietnamese passages first, but the best sentence is English (found by
+        # the glossary's words): read its passages for meaning. Not the other way: an English
+        # question's best Vietnamese sentence may be a scan's garbled text, close to anything.
+        top = candidates[0].rank
     # Not the header's lines ('QUYẾT ĐỊNH', 'Số: 325/QĐ-UBND | Huế, ...'): the embedder finds short
     # lines that name the document close to any question that names it.
     pool = sorted((c for c in candidates if c.rank <= top + 5 and other_language(c) and c.kind_factor > 0.5

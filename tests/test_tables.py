@@ -176,3 +176,12 @@ def test_a_zero_run_into_the_figure_beside_it_is_two_cells() -> None:
     assert read is not None
     assert "Texas | 21,550 | 56,941 | 51,670 | 2,532 | 0 | 146,982" in read, read
     assert "0146,982" not in read
+
+
+def test_a_row_of_empty_cells_under_merged_header_cells_does_not_hide_the_header() -> None:
+    text = ("| TT | Dự án thành phần | Quy mô | | Sơ bộ tổng mức đầu tư (tỷ đồng) |\n|||||\n"
+            "| | | Số làn xe | Cấp đường (km/h) | |\n"
+            "| 6 | Bồi thường, hỗ trợ, tái định cư đoạn qua xã Nam Đàn | 6 | | 722,48 |\n")
+    header = _table_headers(text)(text.index("| 6 |"))
+    assert header.startswith("| TT | Dự án thành phần") and "(tỷ đồng)" in header, header
+    assert header.endswith("Cấp đường (km/h) | |"), header

@@ -204,6 +204,9 @@ def _table_headers(text: str) -> Callable[[int], str]:
     headers: list[str] = []
     header, at, since_row, second = "", 0, 99, False
     for line in text.split("\n"):
+        if line.strip() and not line.strip(" |"):
+            at += len(line) + 1  # a row of empty cells ('|||||||', under merged header cells) says nothing
+            continue
         if " | " in line:
             if since_row > 0:  # a run starts
                 if names_columns(line):

@@ -131,7 +131,8 @@ _DEFINITION_QUESTION = re.compile(
 # A question whose answer is several items: 'What are the three major bottlenecks?', 'những nhiệm
 # vụ nào', 'Which two models ...?', 'list the ...'.
 _LIST_QUESTION = re.compile(
-    r"(?:^|[,:;] )(?:what|which) (?:are|were)\b|\bwhat (?:does|do|did|will) .{1,80} (?:involve|include|cover|consist of)\b|\b(?:what|which) (?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b|"
+    r"(?:^|[,:;] )(?:what|which) (?:are|were)\b|\bwhat (?:does|do|did|will) .{1,80} (?:involve|include|cover|consist of)\b|"
+    r"\b(?:what|which) (?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b|"
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten) (?:\w+ ){0,3}(?:are|were|does|do|did)\b|\blist (?:the|all)\b|"
     r"\bnhung \w+(?: \w+){0,3} nao\b|\bcac \w+(?: \w+){0,3} nao\b|\bgom nhung\b|\bbao gom nhung\b|\bnhung gi\b"
 )

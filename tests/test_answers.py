@@ -787,3 +787,27 @@ def test_an_english_sentence_found_for_a_vietnamese_question_is_read_for_meaning
     draft = answer_extractively(question, _retrieved([first, page]), lexical, 0.0, 1, meaning=SentenceMeaning(embedder))
     assert draft.signals["meaning"] > 0, draft.signals  # read for meaning, though a Vietnamese passage ranked first
     assert "25%" in draft.text, draft.text
+
+
+def test_a_row_the_question_names_by_its_label_is_the_answer_over_the_lines_around_its_table() -> None:
+    from qa.answer.extractive import _candidates, question_weights, refusal_signals
+    from qa.index.lexical import LexicalIndex
+
+    text = ("Checks by state, November 2015. The total number of background checks rose in every state.\n"
+            "State | Permit | Handgun | Totals\nTexas | 21,550 | 56,941 | 146,982\nUtah | 10,429 | 4,314 | 21,772\n")
+    chunk = Chunk("c0", "d1", "nics.pdf", "NICS Firearm Checks", "", 0, 0, len(text), text, "h")
+    lexical = LexicalIndex([chunk])
+    question = parse_question("How many checks in total were there in Texas in November 2015?")
+    weights = question_weights(question, lexical.idf)
+    found = sorted(_candidates(question, weights, _retrieved([chunk]), lexical), key=lambda c: -c.score)
+    assert chunk.slice(found[0].start, found[0].end).startswith("Texas |"), [chunk.slice(c.start, c.end) for c in found[:3]]
+
+    # A row deeper in the table is read under its header and the headings above it, not alone.
+    rows = "Utah | 10,429 | 4,314 | 21,772\nTexas | 21,550 | 56,941 | 146,982\n"
+    deep = dataclasses.replace(chunk, chunk_id="c1", index=1, text=rows, end=len(rows), table_header="State | Permit | Handgun | Totals",
+                               context="Checks by state, November 2015")
+    lexical = LexicalIndex([chunk, deep])
+    weights = question_weights(question, lexical.idf)
+    found = sorted(_candidates(question, weights, _retrieved([deep]), lexical), key=lambda c: -c.score)
+    signals = refusal_signals(question, found[0], found, _retrieved([deep]), weights)
+    assert signals["missing_numbers"] == 0.0, signals  # '2015' is in the heading the rows sit under

@@ -298,6 +298,8 @@ def _candidates(
                 factor *= 0.5  # a download's title and size ('Special measures: 1 year on PDF, 573KB, 55 pages')
             if entities and not any(pair <= unit_terms[i] for pair in entities):
                 worded *= 0.6  # the question names a place or body inside the document ('Phường Tô Hiệu'); this sentence does not
+            if heading and wanted and _names_the_row(texts[i], weights):
+                bonus += ROW_NAMED_BONUS  # 'Texas', 'Xã Vân Hồ': the question names this record of the table
             if question.answer_type is not None:
                 # A sentence without a date cannot say when; without a number, how many; without
                 # a body, which agency.
@@ -401,9 +403,11 @@ def refusal_signals(
     # La') found the document; a row deep inside it never repeats them, and is not less of an answer.
     weights = within_document_weights(question, weights, best.chunk)
     naming = identifying_terms(best.chunk)
-    chunk_terms = frozenset(terms(best.chunk.text))
+    # The chunk as BM25 reads it: under its headings and its table's header ('Texas | 146,982' is
+    # under 'NICS Firearm Checks: November 2015' and 'State / Territory | ... | Totals').
+    chunk_terms = frozenset(terms(best.chunk.searched_text))
     asked_numbers = [n for n in _NUMBER.findall(question.ask) if not any(n in d for d in question.doc_numbers)]
-    folded_chunk = fold(best.chunk.text)
+    folded_chunk = fold(best.chunk.searched_text)
     top = max(weights.values(), default=1.0) or 1.0
     # The rarest asked-for word the best passage's chunk never uses: 'budget' in 'the budget of Trang E'.
     missing_rare = max((w for t, w in weights.items() if t not in chunk_terms), default=0.0) / top
@@ -686,6 +690,20 @@ def _header_before(chunk: Chunk, reader: DocumentReader | None) -> tuple[Chunk, 
         else:
             high = middle - 1
     return (holder, start, end) if holder is not None and end <= holder.end else None
+
+
+# What a table row gains when the question names it by its label cell.
+ROW_NAMED_BONUS = 0.15
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _names_the_row(row: str, weights: dict[str, float]) -> bool:
+    """Whether the question names a row by its label, the first cell with words in it ('China',
+    'Xã Vân Hồ', 'Dự án thành phần 6: Bồi thường ... qua xã Nam Đàn'): most of the label's words
+    are the question's."""
+    label = next((cell for cell in row.split(" | ") if len(_LETTER.findall(cell)) >= 3), "")
+    words = set(terms(label))
+    return bool(words) and len(words & weights.keys()) >= 0.75 * len(words)
 
 
 def _cells(chunk: Chunk, start: int, end: int) -> list[tuple[int, int]]:

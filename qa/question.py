@@ -128,6 +128,13 @@ _DEFINITION_QUESTION = re.compile(
 )
 
 
+# A document type, then its number and year alone: 'Resolution 73/2025', 'nghị quyết số 73/2025'.
+_SHORT_CITATION = re.compile(
+    r"\b(?:resolution|decision|decree|circular|directive|conclusion|law|nghi quyet|quyet dinh|nghi dinh|thong tu|chi thi|"
+    r"ket luan|luat)(?: no\.?| so| number)? (\d{1,5}/(?:19|20)\d\d)\b(?![/-]\w)"
+)
+
+
 # A question whose answer is several items: 'What are the three major bottlenecks?', 'những nhiệm
 # vụ nào', 'Which two models ...?', 'list the ...'.
 _LIST_QUESTION = re.compile(
@@ -187,6 +194,9 @@ class Question:
     # Single capitalised words (not at a sentence start): names to look for in the index.
     name_words: tuple[str, ...]
     doc_numbers: frozenset[str]
+    # A document cited by its number and year alone ('Resolution 73/2025', 'Quyết định 325/2026'):
+    # '73/2025', the start of its full number.
+    short_citations: frozenset[str] = frozenset()
     # Each ask of a question that asks two things ('how many km, and how much will it cost?'),
     # parsed on its own; empty for a question that asks one.
     parts: tuple[Question, ...] = ()
@@ -393,6 +403,7 @@ def parse_question(text: str) -> Question:
         name_words=tuple(_NAME_WORD.findall(unreferenced)),
         # The document may be named in the story ('Under Circular 66/2025/TT-BXD, my boat ... Can I ...?').
         doc_numbers=frozenset(m.group(0) for m in DOC_NUMBER.finditer(fold(text))),
+        short_citations=frozenset(m.group(1) for m in _SHORT_CITATION.finditer(fold(text))),
         parts=tuple(parse_question(a) for a in asks) if len(asks) > 1 else (),
         periods=tuple(dict.fromkeys(frozenset(terms(m.group(1))) for m in _PERIOD.finditer(fold(unreferenced)))),
         bridge_terms=_bridge_terms(text, language),

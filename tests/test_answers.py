@@ -811,3 +811,18 @@ def test_a_row_the_question_names_by_its_label_is_the_answer_over_the_lines_arou
     found = sorted(_candidates(question, weights, _retrieved([deep]), lexical), key=lambda c: -c.score)
     signals = refusal_signals(question, found[0], found, _retrieved([deep]), weights)
     assert signals["missing_numbers"] == 0.0, signals  # '2015' is in the heading the rows sit under
+
+
+def test_a_document_cited_by_its_number_and_year_alone_is_the_one_asked_about() -> None:
+    from qa.index.lexical import LexicalIndex
+
+    question = parse_question("Under the city People's Council Resolution 73/2025 on health stations, what support does a doctor get?")
+    assert question.short_citations == frozenset({"73/2025"}) and not question.doc_numbers
+    assert parse_question("Theo nghị quyết số 73/2025 của HĐND thành phố").short_citations == frozenset({"73/2025"})
+    assert not parse_question("In 2025, 73/2025 of the funds were spent").short_citations  # a number, not a citation
+
+    def chunk(i: int, number: str) -> Chunk:
+        return Chunk(f"c{i}", f"d{i}", f"{i}.docx", "Nghị quyết", "", 0, 0, 20, "Bác sĩ được hỗ trợ.", "h", doc_number=number)
+
+    lexical = LexicalIndex([chunk(1, "73/2025/NQ-HĐND"), chunk(2, "173/2025/NQ-HĐND"), chunk(3, "73/2024/NQ-HĐND")])
+    assert lexical.named_by(question.doc_numbers, question.short_citations) == {"d1"}

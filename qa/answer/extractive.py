@@ -204,7 +204,7 @@ def _candidates(
         crossed = crossed_weights(question, lexical.idf)
     about: dict[str, bool] = {}
     # The documents the question names by their own number: a user who names one asks about it.
-    named = {d for n in question.doc_numbers for d in lexical.numbered(n)}
+    named = lexical.named_by(question.doc_numbers, question.short_citations)
     cited = [frozenset(terms(n)) for n in question.doc_numbers]
     elsewhere: dict[str, bool] = {}
     weights_in: dict[tuple[str, bool], dict[str, float]] = {}

@@ -188,6 +188,16 @@ class LexicalIndex:
         with self._lock:
             return sorted(self._numbered.get(doc_number_key(number), ()))
 
+    def named_by(self, numbers: Iterable[str], short_citations: Iterable[str] = ()) -> set[str]:
+        """The documents a question names: by their own number, or by its number and year alone
+        ('73/2025' for '73/2025/NQ-HĐND')."""
+        named = {doc_id for number in numbers for doc_id in self.numbered(number)}
+        prefixes = tuple(f"{doc_number_key(c)}/" for c in short_citations)
+        if prefixes:
+            with self._lock:
+                named |= {doc_id for key, docs in self._numbered.items() if key.startswith(prefixes) for doc_id in docs}
+        return named
+
     def holds_document(self, doc_id: str) -> bool:
         """Whether a live chunk of the document is in the index."""
         with self._lock:

@@ -117,9 +117,9 @@ class HybridRetriever:
         first by its words: a user who names a document asks about it, whatever language the
         question and the document are written in."""
         # Without the number's own words, which point at the document's header, not at the answer.
-        naming = {t for number in question.doc_numbers for t in terms(number)}
+        naming = {t for number in (*question.doc_numbers, *question.short_citations) for t in terms(number)}
         words = [t for t in question.terms if t not in naming]
-        named = {doc_id for number in question.doc_numbers for doc_id in lexical.numbered(number)}
+        named = lexical.named_by(question.doc_numbers, question.short_citations)
         if not named:
             return []
         # Then the chunks that hold the number (its header): a question in the other language shares

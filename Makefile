@@ -76,6 +76,7 @@ eval-heldout: $(STAMP)
 	$(BIN)/qa eval --questions evals/heldout2.jsonl --docs $(SAMPLE) --json reports/heldout2.json --markdown reports/heldout2.md
 	$(BIN)/qa eval --questions evals/heldout3.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout3.json --markdown reports/heldout3.md
 	$(BIN)/qa eval --questions evals/heldout4.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout4.json --markdown reports/heldout4.md
+	$(BIN)/qa eval --questions evals/heldout5.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout5.json --markdown reports/heldout5.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check qa ui evals tests

@@ -826,3 +826,21 @@ def test_a_document_cited_by_its_number_and_year_alone_is_the_one_asked_about() 
 
     lexical = LexicalIndex([chunk(1, "73/2025/NQ-HĐND"), chunk(2, "173/2025/NQ-HĐND"), chunk(3, "73/2024/NQ-HĐND")])
     assert lexical.named_by(question.doc_numbers, question.short_citations) == {"d1"}
+
+
+def test_a_place_is_found_by_its_whole_name_though_a_syllable_of_it_is_no_search_term() -> None:
+    from qa.answer.extractive import within_best_document
+    from qa.index.lexical import LexicalIndex
+
+    header = "STT | Tên ĐVHC cấp xã | Mức tỷ lệ phần trăm (%) đơn giá thuê đất"
+    texts = ["Tỷ lệ tại các xã của tỉnh Sơn La:\n18 | Xã Mường Chiên | 0,5%\n19 | Xã Mường Giôn | 1,0%\n",
+             "Tỷ lệ phần trăm tính đơn giá thuê đất áp dụng cho từng xã được quy định tại Phụ lục của tỉnh Sơn La.",
+             "30 | Xã Chiềng Lao | 0,5%\n31 | Xã Mường La | 1,5%\n", "40 | Xã Mường É | 0,5%\n41 | Xã Mường Sại | 0,5%\n"]
+    chunks = [Chunk(f"c{i}", "d1", "nq-607.docx", "Nghị quyết tỷ lệ phần trăm đơn giá thuê đất", "", i, 100 * i,
+                    100 * i + len(t), t, "h", doc_number="607/NQ-HĐND", issuer="Hội đồng nhân dân tỉnh Sơn La", table_header=header)
+              for i, t in enumerate(texts)]
+    lexical = LexicalIndex(chunks)
+    question = parse_question("Theo Nghị quyết 607/NQ-HĐND của HĐND tỉnh Sơn La, tỷ lệ phần trăm áp dụng cho xã Mường La là bao nhiêu?")
+    # Retrieval found the other communes of 'Mường ...'; 'la' ('là') is no term, so only the whole name tells them apart.
+    found = within_best_document(question, _retrieved(chunks[:1]), lexical)
+    assert "c2" in [r.chunk.chunk_id for r in found], [r.chunk.chunk_id for r in found]

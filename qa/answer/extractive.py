@@ -231,6 +231,7 @@ def _candidates(
                 lexical.document_mentions(chunk.doc_id, number) for number in cited)
         weights = weights_in[(chunk.doc_id, across)]
         identifying = identifying_terms(chunk)
+        places = _asked_places(question, chunk)
         own_number = doc_number_key(chunk.doc_number)
         # Names in the question other than the document's own (its province, its issuer).
         entities = [pair for pair in names if not pair <= identifying]
@@ -298,7 +299,8 @@ def _candidates(
                 factor *= 0.5  # a download's title and size ('Special measures: 1 year on PDF, 573KB, 55 pages')
             if entities and not any(pair <= unit_terms[i] for pair in entities):
                 worded *= 0.6  # the question names a place or body inside the document ('Phường Tô Hiệu'); this sentence does not
-            if heading and wanted and _names_the_row(texts[i], weights):
+            if heading and wanted and _names_the_row(texts[i], weights) and (
+                    not places or any(contains_phrase(texts[i], place) for place in places)):
                 bonus += ROW_NAMED_BONUS  # 'Texas', 'Xã Vân Hồ': the question names this record of the table
             if question.answer_type is not None:
                 # A sentence without a date cannot say when; without a number, how many; without
@@ -354,7 +356,22 @@ def within_best_document(question: Question, retrieved: list[Retrieved], lexical
         holding = [(c, score) for c, score in lexical.search_document([*name, *question.content_terms], top, 50)
                    if name <= frozenset(terms(c.text))]
         add(holding, 2)
+    # A place by its whole name: 'Mường La' is a different commune from 'Mường Chiên', though 'la'
+    # ('là') is no search term.
+    for place in _asked_places(question, retrieved[0].chunk):
+        if any(contains_phrase(r.chunk.text, place) for r in retrieved if r.chunk.doc_id == top):
+            continue
+        holding = [(c, score) for c, score in lexical.search_document([*terms(place), *question.content_terms], top, 50)
+                   if contains_phrase(c.text, place)]
+        add(holding, 2)
     return found
+
+
+def _asked_places(question: Question, chunk: Chunk) -> list[str]:
+    """The places the question names other than the document's own ('xã Mường La' in a question
+    about a resolution of Sơn La province)."""
+    naming = identifying_terms(chunk)
+    return [place for place in question.place_names if not frozenset(terms(place)) <= naming]
 
 
 def unknown_names(question: Question, lexical: LexicalIndex, hidden: frozenset[str] = frozenset()) -> list[str]:

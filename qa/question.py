@@ -150,6 +150,9 @@ _QUESTION_PHRASE = re.compile(
 _FOCUS = re.compile(
     r"^(?:what|which|how many|how much|who|whom)\s+(?:(?:is|are|was|were|does|do|did|will be|will)\s+)?(?:the\s+|a\s+)?(\w+)"
 )
+# A term the question puts in quotes, of a few words: what it asks about ('what does the
+# property 'internal consistency' assess?').
+_QUOTED_TERM = re.compile(r"['‘\"“]([^'’\"”]{3,40})['’\"”]")
 _NAME_PHRASE = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*)+")
 _NAME_WORD = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-ZĐ][\wÀ-ỹ]{2,}")
 
@@ -323,6 +326,13 @@ def _bridge_terms(text: str, language: Language) -> tuple[str, ...]:
 
 # A year, not an amount: 'in 2008', but not 'mức phạt 2000 đồng' or '2000 km'.
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b(?![.,]\d)(?!\s*(?:đồng|đ\b|VND|USD|km|m2|ha|tấn|người|triệu|tỷ|nghìn|dollars?|%))", re.IGNORECASE)
+# A year that dates the document the question names, not what it asks about: 'the FDA's 2009
+# guidance', 'the USGS 2011 summary' (an excerpt may not print its own date).
+_DATING_YEAR = re.compile(
+    r"\b(?:19|20)\d\d\s+(?:guidance|report|summary|summaries|notice|address|speech|booklet|guide|page|post|"
+    r"resolution|decision|decree|circular|law|plan|proposal|proposed|rule|directive|edition|update|consultation)\b",
+    re.IGNORECASE,
+)
 
 
 _PERIOD = re.compile(rf"\b({MONTH}),? ((?:19|20)\d\d)\b")
@@ -373,6 +383,7 @@ def parse_question(text: str) -> Question:
     marked = VIETNAMESE_LETTERS.search(DOC_NUMBER.sub(" ", text)) is not None
     language: Language = "vi" if unaccented_vi or language_of(text) == "vi" or (marked and len(text.split()) < 6) else "en"
     focus = _FOCUS.search(folded)
+    quoted = _QUOTED_TERM.search(ask)
     # A document's reference is not a name: 'NQ-HĐND TP.HCM' would pair 'HĐND' with 'TP'.
     unreferenced = DOC_NUMBER.sub(" ", ask).strip()
     pairs: list[frozenset[str]] = []
@@ -396,7 +407,7 @@ def parse_question(text: str) -> Question:
         wants_definition=_DEFINITION_QUESTION.search(folded) is not None,
         unit=unit,
         unit_heading=unit_heading,
-        focus=frozenset(terms(focus.group(1))) if focus else frozenset(),
+        focus=frozenset(terms(focus.group(1) if focus else quoted.group(1) if quoted else "")),
         content_terms=tuple(terms(_QUESTION_PHRASE.sub(" ", folded))),
         context_terms=context_terms,
         name_pairs=tuple(pairs),
@@ -412,5 +423,5 @@ def parse_question(text: str) -> Question:
         # 'Which province ...' names no place: a name of stopwords only is none.
         place_names=tuple(dict.fromkeys(name for m in _PLACE.finditer(unreferenced)
                                         if terms(name := " ".join((m.group(1) or m.group(2)).split())))),
-        years=tuple(dict.fromkeys(_YEAR.findall(unreferenced))),
+        years=tuple(dict.fromkeys(_YEAR.findall(_DATING_YEAR.sub(" ", unreferenced)))),
     )

@@ -844,3 +844,21 @@ def test_a_place_is_found_by_its_whole_name_though_a_syllable_of_it_is_no_search
     # Retrieval found the other communes of 'Mường ...'; 'la' ('là') is no term, so only the whole name tells them apart.
     found = within_best_document(question, _retrieved(chunks[:1]), lexical)
     assert "c2" in [r.chunk.chunk_id for r in found], [r.chunk.chunk_id for r in found]
+
+
+def test_a_year_that_dates_the_named_document_is_not_asked_of_it_and_a_quoted_term_is_what_is_asked() -> None:
+    from qa.answer.extractive import answer_extractively
+    from qa.index.lexical import LexicalIndex
+
+    question = parse_question("In the FDA's 2009 guidance on PRO measures, what does the measurement property 'internal consistency' assess?")
+    assert question.years == () and question.focus == frozenset(terms("internal consistency"))
+    assert parse_question("In the USGS 2011 summary on abrasives, what was the capacity in 2011?").years == ("2011",)
+
+    text = ("The FDA guidance lists the measurement properties that PRO measures assess and how each property is reviewed.\n"
+            "Measurement Properties Considered in the Review of PRO Instruments\n"
+            "Internal consistency • Extent to which items comprising a scale measure the same concept\n"
+            "Test-retest reliability • Stability of scores over time when no change is expected\n")
+    chunk = Chunk("c0", "d1", "fda-pro.pdf", "Documentation of the instrument development process", "", 0, 0, len(text), text, "h")
+    other = Chunk("c1", "d2", "x.txt", "Other", "", 0, 0, 30, "The FDA reviews many documents.", "h2")
+    draft = answer_extractively(question, _retrieved([chunk]), LexicalIndex([chunk, other]), 0.0, 1)
+    assert "items comprising a scale" in draft.text, draft.text

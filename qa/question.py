@@ -383,7 +383,8 @@ def parse_question(text: str) -> Question:
     marked = VIETNAMESE_LETTERS.search(DOC_NUMBER.sub(" ", text)) is not None
     language: Language = "vi" if unaccented_vi or language_of(text) == "vi" or (marked and len(text.split()) < 6) else "en"
     focus = _FOCUS.search(folded)
-    quoted = _QUOTED_TERM.search(ask)
+    # Not a title in quotes ('Your Federal Student Loans'): a term is written in lower case.
+    quoted = next((m for m in _QUOTED_TERM.finditer(ask) if not any(w[:1].isupper() for w in m.group(1).split()[1:])), None)
     # A document's reference is not a name: 'NQ-HĐND TP.HCM' would pair 'HĐND' with 'TP'.
     unreferenced = DOC_NUMBER.sub(" ", ask).strip()
     pairs: list[frozenset[str]] = []

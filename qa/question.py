@@ -153,6 +153,7 @@ _FOCUS = re.compile(
 # A term the question puts in quotes, of a few words: what it asks about ('what does the
 # property 'internal consistency' assess?').
 _QUOTED_TERM = re.compile(r"['‘\"“]([^'’\"”]{3,40})['’\"”]")
+_QUOTED_TITLE = re.compile(r"['‘\"“][A-ZĐ][^'’\"”]{2,150}['’\"”]")
 _NAME_PHRASE = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*)+")
 _NAME_WORD = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-ZĐ][\wÀ-ỹ]{2,}")
 
@@ -388,7 +389,9 @@ def parse_question(text: str) -> Question:
     # A document's reference is not a name: 'NQ-HĐND TP.HCM' would pair 'HĐND' with 'TP'.
     unreferenced = DOC_NUMBER.sub(" ", ask).strip()
     pairs: list[frozenset[str]] = []
-    for phrase in _NAME_PHRASE.findall(unreferenced):
+    # Nor is a title in quotes ('Your Federal Student Loans'): it names the document, which its
+    # answering sentence need not repeat.
+    for phrase in _NAME_PHRASE.findall(_QUOTED_TITLE.sub(" ", unreferenced)):
         words = phrase.split()
         pairs += [found for a, b in zip(words, words[1:], strict=False) if (found := frozenset(terms(f"{a} {b}")))]
     story_names = [t for name in _NAME_PHRASE.findall(story) for t in terms(name)]

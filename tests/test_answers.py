@@ -863,3 +863,17 @@ def test_a_year_that_dates_the_named_document_is_not_asked_of_it_and_a_quoted_te
     other = Chunk("c1", "d2", "x.txt", "Other", "", 0, 0, 30, "The FDA reviews many documents.", "h2")
     draft = answer_extractively(question, _retrieved([chunk]), LexicalIndex([chunk, other]), 0.0, 1)
     assert "items comprising a scale" in draft.text, draft.text
+
+
+def test_a_title_in_quotes_names_the_document_and_its_answer_need_not_repeat_it() -> None:
+    from qa.answer.extractive import answer_extractively
+    from qa.index.lexical import LexicalIndex
+
+    question = parse_question("In the Department of Education booklet 'Your Federal Student Loans', what are grants?")
+    assert question.name_pairs == ()
+    text = ("Federal student loans usually offer borrowers lower interest rates than loans from banks.\n"
+            "Grants—free money that doesn't have to be repaid, except in some cases when you withdraw from school.\n")
+    chunk = Chunk("c0", "d1", "loans.pdf", "Item Description", "", 0, 0, len(text), text, "h")
+    other = Chunk("c1", "d2", "x.txt", "Other", "", 0, 0, 70, "Your Federal Student Loans is a booklet of the Department of Education.", "h2")
+    draft = answer_extractively(question, _retrieved([chunk]), LexicalIndex([chunk, other]), 0.0, 1)
+    assert "free money" in draft.text, draft.text

@@ -153,6 +153,7 @@ _FOCUS = re.compile(
 # A term the question puts in quotes, of a few words: what it asks about ('what does the
 # property 'internal consistency' assess?').
 _QUOTED_TERM = re.compile(r"['‘\"“]([^'’\"”]{3,40})['’\"”]")
+# A title in quotes: it opens with a capital ('Your Federal Student Loans', 'UK Guarantees scheme: ...').
 _QUOTED_TITLE = re.compile(r"['‘\"“][A-ZĐ][^'’\"”]{2,150}['’\"”]")
 _NAME_PHRASE = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*)+")
 _NAME_WORD = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-ZĐ][\wÀ-ỹ]{2,}")

@@ -159,4 +159,6 @@ def test_an_annexs_table_sits_under_the_annex_not_the_last_article() -> None:
     assert doc.text[annex:].startswith("PHỤ LỤC")
     chunks = chunk_document(doc, "d", "s", "h" * 20, 220, 40, anatomy)
     assert not any(c.start < annex < c.end for c in chunks), "a chunk runs from the signature into the annex"
+    holding = next(c for c in chunks if c.start <= row < c.end)
+    assert holding.section_at(row).startswith("PHỤ LỤC"), holding.section_at(row)  # cited as the annex, not 'Điều 2 › Khoản 2'
     assert "Điều 2" in anatomy.context_at(doc.text.index("Ủy ban nhân dân tỉnh tổ chức triển khai"))

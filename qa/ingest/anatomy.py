@@ -76,8 +76,10 @@ class Anatomy:
         return " › ".join([*titled, *_outline_at(self.outline, offset)])[:CONTEXT_CHARS]
 
     def headings(self) -> list[tuple[int, str]]:
-        """(offset, path) at every part start: where the path of the text changes."""
-        return [(p.start, self.path_at(p.start)) for p in self.parts]
+        """(offset, path) at every part and annex start: where the path of the text changes (an
+        annex's rows are not in the last article's last clause)."""
+        found = [(p.start, self.path_at(p.start)) for p in self.parts] + [(a.start, a.value) for a in self.annexes]
+        return sorted(found, key=lambda heading: heading[0])
 
 
 _CODES = {"nq": "resolution", "kl": "conclusion", "qd": "decision", "kh": "plan", "ct": "directive",

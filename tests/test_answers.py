@@ -5,11 +5,28 @@ from pathlib import Path
 
 import pytest
 
-from qa import REFUSAL, Assistant, Filters
+from qa import REFUSAL, Assistant, Filters, Settings
+from qa.answer.extractive import (
+    Candidate,
+    _candidates,
+    answer_extractively,
+    complete_unit,
+    holds_unit,
+    holds_wanted_value,
+    question_weights,
+    refusal_signals,
+    within_best_document,
+)
+from qa.answer.from_metadata import asked_field
+from qa.answer.meaning import SentenceMeaning
+from qa.answer.refusal import SIGNALS, fit, load_model
+from qa.assistant import NO_MATCHING_DOCUMENT
 from qa.errors import InputError
-from qa.question import parse_question
-from qa.text import normalize, terms
-from qa.types import Chunk
+from qa.index.lexical import LexicalIndex
+from qa.question import language_of, parse_question
+from qa.retrieve.hybrid import restore_diacritics
+from qa.text import DOC_NUMBER, normalize, terms
+from qa.types import Chunk, Retrieved
 from tests.conftest import SAMPLE
 
 
@@ -77,7 +94,6 @@ def test_bad_questions_get_a_clear_error(sample_assistant: Assistant, question: 
 
 def test_folded_lexical_search_finds_ocr_text_from_accented_query(sample_assistant: Assistant) -> None:
     lexical = sample_assistant.retriever.lexical()
-    from qa.text import terms
 
     best, _ = lexical.search(terms("Nghị quyết 06-NQ/TU"), 1)[0]
     assert best.source.endswith("khanh-hoa-ket-luan-544-KL-TU-2024.txt")
@@ -107,7 +123,6 @@ def test_questions_can_be_restricted_to_chosen_documents(sample_assistant: Assis
 
 
 def test_named_places_are_adjacent_capitalised_pairs() -> None:
-    from qa.question import parse_question
 
     assert parse_question("What is the population of Khanh Hoa province after merging with Ninh Thuan?").name_pairs == (
         frozenset({"khanh", "hoa"}), frozenset({"ninh", "thuan"})
@@ -117,7 +132,6 @@ def test_named_places_are_adjacent_capitalised_pairs() -> None:
 
 @pytest.fixture(scope="module")
 def two_province_assistant(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:
-    from qa import Settings
 
     docs = tmp_path_factory.mktemp("provinces")
     (docs / "ninh-binh.txt").write_text(
@@ -158,8 +172,6 @@ class Around:
 
 
 def test_complete_units_bring_their_list_header_row_and_antecedent() -> None:
-    from qa.answer.extractive import Candidate, complete_unit
-    from qa.types import Chunk
 
     text = ("The plan covers:\n- roads;\n- ports;\n- schools.\nSTT | Name | Area\n1 | Dien Tho | 50 ha\n"
             "2 | Trang E | 70 ha\nThe cluster was approved. It covers 75 hectares.\nKey tasks are:\na) build;\nb) train;")
@@ -183,8 +195,6 @@ def test_complete_units_bring_their_list_header_row_and_antecedent() -> None:
 
 
 def test_a_row_brings_its_header_from_the_chunk_before_and_the_column_a_name_is_in() -> None:
-    from qa.answer.extractive import Candidate, complete_unit
-    from qa.types import Chunk
 
     text = "Phụ lục\nTT | I. Địa bàn đặc biệt khó khăn | II. Địa bàn khó khăn\n1 | Xã Đất Mới | Phường Bạc Liêu\n2 | Xã Năm Căn | Phường Vĩnh Trạch"
     cut = text.index("1 | Xã")
@@ -206,7 +216,6 @@ def test_a_row_brings_its_header_from_the_chunk_before_and_the_column_a_name_is_
 
 
 def test_the_ask_is_found_inside_a_story() -> None:
-    from qa.question import parse_question
 
     q = parse_question(
         "I run a small garment workshop in Nha Trang and my landlord keeps raising the rent. "
@@ -219,7 +228,6 @@ def test_the_ask_is_found_inside_a_story() -> None:
 
 
 def test_questions_are_typed_and_split_where_people_write_them() -> None:
-    from qa.question import parse_question
 
     abbreviated = parse_question("Nghị quyết 73/2025/NQ-HĐND về trạm y tế TP.HCM có hiệu lực từ ngày nào?")
     assert abbreviated.ask == abbreviated.text, "'TP.HCM' does not end a sentence"
@@ -239,8 +247,6 @@ def test_questions_are_typed_and_split_where_people_write_them() -> None:
 
 
 def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:
-    from qa.answer.extractive import holds_unit, holds_wanted_value
-    from qa.question import parse_question
 
     how_many = parse_question("Quyết định công bố bao nhiêu thủ tục hành chính?")
     assert not holds_wanted_value(how_many, "Số: 145/QĐ-UBND | Gia Lai, ngày 12 tháng 01 năm 2026")
@@ -280,10 +286,6 @@ def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:
 
 
 def test_a_definition_question_prefers_the_sentence_that_defines_its_term() -> None:
-    from qa.answer.extractive import answer_extractively
-    from qa.index.lexical import LexicalIndex
-    from qa.question import parse_question
-    from qa.types import Chunk
 
     text = ("For detailed information on our grant and work-study programs for students, visit the student aid pages.\n"
             "Federal student aid includes:\n• grants—free money that does not have to be repaid;\n"
@@ -296,7 +298,6 @@ def test_a_definition_question_prefers_the_sentence_that_defines_its_term() -> N
 
 
 def test_an_ask_that_points_into_its_story_is_read_with_it() -> None:
-    from qa.question import parse_question
 
     pointing = parse_question("Khu phố tôi ở Huế muốn thành lập câu lạc bộ dưỡng sinh cho người cao tuổi. "
                               "Thủ tục này giải quyết trong bao lâu và có phải nộp phí không?")
@@ -311,10 +312,6 @@ def test_an_ask_that_points_into_its_story_is_read_with_it() -> None:
 
 
 def test_a_long_tables_row_about_the_named_place_is_read_even_when_retrieval_missed_it() -> None:
-    from qa.answer.extractive import answer_extractively, within_best_document
-    from qa.index.lexical import LexicalIndex
-    from qa.question import parse_question
-    from qa.types import Chunk
 
     head = ("PHỤ LỤC (Kèm theo Nghị quyết số 607/NQ-HĐND)\nSTT | Tên xã | Tỷ lệ phần trăm đơn giá thuê đất\n"
             "1 | Phường Tô Hiệu | 2,0%\n2 | Xã Mường Bú | 1,0%")
@@ -330,10 +327,6 @@ def test_a_long_tables_row_about_the_named_place_is_read_even_when_retrieval_mis
 
 
 def test_the_best_documents_answering_chunk_is_read_when_retrieval_ranked_others_first() -> None:
-    from qa.answer.extractive import answer_extractively
-    from qa.index.lexical import LexicalIndex
-    from qa.question import parse_question
-    from qa.types import Chunk
 
     texts = ["Thông tư 66/2025/TT-BXD quy định yêu cầu an toàn đối với tàu thủy lưu trú du lịch ngủ đêm.",
              "Điều 5. Tàu phải có phao cứu sinh cho mọi người trên tàu.",
@@ -350,8 +343,6 @@ def test_the_best_documents_answering_chunk_is_read_when_retrieval_ranked_others
 
 
 def test_diacritics_are_restored_from_passages_for_dense_search() -> None:
-    from qa.question import parse_question
-    from qa.retrieve.hybrid import restore_diacritics
 
     assert parse_question("nghi quyet 84/NQ-HDND lam dong ve ty le thue dat do ai ky").unaccented_vietnamese
     assert not parse_question("How many industrial clusters are planned in Khanh Hoa?").unaccented_vietnamese
@@ -360,7 +351,6 @@ def test_diacritics_are_restored_from_passages_for_dense_search() -> None:
 
 
 def test_the_refusal_model_separates_what_it_was_fitted_on() -> None:
-    from qa.answer.refusal import SIGNALS, fit, load_model
 
     rows = [{name: 0.9 if i % 2 else 0.2 for name in SIGNALS} for i in range(40)]
     labels = [bool(i % 2) for i in range(40)]
@@ -374,7 +364,6 @@ def test_the_refusal_model_separates_what_it_was_fitted_on() -> None:
 def test_who_signed_quotes_the_name_even_when_the_block_straddles_chunks(tmp_path: Path, embedder) -> None:
     import docx
 
-    from qa import Assistant, Settings
 
     document = docx.Document()
     header = document.add_table(rows=1, cols=2)
@@ -407,17 +396,16 @@ def test_who_signed_quotes_the_name_even_when_the_block_straddles_chunks(tmp_pat
     assert assistant.ask("Which decision does Decision 12/QĐ-UBND repeal?").answer.find("repeals") < 0, "it replaces, repeals none"
 
 
+def _best_first(question, weights, chunks, lexical):
+    return sorted(_candidates(question, weights, _retrieved(chunks), lexical), key=lambda c: -c.score)
+
+
 def _retrieved(chunks):
-    from qa.types import Retrieved
 
     return [Retrieved(c, 1.0 / (i + 1), i, i, 0.85) for i, c in enumerate(chunks)]
 
 
 def test_the_words_that_name_the_document_do_not_choose_its_title_line() -> None:
-    from qa.answer.extractive import answer_extractively
-    from qa.index.lexical import LexicalIndex
-    from qa.question import parse_question
-    from qa.types import Chunk
 
     title = "Quyết định 605/QĐ-UBND năm 2025 về cơ cấu tổ chức bộ máy của Sở Xây dựng tỉnh Bắc Ninh"
     text = (f"TIÊU ĐỀ: {title}\nĐiều 2. Cơ cấu tổ chức\nPhòng chuyên môn, nghiệp vụ và tương đương: 09 phòng.\n"
@@ -433,7 +421,6 @@ def test_the_words_that_name_the_document_do_not_choose_its_title_line() -> None
 
 
 def test_the_language_of_a_passage_and_of_a_question() -> None:
-    from qa.question import language_of, parse_question
 
     assert language_of("Phòng chuyên môn, nghiệp vụ và tương đương: 09 phòng.") == "vi"
     assert language_of("CUA BAN THUONG VU TINH UY ve tiep tuc trien khai thuc hien Nghi quyet so 06-NQ/TU") == "vi"
@@ -443,11 +430,6 @@ def test_the_language_of_a_passage_and_of_a_question() -> None:
 
 
 def test_a_passage_in_another_language_is_read_for_meaning(embedder) -> None:
-    from qa.answer.extractive import answer_extractively
-    from qa.answer.meaning import SentenceMeaning
-    from qa.index.lexical import LexicalIndex
-    from qa.question import parse_question
-    from qa.types import Chunk
 
     text = ("Nghị quyết này quy định mức hỗ trợ cho người lao động tại trạm y tế. "
             "Bác sĩ được hỗ trợ lương 9.000.000 đồng mỗi tháng. "
@@ -466,10 +448,6 @@ def test_a_passage_in_another_language_is_read_for_meaning(embedder) -> None:
 
 
 def test_a_table_row_is_read_with_its_header_and_organisations_are_asked_for() -> None:
-    from qa.answer.extractive import answer_extractively
-    from qa.index.lexical import LexicalIndex
-    from qa.question import parse_question
-    from qa.types import Chunk
 
     text = ("MỨC TỶ LỆ PHẦN TRĂM TÍNH ĐƠN GIÁ THUÊ ĐẤT ĐỐI VỚI ĐẤT PHI NÔNG NGHIỆP TRÊN ĐỊA BÀN TỈNH\n"
             "Mức tỷ lệ phần trăm đơn giá thuê đất thấp nhất trên địa bàn tỉnh là 0,5%.\n"
@@ -486,7 +464,6 @@ def test_a_table_row_is_read_with_its_header_and_organisations_are_asked_for() -
 
 
 def test_questions_can_be_restricted_by_issuer_signer_and_entry_into_force(sample_assistant: Assistant) -> None:
-    from qa.assistant import NO_MATCHING_DOCUMENT
 
     by_issuer = sample_assistant.ask("What is planned for the province?", filters=Filters(issuer="ninh binh"))
     assert by_issuer.citations and {c.source.rsplit("/", 1)[-1] for c in by_issuer.citations} == {"ninh-binh-merger-workshop.txt"}
@@ -538,8 +515,6 @@ def test_places_the_ask_names_are_read_with_what_they_are() -> None:
 def test_a_place_named_in_another_language_is_not_a_different_place() -> None:
     """'Hanoi' in an English question is 'Hà Nội' in a Vietnamese resolution: the place check,
     which refuses answers from documents about another place, holds only within one language."""
-    from qa.answer.extractive import answer_extractively
-    from qa.index.lexical import LexicalIndex
 
     text = "Chính sách hỗ trợ bác sĩ làm việc tại trạm y tế trên địa bàn thành phố Hà Nội.\nHỗ trợ cho bác sĩ: lương 9.000.000 đồng/người/tháng."
     chunk = Chunk("c1", "d1", "nq.docx", "Nghị quyết 73/2025/NQ-HĐND", "", 0, 0, len(text), text, "h")
@@ -551,8 +526,6 @@ def test_a_place_named_in_another_language_is_not_a_different_place() -> None:
 
 
 def test_what_an_ask_names_must_be_what_the_answer_holds() -> None:
-    from qa.answer.extractive import holds_unit, holds_wanted_value
-    from qa.text import DOC_NUMBER
 
     months = parse_question("Giấy phép có thời hạn tối đa bao nhiêu tháng?")
     assert holds_unit(months, "thời hạn tối đa 36 tháng") and not holds_unit(months, "08 ngày làm việc")
@@ -571,7 +544,6 @@ def test_what_an_ask_names_must_be_what_the_answer_holds() -> None:
 
 
 def test_a_place_must_be_named_whole_and_a_year_written(tmp_path: Path, embedder) -> None:
-    from qa import Settings
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -596,7 +568,6 @@ def test_the_words_that_ask_are_not_searched_for() -> None:
 
 
 def test_a_phone_number_is_asked_for_and_a_street_number_is_not_one() -> None:
-    from qa.answer.extractive import holds_wanted_value
 
     asked = parse_question("Theo Quyết định 80/QĐ-UBND, số điện thoại đường dây nóng của Trung tâm Phục vụ hành chính công là gì?")
     assert not holds_wanted_value(asked, "Nộp hồ sơ tại Trung tâm Phục vụ hành chính công tỉnh, số 16 đường Trường Thi")
@@ -606,9 +577,6 @@ def test_a_phone_number_is_asked_for_and_a_street_number_is_not_one() -> None:
 
 
 def test_an_english_question_chooses_a_vietnamese_row_by_its_words_translated() -> None:
-    from qa.answer.extractive import answer_extractively
-    from qa.index.lexical import LexicalIndex
-    from qa.types import Chunk
 
     rows = ("STT | Mã số | Tên thủ tục hành chính\n1 | 1.012790 | Đăng ký biến động quyền sử dụng đất\n"
             "2 | 1.012786 | Cấp lại Giấy chứng nhận do bị mất\n3 | 1.012795 | Chuyển mục đích sử dụng đất\n")
@@ -620,9 +588,6 @@ def test_an_english_question_chooses_a_vietnamese_row_by_its_words_translated() 
 
 
 def test_a_number_in_another_unit_than_asked_is_not_the_answer_when_one_in_that_unit_is_near() -> None:
-    from qa.answer.extractive import answer_extractively
-    from qa.index.lexical import LexicalIndex
-    from qa.types import Chunk
 
     text = ("Documents on this page.\nFIS installation guide: v1.2 updated 24 July 2014\nPDF, 989KB, 25 pages\n"
             "FIS release guide: v1.3 updated 31 July 2014\nPDF, 1.2MB, 40 pages\n")
@@ -633,9 +598,6 @@ def test_a_number_in_another_unit_than_asked_is_not_the_answer_when_one_in_that_
 
 
 def test_an_attachments_title_and_size_is_not_what_a_page_says() -> None:
-    from qa.answer.extractive import answer_extractively
-    from qa.index.lexical import LexicalIndex
-    from qa.types import Chunk
 
     text = ("Documents\nSpecial measures regime: 1 year on PDF, 573KB, 55 pages\n\n"
             "The regime involves close scrutiny from the regulator, the appointment of an improvement director and a partner trust.\n")
@@ -649,7 +611,6 @@ def test_an_attachments_title_and_size_is_not_what_a_page_says() -> None:
 
 
 def test_a_question_with_two_asks_wants_a_value_either_ask_wants() -> None:
-    from qa.answer.extractive import holds_wanted_value
 
     asked = parse_question("Dự án thành phần 6 đoạn qua xã Nam Đàn dài bao nhiêu km và có sơ bộ tổng mức đầu tư bao nhiêu tỷ đồng?")
     assert len(asked.parts) == 2
@@ -660,7 +621,6 @@ def test_a_question_with_two_asks_wants_a_value_either_ask_wants() -> None:
 
 
 def test_a_list_items_label_is_not_the_quantity_asked_for() -> None:
-    from qa.answer.extractive import holds_wanted_value
 
     asked = parse_question("Theo Thông tư 1/2026/TT-BNV, hệ số lương bậc 1 của ngạch chuyên viên là bao nhiêu?")
     assert not holds_wanted_value(asked, "2. Trường hợp tuyển dụng vào vị trí việc làm xếp lương ở ngạch chuyên viên")
@@ -669,7 +629,6 @@ def test_a_list_items_label_is_not_the_quantity_asked_for() -> None:
 
 
 def test_how_much_a_month_asks_an_amount_not_a_count_of_ones() -> None:
-    from qa.answer.extractive import holds_unit
 
     asked = parse_question("Theo Nghị quyết 73/2025/NQ-HĐND thì mẹ tôi được hỗ trợ lương bao nhiêu một tháng?")
     assert holds_unit(asked, "Hỗ trợ cho điều dưỡng, hộ sinh, y sĩ: lương 7.000.000 đồng/người/tháng")
@@ -677,7 +636,6 @@ def test_how_much_a_month_asks_an_amount_not_a_count_of_ones() -> None:
 
 
 def test_areas_populations_and_fines_are_asked_in_their_units() -> None:
-    from qa.answer.extractive import holds_wanted_value
 
     area = parse_question("Tổng diện tích các cụm công nghiệp là bao nhiêu?")
     assert holds_wanted_value(area, "14 cụm với tổng diện tích 669 ha") and not holds_wanted_value(area, "Năm 2025 có 14 cụm.")
@@ -692,9 +650,6 @@ def test_areas_populations_and_fines_are_asked_in_their_units() -> None:
 
 
 def test_a_preamble_line_and_a_tables_header_row_are_not_answers() -> None:
-    from qa.answer.extractive import _candidates, question_weights
-    from qa.index.lexical import LexicalIndex
-    from qa.types import Chunk
 
     text = ("Căn cứ Luật Ngân sách nhà nước số 89/2025/QH15 về phí;\n"
             "STT | Tên thủ tục hành chính | Phí, lệ phí\n1 | Cấp giấy phép kinh doanh karaoke | 2.000.000 đồng\n"
@@ -715,7 +670,6 @@ def test_a_preamble_line_and_a_tables_header_row_are_not_answers() -> None:
 
 
 def test_a_question_about_who_carries_out_a_procedure_is_not_about_who_issued_the_document() -> None:
-    from qa.answer.from_metadata import asked_field
 
     def field(question: str) -> str | None:
         return asked_field(parse_question(question))
@@ -727,8 +681,6 @@ def test_a_question_about_who_carries_out_a_procedure_is_not_about_who_issued_th
 
 
 def test_the_words_that_name_a_document_are_not_missing_from_a_row_deep_inside_it() -> None:
-    from qa.answer.extractive import _candidates, question_weights, refusal_signals
-    from qa.index.lexical import LexicalIndex
 
     head = "NGHỊ QUYẾT Số: 607/NQ-HĐND | Sơn La, ngày 29 tháng 12 năm 2025\nĐiều 1. Mức tỷ lệ phần trăm tính đơn giá thuê đất.\n"
     rows = "STT | Tên xã | Tỷ lệ phần trăm\n12 | Xã Tân Yên | 1,0%\n13 | Xã Vân Hồ | 1,5%\n14 | Xã Song Khủa | 0,5%\n"
@@ -741,7 +693,7 @@ def test_the_words_that_name_a_document_are_not_missing_from_a_row_deep_inside_i
     lexical = LexicalIndex([first, table, *others])
     question = parse_question("Theo Nghị quyết 607/NQ-HĐND của HĐND tỉnh Sơn La, tỷ lệ phần trăm ở xã Vân Hồ là bao nhiêu?")
     weights = question_weights(question, lexical.idf)
-    candidates = sorted(_candidates(question, weights, _retrieved([table]), lexical), key=lambda c: -c.score)
+    candidates = _best_first(question, weights, [table], lexical)
     assert "Vân Hồ" in table.slice(candidates[0].start, candidates[0].end)
     signals = refusal_signals(question, candidates[0], candidates, _retrieved([table]), weights)
     # Neither the number that names the document nor its province is missing from the row: they found the document.
@@ -750,8 +702,6 @@ def test_the_words_that_name_a_document_are_not_missing_from_a_row_deep_inside_i
 
 
 def test_a_list_or_a_definition_is_asked_for_after_the_words_that_set_the_scene() -> None:
-    from qa.answer.extractive import _candidates, question_weights
-    from qa.index.lexical import LexicalIndex
 
     involve = parse_question("According to the GOV.UK page 'NHS trusts in special measures', what does the regime involve?")
     assert involve.wants_list
@@ -773,9 +723,6 @@ def test_a_list_or_a_definition_is_asked_for_after_the_words_that_set_the_scene(
 
 
 def test_an_english_sentence_found_for_a_vietnamese_question_is_read_for_meaning_behind_vietnamese_passages(embedder) -> None:
-    from qa.answer.extractive import answer_extractively
-    from qa.answer.meaning import SentenceMeaning
-    from qa.index.lexical import LexicalIndex
 
     vietnamese = "Người học cao đẳng được hỗ trợ học phí theo quy định của tỉnh. Mức hỗ trợ do Sở Giáo dục đề xuất."
     english = ("In this week's address, the Vice President laid out the plan. "
@@ -790,8 +737,6 @@ def test_an_english_sentence_found_for_a_vietnamese_question_is_read_for_meaning
 
 
 def test_a_row_the_question_names_by_its_label_is_the_answer_over_the_lines_around_its_table() -> None:
-    from qa.answer.extractive import _candidates, question_weights, refusal_signals
-    from qa.index.lexical import LexicalIndex
 
     text = ("Checks by state, November 2015. The total number of background checks rose in every state.\n"
             "State | Permit | Handgun | Totals\nTexas | 21,550 | 56,941 | 146,982\nUtah | 10,429 | 4,314 | 21,772\n")
@@ -799,7 +744,7 @@ def test_a_row_the_question_names_by_its_label_is_the_answer_over_the_lines_arou
     lexical = LexicalIndex([chunk])
     question = parse_question("How many checks in total were there in Texas in November 2015?")
     weights = question_weights(question, lexical.idf)
-    found = sorted(_candidates(question, weights, _retrieved([chunk]), lexical), key=lambda c: -c.score)
+    found = _best_first(question, weights, [chunk], lexical)
     assert chunk.slice(found[0].start, found[0].end).startswith("Texas |"), [chunk.slice(c.start, c.end) for c in found[:3]]
 
     # A row deeper in the table is read under its header and the headings above it, not alone.
@@ -808,13 +753,12 @@ def test_a_row_the_question_names_by_its_label_is_the_answer_over_the_lines_arou
                                context="Checks by state, November 2015")
     lexical = LexicalIndex([chunk, deep])
     weights = question_weights(question, lexical.idf)
-    found = sorted(_candidates(question, weights, _retrieved([deep]), lexical), key=lambda c: -c.score)
+    found = _best_first(question, weights, [deep], lexical)
     signals = refusal_signals(question, found[0], found, _retrieved([deep]), weights)
     assert signals["missing_numbers"] == 0.0, signals  # '2015' is in the heading the rows sit under
 
 
 def test_a_document_cited_by_its_number_and_year_alone_is_the_one_asked_about() -> None:
-    from qa.index.lexical import LexicalIndex
 
     question = parse_question("Under the city People's Council Resolution 73/2025 on health stations, what support does a doctor get?")
     assert question.short_citations == frozenset({"73/2025"}) and not question.doc_numbers
@@ -829,8 +773,6 @@ def test_a_document_cited_by_its_number_and_year_alone_is_the_one_asked_about() 
 
 
 def test_a_place_is_found_by_its_whole_name_though_a_syllable_of_it_is_no_search_term() -> None:
-    from qa.answer.extractive import within_best_document
-    from qa.index.lexical import LexicalIndex
 
     header = "STT | Tên ĐVHC cấp xã | Mức tỷ lệ phần trăm (%) đơn giá thuê đất"
     texts = ["Tỷ lệ tại các xã của tỉnh Sơn La:\n18 | Xã Mường Chiên | 0,5%\n19 | Xã Mường Giôn | 1,0%\n",
@@ -847,8 +789,6 @@ def test_a_place_is_found_by_its_whole_name_though_a_syllable_of_it_is_no_search
 
 
 def test_a_year_that_dates_the_named_document_is_not_asked_of_it_and_a_quoted_term_is_what_is_asked() -> None:
-    from qa.answer.extractive import answer_extractively
-    from qa.index.lexical import LexicalIndex
 
     question = parse_question("In the FDA's 2009 guidance on PRO measures, what does the measurement property 'internal consistency' assess?")
     assert question.years == () and question.focus == frozenset(terms("internal consistency"))
@@ -866,8 +806,6 @@ def test_a_year_that_dates_the_named_document_is_not_asked_of_it_and_a_quoted_te
 
 
 def test_a_title_in_quotes_names_the_document_and_its_answer_need_not_repeat_it() -> None:
-    from qa.answer.extractive import answer_extractively
-    from qa.index.lexical import LexicalIndex
 
     question = parse_question("In the Department of Education booklet 'Your Federal Student Loans', what are grants?")
     assert question.name_pairs == ()

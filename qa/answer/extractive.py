@@ -347,23 +347,32 @@ def within_best_document(question: Question, retrieved: list[Retrieved], lexical
     naming = identifying_terms(retrieved[0].chunk)
     words = [t for t in question.content_terms if t not in naming] or list(question.content_terms)
     add(lexical.search_document(words, top, 6), 1)
-    held = [frozenset(terms(r.chunk.text)) for r in retrieved if r.chunk.doc_id == top]
+    term_sets: dict[str, frozenset[str]] = {}
+
+    def terms_of(chunk: Chunk) -> frozenset[str]:
+        if chunk.chunk_id not in term_sets:
+            term_sets[chunk.chunk_id] = frozenset(terms(chunk.text))
+        return term_sets[chunk.chunk_id]
+
+    def holds(chunk: Chunk, name: frozenset[str] | str) -> bool:
+        """Whether the chunk holds a name's terms, or a place's whole name (a phrase)."""
+        return contains_phrase(chunk.text, name) if isinstance(name, str) else name <= terms_of(chunk)
+
+    def read_holding(name: frozenset[str] | str) -> None:
+        """Two chunks of the document holding the name, unless a retrieved one already does."""
+        if any(holds(r.chunk, name) for r in retrieved if r.chunk.doc_id == top):
+            return
+        words = terms(name) if isinstance(name, str) else sorted(name)
+        add([(c, score) for c, score in lexical.search_document([*words, *question.content_terms], top, 50) if holds(c, name)], 2)
+
     names = [*question.name_pairs, *(frozenset(terms(word)) for word in question.name_words)]
     for name in dict.fromkeys(n for n in names if n):
-        if any(name <= h for h in held) or not lexical.document_mentions(top, name):
-            continue
-
-        holding = [(c, score) for c, score in lexical.search_document([*name, *question.content_terms], top, 50)
-                   if name <= frozenset(terms(c.text))]
-        add(holding, 2)
+        if lexical.document_mentions(top, name):
+            read_holding(name)
     # A place by its whole name: 'Mường La' is a different commune from 'Mường Chiên', though 'la'
     # ('là') is no search term.
     for place in _asked_places(question, retrieved[0].chunk):
-        if any(contains_phrase(r.chunk.text, place) for r in retrieved if r.chunk.doc_id == top):
-            continue
-        holding = [(c, score) for c, score in lexical.search_document([*terms(place), *question.content_terms], top, 50)
-                   if contains_phrase(c.text, place)]
-        add(holding, 2)
+        read_holding(place)
     return found
 
 

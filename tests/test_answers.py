@@ -123,7 +123,6 @@ def test_questions_can_be_restricted_to_chosen_documents(sample_assistant: Assis
 
 
 def test_named_places_are_adjacent_capitalised_pairs() -> None:
-
     assert parse_question("What is the population of Khanh Hoa province after merging with Ninh Thuan?").name_pairs == (
         frozenset({"khanh", "hoa"}), frozenset({"ninh", "thuan"})
     )
@@ -132,7 +131,6 @@ def test_named_places_are_adjacent_capitalised_pairs() -> None:
 
 @pytest.fixture(scope="module")
 def two_province_assistant(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:
-
     docs = tmp_path_factory.mktemp("provinces")
     (docs / "ninh-binh.txt").write_text(
         "Ninh Binh after the merger. The new Ninh Binh province has a population of more than 4.4 million people.\n"
@@ -172,7 +170,6 @@ class Around:
 
 
 def test_complete_units_bring_their_list_header_row_and_antecedent() -> None:
-
     text = ("The plan covers:\n- roads;\n- ports;\n- schools.\nSTT | Name | Area\n1 | Dien Tho | 50 ha\n"
             "2 | Trang E | 70 ha\nThe cluster was approved. It covers 75 hectares.\nKey tasks are:\na) build;\nb) train;")
     cut = text.index("b) train;")
@@ -195,7 +192,6 @@ def test_complete_units_bring_their_list_header_row_and_antecedent() -> None:
 
 
 def test_a_row_brings_its_header_from_the_chunk_before_and_the_column_a_name_is_in() -> None:
-
     text = "Phụ lục\nTT | I. Địa bàn đặc biệt khó khăn | II. Địa bàn khó khăn\n1 | Xã Đất Mới | Phường Bạc Liêu\n2 | Xã Năm Căn | Phường Vĩnh Trạch"
     cut = text.index("1 | Xã")
     head = Chunk("c1", "d", "s", "t", "", 0, 0, cut, text[:cut], "h")
@@ -216,7 +212,6 @@ def test_a_row_brings_its_header_from_the_chunk_before_and_the_column_a_name_is_
 
 
 def test_the_ask_is_found_inside_a_story() -> None:
-
     q = parse_question(
         "I run a small garment workshop in Nha Trang and my landlord keeps raising the rent. "
         "How many industrial clusters are planned in Khanh Hoa, and how big are they in total?"
@@ -228,7 +223,6 @@ def test_the_ask_is_found_inside_a_story() -> None:
 
 
 def test_questions_are_typed_and_split_where_people_write_them() -> None:
-
     abbreviated = parse_question("Nghị quyết 73/2025/NQ-HĐND về trạm y tế TP.HCM có hiệu lực từ ngày nào?")
     assert abbreviated.ask == abbreviated.text, "'TP.HCM' does not end a sentence"
     assert abbreviated.doc_numbers == {"73/2025/nq-hdnd"} and abbreviated.answer_type == "date"
@@ -247,7 +241,6 @@ def test_questions_are_typed_and_split_where_people_write_them() -> None:
 
 
 def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:
-
     how_many = parse_question("Quyết định công bố bao nhiêu thủ tục hành chính?")
     assert not holds_wanted_value(how_many, "Số: 145/QĐ-UBND | Gia Lai, ngày 12 tháng 01 năm 2026")
     assert not holds_wanted_value(how_many, "Căn cứ Điều 5 Nghị định số 63/2010/NĐ-CP;")
@@ -286,7 +279,6 @@ def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:
 
 
 def test_a_definition_question_prefers_the_sentence_that_defines_its_term() -> None:
-
     text = ("For detailed information on our grant and work-study programs for students, visit the student aid pages.\n"
             "Federal student aid includes:\n• grants—free money that does not have to be repaid;\n"
             "• work-study—money you earn to pay for your education;\n• loans—borrowed money you must repay.")
@@ -298,7 +290,6 @@ def test_a_definition_question_prefers_the_sentence_that_defines_its_term() -> N
 
 
 def test_an_ask_that_points_into_its_story_is_read_with_it() -> None:
-
     pointing = parse_question("Khu phố tôi ở Huế muốn thành lập câu lạc bộ dưỡng sinh cho người cao tuổi. "
                               "Thủ tục này giải quyết trong bao lâu và có phải nộp phí không?")
     assert pointing.ask.startswith("Thủ tục này") and "sinh" in pointing.context_terms and pointing.search_text == pointing.text
@@ -312,7 +303,6 @@ def test_an_ask_that_points_into_its_story_is_read_with_it() -> None:
 
 
 def test_a_long_tables_row_about_the_named_place_is_read_even_when_retrieval_missed_it() -> None:
-
     head = ("PHỤ LỤC (Kèm theo Nghị quyết số 607/NQ-HĐND)\nSTT | Tên xã | Tỷ lệ phần trăm đơn giá thuê đất\n"
             "1 | Phường Tô Hiệu | 2,0%\n2 | Xã Mường Bú | 1,0%")
     rows = "13 | Xã Vân Hồ | 1,5%\n14 | Xã Lóng Sập | 1,0%"
@@ -327,7 +317,6 @@ def test_a_long_tables_row_about_the_named_place_is_read_even_when_retrieval_mis
 
 
 def test_the_best_documents_answering_chunk_is_read_when_retrieval_ranked_others_first() -> None:
-
     texts = ["Thông tư 66/2025/TT-BXD quy định yêu cầu an toàn đối với tàu thủy lưu trú du lịch ngủ đêm.",
              "Điều 5. Tàu phải có phao cứu sinh cho mọi người trên tàu.",
              "Điều 9. Cục Đăng kiểm Việt Nam có trách nhiệm tổ chức triển khai Thông tư này."]
@@ -343,7 +332,6 @@ def test_the_best_documents_answering_chunk_is_read_when_retrieval_ranked_others
 
 
 def test_diacritics_are_restored_from_passages_for_dense_search() -> None:
-
     assert parse_question("nghi quyet 84/NQ-HDND lam dong ve ty le thue dat do ai ky").unaccented_vietnamese
     assert not parse_question("How many industrial clusters are planned in Khanh Hoa?").unaccented_vietnamese
     restored = restore_diacritics("nghi quyet lam dong do ai ky", ["Nghị quyết của HĐND tỉnh Lâm Đồng; Chủ tịch ký"])
@@ -351,7 +339,6 @@ def test_diacritics_are_restored_from_passages_for_dense_search() -> None:
 
 
 def test_the_refusal_model_separates_what_it_was_fitted_on() -> None:
-
     rows = [{name: 0.9 if i % 2 else 0.2 for name in SIGNALS} for i in range(40)]
     labels = [bool(i % 2) for i in range(40)]
     model, report = fit(rows, labels, [not label for label in labels])
@@ -401,12 +388,10 @@ def _best_first(question, weights, chunks, lexical):
 
 
 def _retrieved(chunks):
-
     return [Retrieved(c, 1.0 / (i + 1), i, i, 0.85) for i, c in enumerate(chunks)]
 
 
 def test_the_words_that_name_the_document_do_not_choose_its_title_line() -> None:
-
     title = "Quyết định 605/QĐ-UBND năm 2025 về cơ cấu tổ chức bộ máy của Sở Xây dựng tỉnh Bắc Ninh"
     text = (f"TIÊU ĐỀ: {title}\nĐiều 2. Cơ cấu tổ chức\nPhòng chuyên môn, nghiệp vụ và tương đương: 09 phòng.\n"
             "Đơn vị sự nghiệp công lập: 02 đơn vị.")
@@ -421,7 +406,6 @@ def test_the_words_that_name_the_document_do_not_choose_its_title_line() -> None
 
 
 def test_the_language_of_a_passage_and_of_a_question() -> None:
-
     assert language_of("Phòng chuyên môn, nghiệp vụ và tương đương: 09 phòng.") == "vi"
     assert language_of("CUA BAN THUONG VU TINH UY ve tiep tuc trien khai thuc hien Nghi quyet so 06-NQ/TU") == "vi"
     assert language_of("General Secretary To Lâm visited Quảng Ngãi and asked the province to speed up the plan.") == "en"
@@ -430,7 +414,6 @@ def test_the_language_of_a_passage_and_of_a_question() -> None:
 
 
 def test_a_passage_in_another_language_is_read_for_meaning(embedder) -> None:
-
     text = ("Nghị quyết này quy định mức hỗ trợ cho người lao động tại trạm y tế. "
             "Bác sĩ được hỗ trợ lương 9.000.000 đồng mỗi tháng. "
             "Nghị quyết có hiệu lực từ ngày 01 tháng 01 năm 2026.")
@@ -448,7 +431,6 @@ def test_a_passage_in_another_language_is_read_for_meaning(embedder) -> None:
 
 
 def test_a_table_row_is_read_with_its_header_and_organisations_are_asked_for() -> None:
-
     text = ("MỨC TỶ LỆ PHẦN TRĂM TÍNH ĐƠN GIÁ THUÊ ĐẤT ĐỐI VỚI ĐẤT PHI NÔNG NGHIỆP TRÊN ĐỊA BÀN TỈNH\n"
             "Mức tỷ lệ phần trăm đơn giá thuê đất thấp nhất trên địa bàn tỉnh là 0,5%.\n"
             "STT | Tên xã, phường | Mức tỷ lệ phần trăm đơn giá thuê đất\n1 | Phường Tô Hiệu | 2,0%\n2 | Xã Sốp Cộp | 1,5%\n"
@@ -464,7 +446,6 @@ def test_a_table_row_is_read_with_its_header_and_organisations_are_asked_for() -
 
 
 def test_questions_can_be_restricted_by_issuer_signer_and_entry_into_force(sample_assistant: Assistant) -> None:
-
     by_issuer = sample_assistant.ask("What is planned for the province?", filters=Filters(issuer="ninh binh"))
     assert by_issuer.citations and {c.source.rsplit("/", 1)[-1] for c in by_issuer.citations} == {"ninh-binh-merger-workshop.txt"}
     by_signer = sample_assistant.ask("Sau bao nhiêu năm thực hiện Nghị quyết 06-NQ/TU thì Ban Thường vụ ra kết luận?",
@@ -526,7 +507,6 @@ def test_a_place_named_in_another_language_is_not_a_different_place() -> None:
 
 
 def test_what_an_ask_names_must_be_what_the_answer_holds() -> None:
-
     months = parse_question("Giấy phép có thời hạn tối đa bao nhiêu tháng?")
     assert holds_unit(months, "thời hạn tối đa 36 tháng") and not holds_unit(months, "08 ngày làm việc")
     assert holds_unit(parse_question("Thủ tục mất bao lâu?"), "08 ngày làm việc")
@@ -544,7 +524,6 @@ def test_what_an_ask_names_must_be_what_the_answer_holds() -> None:
 
 
 def test_a_place_must_be_named_whole_and_a_year_written(tmp_path: Path, embedder) -> None:
-
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "son-la.txt").write_text(
@@ -568,7 +547,6 @@ def test_the_words_that_ask_are_not_searched_for() -> None:
 
 
 def test_a_phone_number_is_asked_for_and_a_street_number_is_not_one() -> None:
-
     asked = parse_question("Theo Quyết định 80/QĐ-UBND, số điện thoại đường dây nóng của Trung tâm Phục vụ hành chính công là gì?")
     assert not holds_wanted_value(asked, "Nộp hồ sơ tại Trung tâm Phục vụ hành chính công tỉnh, số 16 đường Trường Thi")
     assert not holds_wanted_value(asked, "Mức chi 10.000.000 đồng, thời hạn 02 ngày, 01 bộ hồ sơ.")
@@ -577,7 +555,6 @@ def test_a_phone_number_is_asked_for_and_a_street_number_is_not_one() -> None:
 
 
 def test_an_english_question_chooses_a_vietnamese_row_by_its_words_translated() -> None:
-
     rows = ("STT | Mã số | Tên thủ tục hành chính\n1 | 1.012790 | Đăng ký biến động quyền sử dụng đất\n"
             "2 | 1.012786 | Cấp lại Giấy chứng nhận do bị mất\n3 | 1.012795 | Chuyển mục đích sử dụng đất\n")
     chunk = Chunk("c0", "d1", "qd.docx", "Quyết định công bố thủ tục hành chính lĩnh vực đất đai", "", 0, 0, len(rows), rows, "h")
@@ -588,7 +565,6 @@ def test_an_english_question_chooses_a_vietnamese_row_by_its_words_translated() 
 
 
 def test_a_number_in_another_unit_than_asked_is_not_the_answer_when_one_in_that_unit_is_near() -> None:
-
     text = ("Documents on this page.\nFIS installation guide: v1.2 updated 24 July 2014\nPDF, 989KB, 25 pages\n"
             "FIS release guide: v1.3 updated 31 July 2014\nPDF, 1.2MB, 40 pages\n")
     chunk = Chunk("c0", "d1", "ilr.html", "ILR: check that data is accurate", "", 0, 0, len(text), text, "h")
@@ -598,7 +574,6 @@ def test_a_number_in_another_unit_than_asked_is_not_the_answer_when_one_in_that_
 
 
 def test_an_attachments_title_and_size_is_not_what_a_page_says() -> None:
-
     text = ("Documents\nSpecial measures regime: 1 year on PDF, 573KB, 55 pages\n\n"
             "The regime involves close scrutiny from the regulator, the appointment of an improvement director and a partner trust.\n")
     chunk = Chunk("c0", "d1", "page.html", "Special measures: 1 year on", "", 0, 0, len(text), text, "h")
@@ -611,7 +586,6 @@ def test_an_attachments_title_and_size_is_not_what_a_page_says() -> None:
 
 
 def test_a_question_with_two_asks_wants_a_value_either_ask_wants() -> None:
-
     asked = parse_question("Dự án thành phần 6 đoạn qua xã Nam Đàn dài bao nhiêu km và có sơ bộ tổng mức đầu tư bao nhiêu tỷ đồng?")
     assert len(asked.parts) == 2
     # The row's header lost its units (merged cells): the length still answers the first ask.
@@ -621,7 +595,6 @@ def test_a_question_with_two_asks_wants_a_value_either_ask_wants() -> None:
 
 
 def test_a_list_items_label_is_not_the_quantity_asked_for() -> None:
-
     asked = parse_question("Theo Thông tư 1/2026/TT-BNV, hệ số lương bậc 1 của ngạch chuyên viên là bao nhiêu?")
     assert not holds_wanted_value(asked, "2. Trường hợp tuyển dụng vào vị trí việc làm xếp lương ở ngạch chuyên viên")
     assert not holds_wanted_value(asked, "1.4. Ngạch chuyên viên và tương đương")
@@ -629,14 +602,12 @@ def test_a_list_items_label_is_not_the_quantity_asked_for() -> None:
 
 
 def test_how_much_a_month_asks_an_amount_not_a_count_of_ones() -> None:
-
     asked = parse_question("Theo Nghị quyết 73/2025/NQ-HĐND thì mẹ tôi được hỗ trợ lương bao nhiêu một tháng?")
     assert holds_unit(asked, "Hỗ trợ cho điều dưỡng, hộ sinh, y sĩ: lương 7.000.000 đồng/người/tháng")
     assert not holds_unit(asked, "Mỗi trạm y tế có 01 điều dưỡng.")
 
 
 def test_areas_populations_and_fines_are_asked_in_their_units() -> None:
-
     area = parse_question("Tổng diện tích các cụm công nghiệp là bao nhiêu?")
     assert holds_wanted_value(area, "14 cụm với tổng diện tích 669 ha") and not holds_wanted_value(area, "Năm 2025 có 14 cụm.")
     people = parse_question("What is the population of the new Ninh Binh province?")
@@ -650,7 +621,6 @@ def test_areas_populations_and_fines_are_asked_in_their_units() -> None:
 
 
 def test_a_preamble_line_and_a_tables_header_row_are_not_answers() -> None:
-
     text = ("Căn cứ Luật Ngân sách nhà nước số 89/2025/QH15 về phí;\n"
             "STT | Tên thủ tục hành chính | Phí, lệ phí\n1 | Cấp giấy phép kinh doanh karaoke | 2.000.000 đồng\n"
             "2 | Cấp giấy phép vũ trường | 5.000.000 đồng\n")
@@ -670,7 +640,6 @@ def test_a_preamble_line_and_a_tables_header_row_are_not_answers() -> None:
 
 
 def test_a_question_about_who_carries_out_a_procedure_is_not_about_who_issued_the_document() -> None:
-
     def field(question: str) -> str | None:
         return asked_field(parse_question(question))
 
@@ -681,7 +650,6 @@ def test_a_question_about_who_carries_out_a_procedure_is_not_about_who_issued_th
 
 
 def test_the_words_that_name_a_document_are_not_missing_from_a_row_deep_inside_it() -> None:
-
     head = "NGHỊ QUYẾT Số: 607/NQ-HĐND | Sơn La, ngày 29 tháng 12 năm 2025\nĐiều 1. Mức tỷ lệ phần trăm tính đơn giá thuê đất.\n"
     rows = "STT | Tên xã | Tỷ lệ phần trăm\n12 | Xã Tân Yên | 1,0%\n13 | Xã Vân Hồ | 1,5%\n14 | Xã Song Khủa | 0,5%\n"
     first = Chunk("c0", "d1", "nq-607.docx", "Nghị quyết tỷ lệ thuê đất tỉnh Sơn La", "", 0, 0, len(head), head, "h",
@@ -702,7 +670,6 @@ def test_the_words_that_name_a_document_are_not_missing_from_a_row_deep_inside_i
 
 
 def test_a_list_or_a_definition_is_asked_for_after_the_words_that_set_the_scene() -> None:
-
     involve = parse_question("According to the GOV.UK page 'NHS trusts in special measures', what does the regime involve?")
     assert involve.wants_list
     grants = parse_question("In the booklet 'Your Federal Student Loans', what are grants?")
@@ -723,7 +690,6 @@ def test_a_list_or_a_definition_is_asked_for_after_the_words_that_set_the_scene(
 
 
 def test_an_english_sentence_found_for_a_vietnamese_question_is_read_for_meaning_behind_vietnamese_passages(embedder) -> None:
-
     vietnamese = "Người học cao đẳng được hỗ trợ học phí theo quy định của tỉnh. Mức hỗ trợ do Sở Giáo dục đề xuất."
     english = ("In this week's address, the Vice President laid out the plan. "
                "Those with an associate's degree earn 25% more than folks with only a high school diploma.")
@@ -737,7 +703,6 @@ def test_an_english_sentence_found_for_a_vietnamese_question_is_read_for_meaning
 
 
 def test_a_row_the_question_names_by_its_label_is_the_answer_over_the_lines_around_its_table() -> None:
-
     text = ("Checks by state, November 2015. The total number of background checks rose in every state.\n"
             "State | Permit | Handgun | Totals\nTexas | 21,550 | 56,941 | 146,982\nUtah | 10,429 | 4,314 | 21,772\n")
     chunk = Chunk("c0", "d1", "nics.pdf", "NICS Firearm Checks", "", 0, 0, len(text), text, "h")
@@ -759,7 +724,6 @@ def test_a_row_the_question_names_by_its_label_is_the_answer_over_the_lines_arou
 
 
 def test_a_document_cited_by_its_number_and_year_alone_is_the_one_asked_about() -> None:
-
     question = parse_question("Under the city People's Council Resolution 73/2025 on health stations, what support does a doctor get?")
     assert question.short_citations == frozenset({"73/2025"}) and not question.doc_numbers
     assert parse_question("Theo nghị quyết số 73/2025 của HĐND thành phố").short_citations == frozenset({"73/2025"})
@@ -773,7 +737,6 @@ def test_a_document_cited_by_its_number_and_year_alone_is_the_one_asked_about() 
 
 
 def test_a_place_is_found_by_its_whole_name_though_a_syllable_of_it_is_no_search_term() -> None:
-
     header = "STT | Tên ĐVHC cấp xã | Mức tỷ lệ phần trăm (%) đơn giá thuê đất"
     texts = ["Tỷ lệ tại các xã của tỉnh Sơn La:\n18 | Xã Mường Chiên | 0,5%\n19 | Xã Mường Giôn | 1,0%\n",
              "Tỷ lệ phần trăm tính đơn giá thuê đất áp dụng cho từng xã được quy định tại Phụ lục của tỉnh Sơn La.",
@@ -789,7 +752,6 @@ def test_a_place_is_found_by_its_whole_name_though_a_syllable_of_it_is_no_search
 
 
 def test_a_year_that_dates_the_named_document_is_not_asked_of_it_and_a_quoted_term_is_what_is_asked() -> None:
-
     question = parse_question("In the FDA's 2009 guidance on PRO measures, what does the measurement property 'internal consistency' assess?")
     assert question.years == () and question.focus == frozenset(terms("internal consistency"))
     assert parse_question("In the USGS 2011 summary on abrasives, what was the capacity in 2011?").years == ("2011",)
@@ -806,7 +768,6 @@ def test_a_year_that_dates_the_named_document_is_not_asked_of_it_and_a_quoted_te
 
 
 def test_a_title_in_quotes_names_the_document_and_its_answer_need_not_repeat_it() -> None:
-
     question = parse_question("In the Department of Education booklet 'Your Federal Student Loans', what are grants?")
     assert question.name_pairs == ()
     text = ("Federal student loans usually offer borrowers lower interest rates than loans from banks.\n"

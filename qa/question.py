@@ -28,6 +28,8 @@ _DATE_QUESTION = re.compile(
     r"\b(when|(?:what|which)(?: \w+)? (?:date|day|year)|by what date|ngay nao|khi nao|nam nao|thoi gian nao|thoi diem nao|"
     r"tu ngay nao|den ngay nao|truoc ngay nao)\b"
 )
+# A date asked for to the day ('ngày nào', 'on what date'): a year alone does not answer it.
+_DAY_QUESTION = re.compile(r"\b(?:(?:what|which) (?:date|day)|ngay nao|ngay thang nam nao)\b")
 # A telephone number asked for (Question.unit is then _PHONE_VALUE).
 _PHONE_ASKS = r"so dien thoai|so fax|duong day nong|(?:tele)?phone number|hotline|fax number"
 _NUMBER_QUESTION = re.compile(
@@ -45,7 +47,7 @@ _ORGANISATION_QUESTION = re.compile(
 _PERSON_QUESTION = re.compile(
     r"^who (?!is responsible|publishes|published|issued)|\bwho (?:signed|delivered|chairs|heads|leads|wrote|said)\b|"
     r"\b(?:ai|nguoi nao|ong nao|ba nao|thu truong nao|pho chu tich nao|chu tich nao|bo truong nao) "
-    r"(?:ky|lam truong|lam pho|phu trach|chu tri|phat bieu)\b|\bdo ai\b|\bla ai\b"
+    r"(?:ky|lam truong|lam pho|phu trach|chu tri|phat bieu)\b|\bdo ai\b|\bla ai\b|\bai (?:la|giu chuc|dang giu)\b"
 )
 # The unit a quantity asked for comes with: 'bao lâu' wants days or months, 'lệ phí ... bao nhiêu'
 # an amount of money, 'tỷ lệ' a percentage, 'how many airplanes' airplanes. (question, value) pairs,
@@ -179,6 +181,8 @@ class Question:
     wants_list: bool
     # What a term means is asked: a sentence that defines one ('work-study—money you earn ...').
     wants_definition: bool
+    # A date asked for to the day, not only the year ('Nghị quyết ... ban hành ngày nào?').
+    wants_day: bool
     # What a quantity asked for comes with, as a pattern over folded text ('05 thu tuc', '3%',
     # '10.000.000 dong'); None when no unit is named.
     unit: str | None
@@ -253,9 +257,14 @@ _REFERENCE_QUESTION = re.compile(
 def _answer_type(folded: str) -> AnswerType | None:
     if _REFERENCE_QUESTION.search(folded):
         return None
-    if _DATE_QUESTION.search(folded):
+    date, number = _DATE_QUESTION.search(folded), _NUMBER_QUESTION.search(folded)
+    if date and number:
+        # The ask comes first: in 'how many followers did the account have when it was handed
+        # over?' the 'when' only dates the count.
+        return "date" if date.start() < number.start() else "number"
+    if date:
         return "date"
-    if _NUMBER_QUESTION.search(folded):
+    if number:
         return "number"
     if _ORGANISATION_QUESTION.search(folded):
         return "organisation"
@@ -410,6 +419,7 @@ def parse_question(text: str) -> Question:
         answer_type=answer_type,
         wants_list=_LIST_QUESTION.search(folded) is not None,
         wants_definition=_DEFINITION_QUESTION.search(folded) is not None,
+        wants_day=answer_type == "date" and _DAY_QUESTION.search(folded) is not None,
         unit=unit,
         unit_heading=unit_heading,
         focus=frozenset(terms(focus.group(1) if focus else quoted.group(1) if quoted else "")),

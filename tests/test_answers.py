@@ -238,6 +238,10 @@ def test_questions_are_typed_and_split_where_people_write_them() -> None:
     assert parse_question("What land rent percentage applies to non-agricultural land in Xã Sốp Cộp?").language == "en", (
         "a Vietnamese place name does not make an English question Vietnamese")
     assert parse_question("Sở nào ký?").language == "vi"
+    assert parse_question("Theo Quyết định 605/QĐ-UBND, ai là Giám đốc Sở Xây dựng?").answer_type == "person"
+    assert parse_question("How many followers did the account have when it was handed over?").answer_type == "number", (
+        "the ask comes first; 'when' only dates the count")
+    assert parse_question("When does the plan take effect, and how much does it cost?").answer_type == "date"
 
 
 def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:
@@ -248,6 +252,11 @@ def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:
     when = parse_question("When was the plan issued?")
     assert not holds_wanted_value(when, "Thực hiện Quyết định 80/2026/QĐ-UBND về thủ tục")
     assert holds_wanted_value(when, "Khanh Hoa, ngay 06 thang 02 nam 2024")
+    assert not holds_wanted_value(when, "Employers may apply the tables."), "'may' the verb is not the month"
+    on_what_day = parse_question("On what date was the workshop held?")
+    assert holds_wanted_value(when, "The 2021-2025 plan") and not holds_wanted_value(on_what_day, "The 2021-2025 plan"), (
+        "a year alone does not say on what day")
+    assert all(holds_wanted_value(on_what_day, s) for s in ("It was held on June 2, 2025.", "ngày 12 tháng 01", "on 2 May 2014"))
     days = parse_question("Thời hạn giải quyết thủ tục tách thửa là bao nhiêu ngày?")
     assert holds_unit(days, "| 04 ngày làm việc kể từ ngày nhận đủ hồ sơ |")
     assert not holds_unit(days, "1.012784 Tách thửa hoặc hợp thửa đất"), "a number without the unit asked for"

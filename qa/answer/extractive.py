@@ -55,9 +55,10 @@ class Candidate:
     kind_factor: float = 1.0
 
 
-_DATE = re.compile(
-    rf"\b\d{{1,2}}/\d{{1,2}}/\d{{4}}\b|\b(?:19|20)\d\d\b|\bngay \d|\b{MONTH}\b"
-)
+# 'may' is a month only beside a number ('May 2014', '12 May'): elsewhere it is the verb.
+_MONTH_WORD = MONTH.replace("|may|", "|") + r"|\bmay(?= \d)|(?<=\d )may"
+_DAY = re.compile(rf"\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\bngay \d|\b(?:{_MONTH_WORD})\.? \d{{1,2}}\b|\b\d{{1,2}} (?:{_MONTH_WORD})\b")
+_DATE = re.compile(rf"{_DAY.pattern}|\b(?:19|20)\d\d\b|\b(?:{_MONTH_WORD})\b")
 _DIGIT = re.compile(r"\d")
 # A body that acts, as documents capitalise it: 'Bộ Công an', 'Cục Đăng kiểm Việt Nam', 'Skills
 # Funding Agency', 'From: Home Office'. Read unfolded: folded, 'bo', 'ban' and 'vu' are everywhere.
@@ -111,7 +112,7 @@ def holds_wanted_value(question: Question, text: str, heading: str = "", across:
         own = {n.lstrip("0") for n in _NUMBER.findall(_NOT_A_QUANTITY.sub(" ", question.folded))}
         return any(n.lstrip("0") not in own for n in _NUMBER.findall(_NOT_A_QUANTITY.sub(" ", folded))) or (
             (question.unit is None or across) and _SPELLED_NUMBER.search(folded) is not None and _SPELLED_NUMBER.search(question.folded) is None)
-    return _DATE.search(DOC_NUMBER.sub(" ", folded)) is not None
+    return (_DAY if question.wants_day else _DATE).search(DOC_NUMBER.sub(" ", folded)) is not None
 
 
 # A date's parts are not a duration: 'ngày 31 tháng 12 năm 2021' holds no '31 days'.

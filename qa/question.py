@@ -139,15 +139,25 @@ _SHORT_CITATION = re.compile(
 
 # A question whose answer is several items: 'What are the three major bottlenecks?', 'những nhiệm
 # vụ nào', 'Which two models ...?', 'list the ...'.
+# Things asked for in the plural ('Which social media accounts did ...'; 'themselves' is none).
+_NOT_AUXILIARY = r"(?!(?:would|will|do|does|did|can|could|should|must|may|is|are|was|were|have|has|had)\b)"
+_PLURAL_NOUN = r"(?![a-z]*selves\b)[a-z]+[^suy ]s"
+_ASKING_VERB = r"(?:did|do|does|are|were|will|would|can|could|must|should|have|has)\b"
 _LIST_QUESTION = re.compile(
     r"(?:^|[,:;] )(?:what|which) (?:are|were)\b|\bwhat (?:does|do|did|will) .{1,80} (?:involve|include|cover|consist of)\b|"
     r"\b(?:what|which) (?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b|"
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten) (?:\w+ ){0,3}(?:are|were|does|do|did)\b|\blist (?:the|all)\b|"
+    r"\b(?:what|which) " + _NOT_AUXILIARY + r"(?:[a-z-]+ ){0,3}" + _PLURAL_NOUN + r" " + _ASKING_VERB + r"|"
+    r"\bwhat (?:can|could|may) .{1,80} (?:be used )?for\W*$|"
     r"\bnhung \w+(?: \w+){0,3} nao\b|\bcac \w+(?: \w+){0,3} nao\b|\bgom nhung\b|\bbao gom nhung\b|\bnhung gi\b"
 )
 # The words that ask, not what is asked about: 'lâu' in 'bao lâu' is in no answer.
 _QUESTION_PHRASE = re.compile(
     r"\b(how (?:many|much|long|large|big|far|old)|what (?:is|are|was|were)|bao (?:nhieu|lau)|(?:khi|luc) nao|(?:nhu )?the nao|ra sao)\b"
+)
+# 'Which social media accounts did ...': the things asked for are the accounts, not 'social'.
+_PLURAL_FOCUS = re.compile(
+    r"^(?:what|which)\s+" + _NOT_AUXILIARY + r"(?:[a-z-]+\s+){0,3}?(" + _PLURAL_NOUN + r")\s+" + _ASKING_VERB
 )
 _FOCUS = re.compile(
     r"^(?:what|which|how many|how much|who|whom)\s+(?:(?:is|are|was|were|does|do|did|will be|will)\s+)?(?:the\s+|a\s+)?(\w+)"
@@ -393,7 +403,7 @@ def parse_question(text: str) -> Question:
     # nor does a place it names ('... non-agricultural land in Xã Sốp Cộp?').
     marked = VIETNAMESE_LETTERS.search(DOC_NUMBER.sub(" ", text)) is not None
     language: Language = "vi" if unaccented_vi or language_of(text) == "vi" or (marked and len(text.split()) < 6) else "en"
-    focus = _FOCUS.search(folded)
+    focus = _PLURAL_FOCUS.search(folded) or _FOCUS.search(folded)
     # Not a title in quotes ('Your Federal Student Loans'): a term is written in lower case.
     quoted = next((m for m in _QUOTED_TERM.finditer(ask) if not any(w[:1].isupper() for w in m.group(1).split()[1:])), None)
     # A document's reference is not a name: 'NQ-HĐND TP.HCM' would pair 'HĐND' with 'TP'.

@@ -191,6 +191,27 @@ def test_complete_units_bring_their_list_header_row_and_antecedent() -> None:
     assert unit("The cluster was approved.") == (["The cluster was approved."], 0)
 
 
+def test_a_list_without_bullets_is_its_short_lines() -> None:
+    text = ("After January 20, 2017, President Obama will use the following accounts:\n@BarackObama on Twitter\n"
+            "Facebook.com/BarackObama\nInstagram.com/BarackObama\nFirst Lady Michelle Obama can be followed too.\n"
+            "Colleges must:\nkeep their graduation rates high.\nStudents must keep up their grades.")
+    chunk = Chunk("c", "d", "s", "t", "", 0, 0, len(text), text, "h")
+
+    def unit(sentence: str) -> list[str]:
+        start = text.index(sentence)
+        spans, _ = complete_unit(Candidate(chunk, start, start + len(sentence), frozenset(), 1.0, 0), True, Around(text, chunk))
+        return [holder.slice(a, b) for holder, a, b in spans]
+
+    assert unit("After January 20, 2017, President Obama will use the following accounts:") == [
+        "After January 20, 2017, President Obama will use the following accounts:", "@BarackObama on Twitter",
+        "Facebook.com/BarackObama", "Instagram.com/BarackObama"]
+    assert unit("Colleges must:") == ["Colleges must:", "keep their graduation rates high."], "lines that end sentences are no list"
+    accounts = parse_question("Which social media accounts did President Obama say he would use after January 20, 2017?")
+    assert accounts.wants_list and accounts.focus == {"account"}, "the things asked for are the accounts, not 'social'"
+    duties = parse_question("What would community colleges themselves have to do under that plan?")
+    assert not duties.wants_list and "themselv" not in duties.focus
+
+
 def test_a_row_brings_its_header_from_the_chunk_before_and_the_column_a_name_is_in() -> None:
     text = "Phụ lục\nTT | I. Địa bàn đặc biệt khó khăn | II. Địa bàn khó khăn\n1 | Xã Đất Mới | Phường Bạc Liêu\n2 | Xã Năm Căn | Phường Vĩnh Trạch"
     cut = text.index("1 | Xã")

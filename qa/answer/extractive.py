@@ -614,6 +614,7 @@ def _other_asks(
 
 
 LIST_CAP = 8
+UNMARKED_ITEM_WORDS = 15
 class DocumentReader(Protocol):
     """What completing a unit reads around a chunk (ChunkStore is one)."""
 
@@ -788,7 +789,20 @@ def _list_after(
         if not _LIST_ITEM.match(holder.slice(start, end)):
             break
         items.append((holder, start, end))
-    return items or rest[:1]
+    return items or _unmarked_items(rest) or rest[:1]
+
+
+def _unmarked_items(rest: list[tuple[Chunk, int, int]]) -> list[tuple[Chunk, int, int]]:
+    """A list whose bullets the page's markup drew ('@BarackObama on Twitter', 'Facebook.com/...'):
+    short lines, each on a line of its own, that do not end a sentence. Two at least."""
+    items: list[tuple[Chunk, int, int]] = []
+    for holder, start, end in rest:
+        line = holder.slice(start, end).strip()
+        on_own_line = start == holder.start or "\n" in holder.text[max(0, start - holder.start - 2) : start - holder.start]
+        if not on_own_line or len(line.split()) > UNMARKED_ITEM_WORDS or line.endswith((".", ":", "?")):
+            break
+        items.append((holder, start, end))
+    return items if len(items) >= 2 else []
 
 
 class ExtractiveAnswerer:

@@ -294,9 +294,11 @@ _ASKING = re.compile(
 # An ask that points back into its story: 'Thủ tục này ...', 'in that list', 'under that plan',
 # 'her wages'. What it is about is said only in the story, so the story is searched and scored too.
 _REFERS_TO_STORY = re.compile(
-    r"\b(?:thủ tục|giấy phép|chứng chỉ|văn bản|quyết định|kế hoạch|chính sách|trường hợp|danh mục|việc) (?:này|đó|ấy|trên)\b|"
+    r"\b(?:thủ tục|giấy phép|chứng chỉ|văn bản|quyết định|kế hoạch|chính sách|trường hợp|danh mục|việc|xã|phường|tỉnh|huyện|"
+    r"thành phố|địa phương|khu vực|cơ sở|trại)(?: \w+){0,2} (?:này|đó|ấy|trên)\b|"
     r"\b(?:this|that|these|those|such) (?:\w+ )?(?:plan|list|procedure|document|page|guide|report|programme|program|rule|"
-    r"certificate|permit|licen[cs]e|scheme|decision|law|table|case|project|one)\b|\b(?:her|his|their|them|its)\b",
+    r"certificate|permit|licen[cs]e|scheme|decision|law|table|case|project|one|province|city|commune|district|county|state|"
+    r"town|village|area)\b|\b(?:her|his|their|them|its)\b",
     re.IGNORECASE,
 )
 
@@ -446,7 +448,8 @@ def parse_question(text: str) -> Question:
         # Not from Vietnamese without its marks: folded, 'khóa học' (a course) is 'khoa học' (science).
         translated_terms=() if unaccented_vi else translate(_QUESTION_PHRASE.sub(" ", DOC_NUMBER.sub(" ", ask)), language),
         # 'Which province ...' names no place: a name of stopwords only is none.
-        place_names=tuple(dict.fromkeys(name for m in _PLACE.finditer(unreferenced)
+        # And a place the ask points back to ('ở xã này') is the story's.
+        place_names=tuple(dict.fromkeys(name for m in _PLACE.finditer(DOC_NUMBER.sub(" ", text) if points_into_story else unreferenced)
                                         if terms(name := " ".join((m.group(1) or m.group(2)).split())))),
         years=tuple(dict.fromkeys(_YEAR.findall(_DATING_YEAR.sub(" ", unreferenced)))),
     )

@@ -326,6 +326,10 @@ def test_an_ask_that_points_into_its_story_is_read_with_it() -> None:
     her = parse_question("We just hired a postdoc from Germany as a nonresident alien. "
                          "What amount do I add to her semimonthly wages before figuring withholding?")
     assert "alien" in her.context_terms and "alien" in her.terms and her.answer_type == "number"
+    commune = parse_question("Tôi thuê đất mở xưởng chè ở xã Vân Hồ, tỉnh Sơn La. Tỷ lệ tính đơn giá thuê đất ở xã này là bao nhiêu?")
+    assert commune.search_text == commune.text and "Vân Hồ" in commune.place_names, "'ở xã này' is the story's commune"
+    policy = parse_question("Nhà tôi nuôi heo ở TP.HCM, nghe nói thành phố hỗ trợ tiền vắc-xin. Chính sách hỗ trợ này có hiệu lực từ ngày nào?")
+    assert "vac" in policy.context_terms, "'chính sách hỗ trợ này' is the support the story tells of"
     alone = parse_question("I live in Hanoi and my rent keeps rising. How many industrial clusters are planned in Khanh Hoa?")
     assert alone.ask.startswith("How many") and not alone.context_terms, "an ask that stands alone is scored alone"
     after = parse_question("Đoạn qua xã Nam Đàn dài bao nhiêu km? Tôi hỏi vì nhà tôi ở Nam Đàn có mảnh vườn nằm trong tuyến.")

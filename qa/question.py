@@ -58,7 +58,8 @@ _UNITS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:bao lau|how long (?:does|do|did|will|would|must|can|should|has|have|may)|bao nhieu (?:ngay|thang|nam|gio|tuan|phut)|"
                 r"may ngay|how many (?:days|weeks|months|years|hours))\b"),
      _DURATION_VALUE),
-    (re.compile(r"\b(?:bao nhieu tien|muc phi|le phi|muc thu|muc ho tro|muc chi|tong muc|tien luong|muc luong|ho tro luong|"
+    (re.compile(r"\b(?:bao nhieu (?:tien|dong)|how many (?:dollars|pounds)|phi (?:tham dinh|cap|dang ky|dich vu|su dung)|"
+                r"muc phi|le phi|muc thu|muc ho tro|muc chi|tong muc|tien luong|muc luong|ho tro luong|"
                 r"how much (?:money|does|do|is|was|will)|"
                 r"muc phat|phat tien|tien phat|kinh phi|chi phi|costs?|fees?|fines?|price|budget|salary|allowance)\b"),
      r"\d[\d.,]*\s*(?:dong|d|vnd|trieu|ty|nghin|usd|dollars?|pounds?|euros?|thousand|million|billion|trillion)\b|(?:[$£€]|\busd|\bvnd)\s*\d"),

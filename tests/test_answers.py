@@ -284,6 +284,8 @@ def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:
     fee = parse_question("Lệ phí cấp giấy phép là bao nhiêu?")
     assert holds_unit(fee, "Mức thu: 10.000.000 đồng/Giấy phép") and not holds_unit(fee, "Điều 6 khoản 2")
     assert all(holds_unit(fee, money) for money in ("40.000.000đ/văn bản", "VND 5 trillion", "USD 12,000", "£85"))
+    for asks_money in ("Người tiêm phòng được hỗ trợ tiền công bao nhiêu đồng cho mỗi con?", "Phí thẩm định cấp phép lễ hội là bao nhiêu?"):
+        assert not holds_unit(parse_question(asks_money), "| 1 | Phường Tô Hiệu | 2,0% |"), "asked for money, a share is no answer"
     counted = parse_question("How many airplanes does the proposed AD affect?")
     assert holds_unit(counted, "It affects 73 airplanes of U.S. registry.") and not holds_unit(counted, "It applies to 737 MAX.")
     assert not holds_unit(days, "Nghị định số 138/2021/NĐ-CP ngày 31 tháng 12 năm 2021 của Chính phủ"), "a date is not a duration"

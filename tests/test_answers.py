@@ -759,6 +759,25 @@ def test_a_row_the_question_names_by_its_label_is_the_answer_over_the_lines_arou
     assert signals["missing_numbers"] == 0.0, signals  # '2015' is in the heading the rows sit under
 
 
+def test_a_row_is_not_missing_what_its_document_says_elsewhere() -> None:
+    intro = "ABRASIVES (MANUFACTURED)\nU.S. Geological Survey, Mineral Commodity Summaries, January 2011\nImports rose.\n"
+    rows = "Country | Fused aluminum oxide | Silicon carbide\nChina | 700,000 | 455,000\nNorway | — | 80,000\n"
+    head = Chunk("c0", "d1", "usgs.pdf", "Events, Trends, and Issues", "", 0, 0, len(intro), intro, "h")
+    table = Chunk("c1", "d1", "usgs.pdf", "Events, Trends, and Issues", "", 1, len(intro), len(intro) + len(rows), rows, "h")
+    lexical = LexicalIndex([head, table])
+    question = parse_question("In the Mineral Commodity Summaries 2011, what was China's fused aluminum oxide capacity?")
+    weights = question_weights(question, lexical.idf)
+    found = _best_first(question, weights, [table], lexical)
+    assert table.slice(found[0].start, found[0].end).startswith("China |")
+    alone = refusal_signals(question, found[0], found, _retrieved([table]), weights)
+    read = refusal_signals(question, found[0], found, _retrieved([table]), weights, lexical=lexical)
+    assert alone["missing_names"] > 0 and alone["missing_numbers"] > 0, alone
+    assert read["missing_names"] == 0.0 and read["missing_numbers"] == 0.0, read
+    elsewhere = parse_question("In the Mineral Commodity Summaries 2009, what was China's fused aluminum oxide capacity?")
+    found = _best_first(elsewhere, question_weights(elsewhere, lexical.idf), [table], lexical)
+    assert refusal_signals(elsewhere, found[0], found, _retrieved([table]), weights, lexical=lexical)["missing_numbers"] == 1.0
+
+
 def test_a_document_cited_by_its_number_and_year_alone_is_the_one_asked_about() -> None:
     question = parse_question("Under the city People's Council Resolution 73/2025 on health stations, what support does a doctor get?")
     assert question.short_citations == frozenset({"73/2025"}) and not question.doc_numbers

@@ -10,7 +10,7 @@ to answer; without a model, a calibrated threshold on the evidence alone decides
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Protocol
@@ -416,9 +416,10 @@ EVIDENCE_FLOOR_WITH_MODEL = 0.2
 
 def refusal_signals(
     question: Question, best: Candidate, candidates: list[Candidate], retrieved: list[Retrieved], weights: dict[str, float],
-    across: bool = False,
+    across: bool = False, lexical: LexicalIndex | None = None,
 ) -> dict[str, float]:
-    """What the refusal model reads about the best passage (qa/answer/refusal.py)."""
+    """What the refusal model reads about the best passage (qa/answer/refusal.py). With `lexical`,
+    a table row's document is read for the names and numbers the row itself never repeats."""
     hit = next((r for r in retrieved if r.chunk.chunk_id == best.chunk.chunk_id), None)
     rank = best.rank
     if hit is not None and hit.dense_rank is None and hit.lexical_rank is None:
@@ -440,6 +441,12 @@ def refusal_signals(
     missing_rare = max((w for t, w in weights.items() if t not in chunk_terms), default=0.0) / top
     rarest = sorted(weights, key=lambda t: -weights[t])[:3]
     named = [pair for pair in question.name_pairs if not pair <= naming]
+    row = " | " in best.chunk.slice(best.start, best.end)
+
+    def in_document(words: Iterable[str]) -> bool:
+        # A table row never repeats its document's name or its table's year: 'USGS Mineral
+        # Commodity Summaries 2011' said elsewhere in the document is not missing from 'China | 700,000'.
+        return row and lexical is not None and lexical.document_mentions(best.chunk.doc_id, words)
     return {
         # Of the question's three rarest words, the share the best sentence itself holds.
         "rare_in_sentence": sum(t in best.terms for t in rarest) / max(1, len(rarest)),
@@ -452,8 +459,8 @@ def refusal_signals(
         "dense_similarity": float(hit.dense_similarity or 0.0) if hit else 0.0,
         "lexical_top": float(hit is not None and hit.lexical_rank is not None and hit.lexical_rank < 3),
         "rank": float(rank),
-        "missing_numbers": sum(n not in folded_chunk for n in asked_numbers) / max(1, len(asked_numbers)),
-        "missing_names": sum(not pair <= chunk_terms for pair in named) / max(1, len(named)),
+        "missing_numbers": sum(n not in folded_chunk and not in_document(terms(n)) for n in asked_numbers) / max(1, len(asked_numbers)),
+        "missing_names": sum(not pair <= chunk_terms and not in_document(pair) for pair in named) / max(1, len(named)),
         "story": float(bool(question.story)),
         "vietnamese": float(question.language == "vi"),
         "wanted_value": float(holds_wanted_value(question, best.chunk.slice(best.start, best.end), best.heading, across)),
@@ -546,7 +553,7 @@ def answer_extractively(
     best = candidates[0]
     evidence = best.score
     across = bool(crossed) and lexical.language(best.chunk) != question.language
-    signals = refusal_signals(question, best, candidates, retrieved, crossed if across else question_terms, across)
+    signals = refusal_signals(question, best, candidates, retrieved, crossed if across else question_terms, across, lexical)
     signals["unknown_names"] = unknown_share
     signals["meaning"] = closest
     confidence = model.confidence(signals) if model else None

@@ -54,6 +54,9 @@ _PERSON_QUESTION = re.compile(
 # folded; the value pattern is what the answering sentence holds.
 _DURATION_VALUE = r"\d\s*(?:ngay|thang|nam|gio|tuan|phut|days?|weeks?|months?|years?|hours?|minutes?)\b"
 _UNITS: list[tuple[re.Pattern[str], str]] = [
+    # Money per square metre ('bao nhiêu đồng một mét vuông'): a total in đồng does not answer it.
+    (re.compile(r"\b(?:dong|vnd) (?:mot|moi|tren|cho mot|cho moi) ?(?:met vuong|m2)\b|\bper square met(?:re|er)\b"),
+     r"\d[\d.,]*\s*(?:dong|d|vnd)?\s*/\s*(?:m2|m²|met vuong)|\d[\d.,]*\s*(?:dong|vnd) (?:mot|moi|tren) (?:met vuong|m2)"),
     # 'How long is the coastal road?' asks a length; 'how long does it take' a duration.
     (re.compile(r"\b(?:bao lau|how long (?:does|do|did|will|would|must|can|should|has|have|may)|bao nhieu (?:ngay|thang|nam|gio|tuan|phut)|"
                 r"may ngay|how many (?:days|weeks|months|years|hours))\b"),
@@ -79,11 +82,12 @@ _MEASURE_WORDS = frozenset("tien phan ty trieu dong nghin usd ngay thang nam gio
 # A measure's name without its number, as a table's header row gives it ('Thời hạn giải quyết',
 # 'Sơ bộ tổng mức đầu tư (tỷ đồng)', 'Mức tỷ lệ phần trăm (%)'): by the measure's value pattern.
 _UNIT_HEADINGS = {
-    _UNITS[0][1]: r"\b(?:ngay|thang|gio|tuan|phut|days?|weeks?|months?|years?|hours?|minutes?|thoi han|thoi gian)\b",
-    _UNITS[1][1]: r"\b(?:dong|vnd|trieu|ty|nghin|usd|dollars?|pounds?|euros?|thousands?|millions?|billions?|trillions?)\b|[$£€]",
-    _UNITS[2][1]: r"%|\bpercent|\bphan tram",
-    _UNITS[3][1]: r"\b(?:ha|hecta|km2|m2|hectares?|acres?|dien tich|area)\b|km²|m²",
-    _UNITS[4][1]: r"\b(?:nguoi|dan so|population|people)\b",
+    _UNITS[0][1]: r"(?:dong|d|vnd)\s*/\s*(?:m2|m²)",
+    _UNITS[1][1]: r"\b(?:ngay|thang|gio|tuan|phut|days?|weeks?|months?|years?|hours?|minutes?|thoi han|thoi gian)\b",
+    _UNITS[2][1]: r"\b(?:dong|vnd|trieu|ty|nghin|usd|dollars?|pounds?|euros?|thousands?|millions?|billions?|trillions?)\b|[$£€]",
+    _UNITS[3][1]: r"%|\bpercent|\bphan tram",
+    _UNITS[4][1]: r"\b(?:ha|hecta|km2|m2|hectares?|acres?|dien tich|area)\b|km²|m²",
+    _UNITS[5][1]: r"\b(?:nguoi|dan so|population|people)\b",
 }
 
 

@@ -286,6 +286,8 @@ def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:
     assert all(holds_unit(fee, money) for money in ("40.000.000đ/văn bản", "VND 5 trillion", "USD 12,000", "£85"))
     for asks_money in ("Người tiêm phòng được hỗ trợ tiền công bao nhiêu đồng cho mỗi con?", "Phí thẩm định cấp phép lễ hội là bao nhiêu?"):
         assert not holds_unit(parse_question(asks_money), "| 1 | Phường Tô Hiệu | 2,0% |"), "asked for money, a share is no answer"
+    per_area = parse_question("Đơn giá bồi thường đất trồng lúa là bao nhiêu đồng một mét vuông?")
+    assert holds_unit(per_area, "đơn giá 50.000 đồng/m2") and not holds_unit(per_area, "khoảng 23.940,34 tỷ đồng"), "a total is not a price per m²"
     counted = parse_question("How many airplanes does the proposed AD affect?")
     assert holds_unit(counted, "It affects 73 airplanes of U.S. registry.") and not holds_unit(counted, "It applies to 737 MAX.")
     assert not holds_unit(days, "Nghị định số 138/2021/NĐ-CP ngày 31 tháng 12 năm 2021 của Chính phủ"), "a date is not a duration"

@@ -154,7 +154,7 @@ _LIST_QUESTION = re.compile(
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten) (?:\w+ ){0,3}(?:are|were|does|do|did)\b|\blist (?:the|all)\b|"
     r"\b(?:what|which) " + _NOT_AUXILIARY + r"(?:[a-z-]+ ){0,3}" + _PLURAL_NOUN + r" " + _ASKING_VERB + r"|"
     r"\bwhat (?:can|could|may) .{1,80} (?:be used )?for\W*$|"
-    r"\bnhung \w+(?: \w+){0,3} nao\b|\bcac \w+(?: \w+){0,3} nao\b|\bgom nhung\b|\bbao gom nhung\b|\bnhung gi\b"
+    r"\bnhung \w+(?:,? \w+){0,3} nao\b|\bcac \w+(?:,? \w+){0,3} nao\b|\bgom nhung\b|\bbao gom nhung\b|\bnhung gi\b"
 )
 # The words that ask, not what is asked about: 'lâu' in 'bao lâu' is in no answer.
 _QUESTION_PHRASE = re.compile(

@@ -191,6 +191,19 @@ def test_complete_units_bring_their_list_header_row_and_antecedent() -> None:
     assert unit("The cluster was approved.") == (["The cluster was approved."], 0)
 
 
+def test_asked_for_a_list_the_line_that_opens_it_outranks_another_lists_item() -> None:
+    text = ("Điều 3. Trách nhiệm thi hành.\n"
+            "c) Thực hiện rà soát, trình Chủ tịch UBND tỉnh ban hành quy trình nội bộ trong các lĩnh vực phân cấp.\n"
+            "1. Lĩnh vực công chứng:\na) Bổ nhiệm công chứng viên;\nb) Miễn nhiệm công chứng viên;\n")
+    chunk = Chunk("c0", "d1", "qd.pdf", "Quyết định phân cấp", "", 0, 0, len(text), text, "h")
+    lexical = LexicalIndex([chunk])
+    question = parse_question("Trong lĩnh vực công chứng, Chủ tịch UBND tỉnh phân cấp cho Sở Tư pháp thực hiện những nhiệm vụ nào?")
+    assert question.wants_list
+    found = _best_first(question, question_weights(question, lexical.idf), [chunk], lexical)
+    assert chunk.slice(found[0].start, found[0].end) == "1. Lĩnh vực công chứng:", [chunk.slice(c.start, c.end) for c in found[:3]]
+    assert parse_question("Những tài sản, thu nhập nào phải kê khai?").wants_list, "a comma inside what is listed"
+
+
 def test_a_list_without_bullets_is_its_short_lines() -> None:
     text = ("After January 20, 2017, President Obama will use the following accounts:\n@BarackObama on Twitter\n"
             "Facebook.com/BarackObama\nInstagram.com/BarackObama\nFirst Lady Michelle Obama can be followed too.\n"

@@ -283,8 +283,10 @@ def _candidates(
             bonus = 0.02 / (rank + 1)  # a small prior for better-ranked chunks breaks ties between equal sentences
             if question.wants_definition and defines(question_terms, texts[i]):
                 bonus += 0.2  # 'work-study—money you earn ...': what the question asks, said outright
-            if question.wants_list and (texts[i].rstrip().endswith(":") or _LIST_ITEM.match(texts[i])):
-                bonus += 0.1  # asked for a list: a sentence that introduces one, or an item (the rest come with it)
+            if question.wants_list and texts[i].rstrip().endswith(":"):
+                bonus += 0.2  # asked for a list: a sentence that introduces one (its items come with it)
+            elif question.wants_list and _LIST_ITEM.match(texts[i]):
+                bonus += 0.1  # or an item (its siblings come with it, but it may be another list's)
             if _NATIONAL_MOTTO.search(texts[i]) or (question.answer_type != "date" and (
                     _PLACE_AND_DATE.match(texts[i]) or (own_number and own_number in _numbers_in(texts[i])))):
                 # The header of a Vietnamese administrative document (issuer, motto, number, place,

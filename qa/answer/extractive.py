@@ -64,7 +64,7 @@ _DIGIT = re.compile(r"\d")
 # Funding Agency', 'From: Home Office'. Read unfolded: folded, 'bo', 'ban' and 'vu' are everywhere.
 _ORGANISATION = re.compile(
     r"\b(?:Bộ|Sở|Cục|Tổng cục|Vụ|Ủy ban|Uỷ ban|UBND|HĐND|Hội đồng|Chính phủ|Quốc hội|Agency|Office|Department|"
-    r"Ministry|Treasury|Committee|Council|Commission|Service|Authority)\b|\bFrom:"
+    r"Ministry|Treasury|Committee|Council|Commission|Service|Authority|Administration|Archives|Bureau|Board|Survey)\b|\bFrom:"
 )
 # A person's name: two or more capitalised words in a row, read unfolded ('Mai Lương Khôi', 'Joe
 # Biden'), or a title before one ('Vice President', 'Bộ trưởng').

@@ -850,3 +850,14 @@ def test_a_title_in_quotes_names_the_document_and_its_answer_need_not_repeat_it(
     other = Chunk("c1", "d2", "x.txt", "Other", "", 0, 0, 70, "Your Federal Student Loans is a booklet of the Department of Education.", "h2")
     draft = answer_extractively(question, _retrieved([chunk]), LexicalIndex([chunk, other]), 0.0, 1)
     assert "free money" in draft.text, draft.text
+
+
+def test_the_best_sentence_comes_from_a_document_about_the_year_asked() -> None:
+    old_text = "Luật năm 2018.\nCơ quan, tổ chức, đơn vị khu vực nhà nước bao gồm cơ quan nhà nước và tổ chức chính trị.\n"
+    new_text = "Luật sửa đổi năm 2025.\nĐơn vị khu vực nhà nước gồm cơ quan nhà nước, doanh nghiệp nhà nước.\n"
+    old = Chunk("c1", "d1", "luat-2018.pdf", "Luật phòng, chống tham nhũng", "", 0, 0, len(old_text), old_text, "h")
+    new = Chunk("c2", "d2", "luat-2025.pdf", "Luật sửa đổi", "", 0, 0, len(new_text), new_text, "h")
+    lexical = LexicalIndex([old, new])
+    question = parse_question("Theo luật sửa đổi năm 2025, cơ quan, tổ chức, đơn vị khu vực nhà nước gồm những gì?")
+    draft = answer_extractively(question, _retrieved([old, new]), lexical, 0.0, 1)
+    assert not draft.refused and "doanh nghiệp" in draft.text, draft.text

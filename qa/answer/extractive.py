@@ -552,6 +552,17 @@ def answer_extractively(
     closest = 0.0
     if meaning is not None:
         candidates, closest = by_meaning(question, candidates, meaning, lexical.language)
+    # The best sentence of a document about what was asked: a question 'in 2025' is not answered
+    # from the 2018 law that a 2025 amendment changes, nor 'xã Mường La' from Lâm Đồng's table.
+    about: dict[str, bool] = {}
+    for candidate in candidates:
+        doc = candidate.chunk.doc_id
+        if doc not in about:
+            about[doc] = about_what_was_asked(question, candidate.chunk, lexical, reader)
+        if about[doc]:
+            candidates.remove(candidate)
+            candidates.insert(0, candidate)
+            break
     best = candidates[0]
     evidence = best.score
     across = bool(crossed) and lexical.language(best.chunk) != question.language

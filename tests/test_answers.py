@@ -861,3 +861,18 @@ def test_the_best_sentence_comes_from_a_document_about_the_year_asked() -> None:
     question = parse_question("Theo luật sửa đổi năm 2025, cơ quan, tổ chức, đơn vị khu vực nhà nước gồm những gì?")
     draft = answer_extractively(question, _retrieved([old, new]), lexical, 0.0, 1)
     assert not draft.refused and "doanh nghiệp" in draft.text, draft.text
+
+
+def test_the_document_read_further_is_the_one_that_names_the_place_asked() -> None:
+    lam_dong = ("Tỷ lệ phần trăm tính đơn giá thuê đất tỉnh Lâm Đồng\nKhu vực | Tỷ lệ phần trăm tính đơn giá thuê đất\n"
+                "- Các xã | 1,0%\n- Các phường | 1,2%\n")
+    son_la_head = "Nghị quyết tỷ lệ phần trăm tính đơn giá thuê đất tỉnh Sơn La\nĐiều 1. Mức tỷ lệ theo từng xã.\n"
+    son_la_rows = "STT | Tên xã | Tỷ lệ\n30 | Xã Mường Chiên | 0,5%\n31 | Xã Mường La | 1,5%\n"
+    first = Chunk("a1", "lam-dong", "nq-84.docx", "Nghị quyết Lâm Đồng", "", 0, 0, len(lam_dong), lam_dong, "h")
+    head = Chunk("b1", "son-la", "nq-607.docx", "Nghị quyết Sơn La", "", 0, 0, len(son_la_head), son_la_head, "h")
+    rows = Chunk("b2", "son-la", "nq-607.docx", "Nghị quyết Sơn La", "", 1, len(son_la_head), len(son_la_head) + len(son_la_rows),
+                 son_la_rows, "h")
+    lexical = LexicalIndex([first, head, rows])
+    question = parse_question("Tỷ lệ phần trăm tính đơn giá thuê đất ở xã Mường La, tỉnh Sơn La là bao nhiêu?")
+    draft = answer_extractively(question, _retrieved([first, head]), lexical, 0.0, 1)
+    assert not draft.refused and "1,5%" in draft.text, draft.text

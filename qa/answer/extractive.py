@@ -336,7 +336,10 @@ def within_best_document(question: Question, retrieved: list[Retrieved], lexical
     Hồ', 'Texas') that no retrieved chunk of it holds. Found chunks carry no ranks."""
     if not retrieved:
         return []
-    top = retrieved[0].chunk.doc_id
+    # The best document that names the places asked about ('xã Mường La, tỉnh Sơn La'): not Lâm
+    # Đồng's table of the same rates, ranked first by the words they share.
+    top = next((r.chunk.doc_id for r in retrieved if all(lexical.document_mentions(r.chunk.doc_id, place) for place in question.places)),
+               retrieved[0].chunk.doc_id)
     seen = {r.chunk.chunk_id for r in retrieved}
     found: list[Retrieved] = []
 

@@ -308,6 +308,14 @@ _REFERS_TO_STORY = re.compile(
 )
 
 
+# The asker in the ask ('tôi được hỗ trợ bao nhiêu', 'do I qualify'): the story says who they are.
+_ASKER = re.compile(r"\b(?:tôi|chúng tôi|I|me|my|we|us|our)\b")
+# Not the asker's courtesy: 'Cho tôi hỏi ...', 'I'd like to know ...', 'Can you tell me ...'.
+_ASKING_FOR_LEAVE = re.compile(
+    r"\b(?:(?:xin )?cho (?:tôi|em|mình) (?:hỏi|biết)|(?:tôi|em|mình) (?:muốn|xin|cần) (?:hỏi|biết)|I(?:'d| would) like to know|"
+    r"I (?:want|need) to know|(?:can|could) you tell me|tell me|I wonder)\b", re.IGNORECASE)
+
+
 def split_ask(text: str) -> tuple[str, str]:
     """(story, ask): the sentences that ask (end in '?' or open with a question word) from the end
     of the message backwards; everything before them is the story. When the message goes on after
@@ -398,7 +406,8 @@ def parse_question(text: str) -> Question:
     asks = _asks_of(ask)
     own_terms = [t for t in terms(_QUESTION_PHRASE.sub(" ", fold(DOC_NUMBER.sub(" ", ask)))) if not t.isdigit()]
     leans_on_story = bool(story) and len(own_terms) < 5
-    points_into_story = bool(story) and not leans_on_story and _REFERS_TO_STORY.search(ask) is not None
+    points_into_story = bool(story) and not leans_on_story and (
+        _REFERS_TO_STORY.search(ask) is not None or _ASKER.search(_ASKING_FOR_LEAVE.sub(" ", ask)) is not None)
     if leans_on_story:
         ask = text
         story = ""

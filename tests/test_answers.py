@@ -347,6 +347,12 @@ def test_an_ask_that_points_into_its_story_is_read_with_it() -> None:
     assert commune.search_text == commune.text and "Vân Hồ" in commune.place_names, "'ở xã này' is the story's commune"
     policy = parse_question("Nhà tôi nuôi heo ở TP.HCM, nghe nói thành phố hỗ trợ tiền vắc-xin. Chính sách hỗ trợ này có hiệu lực từ ngày nào?")
     assert "vac" in policy.context_terms, "'chính sách hỗ trợ này' is the support the story tells of"
+    asker = parse_question("Tôi là bác sĩ y khoa đã nghỉ hưu, muốn làm ở trạm y tế phường tại TP.HCM. "
+                           "Theo chính sách mới của thành phố thì tôi được hỗ trợ lương mỗi tháng bao nhiêu?")
+    assert asker.search_text == asker.text and "bac" in asker.context_terms, "'tôi' in the ask is the doctor of the story"
+    courtesy = parse_question("Nhà tôi nuôi heo ở ngoại thành và đang cần vốn mở rộng chuồng trại. "
+                              "Cho tôi hỏi mức hỗ trợ tiêm vắc-xin cho gia súc của thành phố là bao nhiêu?")
+    assert not courtesy.context_terms, "'Cho tôi hỏi' is courtesy, not the asker in the ask"
     alone = parse_question("I live in Hanoi and my rent keeps rising. How many industrial clusters are planned in Khanh Hoa?")
     assert alone.ask.startswith("How many") and not alone.context_terms, "an ask that stands alone is scored alone"
     after = parse_question("Đoạn qua xã Nam Đàn dài bao nhiêu km? Tôi hỏi vì nhà tôi ở Nam Đàn có mảnh vườn nằm trong tuyến.")

@@ -308,6 +308,9 @@ _REFERS_TO_STORY = re.compile(
 )
 
 
+# A yes/no ask ('Will FDA generally accept that ...?', '... có được ... không?') is asked of the
+# story's situation.
+_YES_NO_ASK = re.compile(r"^(?:will|would|can|could|does|do|did|is|are|was|were|may|must|should|has|have)\b|.*\b(?:co|duoc) .+ (?:khong|chua)\W*$")
 # The asker in the ask ('tôi được hỗ trợ bao nhiêu', 'do I qualify'): the story says who they are.
 _ASKER = re.compile(r"\b(?:tôi|chúng tôi|I|me|my|we|us|our)\b")
 # Not the asker's courtesy: 'Cho tôi hỏi ...', 'I'd like to know ...', 'Can you tell me ...'.
@@ -407,7 +410,8 @@ def parse_question(text: str) -> Question:
     own_terms = [t for t in terms(_QUESTION_PHRASE.sub(" ", fold(DOC_NUMBER.sub(" ", ask)))) if not t.isdigit()]
     leans_on_story = bool(story) and len(own_terms) < 5
     points_into_story = bool(story) and not leans_on_story and (
-        _REFERS_TO_STORY.search(ask) is not None or _ASKER.search(_ASKING_FOR_LEAVE.sub(" ", ask)) is not None)
+        _REFERS_TO_STORY.search(ask) is not None or _ASKER.search(_ASKING_FOR_LEAVE.sub(" ", ask)) is not None
+        or _YES_NO_ASK.match(fold(ask)) is not None)
     if leans_on_story:
         ask = text
         story = ""

@@ -77,6 +77,8 @@ eval-heldout: $(STAMP)
 	$(BIN)/qa eval --questions evals/heldout3.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout3.json --markdown reports/heldout3.md
 	$(BIN)/qa eval --questions evals/heldout4.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout4.json --markdown reports/heldout4.md
 	$(BIN)/qa eval --questions evals/heldout5.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout5.json --markdown reports/heldout5.md
+	$(BIN)/qa eval --questions evals/heldout6.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout6.json --markdown reports/heldout6.md
+	$(BIN)/qa eval --questions evals/heldout7.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout7.json --markdown reports/heldout7.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check qa ui evals tests

@@ -885,3 +885,15 @@ def test_the_document_read_further_is_the_one_that_names_the_place_asked() -> No
     question = parse_question("Tỷ lệ phần trăm tính đơn giá thuê đất ở xã Mường La, tỉnh Sơn La là bao nhiêu?")
     draft = answer_extractively(question, _retrieved([first, head]), lexical, 0.0, 1)
     assert not draft.refused and "1,5%" in draft.text, draft.text
+
+
+def test_a_documents_own_footnote_mark_is_not_read_as_a_citation() -> None:
+    from qa.answer.grounding import cited_numbers
+
+    text = "Các đơn vị sự nghiệp:\n(11) Trung tâm Quản lý nhà và giám định xây dựng Bắc Ninh[4].\n"
+    chunk = Chunk("c1", "d1", "qd-605.pdf", "Quyết định 605", "", 0, 0, len(text), text, "h")
+    question = parse_question("Trung tâm Quản lý nhà và giám định xây dựng Bắc Ninh là đơn vị nào?")
+    draft = answer_extractively(question, _retrieved([chunk]), LexicalIndex([chunk]), 0.0, 1)
+    assert not draft.refused and "Bắc Ninh⁴" in draft.text, draft.text
+    assert set(cited_numbers(draft.text)) <= {c.n for c in draft.citations}, draft.text
+    assert any("Bắc Ninh[4]" in c.quote for c in draft.citations), "the citation keeps the exact text"

@@ -3,7 +3,20 @@ document_text[start:end], with the section and page the span starts in."""
 
 from __future__ import annotations
 
+import re
+
 from qa.types import Chunk, Citation
+
+# A document's own footnote marks ('Bắc Ninh[4]'): in an answer's text, '[n]' is ours alone.
+_FOOTNOTE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_SUPERSCRIPT = str.maketrans("0123456789,", "⁰¹²³⁴⁵⁶⁷⁸⁹˒")
+
+
+def inline_quote(quote: str) -> str:
+    """A quote as an answer's text shows it: on one line, the document's own bracketed footnote
+    numbers written as superscripts ('Bắc Ninh⁴'), so that every '[n]' is one of the answer's
+    citations. The citation keeps the exact text."""
+    return _FOOTNOTE.sub(lambda m: m.group(1).replace(" ", "").translate(_SUPERSCRIPT), " ".join(quote.split()))
 
 
 def cite(n: int, chunk: Chunk, start: int, end: int, score: float) -> Citation:

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from qa.answer.base import AnswerRequest, Draft
-from qa.answer.citations import cite
+from qa.answer.citations import cite, inline_quote
 from qa.answer.meaning import MAX_SENTENCES, SentenceMeaning
 from qa.answer.refusal import RefusalModel
 from qa.index.lexical import LexicalIndex
@@ -601,7 +601,7 @@ def answer_extractively(
         c.chunk.doc_id == chunk.doc_id and c.start < e and s < c.end for chunk, s, e, _ in spans)]
     spans += _other_asks(question, question_terms, retrieved, lexical, evidence, spans)
     citations = [cite(n, chunk, start, end, score) for n, (chunk, start, end, score) in enumerate(spans, start=1)]
-    text = " ".join(f"{' '.join(c.quote.split())} [{c.n}]" for c in citations)
+    text = " ".join(f"{inline_quote(c.quote)} [{c.n}]" for c in citations)
     if more:
         text += f" (và {more} mục khác)" if question.language == "vi" else f" (and {more} more)"
     return Draft(text, False, citations, evidence, BACKEND, confidence=confidence, signals=signals)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from qa.answer.base import AnswerRequest, Draft
-from qa.answer.citations import cite
+from qa.answer.citations import cite, inline_quote
 from qa.index.store import ChunkStore
 from qa.question import Question
 from qa.text import fold, sentence_spans
@@ -182,7 +182,7 @@ class MetadataAnswerer:
             return None
         if field == "number":
             value = doc.doc_number
-        quote = " ".join(citation.quote.split())
+        quote = inline_quote(citation.quote)
         text = f"{_sentence(field, doc, value, question.language)}: “{quote}” [1]"
         return Draft(text, False, [citation], 1.0, BACKEND)
 
@@ -204,7 +204,7 @@ class MetadataAnswerer:
         if not citations:
             return None
         name = doc.doc_number or doc.title
-        quotes = " ".join(f"“{' '.join(c.quote.split())}” [{c.n}]" for c in citations)
+        quotes = " ".join(f"“{inline_quote(c.quote)}” [{c.n}]" for c in citations)
         language = "vi" if question.language == "vi" else "en"
         text_out = f"{name} {_RELATION_WORDS[language][relation]} {', '.join(numbers)}: {quotes}"
         return Draft(text_out, False, citations, 1.0, BACKEND)
@@ -220,7 +220,7 @@ class MetadataAnswerer:
         who = " ".join(found.group(1).split()).rstrip(".,")
         name = doc.doc_number or doc.title
         said = f"{name} được ban hành theo đề nghị của {who}" if question.language == "vi" else f"{name} was issued on the proposal of {who}"
-        return Draft(f"{said}: “{' '.join(citation.quote.split())}” [1]", False, [citation], 1.0, BACKEND)
+        return Draft(f"{said}: “{inline_quote(citation.quote)}” [1]", False, [citation], 1.0, BACKEND)
 
     def _by_year(self, docs: list[DocumentInfo], year: str, question: Question) -> Draft | None:
         citations: list[Citation] = []
@@ -233,6 +233,6 @@ class MetadataAnswerer:
                 citations.append(cited)
         if not citations:
             return None
-        lines = [f"{c.title}: “{' '.join(c.quote.split())}” [{c.n}]" for c in citations]
+        lines = [f"{c.title}: “{inline_quote(c.quote)}” [{c.n}]" for c in citations]
         opening = f"Các văn bản ban hành năm {year}: " if question.language == "vi" else f"Documents issued in {year}: "
         return Draft(opening + "; ".join(lines), False, citations, 1.0, BACKEND)

@@ -897,3 +897,16 @@ def test_a_documents_own_footnote_mark_is_not_read_as_a_citation() -> None:
     assert not draft.refused and "Bắc Ninh⁴" in draft.text, draft.text
     assert set(cited_numbers(draft.text)) <= {c.n for c in draft.citations}, draft.text
     assert any("Bắc Ninh[4]" in c.quote for c in draft.citations), "the citation keeps the exact text"
+
+
+def test_numbers_that_name_something_are_not_numbers_the_answer_must_repeat() -> None:
+    text = "DATES: The FAA must receive comments on this proposed AD by September 21, 2020.\n"
+    chunk = Chunk("c1", "d1", "faa.pdf", "Airworthiness Directives", "", 0, 0, len(text), text, "h")
+    lexical = LexicalIndex([chunk])
+    question = parse_question("By what date must the FAA receive comments on the 737 MAX directive that supersedes AD 2018-23-51?")
+    weights = question_weights(question, lexical.idf)
+    found = _best_first(question, weights, [chunk], lexical)
+    assert refusal_signals(question, found[0], found, _retrieved([chunk]), weights)["missing_numbers"] == 0.0
+    counted = parse_question("How many comments did the FAA receive on the 737 MAX directive by September 30?")
+    found = _best_first(counted, question_weights(counted, lexical.idf), [chunk], lexical)
+    assert refusal_signals(counted, found[0], found, _retrieved([chunk]), weights)["missing_numbers"] == 1.0, "'30' is asked"

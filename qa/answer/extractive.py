@@ -413,6 +413,10 @@ _SPELLED_NUMBER = re.compile(
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?|thousands?|"
     r"millions?|billions?|dozens?)\b"
 )
+# A reference made of numbers ('AD 2018-23-51', 'Docket No. FAA-2020-0686') or a model's name
+# ('737 MAX'): it names something, as a document number does, and is not a number the answer
+# must repeat.
+_REFERENCE = re.compile(r"\b\d+(?:[-–]\d+){2,}\b|\b[A-Z]{2,}[-–]\d{4}[-–]\d+\b|\b\d+ [A-Z]{2,}\b")
 UNKNOWN_NAMES_REFUSE = 0.35
 # Below this evidence no model is asked (measured on dev and the samples: lower floors refuse no
 # more unanswerable questions, higher ones refuse right answers the model keeps).
@@ -439,7 +443,7 @@ def refusal_signals(
     # The chunk as BM25 reads it: under its headings and its table's header ('Texas | 146,982' is
     # under 'NICS Firearm Checks: November 2015' and 'State / Territory | ... | Totals').
     chunk_terms = frozenset(terms(best.chunk.searched_text))
-    asked_numbers = [n for n in _NUMBER.findall(question.ask) if not any(n in d for d in question.doc_numbers)]
+    asked_numbers = [n for n in _NUMBER.findall(_REFERENCE.sub(" ", question.ask)) if not any(n in d for d in question.doc_numbers)]
     folded_chunk = fold(best.chunk.searched_text)
     top = max(weights.values(), default=1.0) or 1.0
     # The rarest asked-for word the best passage's chunk never uses: 'budget' in 'the budget of Trang E'.

@@ -910,3 +910,21 @@ def test_numbers_that_name_something_are_not_numbers_the_answer_must_repeat() ->
     counted = parse_question("How many comments did the FAA receive on the 737 MAX directive by September 30?")
     found = _best_first(counted, question_weights(counted, lexical.idf), [chunk], lexical)
     assert refusal_signals(counted, found[0], found, _retrieved([chunk]), weights)["missing_numbers"] == 1.0, "'30' is asked"
+
+
+def test_a_table_a_pdf_gives_as_lines_is_read_under_its_caption() -> None:
+    text = ("Step 1. Add to the wages paid the amount shown in the chart below.\nAmount to Add to Nonresident Alien\n"
+            "Employee's Wages for Calculating Income Tax\nWithholding Only\nPayroll Period Add Additional\nWeekly $ 40.40\n"
+            "Biweekly 80.80\nSemimonthly 87.50\nMonthly 175.00\nStep 2. Use the amount figured in Step 1 to figure withholding.\n")
+    chunk = Chunk("c1", "d1", "irs.pdf", "Notice 1036", "", 0, 0, len(text), text, "h")
+    # Other documents, so that the words of withholding are common and 'monthly' is not.
+    others = [Chunk(f"o{i}", f"o{i}", f"o{i}.txt", "Notice", "", 0, 0, len(t), t, "h") for i, t in enumerate([
+        "Add the amount to the wages before you figure income tax withholding.", "Employers withhold income tax from wages weekly.",
+        "An employee who is a nonresident alien figures tax on wages paid."])]
+    lexical = LexicalIndex([chunk, *others])
+    question = parse_question("How much is added to a nonresident alien employee's monthly wages before calculating income tax withholding?")
+    found = _best_first(question, question_weights(question, lexical.idf), [chunk], lexical)
+    assert chunk.slice(found[0].start, found[0].end) == "Monthly 175.00", [chunk.slice(c.start, c.end) for c in found[:3]]
+    spans, _ = complete_unit(found[0], False, Around(text, chunk), question)
+    quoted = [holder.slice(a, b) for holder, a, b in spans]
+    assert quoted[-1] == "Monthly 175.00" and "Payroll Period Add Additional" in quoted[0], quoted

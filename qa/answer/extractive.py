@@ -260,6 +260,14 @@ def _candidates(
                 # Not the rows beside it: they are other records ('karaoke' two rows down does not
                 # make this row about karaoke).
                 window = own_terms | above | (unit_terms[first - 1] if first > 0 else frozenset())
+            elif (run := _key_value_run_start(texts, i)) is not None:
+                # A PDF's table read as lines ('Biweekly 80.80' under 'Payroll Period Add Additional'
+                # and 'Amount to Add to Nonresident Alien Employee's Wages ...'): a row is what the
+                # lines over its run say.
+                # The run's first row may carry the unit for all ('Weekly $ 40.40', then 'Monthly 175.00').
+                heading = " ".join(texts[max(0, run - KEY_VALUE_CAPTION_LINES) : run + 1])
+                own_terms = own_terms | _term_set(heading)
+                window = own_terms | above
             factor = 0.25 if elsewhere[chunk.doc_id] else 1.0
             # What the sentence's words leave of its score (apart from its kind): words only match
             # within one language, so a sentence in the other one is not judged by them.
@@ -321,6 +329,27 @@ def _candidates(
             )
             out.append(Candidate(chunk, span.start, span.end, unit_terms[i], own, rank, plain, factor * worded, heading, factor))
     return out
+
+
+# A line of a table a PDF gives as plain lines: a short label, then one amount ('Weekly $ 40.40',
+# 'Daily or Miscellaneous 8.10').
+_KEY_VALUE_LINE = re.compile(r"^\s*[A-Za-zÀ-ỹ][\w ()'’,-]{0,40}?\s+[$£€]?\s?\d[\d.,]*\s*%?\s*$")
+KEY_VALUE_RUN = 3
+KEY_VALUE_CAPTION_LINES = 3
+
+
+def _key_value_run_start(texts: list[str], i: int) -> int | None:
+    """Where the run of label-and-amount lines holding line i starts, when it is KEY_VALUE_RUN
+    lines long at least; None otherwise."""
+    if not _KEY_VALUE_LINE.match(texts[i]):
+        return None
+    first = i
+    while first > 0 and _KEY_VALUE_LINE.match(texts[first - 1]):
+        first -= 1
+    last = i
+    while last + 1 < len(texts) and _KEY_VALUE_LINE.match(texts[last + 1]):
+        last += 1
+    return first if last - first + 1 >= KEY_VALUE_RUN else None
 
 
 def _numbers_in(text: str) -> set[str]:
@@ -672,7 +701,8 @@ def complete_unit(
     A sentence ending in ':' brings the list it introduces (up to LIST_CAP items), read on into the
     document's next chunk when its own ends first; asked for a list, an item brings the sentence
     that introduces it and its sibling items; a table row brings its table's header row; a
-    sentence whose subject is a pronoun brings the one before it.
+    sentence whose subject is a pronoun brings the one before it; a line of a table read as lines
+    brings the lines over its run.
     """
     chunk = best.chunk
     spans = sentence_spans(chunk.text, offset=chunk.start)
@@ -720,6 +750,9 @@ def complete_unit(
             return [own], 0
         column = _named_column(question, header, own)
         return [column or header, own], 0
+    run = _key_value_run_start([chunk.slice(sp.start, sp.end) for sp in spans], at)
+    if run:  # a table read as lines: the lines over it say what its amounts are
+        return [(chunk, spans[max(0, run - KEY_VALUE_CAPTION_LINES)].start, spans[run - 1].end), own], 0
     if at > 0 and _REFERS_BACK.match(fold(text.lstrip())):
         return [piece(at - 1), own], 0
     return [own], 0

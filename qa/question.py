@@ -245,6 +245,12 @@ class Question:
         return self.text
 
     @property
+    def asks_about_something(self) -> bool:
+        """Whether the ask names anything beyond who is asking and what it points at: 'tôi', 'Which
+        ones do?' and 'What can I use it for?' do not, whatever a passage shares with them."""
+        return bool(self.doc_numbers) or any(t not in _PLACEHOLDERS for t in self.content_terms + self.context_terms)
+
+    @property
     def places(self) -> tuple[frozenset[str], ...]:
         """The places as term sets ('Khanh Hoa' in a table cell)."""
         return tuple(dict.fromkeys(frozenset(terms(name)) for name in self.place_names))
@@ -311,6 +317,11 @@ _REFERS_TO_STORY = re.compile(
 # A yes/no ask ('Will FDA generally accept that ...?', '... có được ... không?') is asked of the
 # story's situation.
 _YES_NO_ASK = re.compile(r"^(?:will|would|can|could|does|do|did|is|are|was|were|may|must|should|has|have)\b|.*\b(?:co|duoc) .+ (?:khong|chua)\W*$")
+# Words that stand for someone or something without naming it (folded and stemmed, as terms()
+# gives them), and verbs too general to ask about anything alone.
+_PLACEHOLDERS = frozenset(
+    "toi chung ta minh ban em anh chi ho no i me my we us our you your it its one they them thi this that these those "
+    "use do get have make".split())
 # The asker in the ask ('tôi được hỗ trợ bao nhiêu', 'do I qualify'): the story says who they are.
 _ASKER = re.compile(r"\b(?:tôi|chúng tôi|I|me|my|we|us|our)\b")
 # Not the asker's courtesy: 'Cho tôi hỏi ...', 'I'd like to know ...', 'Can you tell me ...'.

@@ -928,3 +928,12 @@ def test_a_table_a_pdf_gives_as_lines_is_read_under_its_caption() -> None:
     spans, _ = complete_unit(found[0], False, Around(text, chunk), question)
     quoted = [holder.slice(a, b) for holder, a, b in spans]
     assert quoted[-1] == "Monthly 175.00" and "Payroll Period Add Additional" in quoted[0], quoted
+
+
+def test_a_question_that_names_nothing_is_refused() -> None:
+    text = "Tôi là người sử dụng lao động. Which ones do I use? You can use it for anything.\n"
+    chunk = Chunk("c1", "d1", "a.txt", "A", "", 0, 0, len(text), text, "h")
+    lexical = LexicalIndex([chunk])
+    for empty in ("tôi", "Which ones do?", "What can I use it for?"):
+        assert answer_extractively(parse_question(empty), _retrieved([chunk]), lexical, 0.0, 1).refused, empty
+    assert not answer_extractively(parse_question("Ai là người sử dụng lao động?"), _retrieved([chunk]), lexical, 0.0, 1).refused

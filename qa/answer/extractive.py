@@ -571,6 +571,8 @@ def answer_extractively(
 ) -> Draft:
     """Refuse below `threshold`, when the best passage lacks the kind of value asked for, or when
     the fitted refusal model's confidence is under its cut. `hidden`: documents the asker may not see."""
+    if not question.asks_about_something:
+        return _refusal(question, 0.0, 0.0 if model else None)
     question_terms = question_weights(question, lexical.idf)
     unknown = unknown_names(question, lexical, hidden)
     unknown_share = _coverage(question_terms, frozenset(t for name in unknown for t in terms(name)))

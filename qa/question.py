@@ -142,12 +142,12 @@ _SHORT_CITATION = re.compile(
 )
 
 
-# A question whose answer is several items: 'What are the three major bottlenecks?', 'những nhiệm
-# vụ nào', 'Which two models ...?', 'list the ...'.
 # Things asked for in the plural ('Which social media accounts did ...'; 'themselves' is none).
 _NOT_AUXILIARY = r"(?!(?:would|will|do|does|did|can|could|should|must|may|is|are|was|were|have|has|had)\b)"
 _PLURAL_NOUN = r"(?![a-z]*selves\b)[a-z]+[^suy ]s"
 _ASKING_VERB = r"(?:did|do|does|are|were|will|would|can|could|must|should|have|has)\b"
+# A question whose answer is several items: 'What are the three major bottlenecks?', 'những nhiệm
+# vụ nào', 'Which two models ...?', 'list the ...'.
 _LIST_QUESTION = re.compile(
     r"(?:^|[,:;] )(?:what|which) (?:are|were)\b|\bwhat (?:does|do|did|will) .{1,80} (?:involve|include|cover|consist of)\b|"
     r"\b(?:what|which) (?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b|"
@@ -318,10 +318,9 @@ _REFERS_TO_STORY = re.compile(
 # story's situation.
 _YES_NO_ASK = re.compile(r"^(?:will|would|can|could|does|do|did|is|are|was|were|may|must|should|has|have)\b|.*\b(?:co|duoc) .+ (?:khong|chua)\W*$")
 # Words that stand for someone or something without naming it (folded and stemmed, as terms()
-# gives them), and verbs too general to ask about anything alone.
-_PLACEHOLDERS = frozenset(
-    "toi chung ta minh ban em anh chi ho no i me my we us our you your it its one they them thi this that these those "
-    "use do get have make".split())
+# gives them), and verbs too general to ask about anything alone. Not the Vietnamese pronouns that
+# fold onto other words ('bạn' onto 'ban hành', 'anh' onto 'Anh', 'nó' onto 'nợ').
+_PLACEHOLDERS = frozenset("toi i me my we us our you your it its one they them this that these those use do get have make".split())
 # The asker in the ask ('tôi được hỗ trợ bao nhiêu', 'do I qualify'): the story says who they are.
 _ASKER = re.compile(r"\b(?:tôi|chúng tôi|I|me|my|we|us|our)\b")
 # Not the asker's courtesy: 'Cho tôi hỏi ...', 'I'd like to know ...', 'Can you tell me ...'.

@@ -451,6 +451,14 @@ def _retrieved(chunks):
     return [Retrieved(c, 1.0 / (i + 1), i, i, 0.85) for i, c in enumerate(chunks)]
 
 
+def _answer_from(question, text: str, title: str, *others: str):
+    """The extractive answer from one document's chunk, retrieved alone, with other documents in
+    the index (so that a word they share is common)."""
+    chunk = Chunk("c0", "d1", "doc.pdf", title, "", 0, 0, len(text), text, "h")
+    rest = [Chunk(f"o{i}", f"o{i}", f"o{i}.txt", "Other", "", 0, 0, len(t), t, "h") for i, t in enumerate(others)]
+    return answer_extractively(question, _retrieved([chunk]), LexicalIndex([chunk, *rest]), 0.0, 1)
+
+
 def test_the_words_that_name_the_document_do_not_choose_its_title_line() -> None:
     title = "Quyết định 605/QĐ-UBND năm 2025 về cơ cấu tổ chức bộ máy của Sở Xây dựng tỉnh Bắc Ninh"
     text = (f"TIÊU ĐỀ: {title}\nĐiều 2. Cơ cấu tổ chức\nPhòng chuyên môn, nghiệp vụ và tương đương: 09 phòng.\n"
@@ -844,9 +852,7 @@ def test_a_year_that_dates_the_named_document_is_not_asked_of_it_and_a_quoted_te
             "Measurement Properties Considered in the Review of PRO Instruments\n"
             "Internal consistency • Extent to which items comprising a scale measure the same concept\n"
             "Test-retest reliability • Stability of scores over time when no change is expected\n")
-    chunk = Chunk("c0", "d1", "fda-pro.pdf", "Documentation of the instrument development process", "", 0, 0, len(text), text, "h")
-    other = Chunk("c1", "d2", "x.txt", "Other", "", 0, 0, 30, "The FDA reviews many documents.", "h2")
-    draft = answer_extractively(question, _retrieved([chunk]), LexicalIndex([chunk, other]), 0.0, 1)
+    draft = _answer_from(question, text, "Documentation of the instrument development process", "The FDA reviews many documents.")
     assert "items comprising a scale" in draft.text, draft.text
 
 
@@ -855,9 +861,7 @@ def test_a_title_in_quotes_names_the_document_and_its_answer_need_not_repeat_it(
     assert question.name_pairs == ()
     text = ("Federal student loans usually offer borrowers lower interest rates than loans from banks.\n"
             "Grants—free money that doesn't have to be repaid, except in some cases when you withdraw from school.\n")
-    chunk = Chunk("c0", "d1", "loans.pdf", "Item Description", "", 0, 0, len(text), text, "h")
-    other = Chunk("c1", "d2", "x.txt", "Other", "", 0, 0, 70, "Your Federal Student Loans is a booklet of the Department of Education.", "h2")
-    draft = answer_extractively(question, _retrieved([chunk]), LexicalIndex([chunk, other]), 0.0, 1)
+    draft = _answer_from(question, text, "Item Description", "Your Federal Student Loans is a booklet of the Department of Education.")
     assert "free money" in draft.text, draft.text
 
 
@@ -891,9 +895,8 @@ def test_a_documents_own_footnote_mark_is_not_read_as_a_citation() -> None:
     from qa.answer.grounding import cited_numbers
 
     text = "Các đơn vị sự nghiệp:\n(11) Trung tâm Quản lý nhà và giám định xây dựng Bắc Ninh[4].\n"
-    chunk = Chunk("c1", "d1", "qd-605.pdf", "Quyết định 605", "", 0, 0, len(text), text, "h")
     question = parse_question("Trung tâm Quản lý nhà và giám định xây dựng Bắc Ninh là đơn vị nào?")
-    draft = answer_extractively(question, _retrieved([chunk]), LexicalIndex([chunk]), 0.0, 1)
+    draft = _answer_from(question, text, "Quyết định 605")
     assert not draft.refused and "Bắc Ninh⁴" in draft.text, draft.text
     assert set(cited_numbers(draft.text)) <= {c.n for c in draft.citations}, draft.text
     assert any("Bắc Ninh[4]" in c.quote for c in draft.citations), "the citation keeps the exact text"

@@ -7,8 +7,9 @@ import re
 
 from qa.types import Chunk, Citation
 
-# A document's own footnote marks ('Bắc Ninh[4]'): in an answer's text, '[n]' is ours alone.
-_FOOTNOTE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+# A citation mark in an answer's text: '[2]', '[1, 3]'. There, '[n]' is ours alone, so a document's
+# own footnote marks ('Bắc Ninh[4]') are written otherwise (inline_quote).
+CITATION_MARK = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _SUPERSCRIPT = str.maketrans("0123456789,", "⁰¹²³⁴⁵⁶⁷⁸⁹˒")
 
 
@@ -16,7 +17,7 @@ def inline_quote(quote: str) -> str:
     """A quote as an answer's text shows it: on one line, the document's own bracketed footnote
     numbers written as superscripts ('Bắc Ninh⁴'), so that every '[n]' is one of the answer's
     citations. The citation keeps the exact text."""
-    return _FOOTNOTE.sub(lambda m: m.group(1).replace(" ", "").translate(_SUPERSCRIPT), " ".join(quote.split()))
+    return CITATION_MARK.sub(lambda m: m.group(1).replace(" ", "").translate(_SUPERSCRIPT), " ".join(quote.split()))
 
 
 def cite(n: int, chunk: Chunk, start: int, end: int, score: float) -> Citation:

@@ -593,15 +593,17 @@ def answer_extractively(
     # The best sentence of a document about what was asked: a question 'in 2025' is not answered
     # from the 2018 law that a 2025 amendment changes, nor 'xã Mường La' from Lâm Đồng's table.
     about: dict[str, bool] = {}
-    for candidate in candidates:
+
+    def is_about(candidate: Candidate) -> bool:
         doc = candidate.chunk.doc_id
         if doc not in about:
             about[doc] = about_what_was_asked(question, candidate.chunk, lexical, reader)
-        if about[doc]:
-            candidates.remove(candidate)
-            candidates.insert(0, candidate)
-            break
-    best = candidates[0]
+        return about[doc]
+
+    best = next((c for c in candidates if is_about(c)), candidates[0])
+    if best is not candidates[0]:
+        candidates.remove(best)
+        candidates.insert(0, best)
     evidence = best.score
     across = bool(crossed) and lexical.language(best.chunk) != question.language
     signals = refusal_signals(question, best, candidates, retrieved, crossed if across else question_terms, across, lexical)
@@ -611,7 +613,7 @@ def answer_extractively(
     if model is not None:
         # The model reads the evidence with everything else; the threshold only keeps a floor.
         threshold = min(threshold, EVIDENCE_FLOOR_WITH_MODEL)
-    if not about_what_was_asked(question, best.chunk, lexical, reader):
+    if not about[best.chunk.doc_id]:  # no candidate's document is about it: the best one's is not either
         return _refusal(question, evidence, 0.0 if model else None, signals)
     if evidence < threshold or (threshold > 0 and not signals["wanted_value"]):
         # Below the evidence bar, or asked for a number or a date the best passage does not hold.

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 
-from qa.answer.citations import cite
+from qa.answer.citations import CITATION_MARK, cite
 from qa.text import contains_phrase, sentence_spans, terms
 from qa.types import Chunk, Citation, Retrieved, SentenceSupport
 
-CITATION_MARK = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _NUMBER = re.compile(r"\d+(?:[.,/:-]\d+)*")
 _DOC_NUMBER = re.compile(r"\b\d+(?:/\d+)*(?:[-/][A-ZĐ][A-Za-zĐđ]*)+\b")
 # Two or more capitalised words in a row, not at a sentence start: a name worth checking.

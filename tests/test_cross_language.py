@@ -128,3 +128,34 @@ def test_a_vietnamese_question_without_english_words_finds_the_english_page(mixe
     translated = HybridRetriever._english_passages(question.translated_terms, mixed_assistant.retriever.lexical(), 5, None)
     assert translated and Path(translated[0][0].source).name == "pets.txt"
     assert "pets.txt" in [Path(r.chunk.source).name for r in mixed_assistant.retriever.retrieve(question, 10)]
+
+
+def test_an_english_question_reads_the_named_vietnamese_document_by_meaning(
+        tmp_path_factory: pytest.TempPathFactory, embedder) -> None:
+    """An English question shares only the number with a Vietnamese resolution: BM25 on its words
+    finds the header, and English pages about pay fill the embedder's top five. The article on a
+    doctor's salary is found by meaning inside the named document."""
+    docs = tmp_path_factory.mktemp("named")
+    articles = [
+        "Điều {n}. Nhiệm vụ của Sở Y tế\nSở Y tế chủ trì kiểm tra, giám sát việc thực hiện chính sách tại các trạm y tế; "
+        "tổng hợp báo cáo định kỳ sáu tháng và hằng năm gửi Ủy ban nhân dân Thành phố.\n",
+        "Điều {n}. Nguồn kinh phí\nKinh phí thực hiện do ngân sách Thành phố bảo đảm theo phân cấp quản lý ngân sách hiện hành; "
+        "các đơn vị lập dự toán cùng thời điểm xây dựng dự toán ngân sách năm.\n",
+    ]
+    body = "".join(articles[n % 2].format(n=n + 3) for n in range(10))
+    (docs / "nq-73-2025.txt").write_text(
+        "HỘI ĐỒNG NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH\nSố: 73/2025/NQ-HĐND\nThành phố Hồ Chí Minh, ngày 10 tháng 12 năm 2025\n"
+        "NGHỊ QUYẾT\nQuy định chính sách đặc thù về củng cố trạm y tế\n"
+        "Điều 1. Phạm vi điều chỉnh\nNghị quyết này quy định chính sách đặc thù đối với trạm y tế trên địa bàn Thành phố.\n"
+        f"{body}"
+        "Điều 2. Chính sách thu hút người lao động cao tuổi\n1. Hỗ trợ cho bác sĩ: lương 9.000.000 đồng/người/tháng "
+        "và các khoản đóng bảo hiểm xã hội.\n2. Hỗ trợ cho điều dưỡng, hộ sinh: lương 7.000.000 đồng/người/tháng.\n"
+        f"{body}", encoding="utf-8")
+    for n in range(8):
+        (docs / f"pay-{n}.txt").write_text(
+            f"Section {n}. Monthly salary support for doctors at health stations in the city is paid by the employing agency "
+            f"under resolution {n} of the council; physicians receive support each month.\n", encoding="utf-8")
+    assistant = Assistant(Settings(index_dir=tmp_path_factory.mktemp("named-index")), embedder=embedder)
+    assistant.ingest([docs])
+    found = assistant.retrieve("Under Resolution 73/2025/NQ-HĐND, how much monthly salary support does a doctor receive?")
+    assert any("9.000.000" in r.chunk.text for r in found)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
+
+import numpy as np
 
 from qa.config import Settings
 from qa.index.embedders import Embedder, QueryBatcher
@@ -22,6 +24,11 @@ _WORD = re.compile(r"\w+")
 # What the list of passages found by a question's glossary translation counts for in the fusion: a
 # glossary word has several senses ('khoa học' science, 'khóa học' a course).
 TRANSLATED_WEIGHT = 0.25
+# How many passages of a named document in the other language are read by meaning.
+NAMED_BY_MEANING = 10
+# They count double in the fusion: the named document's header, found by its number in both
+# lists, would otherwise keep its article out of the top k.
+NAMED_BY_MEANING_WEIGHT = 2.0
 
 
 def restore_diacritics(text: str, passages: list[str]) -> str:
@@ -67,13 +74,15 @@ class HybridRetriever:
         lexical = self.lexical()
         lexical_hits = lexical.search(list(question.terms), n, filters.accepts if filters else None) if self.mode != "dense" else []
         nearest: list[tuple[str, float]] = []
+        vector = None
         if self.mode != "lexical":
             query = question.search_text
             if question.unaccented_vietnamese:
                 # Dense retrieval cannot read Vietnamese without its marks; give it the marks the
                 # best BM25 passages write those words with.
                 query = restore_diacritics(query, [chunk.text for chunk, _ in lexical_hits[:10]])
-            nearest = self.store.nearest(self.queries.embed_query(query), n, where)
+            vector = self.queries.embed_query(query)
+            nearest = self.store.nearest(vector, n, where)
         chunks: dict[str, Chunk] = {}
         for chunk_id, _ in nearest:
             if (chunk := lexical.get(chunk_id)) is not None:
@@ -98,7 +107,9 @@ class HybridRetriever:
             # An English question's glossary Vietnamese is read by the answerer, not searched: folded
             # Vietnamese syllables find every passage.
             translated = question.translated_terms if question.language == "vi" else ()
-            for hits, weight in ((self._named_documents(question, lexical, n, filters), 1.0),
+            named = self._named_documents(question, lexical, n, filters)
+            for hits, weight in ((named, 1.0),
+                                 (self._named_by_meaning(question, named, vector, lexical, n, filters), NAMED_BY_MEANING_WEIGHT),
                                  (self._english_passages(question.bridge_terms, lexical, n, filters), 1.0),
                                  (self._english_passages(translated, lexical, n, filters), TRANSLATED_WEIGHT)):
                 extra.append([chunk.chunk_id for chunk, _ in hits])
@@ -129,6 +140,26 @@ class HybridRetriever:
             if filters is None or filters.accepts(chunk):
                 hits.setdefault(chunk.chunk_id, (chunk, score))
         return list(hits.values())[:n]
+
+    def _named_by_meaning(
+        self, question: Question, named: list[tuple[Chunk, float]], vector: np.ndarray | None, lexical: LexicalIndex, n: int,
+        filters: Filters | None,
+    ) -> list[tuple[Chunk, float]]:
+        """The passages nearest the question in meaning of the documents it names by number, when
+        they are written in the other language: an English question on Circular 143/2025/TT-BTC
+        shares its number with the header and few words with the article that answers it, and
+        BM25 on its words reads only the header."""
+        other = sorted({chunk.doc_id for chunk, _ in named if lexical.language(chunk) != question.language})
+        if vector is None or not other:
+            return []
+        where: dict[str, Any] = {"doc_id": {"$in": other}}
+        if filters is not None and (restriction := filters.where()) is not None:
+            where = {"$and": [where, restriction]}
+        nearest = self.store.nearest(vector, min(n, NAMED_BY_MEANING), where)
+        missing = {chunk.chunk_id: chunk for chunk in self.store.get_chunks(
+            [chunk_id for chunk_id, _ in nearest if lexical.get(chunk_id) is None])}
+        chunks = [(lexical.get(chunk_id) or missing.get(chunk_id), 1.0 - distance) for chunk_id, distance in nearest]
+        return [(chunk, similarity) for chunk, similarity in chunks if chunk is not None]
 
     @staticmethod
     def _english_passages(words: tuple[str, ...], lexical: LexicalIndex, n: int, filters: Filters | None) -> list[tuple[Chunk, float]]:

@@ -79,6 +79,7 @@ eval-heldout: $(STAMP)
 	$(BIN)/qa eval --questions evals/heldout5.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout5.json --markdown reports/heldout5.md
 	$(BIN)/qa eval --questions evals/heldout6.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout6.json --markdown reports/heldout6.md
 	$(BIN)/qa eval --questions evals/heldout7.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout7.json --markdown reports/heldout7.md
+	$(BIN)/qa eval --questions evals/heldout8.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout8.json --markdown reports/heldout8.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check qa ui evals tests

@@ -814,6 +814,26 @@ def test_a_row_is_not_missing_what_its_document_says_elsewhere() -> None:
     assert refusal_signals(elsewhere, found[0], found, _retrieved([table]), weights, lexical=lexical)["missing_numbers"] == 1.0
 
 
+def test_a_row_the_question_names_is_answered_with_confidence_though_its_words_are_few() -> None:
+    """A row holds its label and numbers, little else: named by the question ('China') and holding
+    the number asked for, it is trusted as an answer, not refused for covering few of its words."""
+    intro = ("ABRASIVES (MANUFACTURED)\nU.S. Geological Survey, Mineral Commodity Summaries, January 2011\n"
+             "Events, Trends, and Issues: Imports and higher operating costs continued to challenge producers.\n"
+             "World Production Capacity:\n")
+    rows = ("Fused aluminum oxide | Silicon carbide\n2009 | 2010 | 2009 | 2010\nUnited States and Canada | 60,400 | 60,400 | 42,600 | 42,600\n"
+            "China | 700,000 | 700,000 | 455,000 | 455,000\nNorway | — | — | 80,000 | 80,000\n"
+            "Other countries | 120,000 | 120,000 | 190,000 | 190,000\n")
+    head = Chunk("c0", "d1", "usgs.pdf", "Events, Trends, and Issues", "", 0, 0, len(intro), intro, "h")
+    table = Chunk("c1", "d1", "usgs.pdf", "Events, Trends, and Issues", "", 1, len(intro), len(intro) + len(rows), rows, "h",
+                  context="World Production Capacity:")
+    other = Chunk("c2", "d2", "other.pdf", "Silicon", "", 0, 0, 40, "Silicon metal is produced in China and Norway.", "h")
+    lexical = LexicalIndex([head, table, other])
+    question = parse_question("According to the USGS Mineral Commodity Summaries 2011 entry on manufactured abrasives, "
+                              "what was China's fused aluminum oxide production capacity?")
+    draft = answer_extractively(question, _retrieved([head, table]), lexical, 0.2, 3, model=load_model())
+    assert not draft.refused and "China | 700,000" in draft.text, (draft.confidence, draft.text)
+
+
 def test_a_document_cited_by_its_number_and_year_alone_is_the_one_asked_about() -> None:
     question = parse_question("Under the city People's Council Resolution 73/2025 on health stations, what support does a doctor get?")
     assert question.short_citations == frozenset({"73/2025"}) and not question.doc_numbers

@@ -834,6 +834,19 @@ def test_a_row_the_question_names_is_answered_with_confidence_though_its_words_a
     assert not draft.refused and "China | 700,000" in draft.text, (draft.confidence, draft.text)
 
 
+def test_a_cell_citing_the_law_a_row_rests_on_does_not_name_the_row() -> None:
+    basis = "Thông tư số 110/2025/TT-BTC ngày 19/11/2025 quy định mức thu, chế độ thu, nộp phí thẩm định cấp giấy phép kinh doanh karaoke, vũ trường."
+    text = ("STT | Tên thủ tục | Thời gian giải quyết | Phí, lệ phí | Căn cứ pháp lý\n"
+            "1 | Thủ tục cấp giấy phép đủ điều kiện kinh doanh dịch vụ karaoke | 10 ngày làm việc | "
+            "1.000.000 đồng/phòng, nhưng tổng mức thu không quá 6.000.000 đồng/Giấy phép | Thông tư số 110/2025/TT-BTC\n"
+            f"2 | Thủ tục cấp giấy phép đủ điều kiện kinh doanh dịch vụ vũ trường | 10 ngày làm việc | 10.000.000 đồng/Giấy phép | {basis}\n")
+    chunk = Chunk("c0", "d1", "qd-241.docx", "Quyết định công bố thủ tục hành chính", "", 0, 0, len(text), text, "h")
+    lexical = LexicalIndex([chunk])
+    question = parse_question("Vợ chồng tôi định mở quán karaoke ở Quảng Trị. Phí thẩm định cấp giấy phép kinh doanh karaoke được tính thế nào?")
+    found = _best_first(question, question_weights(question, lexical.idf), [chunk], lexical)
+    assert "karaoke | 10 ngày" in chunk.slice(found[0].start, found[0].end), [chunk.slice(c.start, c.end)[:60] for c in found[:3]]
+
+
 def test_a_document_cited_by_its_number_and_year_alone_is_the_one_asked_about() -> None:
     question = parse_question("Under the city People's Council Resolution 73/2025 on health stations, what support does a doctor get?")
     assert question.short_citations == frozenset({"73/2025"}) and not question.doc_numbers

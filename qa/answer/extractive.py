@@ -248,6 +248,7 @@ def _candidates(
             own_terms, window = unit_terms[i], unit_terms[i].union(*unit_terms[max(0, i - 1) : i + 2], above)
             heading = ""
             if " | " in texts[i]:
+                own_terms = _row_terms(texts[i], own_terms)
                 # A table row means what its header row says its cells are, and the line above
                 # the table says what the table is about.
                 first = i
@@ -329,6 +330,16 @@ def _candidates(
             )
             out.append(Candidate(chunk, span.start, span.end, unit_terms[i], own, rank, plain, factor * worded, heading, factor))
     return out
+
+
+def _row_terms(row: str, terms_of_row: frozenset[str]) -> frozenset[str]:
+    """A row's words without the cells that cite another document by its number ('Thông tư số
+    110/2025/TT-BTC ... phí thẩm định cấp giấy phép kinh doanh karaoke, vũ trường'): such a cell
+    names the law the record rests on, and its title's words are not the record's (the dance hall's
+    row is not about karaoke)."""
+    cells = row.split(" | ")
+    kept = [cell for cell in cells if not DOC_NUMBER.search(cell)]
+    return _term_set(" ".join(kept)) if len(kept) < len(cells) else terms_of_row
 
 
 # A line of a table a PDF gives as plain lines: a short label, then one amount ('Weekly $ 40.40',

@@ -13,9 +13,11 @@ from qa.answer.extractive import (
     complete_unit,
     holds_unit,
     holds_wanted_value,
+    identifying_terms,
     question_weights,
     refusal_signals,
     within_best_document,
+    within_document_weights,
 )
 from qa.answer.from_metadata import asked_field
 from qa.answer.meaning import SentenceMeaning
@@ -845,6 +847,23 @@ def test_a_cell_citing_the_law_a_row_rests_on_does_not_name_the_row() -> None:
     question = parse_question("Vợ chồng tôi định mở quán karaoke ở Quảng Trị. Phí thẩm định cấp giấy phép kinh doanh karaoke được tính thế nào?")
     found = _best_first(question, question_weights(question, lexical.idf), [chunk], lexical)
     assert "karaoke | 10 ngày" in chunk.slice(found[0].start, found[0].end), [chunk.slice(c.start, c.end)[:60] for c in found[:3]]
+
+
+def test_an_abbreviated_issuer_and_a_short_citation_are_not_missing_from_the_answer() -> None:
+    """'HĐND TPHCM' is the issuer the document writes out, and '64/2025' its own number: neither is
+    a name or number the answering passage should repeat."""
+    text = "1. Hỗ trợ 100% kinh phí mua các loại vắc-xin bao gồm:\na) Vắc-xin phòng bệnh Lở mồm long móng;\nb) Vắc-xin phòng bệnh Dại.\n"
+    chunk = Chunk("c0", "d1", "nq-64.docx", "Nghị quyết quy định chính sách hỗ trợ kinh phí tiêm phòng", "", 0, 0, len(text), text, "h",
+                  doc_number="64/2025/NQ-HĐND", issuer="Hội đồng nhân dân Thành phố Hồ Chí Minh")
+    assert {"tphcm", "hdnd", "hcm"} <= identifying_terms(chunk)
+    lexical = LexicalIndex([chunk])
+    question = parse_question("nghi quyet 64/2025 cua HDND TPHCM ho tro 100% tien mua nhung loai vac xin nao?")
+    weights = question_weights(question, lexical.idf)
+    found = _best_first(question, weights, [chunk], lexical)
+    signals = refusal_signals(question, found[0], found, _retrieved([chunk]), weights)
+    assert signals["missing_numbers"] == 0.0, signals
+    inside = within_document_weights(question, weights, chunk)
+    assert inside["tphcm"] == pytest.approx(0.2 * weights["tphcm"]) and inside["vac"] == weights["vac"]
 
 
 def test_a_document_cited_by_its_number_and_year_alone_is_the_one_asked_about() -> None:

@@ -60,6 +60,7 @@ _MONTH_WORD = MONTH.replace("|may|", "|") + r"|\bmay(?= \d)|(?<=\d )may"
 _DAY = re.compile(rf"\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\bngay \d|\b(?:{_MONTH_WORD})\.? \d{{1,2}}\b|\b\d{{1,2}} (?:{_MONTH_WORD})\b")
 _DATE = re.compile(rf"{_DAY.pattern}|\b(?:19|20)\d\d\b|\b(?:{_MONTH_WORD})\b")
 _DIGIT = re.compile(r"\d")
+_WORD = re.compile(r"\w+")
 # A body that acts, as documents capitalise it: 'Bộ Công an', 'Cục Đăng kiểm Việt Nam', 'Skills
 # Funding Agency', 'From: Home Office'. Read unfolded: folded, 'bo', 'ban' and 'vu' are everywhere.
 _ORGANISATION = re.compile(
@@ -159,9 +160,27 @@ def crossed_weights(question: Question, idf: Callable[[str], float]) -> dict[str
     return {t: w for t, w in weights.items() if w > 0}
 
 
+# What Vietnamese writers abbreviate, folded: a question about 'HĐND TPHCM' names the issuer its
+# document writes out ('Hội đồng nhân dân Thành phố Hồ Chí Minh').
+_ABBREVIATIONS = {
+    "ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "tphcm": "thanh pho ho chi minh", "hcm": "ho chi minh",
+    "tp": "thanh pho", "qh": "quoc hoi", "bnv": "bo noi vu", "btc": "bo tai chinh", "btp": "bo tu phap",
+    "bxd": "bo xay dung", "byt": "bo y te", "bnnmt": "bo nong nghiep va moi truong", "ctubnd": "chu tich uy ban nhan dan",
+}
+
+
+def abbreviations_of(text: str) -> frozenset[str]:
+    """The abbreviations whose words the text writes out in full ('Thành phố Hồ Chí Minh' gives
+    'tphcm', 'hcm' and 'tp')."""
+    folded = f" {' '.join(_WORD.findall(fold(text)))} "
+    return frozenset(short for short, full in _ABBREVIATIONS.items() if f" {full} " in folded)
+
+
 def identifying_terms(chunk: Chunk) -> frozenset[str]:
-    """The words that name a chunk's document: its title, number and issuer."""
-    return _term_set(f"{chunk.title} {chunk.doc_number} {chunk.issuer}")
+    """The words that name a chunk's document: its title, number and issuer, and the abbreviations
+    of what they write out ('tphcm' for 'Thành phố Hồ Chí Minh')."""
+    naming = f"{chunk.title} {chunk.doc_number} {chunk.issuer}"
+    return _term_set(naming) | _term_set(" ".join(sorted(abbreviations_of(naming))))
 
 
 @lru_cache(maxsize=1024)
@@ -483,7 +502,8 @@ def refusal_signals(
     # The chunk as BM25 reads it: under its headings and its table's header ('Texas | 146,982' is
     # under 'NICS Firearm Checks: November 2015' and 'State / Territory | ... | Totals').
     chunk_terms = frozenset(terms(best.chunk.searched_text))
-    asked_numbers = [n for n in _NUMBER.findall(_REFERENCE.sub(" ", question.ask)) if not any(n in d for d in question.doc_numbers)]
+    cited = (*question.doc_numbers, *question.short_citations)
+    asked_numbers = [n for n in _NUMBER.findall(_REFERENCE.sub(" ", question.ask)) if not any(n in d for d in cited)]
     folded_chunk = fold(best.chunk.searched_text)
     top = max(weights.values(), default=1.0) or 1.0
     # The rarest asked-for word the best passage's chunk never uses: 'budget' in 'the budget of Trang E'.

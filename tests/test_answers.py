@@ -866,6 +866,23 @@ def test_an_abbreviated_issuer_and_a_short_citation_are_not_missing_from_the_ans
     assert inside["tphcm"] == pytest.approx(0.2 * weights["tphcm"]) and inside["vac"] == weights["vac"]
 
 
+def test_a_publisher_the_document_never_names_counts_against_it_once() -> None:
+    """The guide's excerpt never names the Education Department the question credits it to: that
+    counts against the whole document once, not again against each of its sentences, or a
+    regulation that names the Department wins with any sentence that says 'work-study'."""
+    guide = ("Federal student aid includes:\n• grants—money that usually doesn't have to be repaid;\n"
+             "• work-study—money you earn to pay for your education;\n")
+    rule = ("The Department of Education administers this part.\nThe work-study assistance is provided through campus-based "
+            "community service programs.\n")
+    chunks = [Chunk("c0", "d1", "guide.pdf", "Your Federal Student Loans", "", 0, 0, len(guide), guide, "h"),
+              Chunk("c1", "d2", "cfr.html", "34 CFR Part 692", "", 0, 0, len(rule), rule, "h")]
+    lexical = LexicalIndex(chunks)
+    question = parse_question("What does work-study mean in the Education Department's federal student loans guide?")
+    found = _best_first(question, question_weights(question, lexical.idf), chunks, lexical)
+    assert "money you earn" in chunks[0].slice(found[0].start, found[0].end) and found[0].chunk.doc_id == "d1", [
+        found[0].chunk.slice(c.start, c.end) for c in found[:3]]
+
+
 def test_a_document_cited_by_its_number_and_year_alone_is_the_one_asked_about() -> None:
     question = parse_question("Under the city People's Council Resolution 73/2025 on health stations, what support does a doctor get?")
     assert question.short_citations == frozenset({"73/2025"}) and not question.doc_numbers

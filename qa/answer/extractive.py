@@ -253,8 +253,9 @@ def _candidates(
         identifying = identifying_terms(chunk)
         places = _asked_places(question, chunk)
         own_number = doc_number_key(chunk.doc_number)
-        # Names in the question other than the document's own (its province, its issuer).
-        entities = [pair for pair in names if not pair <= identifying]
+        # Names in the question other than the document's own (its province, its issuer), that the
+        # document writes somewhere: one it never writes is already counted against it (about).
+        entities = [pair for pair in names if not pair <= identifying and lexical.document_mentions(chunk.doc_id, pair)]
         spans, texts, unit_terms = read[chunk.chunk_id]
         # The headings the chunk sits under ('1. Tên thủ tục: Đăng ký ...' above '1.4. Thời hạn
         # giải quyết: 02 ngày'): what each of its sentences is about, read like a neighbour.

@@ -128,7 +128,8 @@ def _unit(folded: str) -> tuple[str | None, str | None]:
 
 # A question that asks what a term means: 'How does the guide define work-study?', 'X là gì?'.
 _DEFINITION_QUESTION = re.compile(
-    r"\b(?:define[sd]?|definition of|what (?:is|are) meant by|what does .{1,60} mean|la gi|duoc hieu (?:la|nhu the nao)|"
+    r"\b(?:define[sd]?|definition of|what (?:is|are) meant by|what does .{1,60} mean|how does .{1,60} describe|la gi|"
+    r"duoc hieu (?:la|nhu the nao)|"
     r"nghia la gi|khai niem)\b"
     # A short 'what is X?' at the end of the ask ('In the booklet ..., what are grants?').
     r"|(?:^|[,:;] )what (?:is|are) (?:an? |the )?[\w'-]+(?: [\w'-]+){0,2}\W*$"
@@ -309,7 +310,7 @@ _REFERS_TO_STORY = re.compile(
     r"thành phố|địa phương|khu vực|cơ sở|trại)(?: \w+){0,2} (?:này|đó|ấy|trên)\b|"
     r"\b(?:this|that|these|those|such) (?:\w+ )?(?:plan|list|procedure|document|page|guide|report|programme|program|rule|"
     r"certificate|permit|licen[cs]e|scheme|decision|law|table|case|project|one|province|city|commune|district|county|state|"
-    r"town|village|area)\b|\b(?:her|his|their|them|its)\b",
+    r"town|village|area)\b|\b(?:her|his|their|them|its)\b|\bit\W*$",
     re.IGNORECASE,
 )
 

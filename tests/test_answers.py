@@ -358,6 +358,9 @@ def test_an_ask_that_points_into_its_story_is_read_with_it() -> None:
     premise = parse_question("Our sponsor wants a single global question as the PRO endpoint in a trial of a functional disorder. "
                              "Will FDA generally accept that to support a labeling claim?")
     assert "global" in premise.context_terms, "a yes/no ask is asked of the story's situation"
+    described = parse_question("My son's aid offer includes 'work-study' and we are not sure what that means. "
+                               "How does the Your Federal Student Loans guide describe it?")
+    assert "studi" in described.context_terms and described.wants_definition, "'describe it' asks what the story's term means"
     alone = parse_question("I live in Hanoi and my rent keeps rising. How many industrial clusters are planned in Khanh Hoa?")
     assert alone.ask.startswith("How many") and not alone.context_terms, "an ask that stands alone is scored alone"
     after = parse_question("Đoạn qua xã Nam Đàn dài bao nhiêu km? Tôi hỏi vì nhà tôi ở Nam Đàn có mảnh vườn nằm trong tuyến.")

@@ -886,6 +886,23 @@ def test_a_publisher_the_document_never_names_counts_against_it_once() -> None:
         found[0].chunk.slice(c.start, c.end) for c in found[:3]]
 
 
+def test_the_best_document_is_also_searched_by_the_questions_rarest_words() -> None:
+    """In an airworthiness directive every chunk says 'FAA', 'proposed', 'directive': by all the
+    question's words, any of them comes before the one that answers; by its rarest, it comes first."""
+    common = "The FAA proposed this directive. Further, the proposed directive is an FAA directive. "
+    texts = [common * 3 for _ in range(8)] + ["For more information about this AD, contact Ian Won, Manager, Seattle ACO Branch."]
+    chunks = [Chunk(f"c{i}", "d1", "ad.pdf", "Airworthiness Directives; The Boeing Company Airplanes", "", i, 0, len(t), t, "h")
+              for i, t in enumerate(texts)]
+    # Across the index, 'contact' and 'information' are rarer than the directive's own words.
+    others = [*(f"FAA proposed directive, further notes {i}." for i in range(4)), *(f"Contact information office {i}." for i in range(2)),
+              *(f"Water companies report on river quality {i}." for i in range(30))]
+    lexical = LexicalIndex(chunks + [Chunk(f"o{i}", f"d{i + 2}", f"o{i}.html", "Other", "", 0, 0, len(t), t, "h")
+                                     for i, t in enumerate(others)])
+    question = parse_question("Who is the FAA contact for further information on the proposed directive?")
+    found = within_best_document(question, _retrieved(chunks[:1]), lexical)
+    assert any("Ian Won" in r.chunk.text for r in found), [r.chunk.chunk_id for r in found]
+
+
 def test_a_document_cited_by_its_number_and_year_alone_is_the_one_asked_about() -> None:
     question = parse_question("Under the city People's Council Resolution 73/2025 on health stations, what support does a doctor get?")
     assert question.short_citations == frozenset({"73/2025"}) and not question.doc_numbers

@@ -413,6 +413,28 @@ def _asks_of(ask: str) -> list[str]:
     return [ask[a:b].strip(" ,?") for a, b in spans] if 2 <= len(spans) <= 3 else [ask]
 
 
+# How people say a period, and the one word a table writes for it ('we pay him every two weeks'
+# is the row 'Biweekly 80.80').
+_PERIODS = tuple((re.compile(pattern), word) for pattern, word in (
+    (r"\b(?:every (?:two|2|other) weeks?|fortnightly|bi-weekly)\b", "biweekly"),
+    (r"\b(?:twice (?:a|per) month|twice monthly|semi-monthly)\b", "semimonthly"),
+    (r"\b(?:twice (?:a|per) year|every six months|semi-annually)\b", "semiannually"),
+    (r"\b(?:every|each|per|once a) week\b", "weekly"),
+    (r"\b(?:every|each|per|once a) month\b", "monthly"),
+    (r"\b(?:every|each|per|once a) quarter\b", "quarterly"),
+    (r"\b(?:every|each|per|once a) year\b", "annually"),
+))
+
+
+def _periods_in(folded: str) -> list[str]:
+    """The table word of each period the folded text says in other words."""
+    return [word for pattern, word in _PERIODS if pattern.search(folded)]
+
+
+def _with_periods(folded: str) -> str:
+    return " ".join([folded, *_periods_in(folded)])
+
+
 @lru_cache(maxsize=4096)
 def parse_question(text: str) -> Question:
     text = " ".join(text.split())
@@ -427,7 +449,7 @@ def parse_question(text: str) -> Question:
         ask = text
         story = ""
     # An ask that points into its story is scored on its own words first, then the story's.
-    context_terms = tuple(t for t in terms(_QUESTION_PHRASE.sub(" ", fold(story))) if not t.isdigit()) if points_into_story else ()
+    context_terms = tuple(t for t in terms(_QUESTION_PHRASE.sub(" ", _with_periods(fold(story)))) if not t.isdigit()) if points_into_story else ()
     folded = fold(ask)
     unaccented_vi = _unaccented_vietnamese(text, fold(text))
     # A document number's letters ('23/2025/NQ-HĐND') do not make an English question Vietnamese,
@@ -454,7 +476,9 @@ def parse_question(text: str) -> Question:
         story=story,
         search_text=text if points_into_story else ask,
         folded=folded,
-        terms=tuple(terms(_QUESTION_PHRASE.sub(" ", fold(ask)))) + (context_terms or tuple(story_names)),
+        # A period the story tells ('we pay staff every two weeks') is the row the ask wants.
+        terms=tuple(terms(_QUESTION_PHRASE.sub(" ", _with_periods(folded))))
+        + (context_terms or (*story_names, *terms(" ".join(_periods_in(fold(story)))))),
         language=language,
         unaccented_vietnamese=unaccented_vi,
         answer_type=answer_type,
@@ -464,7 +488,7 @@ def parse_question(text: str) -> Question:
         unit=unit,
         unit_heading=unit_heading,
         focus=frozenset(terms(focus.group(1) if focus else quoted.group(1) if quoted else "")),
-        content_terms=tuple(terms(_QUESTION_PHRASE.sub(" ", folded))),
+        content_terms=tuple(terms(" ".join([_QUESTION_PHRASE.sub(" ", _with_periods(folded)), *_periods_in(fold(story))]))),
         context_terms=context_terms,
         name_pairs=tuple(pairs),
         name_words=tuple(_NAME_WORD.findall(unreferenced)),

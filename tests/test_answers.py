@@ -903,6 +903,20 @@ def test_the_best_document_is_also_searched_by_the_questions_rarest_words() -> N
     assert any("Ian Won" in r.chunk.text for r in found), [r.chunk.chunk_id for r in found]
 
 
+def test_a_period_said_in_other_words_is_the_row_a_table_writes_for_it() -> None:
+    text = ("Step 1. Add to the wages paid to the nonresident alien employee the amount shown in the chart below.\n"
+            "Amount to Add to Nonresident Alien Employee's Wages for Calculating Income Tax Withholding Only\n"
+            "Payroll Period Add Additional\nWeekly $ 40.40\nBiweekly 80.80\nSemimonthly 87.50\nMonthly 175.00\nQuarterly 525.00\n")
+    chunk = Chunk("c0", "d1", "irs.pdf", "Notice 1036", "", 0, 0, len(text), text, "h")
+    lexical = LexicalIndex([chunk])
+    question = parse_question("We just hired an engineer who is a nonresident alien and we pay him every two weeks. "
+                              "What amount do I add to his wages before working out his income tax withholding?")
+    found = _best_first(question, question_weights(question, lexical.idf), [chunk], lexical)
+    assert chunk.slice(found[0].start, found[0].end) == "Biweekly 80.80", [chunk.slice(c.start, c.end) for c in found[:3]]
+    told = parse_question("Our staff are paid twice a month. What is the value of one withholding allowance?")
+    assert "semimonth" in told.terms and "semimonth" not in parse_question("What is one allowance worth?").terms
+
+
 def test_a_document_cited_by_its_number_and_year_alone_is_the_one_asked_about() -> None:
     question = parse_question("Under the city People's Council Resolution 73/2025 on health stations, what support does a doctor get?")
     assert question.short_citations == frozenset({"73/2025"}) and not question.doc_numbers

@@ -357,7 +357,8 @@ def _opens_with_question(sentence: str) -> bool:
 
 _PLACE = re.compile(
     r"\b(?i:tỉnh|thành phố|xã|phường|huyện|quận|thị xã|thị trấn|province of|city of)\s+((?:[A-ZĐ][\wÀ-ỹ]*\s?){1,4})"
-    r"|((?:[A-ZĐ][\wÀ-ỹ]*\s){1,4})(?:province|city|commune|ward|district)\b"
+    r"|((?:(?!(?:In|The|For|At|Of|To|From|On|By|And|Under|According|What|How|Which|Where|When|Who|Is|Are|Does|Do)\s)"
+    r"[A-ZĐ][\wÀ-ỹ]*\s){1,4})(?:province|city|commune|ward|district)\b"
 )
 
 

@@ -159,3 +159,26 @@ def test_an_english_question_reads_the_named_vietnamese_document_by_meaning(
     assistant.ingest([docs])
     found = assistant.retrieve("Under Resolution 73/2025/NQ-HĐND, how much monthly salary support does a doctor receive?")
     assert any("9.000.000" in r.chunk.text for r in found)
+
+
+def test_an_english_question_reads_the_vietnamese_document_of_the_place_it_names(
+        tmp_path_factory: pytest.TempPathFactory, embedder) -> None:
+    """'Vinh Long province' is written 'tỉnh Vĩnh Long' only in Vietnamese documents: an English
+    question about it is about them, though English pages on spending caps share its words."""
+    docs = tmp_path_factory.mktemp("place")
+    filler = "".join(
+        f"Điều {n}. Trách nhiệm thi hành\nỦy ban nhân dân tỉnh tổ chức triển khai, kiểm tra việc thực hiện Nghị quyết này; "
+        "các sở, ngành lập dự toán hằng năm theo quy định của Luật Ngân sách nhà nước.\n" for n in range(4, 14))
+    (docs / "nq-48-vinh-long.txt").write_text(
+        "HỘI ĐỒNG NHÂN DÂN TỈNH VĨNH LONG\nNGHỊ QUYẾT\nQuy định tổng mức chi xây dựng quyết định quy phạm pháp luật\n"
+        f"{filler}Điều 3. Tổng mức chi\n1. Tổng mức chi xây dựng quyết định quy phạm pháp luật ban hành mới của Chủ tịch "
+        f"Ủy ban nhân dân tỉnh là 40.000.000 đồng/01 văn bản.\n{filler}", encoding="utf-8")
+    for n in range(8):
+        (docs / f"caps-{n}.txt").write_text(
+            f"Section {n}. The total spending cap for drafting a new legal decision of the provincial committee chairman is set "
+            f"by the provincial council each year under rule {n}.\n", encoding="utf-8")
+    assistant = Assistant(Settings(index_dir=tmp_path_factory.mktemp("place-index")), embedder=embedder)
+    assistant.ingest([docs])
+    found = assistant.retrieve("In Vinh Long province, what is the total spending cap for drafting a new legal decision "
+                               "issued by the provincial People's Committee chairman?")
+    assert any("40.000.000" in r.chunk.text for r in found), [r.chunk.text[:60] for r in found]

@@ -17,7 +17,7 @@ from qa.index.store import ChunkStore
 from qa.question import Question
 from qa.retrieve.filters import Filters
 from qa.retrieve.fusion import fuse
-from qa.text import fold, terms
+from qa.text import contains_phrase, fold, terms
 from qa.types import Chunk, Retrieved
 
 _WORD = re.compile(r"\w+")
@@ -29,6 +29,9 @@ NAMED_BY_MEANING = 10
 # They count double in the fusion: the named document's header, found by its number in both
 # lists, would otherwise keep its article out of the top k.
 NAMED_BY_MEANING_WEIGHT = 2.0
+# A place more Vietnamese documents than this name does not say which one is asked about.
+PLACE_DOCUMENTS_MOST = 3
+PLACE_SEARCH = 50
 
 
 def restore_diacritics(text: str, passages: list[str]) -> str:
@@ -145,12 +148,14 @@ class HybridRetriever:
         self, question: Question, named: list[tuple[Chunk, float]], vector: np.ndarray | None, lexical: LexicalIndex, n: int,
         filters: Filters | None,
     ) -> list[tuple[Chunk, float]]:
-        """The passages nearest the question in meaning of the documents it names by number, when
-        they are written in the other language: an English question on Circular 143/2025/TT-BTC
-        shares its number with the header and few words with the article that answers it, and
-        BM25 on its words reads only the header."""
-        other = sorted({chunk.doc_id for chunk, _ in named if lexical.language(chunk) != question.language})
-        if vector is None or not other:
+        """The passages nearest the question in meaning of the documents it names in the other
+        language: an English question on Circular 143/2025/TT-BTC shares its number with the header
+        and few words with the article that answers it, and BM25 on its words reads only the header."""
+        if vector is None:
+            return []
+        other = sorted({chunk.doc_id for chunk, _ in named if lexical.language(chunk) != question.language}
+                       | self._places_only_vietnamese_writes(question, lexical))
+        if not other:
             return []
         where: dict[str, Any] = {"doc_id": {"$in": other}}
         if filters is not None and (restriction := filters.where()) is not None:
@@ -160,6 +165,24 @@ class HybridRetriever:
             [chunk_id for chunk_id, _ in nearest if lexical.get(chunk_id) is None])}
         chunks = [(lexical.get(chunk_id) or missing.get(chunk_id), 1.0 - distance) for chunk_id, distance in nearest]
         return [(chunk, similarity) for chunk, similarity in chunks if chunk is not None]
+
+    @staticmethod
+    def _places_only_vietnamese_writes(question: Question, lexical: LexicalIndex) -> set[str]:
+        """The documents that name a place an English question asks about ('Nghe An province' is
+        'tỉnh Nghệ An' without its marks) when no English passage names it and a few Vietnamese
+        documents do: the question is about them. 'Khanh Hoa', which English news writes, is not."""
+        if question.language != "en":
+            return set()
+        found: set[str] = set()
+        for place in question.place_names:
+            words = terms(place)
+            if len(words) < 2:
+                continue
+            holding = [chunk for chunk, _ in lexical.search(words, PLACE_SEARCH) if contains_phrase(chunk.text, place)]
+            documents = {chunk.doc_id for chunk in holding}
+            if holding and all(lexical.language(chunk) == "vi" for chunk in holding) and len(documents) <= PLACE_DOCUMENTS_MOST:
+                found |= documents
+        return found
 
     @staticmethod
     def _english_passages(words: tuple[str, ...], lexical: LexicalIndex, n: int, filters: Filters | None) -> list[tuple[Chunk, float]]:

@@ -917,6 +917,19 @@ def test_a_period_said_in_other_words_is_the_row_a_table_writes_for_it() -> None
     assert "semimonth" in told.terms and "semimonth" not in parse_question("What is one allowance worth?").terms
 
 
+def test_a_document_in_the_other_language_is_searched_by_the_questions_words_translated() -> None:
+    filler = "The FAA proposes to supersede an airworthiness directive for Boeing airplanes. "
+    texts = [filler * 3 for _ in range(6)] + ["DATES: The FAA must receive comments on this proposed AD by September 21, 2020."]
+    chunks = [Chunk(f"c{i}", "d1", "ad.pdf", "Airworthiness Directives; The Boeing Company Airplanes", "", i, 0, len(t), t, "h")
+              for i, t in enumerate(texts)]
+    vietnamese = "Ý kiến góp ý gửi về Sở Tư pháp trước ngày 15 tháng 3 năm 2026."
+    lexical = LexicalIndex([*chunks, Chunk("v0", "d2", "cv.docx", "Công văn", "", 0, 0, len(vietnamese), vietnamese, "h")])
+    question = parse_question("Hạn chót gửi ý kiến góp ý cho dự thảo chỉ thị của FAA về máy bay Boeing là ngày nào?")
+    assert "comment" in question.translated_terms
+    found = within_best_document(question, _retrieved(chunks[:1]), lexical)
+    assert any(r.chunk.chunk_id == "c6" for r in found), [r.chunk.chunk_id for r in found]
+
+
 def test_a_document_cited_by_its_number_and_year_alone_is_the_one_asked_about() -> None:
     question = parse_question("Under the city People's Council Resolution 73/2025 on health stations, what support does a doctor get?")
     assert question.short_citations == frozenset({"73/2025"}) and not question.doc_numbers

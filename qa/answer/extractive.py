@@ -414,7 +414,13 @@ def within_best_document(question: Question, retrieved: list[Retrieved], lexical
                 most -= 1
 
     naming = identifying_terms(retrieved[0].chunk)
-    words = [t for t in question.content_terms if t not in naming] or list(question.content_terms)
+    own = list(question.content_terms)
+    top_chunk = next(r.chunk for r in retrieved if r.chunk.doc_id == top)
+    if question.translated_terms and lexical.language(top_chunk) != question.language:
+        # A document in the other language is searched by the question's words as it writes them:
+        # their glossary translation, and the names and numbers both languages share.
+        own = list(crossed_weights(question, lexical.idf))
+    words = [t for t in own if t not in naming] or own
     add(lexical.search_document(words, top, 6), 1)
     # And by its rarest words alone: the words common in the document ('FAA', 'proposed',
     # 'airworthiness' in an airworthiness directive) pick any of its chunks.

@@ -930,6 +930,18 @@ def test_a_document_in_the_other_language_is_searched_by_the_questions_words_tra
     assert any(r.chunk.chunk_id == "c6" for r in found), [r.chunk.chunk_id for r in found]
 
 
+def test_a_list_told_in_sentences_comes_whole_with_what_announces_it() -> None:
+    text = ("Moving forward, the President can be followed on familiar handles. In October, we laid out plans to preserve the "
+            "digital legacy of the administration and to ensure this digital transition meets three key goals. First, we are "
+            "preserving the material we have created with the National Archives. Second, we are working to ensure these materials "
+            "stay accessible on the platforms where they were created. Finally, we are working to ensure that the next White House "
+            "can continue to use the digital channels. We are grateful to the people who engaged with us online.")
+    question = parse_question("What were the three goals the White House set for its digital transition?")
+    answer = _answer_from(question, text, "The Digital Transition")
+    assert "three key goals" in answer.text and "National Archives" in answer.text and "platforms" in answer.text, answer.text
+    assert "next White House" in answer.text and "grateful" not in answer.text, answer.text
+
+
 def test_a_document_cited_by_its_number_and_year_alone_is_the_one_asked_about() -> None:
     question = parse_question("Under the city People's Council Resolution 73/2025 on health stations, what support does a doctor get?")
     assert question.short_citations == frozenset({"73/2025"}) and not question.doc_numbers

@@ -304,7 +304,7 @@ def _candidates(
                 worded *= 0.5  # from a document that never names the place or body the question is about
             if len(texts[i].split()) <= 6 and not _DIGIT.search(texts[i]) and not _LIST_ITEM.match(texts[i]) and not (
                 question.answer_type in ("organisation", "person") and wanted
-            ) and not (question.wants_list and texts[i].rstrip().endswith(":")):
+            ) and not (question.wants_list and introduces_list(texts, i)):
                 # A heading names a topic; it rarely answers a question about it (a list item can,
                 # a short line naming who: 'From: Skills Funding Agency', and one that opens the list
                 # asked for: 'This regime involves:').
@@ -312,9 +312,9 @@ def _candidates(
             bonus = 0.02 / (rank + 1)  # a small prior for better-ranked chunks breaks ties between equal sentences
             if question.wants_definition and defines(question_terms, texts[i]):
                 bonus += 0.2  # 'work-study—money you earn ...': what the question asks, said outright
-            if question.wants_list and texts[i].rstrip().endswith(":"):
+            if question.wants_list and introduces_list(texts, i):
                 bonus += 0.2  # asked for a list: a sentence that introduces one (its items come with it)
-            elif question.wants_list and _LIST_ITEM.match(texts[i]):
+            elif question.wants_list and (_LIST_ITEM.match(texts[i]) or _ORDINAL_ITEM.match(fold(texts[i]))):
                 bonus += 0.1  # or an item (its siblings come with it, but it may be another list's)
             if _NATIONAL_MOTTO.search(texts[i]) or (question.answer_type != "date" and (
                     _PLACE_AND_DATE.match(texts[i]) or (own_number and own_number in _numbers_in(texts[i])))):
@@ -727,6 +727,20 @@ class DocumentReader(Protocol):
     def document_text(self, doc_id: str) -> str: ...
 # A list item's mark: a dash or bullet (PDFs give bullets from symbol fonts as private-use
 # characters or as 'ｴ'), '1.', '1)', 'a)', 'iv.'.
+# A list told in sentences: 'First, we are preserving ... Second, ... Finally, ...' (folded).
+_ORDINAL_ITEM = re.compile(
+    r"^\W{0,3}(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth(?:ly)?|finally|lastly|"
+    r"thu (?:nhat|hai|ba|tu|nam)|cuoi cung)\b"
+)
+_FIRST_ORDINAL = re.compile(r"^\W{0,3}(?:first(?:ly)?|thu nhat)\b")
+
+
+def introduces_list(texts: list[str], i: int) -> bool:
+    """Whether texts[i] introduces a list: it ends in ':', or the next sentence is its first item
+    told in words ('... meets three key goals.' before 'First, we are preserving ...')."""
+    return texts[i].rstrip().endswith(":") or (i + 1 < len(texts) and _FIRST_ORDINAL.match(fold(texts[i + 1])) is not None)
+
+
 _LIST_ITEM = re.compile(r"^\s*(?:[-–—•◦▪■●○·∙►➢✓+*ｴ\ue000-\uf8ff]|\d{1,2}[.)]|[a-zđ]\)|[ivx]{1,4}\.)\s")
 MEANING_SPREAD = 0.05
 # A Vietnamese document's preamble: the laws it rests on and who proposed it.
@@ -764,10 +778,18 @@ def complete_unit(
         return chunk, spans[i].start, spans[i].end
 
     def is_item(i: int) -> bool:
-        return _LIST_ITEM.match(chunk.slice(spans[i].start, spans[i].end)) is not None
+        sentence = chunk.slice(spans[i].start, spans[i].end)
+        return _LIST_ITEM.match(sentence) is not None or _ORDINAL_ITEM.match(fold(sentence)) is not None
 
     if text.rstrip().endswith(":"):
         items = _list_after(chunk, spans, at, reader)
+        return [own, *items[:LIST_CAP]], max(0, len(items) - LIST_CAP)
+    texts = [chunk.slice(sp.start, sp.end) for sp in spans]
+    if introduces_list(texts, at):  # its items told in sentences: 'First, ...', 'Second, ...'
+        last = at + 1
+        while last + 1 < len(spans) and _ORDINAL_ITEM.match(fold(texts[last + 1])) and not _FIRST_ORDINAL.match(fold(texts[last + 1])):
+            last += 1
+        items = [piece(i) for i in range(at + 1, last + 1)]
         return [own, *items[:LIST_CAP]], max(0, len(items) - LIST_CAP)
     if wants_list and is_item(at):
         first = at
@@ -776,7 +798,7 @@ def complete_unit(
         last = at
         while last + 1 < len(spans) and is_item(last + 1):
             last += 1
-        intro = [piece(first - 1)] if first > 0 and chunk.slice(spans[first - 1].start, spans[first - 1].end).rstrip().endswith(":") else []
+        intro = [piece(first - 1)] if first > 0 and introduces_list([chunk.slice(sp.start, sp.end) for sp in spans], first - 1) else []
         items = [piece(i) for i in range(first, last + 1)]
         if len(items) > LIST_CAP:  # keep the best item among those shown
             keep = max(0, min(at - first - LIST_CAP // 2, len(items) - LIST_CAP))

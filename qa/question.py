@@ -235,6 +235,9 @@ class Question:
     # Years the ask names outside document numbers ('recorded in 2008'): a document that never
     # writes the year cannot say what happened in it.
     years: tuple[str, ...] = ()
+    # What the story counts, as the word after each number ('180 con heo' -> 'con', '10% khả
+    # năng' -> '%'): a document's threshold on it ('dưới 150 con') is the condition to check.
+    story_units: tuple[str, ...] = ()
     # Words that read the same in documents written in English: the English names and acronyms in a
     # Vietnamese question ('GOV.UK', 'NICS', 'Kentucky'), with the numbers it holds.
     bridge_terms: tuple[str, ...] = ()
@@ -414,6 +417,10 @@ def _asks_of(ask: str) -> list[str]:
     return [ask[a:b].strip(" ,?") for a, b in spans] if 2 <= len(spans) <= 3 else [ask]
 
 
+# A number and what it counts, folded ('180 con', '10%', '1,2 ty', 'six staff'); not a year.
+_STORY_COUNT = re.compile(r"(?<![\d/])(?!(?:19|20)\d\d\b)\d[\d.,]*\s*(%|[a-z]+)")
+
+
 # How people say a period, and the one word a table writes for it ('we pay him every two weeks'
 # is the row 'Biweekly 80.80').
 _PERIODS = tuple((re.compile(pattern), word) for pattern, word in (
@@ -506,4 +513,5 @@ def parse_question(text: str) -> Question:
         place_names=tuple(dict.fromkeys(name for m in _PLACE.finditer(DOC_NUMBER.sub(" ", text) if points_into_story else unreferenced)
                                         if terms(name := " ".join((m.group(1) or m.group(2)).split())))),
         years=tuple(dict.fromkeys(_YEAR.findall(_DATING_YEAR.sub(" ", unreferenced)))),
+        story_units=tuple(dict.fromkeys(m.group(1) for m in _STORY_COUNT.finditer(fold(DOC_NUMBER.sub(" ", story))))),
     )

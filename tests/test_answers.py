@@ -16,6 +16,7 @@ from qa.answer.extractive import (
     identifying_terms,
     question_weights,
     refusal_signals,
+    sets_threshold,
     within_best_document,
     within_document_weights,
 )
@@ -940,6 +941,23 @@ def test_a_list_told_in_sentences_comes_whole_with_what_announces_it() -> None:
     answer = _answer_from(question, text, "The Digital Transition")
     assert "three key goals" in answer.text and "National Archives" in answer.text and "platforms" in answer.text, answer.text
     assert "next White House" in answer.text and "grateful" not in answer.text, answer.text
+
+
+def test_a_story_that_counts_something_is_checked_against_the_documents_threshold_on_it() -> None:
+    items = "1. Hỗ trợ 100% kinh phí mua các loại vắc-xin bao gồm:\na) Vắc-xin phòng bệnh Lở mồm long móng đối với heo, trâu, bò;\n"
+    covered = ("Điều 2. Đối tượng áp dụng\nHộ chăn nuôi có quy mô như sau:\nChăn nuôi heo có tổng đàn dưới 150 (một trăm năm mươi) con;\n"
+               "Chăn nuôi trâu, bò có tổng đàn dưới 40 (bốn mươi) con.\n")
+    filler = "Điều {n}. Sở Nông nghiệp và Môi trường hướng dẫn, kiểm tra việc tổ chức tiêm phòng trên địa bàn.\n"
+    texts = [items, *(filler.format(n=n) for n in range(3, 9)), covered]
+    chunks = [Chunk(f"c{i}", "d1", "nq-64.docx", "Nghị quyết hỗ trợ tiêm phòng", "", i, 0, len(t), t, "h") for i, t in enumerate(texts)]
+    lexical = LexicalIndex(chunks)
+    counted = parse_question("Nhà tôi ở ngoại thành nuôi khoảng 180 con heo thịt. Nhà tôi có được hỗ trợ tiền vắc-xin lở mồm long móng không?")
+    assert counted.story_units == ("con",) and sets_threshold("Chăn nuôi heo có tổng đàn dưới 150 (một trăm năm mươi) con;", ("con",))
+    found = within_best_document(counted, _retrieved(chunks[:1]), lexical)
+    assert any(r.chunk.chunk_id == "c7" for r in found), [r.chunk.chunk_id for r in found]
+    ranked = _best_first(counted, question_weights(counted, lexical.idf), [chunks[0], chunks[7]], lexical)
+    top_two = [chunks[0].slice(c.start, c.end) if c.chunk is chunks[0] else chunks[7].slice(c.start, c.end) for c in ranked[:2]]
+    assert any("dưới 150" in t for t in top_two), top_two
 
 
 def test_a_document_cited_by_its_number_and_year_alone_is_the_one_asked_about() -> None:

@@ -139,6 +139,20 @@ def defines(question_terms: dict[str, float], text: str) -> bool:
     return found is not None and bool(set(terms(found.group(1))) & question_terms.keys())
 
 
+# A limit on a count, folded: 'dưới 150 (một trăm năm mươi) con', 'từ 5% trở lên', 'more than five pets'.
+_THRESHOLD = re.compile(
+    r"\b(?:duoi|tren|tu|khong qua|toi da|toi thieu|it nhat|vuot qua|at least|more than|less than|fewer than|up to|over|under|"
+    r"no more than|exceeding|maximum of|minimum of)\s+(?:\d[\d.,]*|one|two|three|four|five|six|seven|eight|nine|ten)"
+    r"(?:\s*\([^)]{0,60}\))?\s*(%|[a-z]+)"
+)
+THRESHOLD_BONUS = 0.2
+
+
+def sets_threshold(text: str, units: tuple[str, ...]) -> bool:
+    """Whether the text sets a limit on one of the counts the story tells ('dưới 150 con' for '180 con heo')."""
+    return any(m.group(1) in units for m in _THRESHOLD.finditer(fold(text)))
+
+
 def question_weights(question: Question, idf: Callable[[str], float]) -> dict[str, float]:
     """IDF weights of the question's terms, without its question words, the focus word doubled."""
     weights = {t: idf(t) for t in question.content_terms}
@@ -310,6 +324,8 @@ def _candidates(
                 # asked for: 'This regime involves:').
                 factor *= 0.5
             bonus = 0.02 / (rank + 1)  # a small prior for better-ranked chunks breaks ties between equal sentences
+            if question.story_units and sets_threshold(texts[i], question.story_units):
+                bonus += THRESHOLD_BONUS  # 'dưới 150 con' for a story of '180 con heo': the condition to check
             if question.wants_definition and defines(question_terms, texts[i]):
                 bonus += 0.2  # 'work-study—money you earn ...': what the question asks, said outright
             if question.wants_list and introduces_list(texts, i):
@@ -425,6 +441,10 @@ def within_best_document(question: Question, retrieved: list[Retrieved], lexical
     # And by its rarest words alone: the words common in the document ('FAA', 'proposed',
     # 'airworthiness' in an airworthiness directive) pick any of its chunks.
     add(lexical.search_document(sorted(set(words), key=lambda t: (-lexical.idf(t), t))[:RAREST_WORDS], top, 6), 1)
+    if question.story_units and question.context_terms:
+        # And by the story's words, when it counts something: who the document covers ('chăn nuôi
+        # heo có tổng đàn dưới 150 con') is the condition a story of '180 con heo' is checked against.
+        add(lexical.search_document([t for t in question.context_terms if t not in naming], top, 6), 1)
     term_sets: dict[str, frozenset[str]] = {}
 
     def terms_of(chunk: Chunk) -> frozenset[str]:

@@ -182,3 +182,25 @@ def test_an_english_question_reads_the_vietnamese_document_of_the_place_it_names
     found = assistant.retrieve("In Vinh Long province, what is the total spending cap for drafting a new legal decision "
                                "issued by the provincial People's Committee chairman?")
     assert any("40.000.000" in r.chunk.text for r in found), [r.chunk.text[:60] for r in found]
+
+
+def test_a_place_whose_second_syllable_is_no_search_term_is_still_found(tmp_path_factory: pytest.TempPathFactory, embedder) -> None:
+    """'Nghe An': 'an' is no search term and 'nghe' is mostly 'nghề' (a trade). The place is looked
+    for with the question's glossary Vietnamese, then whole."""
+    docs = tmp_path_factory.mktemp("nghe-an")
+    for n in range(60):
+        (docs / f"nghe-{n}.txt").write_text(f"Quy định {n} về đào tạo nghề, giáo dục nghề nghiệp và dạy nghề cho lao động nông thôn.\n",
+                                            encoding="utf-8")
+    filler = "".join(f"Điều {n}. Các sở, ngành tổ chức thực hiện Quyết định này theo chức năng, nhiệm vụ được giao.\n" for n in range(3, 13))
+    (docs / "qd-80-nghe-an.txt").write_text(
+        f"ỦY BAN NHÂN DÂN TỈNH NGHỆ AN\nQUYẾT ĐỊNH\nCông bố thủ tục hành chính lĩnh vực thủy sản\n{filler}"
+        "STT | Tên thủ tục | Thời hạn giải quyết\n1 | Cấp Giấy chứng nhận thủy sản xuất khẩu vào Hoa Kỳ (COA) | 04 ngày làm việc\n"
+        f"{filler}", encoding="utf-8")
+    for n in range(6):
+        (docs / f"export-{n}.txt").write_text(
+            f"Part {n}. Seafood exported to the United States needs a certificate issued by the exporting province within days.\n",
+            encoding="utf-8")
+    assistant = Assistant(Settings(index_dir=tmp_path_factory.mktemp("nghe-an-index")), embedder=embedder)
+    assistant.ingest([docs])
+    found = assistant.retrieve("How long does Nghe An province take to issue a certificate (COA) for seafood exported to the United States?")
+    assert any("04 ngày" in r.chunk.text for r in found), [r.chunk.text[:60] for r in found]

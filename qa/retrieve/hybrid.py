@@ -175,9 +175,11 @@ class HybridRetriever:
             return set()
         found: set[str] = set()
         for place in question.place_names:
-            words = terms(place)
-            if len(words) < 2:
+            if len(place.split()) < 2:
                 continue
+            # With the question's glossary Vietnamese: 'nghe' alone is 'nghề' (a trade) in most
+            # passages; 'An' of 'Nghệ An' is no search term.
+            words = [*terms(place), *question.translated_terms]
             holding = [chunk for chunk, _ in lexical.search(words, PLACE_SEARCH) if contains_phrase(chunk.text, place)]
             documents = {chunk.doc_id for chunk in holding}
             if holding and all(lexical.language(chunk) == "vi" for chunk in holding) and len(documents) <= PLACE_DOCUMENTS_MOST:

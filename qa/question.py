@@ -395,7 +395,8 @@ _PERIOD = re.compile(rf"\b({MONTH}),? ((?:19|20)\d\d)\b")
 # Where a second ask starts: 'and' / 'và' / a comma, then a question word within a few words
 # ('... dài bao nhiêu km và có sơ bộ tổng mức đầu tư bao nhiêu tỷ đồng?').
 _SECOND_ASK = re.compile(
-    r",?\s+(?:và|and)\s+(?=(?:[^\s,]+\s+){0,8}?(?:what|which|how|when|who|bao nhiêu|bao lâu|ngày nào|năm nào|ai)\b)|"
+    r",?\s+(?:và|and)\s+(?=(?:[^\s,]+\s+){0,8}?(?:what|which|how|when|who|bao nhiêu|bao lâu|ngày nào|năm nào|khi nào|mức nào|"
+    r"thế nào|là gì|ở đâu|ai)\b)|"
     r",\s+(?=(?:what|which|how|when|who)\b)",
     re.IGNORECASE,
 )

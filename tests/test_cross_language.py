@@ -130,12 +130,21 @@ def test_a_vietnamese_question_without_english_words_finds_the_english_page(mixe
     assert "pets.txt" in [Path(r.chunk.source).name for r in mixed_assistant.retriever.retrieve(question, 10)]
 
 
+def _indexed(tmp_path_factory: pytest.TempPathFactory, embedder, files: dict[str, str]) -> Assistant:
+    """An assistant over these text files, each written to a fresh folder and ingested."""
+    docs = tmp_path_factory.mktemp("docs")
+    for name, text in files.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    assistant = Assistant(Settings(index_dir=tmp_path_factory.mktemp("index")), embedder=embedder)
+    assistant.ingest([docs])
+    return assistant
+
+
 def test_an_english_question_reads_the_named_vietnamese_document_by_meaning(
         tmp_path_factory: pytest.TempPathFactory, embedder) -> None:
     """An English question shares only the number with a Vietnamese resolution: BM25 on its words
     finds the header, and English pages about pay fill the embedder's top five. The article on a
     doctor's salary is found by meaning inside the named document."""
-    docs = tmp_path_factory.mktemp("named")
     articles = [
         "Điều {n}. Nhiệm vụ của Sở Y tế\nSở Y tế chủ trì kiểm tra, giám sát việc thực hiện chính sách tại các trạm y tế; "
         "tổng hợp báo cáo định kỳ sáu tháng và hằng năm gửi Ủy ban nhân dân Thành phố.\n",
@@ -143,20 +152,18 @@ def test_an_english_question_reads_the_named_vietnamese_document_by_meaning(
         "các đơn vị lập dự toán cùng thời điểm xây dựng dự toán ngân sách năm.\n",
     ]
     body = "".join(articles[n % 2].format(n=n + 3) for n in range(10))
-    (docs / "nq-73-2025.txt").write_text(
+    files = {"nq-73-2025.txt": (
         "HỘI ĐỒNG NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH\nSố: 73/2025/NQ-HĐND\nThành phố Hồ Chí Minh, ngày 10 tháng 12 năm 2025\n"
         "NGHỊ QUYẾT\nQuy định chính sách đặc thù về củng cố trạm y tế\n"
         "Điều 1. Phạm vi điều chỉnh\nNghị quyết này quy định chính sách đặc thù đối với trạm y tế trên địa bàn Thành phố.\n"
         f"{body}"
         "Điều 2. Chính sách thu hút người lao động cao tuổi\n1. Hỗ trợ cho bác sĩ: lương 9.000.000 đồng/người/tháng "
         "và các khoản đóng bảo hiểm xã hội.\n2. Hỗ trợ cho điều dưỡng, hộ sinh: lương 7.000.000 đồng/người/tháng.\n"
-        f"{body}", encoding="utf-8")
+        f"{body}")}
     for n in range(8):
-        (docs / f"pay-{n}.txt").write_text(
-            f"Section {n}. Monthly salary support for doctors at health stations in the city is paid by the employing agency "
-            f"under resolution {n} of the council; physicians receive support each month.\n", encoding="utf-8")
-    assistant = Assistant(Settings(index_dir=tmp_path_factory.mktemp("named-index")), embedder=embedder)
-    assistant.ingest([docs])
+        files[f"pay-{n}.txt"] = (f"Section {n}. Monthly salary support for doctors at health stations in the city is paid by the "
+                                 f"employing agency under resolution {n} of the council; physicians receive support each month.\n")
+    assistant = _indexed(tmp_path_factory, embedder, files)
     found = assistant.retrieve("Under Resolution 73/2025/NQ-HĐND, how much monthly salary support does a doctor receive?")
     assert any("9.000.000" in r.chunk.text for r in found)
 
@@ -165,20 +172,17 @@ def test_an_english_question_reads_the_vietnamese_document_of_the_place_it_names
         tmp_path_factory: pytest.TempPathFactory, embedder) -> None:
     """'Vinh Long province' is written 'tỉnh Vĩnh Long' only in Vietnamese documents: an English
     question about it is about them, though English pages on spending caps share its words."""
-    docs = tmp_path_factory.mktemp("place")
     filler = "".join(
         f"Điều {n}. Trách nhiệm thi hành\nỦy ban nhân dân tỉnh tổ chức triển khai, kiểm tra việc thực hiện Nghị quyết này; "
         "các sở, ngành lập dự toán hằng năm theo quy định của Luật Ngân sách nhà nước.\n" for n in range(4, 14))
-    (docs / "nq-48-vinh-long.txt").write_text(
+    files = {"nq-48-vinh-long.txt": (
         "HỘI ĐỒNG NHÂN DÂN TỈNH VĨNH LONG\nNGHỊ QUYẾT\nQuy định tổng mức chi xây dựng quyết định quy phạm pháp luật\n"
         f"{filler}Điều 3. Tổng mức chi\n1. Tổng mức chi xây dựng quyết định quy phạm pháp luật ban hành mới của Chủ tịch "
-        f"Ủy ban nhân dân tỉnh là 40.000.000 đồng/01 văn bản.\n{filler}", encoding="utf-8")
+        f"Ủy ban nhân dân tỉnh là 40.000.000 đồng/01 văn bản.\n{filler}")}
     for n in range(8):
-        (docs / f"caps-{n}.txt").write_text(
-            f"Section {n}. The total spending cap for drafting a new legal decision of the provincial committee chairman is set "
-            f"by the provincial council each year under rule {n}.\n", encoding="utf-8")
-    assistant = Assistant(Settings(index_dir=tmp_path_factory.mktemp("place-index")), embedder=embedder)
-    assistant.ingest([docs])
+        files[f"caps-{n}.txt"] = (f"Section {n}. The total spending cap for drafting a new legal decision of the provincial committee "
+                                  f"chairman is set by the provincial council each year under rule {n}.\n")
+    assistant = _indexed(tmp_path_factory, embedder, files)
     found = assistant.retrieve("In Vinh Long province, what is the total spending cap for drafting a new legal decision "
                                "issued by the provincial People's Committee chairman?")
     assert any("40.000.000" in r.chunk.text for r in found), [r.chunk.text[:60] for r in found]
@@ -187,20 +191,15 @@ def test_an_english_question_reads_the_vietnamese_document_of_the_place_it_names
 def test_a_place_whose_second_syllable_is_no_search_term_is_still_found(tmp_path_factory: pytest.TempPathFactory, embedder) -> None:
     """'Nghe An': 'an' is no search term and 'nghe' is mostly 'nghề' (a trade). The place is looked
     for with the question's glossary Vietnamese, then whole."""
-    docs = tmp_path_factory.mktemp("nghe-an")
-    for n in range(60):
-        (docs / f"nghe-{n}.txt").write_text(f"Quy định {n} về đào tạo nghề, giáo dục nghề nghiệp và dạy nghề cho lao động nông thôn.\n",
-                                            encoding="utf-8")
+    files = {f"nghe-{n}.txt": f"Quy định {n} về đào tạo nghề, giáo dục nghề nghiệp và dạy nghề cho lao động nông thôn.\n"
+             for n in range(60)}
     filler = "".join(f"Điều {n}. Các sở, ngành tổ chức thực hiện Quyết định này theo chức năng, nhiệm vụ được giao.\n" for n in range(3, 13))
-    (docs / "qd-80-nghe-an.txt").write_text(
+    files["qd-80-nghe-an.txt"] = (
         f"ỦY BAN NHÂN DÂN TỈNH NGHỆ AN\nQUYẾT ĐỊNH\nCông bố thủ tục hành chính lĩnh vực thủy sản\n{filler}"
         "STT | Tên thủ tục | Thời hạn giải quyết\n1 | Cấp Giấy chứng nhận thủy sản xuất khẩu vào Hoa Kỳ (COA) | 04 ngày làm việc\n"
-        f"{filler}", encoding="utf-8")
+        f"{filler}")
     for n in range(6):
-        (docs / f"export-{n}.txt").write_text(
-            f"Part {n}. Seafood exported to the United States needs a certificate issued by the exporting province within days.\n",
-            encoding="utf-8")
-    assistant = Assistant(Settings(index_dir=tmp_path_factory.mktemp("nghe-an-index")), embedder=embedder)
-    assistant.ingest([docs])
+        files[f"export-{n}.txt"] = f"Part {n}. Seafood exported to the United States needs a certificate issued by the exporting province.\n"
+    assistant = _indexed(tmp_path_factory, embedder, files)
     found = assistant.retrieve("How long does Nghe An province take to issue a certificate (COA) for seafood exported to the United States?")
     assert any("04 ngày" in r.chunk.text for r in found), [r.chunk.text[:60] for r in found]

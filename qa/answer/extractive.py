@@ -241,6 +241,7 @@ def _candidates(
     named = lexical.named_by(question.doc_numbers, question.short_citations)
     cited = [frozenset(terms(n)) for n in question.doc_numbers]
     elsewhere: dict[str, bool] = {}
+    written: dict[str, list[frozenset[str]]] = {}
     weights_in: dict[tuple[str, bool], dict[str, float]] = {}
     seen: set[tuple[str, int, int]] = set()
     out: list[Candidate] = []
@@ -259,7 +260,9 @@ def _candidates(
         if (chunk.doc_id, across) not in weights_in:
             weights_in[(chunk.doc_id, across)] = within_document_weights(question, base, chunk)
         if chunk.doc_id not in about:
-            about[chunk.doc_id] = not names or any(lexical.document_mentions(chunk.doc_id, n) for n in names)
+            # The question's names (its places and bodies) this document writes somewhere.
+            written[chunk.doc_id] = [pair for pair in names if lexical.document_mentions(chunk.doc_id, pair)]
+            about[chunk.doc_id] = not names or bool(written[chunk.doc_id])
             # Another document than the one named, which does not even cite its number.
             elsewhere[chunk.doc_id] = bool(named) and chunk.doc_id not in named and not any(
                 lexical.document_mentions(chunk.doc_id, number) for number in cited)
@@ -269,7 +272,7 @@ def _candidates(
         own_number = doc_number_key(chunk.doc_number)
         # Names in the question other than the document's own (its province, its issuer), that the
         # document writes somewhere: one it never writes is already counted against it (about).
-        entities = [pair for pair in names if not pair <= identifying and lexical.document_mentions(chunk.doc_id, pair)]
+        entities = [pair for pair in written[chunk.doc_id] if not pair <= identifying]
         spans, texts, unit_terms = read[chunk.chunk_id]
         # The headings the chunk sits under ('1. Tên thủ tục: Đăng ký ...' above '1.4. Thời hạn
         # giải quyết: 02 ngày'): what each of its sentences is about, read like a neighbour.

@@ -313,7 +313,7 @@ _REFERS_TO_STORY = re.compile(
     r"thành phố|địa phương|khu vực|cơ sở|trại)(?: \w+){0,2} (?:này|đó|ấy|trên)\b|"
     r"\b(?:this|that|these|those|such) (?:\w+ )?(?:plan|list|procedure|document|page|guide|report|programme|program|rule|"
     r"certificate|permit|licen[cs]e|scheme|decision|law|table|case|project|one|province|city|commune|district|county|state|"
-    r"town|village|area)\b|\b(?:her|his|their|them|its)\b|\bit\W*$",
+    r"town|village|area)\b|\bthe (?:province|city|commune|ward|district|county|town|village)\b|\b(?:her|his|their|them|its)\b|\bit\W*$",
     re.IGNORECASE,
 )
 

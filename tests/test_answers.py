@@ -362,6 +362,8 @@ def test_an_ask_that_points_into_its_story_is_read_with_it() -> None:
     described = parse_question("My son's aid offer includes 'work-study' and we are not sure what that means. "
                                "How does the Your Federal Student Loans guide describe it?")
     assert "studi" in described.context_terms and described.wants_definition, "'describe it' asks what the story's term means"
+    province = parse_question("We lease land in an industrial park in Lam Dong province. What rate does the province use to set the rent?")
+    assert province.place_names == ("Lam Dong",), "'the province' is the story's"
     alone = parse_question("I live in Hanoi and my rent keeps rising. How many industrial clusters are planned in Khanh Hoa?")
     assert alone.ask.startswith("How many") and not alone.context_terms, "an ask that stands alone is scored alone"
     after = parse_question("Đoạn qua xã Nam Đàn dài bao nhiêu km? Tôi hỏi vì nhà tôi ở Nam Đàn có mảnh vườn nằm trong tuyến.")
@@ -961,6 +963,24 @@ def test_a_story_that_counts_something_is_checked_against_the_documents_threshol
     ranked = _best_first(counted, question_weights(counted, lexical.idf), [chunks[0], chunks[7]], lexical)
     top_two = [chunks[0].slice(c.start, c.end) if c.chunk is chunks[0] else chunks[7].slice(c.start, c.end) for c in ranked[:2]]
     assert any("dưới 150" in t for t in top_two), top_two
+
+
+def test_what_a_rows_label_excepts_is_not_what_the_row_is_about() -> None:
+    text = ("Khu vực | Tỷ lệ (%/năm)\n"
+            "- Các phường (trừ trường hợp thuê đất thuộc khu công nghiệp, trả tiền thuê đất hằng năm không qua đấu giá) | 1,2%\n"
+            "- Các xã (trừ trường hợp thuê đất thuộc khu công nghiệp, trả tiền thuê đất hằng năm không qua đấu giá) | 1%\n"
+            "- Đất thuộc các khu công nghiệp trên địa bàn tỉnh | 0,8%\n")
+    chunk = Chunk("c0", "d1", "nq-84.docx", "Nghị quyết tỷ lệ phần trăm tính đơn giá thuê đất", "", 0, 0, len(text), text, "h")
+    lexical = LexicalIndex([chunk])
+
+    def best(question: str) -> str:
+        parsed = parse_question(question)
+        found = _best_first(parsed, question_weights(parsed, lexical.idf), [chunk], lexical)
+        return chunk.slice(found[0].start, found[0].end)
+
+    assert best("Công ty tôi thuê đất trong một khu công nghiệp, trả tiền thuê hằng năm, không qua đấu giá. "
+                "Tỷ lệ phần trăm tính đơn giá thuê đất là bao nhiêu?").endswith("0,8%")
+    assert best("Tỷ lệ phần trăm tính đơn giá thuê đất hằng năm tại các phường là bao nhiêu?").endswith("1,2%")
 
 
 def test_a_document_cited_by_its_number_and_year_alone_is_the_one_asked_about() -> None:

@@ -371,6 +371,11 @@ def _candidates(
     return out
 
 
+# A row label's exception ('Các phường (trừ trường hợp ... đất thuộc khu công nghiệp ...)'): what
+# it names is what the row is not.
+_EXCEPTION = re.compile(r"\((?:trừ|ngoại trừ|không bao gồm|except|excluding|other than)\b[^()]*(?:\([^()]*\)[^()]*)*\)", re.IGNORECASE)
+
+
 def _row_terms(row: str, terms_of_row: frozenset[str]) -> frozenset[str]:
     """A row's words without the cells that cite another document by its number ('Thông tư số
     110/2025/TT-BTC ... phí thẩm định cấp giấy phép kinh doanh karaoke, vũ trường'): such a cell
@@ -378,7 +383,10 @@ def _row_terms(row: str, terms_of_row: frozenset[str]) -> frozenset[str]:
     row is not about karaoke)."""
     cells = row.split(" | ")
     kept = [cell for cell in cells if not DOC_NUMBER.search(cell)]
-    return _term_set(" ".join(kept)) if len(kept) < len(cells) else terms_of_row
+    unexcepted = [_EXCEPTION.sub(" ", cell) for cell in kept]
+    if len(kept) == len(cells) and unexcepted == kept:
+        return terms_of_row
+    return _term_set(" ".join(unexcepted))
 
 
 # A line of a table a PDF gives as plain lines: a short label, then one amount ('Weekly $ 40.40',
@@ -885,7 +893,7 @@ def _names_the_row(row: str, weights: dict[str, float]) -> bool:
     """Whether the question names a row by its label, the first cell with words in it ('China',
     'Xã Vân Hồ', 'Dự án thành phần 6: Bồi thường ... qua xã Nam Đàn'): most of the label's words
     are the question's."""
-    label = next((cell for cell in row.split(" | ") if len(_LETTER.findall(cell)) >= 3), "")
+    label = _EXCEPTION.sub(" ", next((cell for cell in row.split(" | ") if len(_LETTER.findall(cell)) >= 3), ""))
     words = set(terms(label))
     return bool(words) and len(words & weights.keys()) >= 0.75 * len(words)
 

@@ -298,8 +298,9 @@ def _answer_type(folded: str) -> AnswerType | None:
     return None
 
 
-# A sentence ends at '.', '?' or '!' followed by a space: 'TP.HCM' and '1.5' go on.
-_SENTENCE = re.compile(r".+?(?:[.?!]+(?=\s|$)|$)")
+# A sentence ends at '.', '?' or '!' followed by a space: 'TP.HCM' and '1.5' go on, and so does a
+# trailing-off '...' before a lower-case word ('công chứng, luật sư... có hiệu lực từ ngày nào').
+_SENTENCE = re.compile(r".+?(?:(?:(?<!\.)[.?!]+|\.{3,}|…)(?=\s|$)(?<!\.\.\.(?=\s[a-zà-ỹđ]))(?<!…(?=\s[a-zà-ỹđ]))|$)")
 _ASKING = re.compile(
     r"\b(what|which|who|whom|whose|when|where|why|how|is|are|does|do|did|can|could|should|must|will|may|"
     r"bao nhieu|bao lau|gi|nao|ai|dau|khong|chua|the nao|ra sao|nhu the nao|co phai|hay khong)\b"

@@ -26,7 +26,7 @@ from qa.answer.refusal import SIGNALS, fit, load_model
 from qa.assistant import NO_MATCHING_DOCUMENT
 from qa.errors import InputError
 from qa.index.lexical import LexicalIndex
-from qa.question import language_of, parse_question
+from qa.question import language_of, parse_question, split_ask
 from qa.retrieve.hybrid import restore_diacritics
 from qa.text import DOC_NUMBER, normalize, terms
 from qa.types import Chunk, Retrieved
@@ -366,7 +366,7 @@ def test_an_ask_that_points_into_its_story_is_read_with_it() -> None:
     assert province.place_names == ("Lam Dong",), "'the province' is the story's"
     trailing = parse_question("quyet dinh cua chu tich ubnd tinh lai chau phan cap linh vuc cong chung, luat su... co hieu luc tu ngay nao")
     assert not trailing.story and "chau" in trailing.terms, "a '...' before a lower-case word trails off, it ends no sentence"
-    assert parse_question("Tôi nuôi heo ở Củ Chi... Nhà tôi có được hỗ trợ không?").story == "Tôi nuôi heo ở Củ Chi..."
+    assert split_ask("Tôi nuôi heo ở Củ Chi... Nhà tôi có được hỗ trợ không?") == ("Tôi nuôi heo ở Củ Chi...", "Nhà tôi có được hỗ trợ không?")
     alone = parse_question("I live in Hanoi and my rent keeps rising. How many industrial clusters are planned in Khanh Hoa?")
     assert alone.ask.startswith("How many") and not alone.context_terms, "an ask that stands alone is scored alone"
     after = parse_question("Đoạn qua xã Nam Đàn dài bao nhiêu km? Tôi hỏi vì nhà tôi ở Nam Đàn có mảnh vườn nằm trong tuyến.")

@@ -364,8 +364,8 @@ def test_an_ask_that_points_into_its_story_is_read_with_it() -> None:
     assert "studi" in described.context_terms and described.wants_definition, "'describe it' asks what the story's term means"
     province = parse_question("We lease land in an industrial park in Lam Dong province. What rate does the province use to set the rent?")
     assert province.place_names == ("Lam Dong",), "'the province' is the story's"
-    trailing = parse_question("quyet dinh cua chu tich ubnd tinh lai chau phan cap linh vuc cong chung, luat su... co hieu luc tu ngay nao")
-    assert not trailing.story and "chau" in trailing.terms, "a '...' before a lower-case word trails off, it ends no sentence"
+    trailing = "quyet dinh cua chu tich ubnd tinh lai chau phan cap linh vuc cong chung, luat su... co hieu luc tu ngay nao vay"
+    assert split_ask(trailing) == ("", trailing), "a '...' before a lower-case word trails off, it ends no sentence"
     assert split_ask("Tôi nuôi heo ở Củ Chi... Nhà tôi có được hỗ trợ không?") == ("Tôi nuôi heo ở Củ Chi...", "Nhà tôi có được hỗ trợ không?")
     alone = parse_question("I live in Hanoi and my rent keeps rising. How many industrial clusters are planned in Khanh Hoa?")
     assert alone.ask.startswith("How many") and not alone.context_terms, "an ask that stands alone is scored alone"

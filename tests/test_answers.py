@@ -1082,6 +1082,10 @@ def test_numbers_that_name_something_are_not_numbers_the_answer_must_repeat() ->
     weights = question_weights(question, lexical.idf)
     found = _best_first(question, weights, [chunk], lexical)
     assert refusal_signals(question, found[0], found, _retrieved([chunk]), weights)["missing_numbers"] == 0.0
+    deadline = parse_question("What's the deadline for sending comments to the FAA on its directive for the Boeing 737 MAX (737-8 and 737-9)?")
+    assert deadline.answer_type == "date" and deadline.wants_day, "a deadline is a day"
+    found = _best_first(deadline, question_weights(deadline, lexical.idf), [chunk], lexical)
+    assert refusal_signals(deadline, found[0], found, _retrieved([chunk]), weights)["missing_numbers"] == 0.0, "'737-8' is a model"
     counted = parse_question("How many comments did the FAA receive on the 737 MAX directive by September 30?")
     found = _best_first(counted, question_weights(counted, lexical.idf), [chunk], lexical)
     assert refusal_signals(counted, found[0], found, _retrieved([chunk]), weights)["missing_numbers"] == 1.0, "'30' is asked"

@@ -517,9 +517,9 @@ _SPELLED_NUMBER = re.compile(
     r"millions?|billions?|dozens?)\b"
 )
 # A reference made of numbers ('AD 2018-23-51', 'Docket No. FAA-2020-0686') or a model's name
-# ('737 MAX'): it names something, as a document number does, and is not a number the answer
-# must repeat.
-_REFERENCE = re.compile(r"\b\d+(?:[-–]\d+){2,}\b|\b[A-Z]{2,}[-–]\d{4}[-–]\d+\b|\b\d+ [A-Z]{2,}\b")
+# ('737 MAX', '737-8'): it names something, as a document number does, and is not a number the
+# answer must repeat.
+_REFERENCE = re.compile(r"\b\d+(?:[-–]\d+){2,}\b|\b[A-Z]{2,}[-–]\d{4}[-–]\d+\b|\b\d+ [A-Z]{2,}\b|\b\d{3}[-–]\d{1,2}\b")
 UNKNOWN_NAMES_REFUSE = 0.35
 # Below this evidence no model is asked (measured on dev and the samples: lower floors refuse no
 # more unanswerable questions, higher ones refuse right answers the model keeps).

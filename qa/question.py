@@ -382,9 +382,10 @@ def _bridge_terms(text: str, language: Language) -> tuple[str, ...]:
 # A year, not an amount: 'in 2008', but not 'mức phạt 2000 đồng' or '2000 km'.
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b(?![.,]\d)(?!\s*(?:đồng|đ\b|VND|USD|km|m2|ha|tấn|người|triệu|tỷ|nghìn|dollars?|%))", re.IGNORECASE)
 # A year that dates the document the question names, not what it asks about: 'the FDA's 2009
-# guidance', 'the USGS 2011 summary' (an excerpt may not print its own date).
+# guidance', 'the FDA's 2009 PRO guidance', 'the USGS 2011 summary' (an excerpt may not print its
+# own date).
 _DATING_YEAR = re.compile(
-    r"\b(?:19|20)\d\d\s+(?:guidance|report|summary|summaries|notice|address|speech|booklet|guide|page|post|"
+    r"\b(?:19|20)\d\d\s+(?:\w+\s+)?(?:guidance|report|summary|summaries|notice|address|speech|booklet|guide|page|post|"
     r"resolution|decision|decree|circular|law|plan|proposal|proposed|rule|directive|edition|update|consultation)\b",
     re.IGNORECASE,
 )

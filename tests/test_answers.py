@@ -1018,6 +1018,7 @@ def test_a_year_that_dates_the_named_document_is_not_asked_of_it_and_a_quoted_te
     question = parse_question("In the FDA's 2009 guidance on PRO measures, what does the measurement property 'internal consistency' assess?")
     assert question.years == () and question.focus == frozenset(terms("internal consistency"))
     assert parse_question("In the USGS 2011 summary on abrasives, what was the capacity in 2011?").years == ("2011",)
+    assert parse_question("In the FDA's 2009 PRO guidance, how is 'internal consistency' described?").years == ()
     assert not parse_question("In the booklet 'Your Federal Student Loans', what are grants?").focus  # a title, not a term
 
     text = ("The FDA guidance lists the measurement properties that PRO measures assess and how each property is reviewed.\n"

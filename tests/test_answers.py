@@ -1087,6 +1087,11 @@ def test_numbers_that_name_something_are_not_numbers_the_answer_must_repeat() ->
     assert deadline.answer_type == "date" and deadline.wants_day, "a deadline is a day"
     found = _best_first(deadline, question_weights(deadline, lexical.idf), [chunk], lexical)
     assert refusal_signals(deadline, found[0], found, _retrieved([chunk]), weights)["missing_numbers"] == 0.0, "'737-8' is a model"
+    undated = "Comments must reach the FAA within 45 days."
+    plain = Chunk("c2", "d2", "faa2.pdf", "Airworthiness Directives", "", 0, 0, len(undated), undated, "h")
+    dated = parse_question("Within how many days did the FAA's 2020 proposal say comments must reach it?")
+    found = _best_first(dated, question_weights(dated, lexical.idf), [plain], lexical)
+    assert refusal_signals(dated, found[0], found, _retrieved([plain]), weights)["missing_numbers"] == 0.0, "'2020' dates the proposal"
     counted = parse_question("How many comments did the FAA receive on the 737 MAX directive by September 30?")
     found = _best_first(counted, question_weights(counted, lexical.idf), [chunk], lexical)
     assert refusal_signals(counted, found[0], found, _retrieved([chunk]), weights)["missing_numbers"] == 1.0, "'30' is asked"

@@ -511,6 +511,7 @@ def _refusal(question: Question, evidence: float, confidence: float | None = Non
 
 
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
+_A_YEAR = re.compile(r"(?:19|20)\d\d")
 # An English count written out: 'more than five pets', 'two years of community college'.
 _SPELLED_NUMBER = re.compile(
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?|thousands?|"
@@ -547,7 +548,9 @@ def refusal_signals(
     # under 'NICS Firearm Checks: November 2015' and 'State / Territory | ... | Totals').
     chunk_terms = frozenset(terms(best.chunk.searched_text))
     cited = (*question.doc_numbers, *question.short_citations)
-    asked_numbers = [n for n in _NUMBER.findall(_REFERENCE.sub(" ", question.ask)) if not any(n in d for d in cited)]
+    # Nor a year that dates the named document ('the 2015 weekly address'): Question.years holds the asked ones.
+    asked_numbers = [n for n in _NUMBER.findall(_REFERENCE.sub(" ", question.ask)) if not any(n in d for d in cited)
+                     and not (_A_YEAR.fullmatch(n) and n not in question.years)]
     folded_chunk = fold(best.chunk.searched_text)
     top = max(weights.values(), default=1.0) or 1.0
     # The rarest asked-for word the best passage's chunk never uses: 'budget' in 'the budget of Trang E'.

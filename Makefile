@@ -80,6 +80,7 @@ eval-heldout: $(STAMP)
 	$(BIN)/qa eval --questions evals/heldout6.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout6.json --markdown reports/heldout6.md
 	$(BIN)/qa eval --questions evals/heldout7.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout7.json --markdown reports/heldout7.md
 	$(BIN)/qa eval --questions evals/heldout8.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout8.json --markdown reports/heldout8.md
+	$(BIN)/qa eval --questions evals/heldout9.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout9.json --markdown reports/heldout9.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check qa ui evals tests

@@ -40,7 +40,7 @@ _NUMBER_QUESTION = re.compile(
 )
 _ORGANISATION_QUESTION = re.compile(
     r"\b(co quan nao|don vi nao|to chuc nao|bo nao|so nao|giao cho ai|ai duoc giao|theo de nghi cua ai|"
-    r"which (?:agency|agencies|organi[sz]ations?|department|body|bodies|ministry|office|committee)|"
+    r"which (?:\w+ )?(?:agency|agencies|organi[sz]ations?|department|body|bodies|ministry|office|committee)|"
     r"who (?:publishes|published|issued|is responsible)|^who\b.{0,100}\bfrom(?=\W*$))\b"
 )
 # Who did something, as a person: 'who signed', 'who delivered', 'ai ky', 'thu truong nao ky'.

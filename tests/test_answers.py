@@ -729,6 +729,8 @@ def test_a_question_about_who_carries_out_a_procedure_is_not_about_who_issued_th
     assert field("Quyết định 421/QĐ-BNNMT do cơ quan nào?") == "issuer"
     assert field("Theo Quyết định 421/QĐ-BNNMT, thủ tục cấp chứng chỉ hành nghề hạng II do cơ quan nào thực hiện?") is None
     assert field("Who signed Decision 421/QĐ-BNNMT?") == "signer"
+    published = parse_question("Which government department published the UK's list of controlled drugs?")
+    assert asked_field(published) == "issuer" and published.answer_type == "organisation"
     assert field("Thông tư về yêu cầu an toàn kỹ thuật cho loại tàu này bắt đầu áp dụng từ ngày nào?") == "effective", (
         "'áp dụng từ ngày' is when it takes effect, and 'kỹ thuật' is not 'ký' (signed)")
     agency = parse_question("After the administration ended, which agency was going to run ObamaWhiteHouse.gov?")

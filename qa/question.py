@@ -459,9 +459,13 @@ def parse_question(text: str) -> Question:
     if leans_on_story:
         ask = text
         story = ""
+    # A period the story tells ('we pay staff every two weeks') is the row the ask wants.
+    story_periods = _periods_in(fold(story))
     # An ask that points into its story is scored on its own words first, then the story's.
-    context_terms = tuple(t for t in terms(_QUESTION_PHRASE.sub(" ", _with_periods(fold(story)))) if not t.isdigit()) if points_into_story else ()
+    context_terms = tuple(t for t in terms(_QUESTION_PHRASE.sub(" ", " ".join([fold(story), *story_periods]))) if not t.isdigit()
+                          ) if points_into_story else ()
     folded = fold(ask)
+    asked_words = _QUESTION_PHRASE.sub(" ", _with_periods(folded))
     unaccented_vi = _unaccented_vietnamese(text, fold(text))
     # A document number's letters ('23/2025/NQ-HĐND') do not make an English question Vietnamese,
     # nor does a place it names ('... non-agricultural land in Xã Sốp Cộp?').
@@ -487,9 +491,7 @@ def parse_question(text: str) -> Question:
         story=story,
         search_text=text if points_into_story else ask,
         folded=folded,
-        # A period the story tells ('we pay staff every two weeks') is the row the ask wants.
-        terms=tuple(terms(_QUESTION_PHRASE.sub(" ", _with_periods(folded))))
-        + (context_terms or (*story_names, *terms(" ".join(_periods_in(fold(story)))))),
+        terms=tuple(terms(asked_words)) + (context_terms or (*story_names, *terms(" ".join(story_periods)))),
         language=language,
         unaccented_vietnamese=unaccented_vi,
         answer_type=answer_type,
@@ -499,7 +501,7 @@ def parse_question(text: str) -> Question:
         unit=unit,
         unit_heading=unit_heading,
         focus=frozenset(terms(focus.group(1) if focus else quoted.group(1) if quoted else "")),
-        content_terms=tuple(terms(" ".join([_QUESTION_PHRASE.sub(" ", _with_periods(folded)), *_periods_in(fold(story))]))),
+        content_terms=tuple(terms(" ".join([asked_words, *story_periods]))),
         context_terms=context_terms,
         name_pairs=tuple(pairs),
         name_words=tuple(_NAME_WORD.findall(unreferenced)),

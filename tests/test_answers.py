@@ -198,12 +198,10 @@ def test_asked_for_a_list_the_line_that_opens_it_outranks_another_lists_item() -
     text = ("Điều 3. Trách nhiệm thi hành.\n"
             "c) Thực hiện rà soát, trình Chủ tịch UBND tỉnh ban hành quy trình nội bộ trong các lĩnh vực phân cấp.\n"
             "1. Lĩnh vực công chứng:\na) Bổ nhiệm công chứng viên;\nb) Miễn nhiệm công chứng viên;\n")
-    chunk = Chunk("c0", "d1", "qd.pdf", "Quyết định phân cấp", "", 0, 0, len(text), text, "h")
-    lexical = LexicalIndex([chunk])
     question = parse_question("Trong lĩnh vực công chứng, Chủ tịch UBND tỉnh phân cấp cho Sở Tư pháp thực hiện những nhiệm vụ nào?")
     assert question.wants_list
-    found = _best_first(question, question_weights(question, lexical.idf), [chunk], lexical)
-    assert chunk.slice(found[0].start, found[0].end) == "1. Lĩnh vực công chứng:", [chunk.slice(c.start, c.end) for c in found[:3]]
+    found = _best_sentences(question, text, "Quyết định phân cấp")
+    assert found[0] == "1. Lĩnh vực công chứng:", found[:3]
     assert parse_question("Những tài sản, thu nhập nào phải kê khai?").wants_list, "a comma inside what is listed"
 
 
@@ -456,6 +454,13 @@ def test_who_signed_quotes_the_name_even_when_the_block_straddles_chunks(tmp_pat
 
 def _best_first(question, weights, chunks, lexical):
     return sorted(_candidates(question, weights, _retrieved(chunks), lexical), key=lambda c: -c.score)
+
+
+def _best_sentences(question, text: str, title: str = "Quyết định") -> list[str]:
+    """The sentences of one document's chunk, best first for the question."""
+    chunk = Chunk("c0", "d1", "doc.docx", title, "", 0, 0, len(text), text, "h")
+    lexical = LexicalIndex([chunk])
+    return [chunk.slice(c.start, c.end) for c in _best_first(question, question_weights(question, lexical.idf), [chunk], lexical)]
 
 
 def _retrieved(chunks):
@@ -856,11 +861,9 @@ def test_a_cell_citing_the_law_a_row_rests_on_does_not_name_the_row() -> None:
             "1 | Thủ tục cấp giấy phép đủ điều kiện kinh doanh dịch vụ karaoke | 10 ngày làm việc | "
             "1.000.000 đồng/phòng, nhưng tổng mức thu không quá 6.000.000 đồng/Giấy phép | Thông tư số 110/2025/TT-BTC\n"
             f"2 | Thủ tục cấp giấy phép đủ điều kiện kinh doanh dịch vụ vũ trường | 10 ngày làm việc | 10.000.000 đồng/Giấy phép | {basis}\n")
-    chunk = Chunk("c0", "d1", "qd-241.docx", "Quyết định công bố thủ tục hành chính", "", 0, 0, len(text), text, "h")
-    lexical = LexicalIndex([chunk])
     question = parse_question("Vợ chồng tôi định mở quán karaoke ở Quảng Trị. Phí thẩm định cấp giấy phép kinh doanh karaoke được tính thế nào?")
-    found = _best_first(question, question_weights(question, lexical.idf), [chunk], lexical)
-    assert "karaoke | 10 ngày" in chunk.slice(found[0].start, found[0].end), [chunk.slice(c.start, c.end)[:60] for c in found[:3]]
+    found = _best_sentences(question, text, "Quyết định công bố thủ tục hành chính")
+    assert "karaoke | 10 ngày" in found[0], [t[:60] for t in found[:3]]
 
 
 def test_an_abbreviated_issuer_and_a_short_citation_are_not_missing_from_the_answer() -> None:
@@ -918,12 +921,10 @@ def test_a_period_said_in_other_words_is_the_row_a_table_writes_for_it() -> None
     text = ("Step 1. Add to the wages paid to the nonresident alien employee the amount shown in the chart below.\n"
             "Amount to Add to Nonresident Alien Employee's Wages for Calculating Income Tax Withholding Only\n"
             "Payroll Period Add Additional\nWeekly $ 40.40\nBiweekly 80.80\nSemimonthly 87.50\nMonthly 175.00\nQuarterly 525.00\n")
-    chunk = Chunk("c0", "d1", "irs.pdf", "Notice 1036", "", 0, 0, len(text), text, "h")
-    lexical = LexicalIndex([chunk])
     question = parse_question("We just hired an engineer who is a nonresident alien and we pay him every two weeks. "
                               "What amount do I add to his wages before working out his income tax withholding?")
-    found = _best_first(question, question_weights(question, lexical.idf), [chunk], lexical)
-    assert chunk.slice(found[0].start, found[0].end) == "Biweekly 80.80", [chunk.slice(c.start, c.end) for c in found[:3]]
+    found = _best_sentences(question, text, "Notice 1036")
+    assert found[0] == "Biweekly 80.80", found[:3]
     told = parse_question("Our staff are paid twice a month. What is the value of one withholding allowance?")
     assert "semimonth" in told.terms and "semimonth" not in parse_question("What is one allowance worth?").terms
 
@@ -975,13 +976,9 @@ def test_what_a_rows_label_excepts_is_not_what_the_row_is_about() -> None:
             "- Các phường (trừ trường hợp thuê đất thuộc khu công nghiệp, trả tiền thuê đất hằng năm không qua đấu giá) | 1,2%\n"
             "- Các xã (trừ trường hợp thuê đất thuộc khu công nghiệp, trả tiền thuê đất hằng năm không qua đấu giá) | 1%\n"
             "- Đất thuộc các khu công nghiệp trên địa bàn tỉnh | 0,8%\n")
-    chunk = Chunk("c0", "d1", "nq-84.docx", "Nghị quyết tỷ lệ phần trăm tính đơn giá thuê đất", "", 0, 0, len(text), text, "h")
-    lexical = LexicalIndex([chunk])
 
     def best(question: str) -> str:
-        parsed = parse_question(question)
-        found = _best_first(parsed, question_weights(parsed, lexical.idf), [chunk], lexical)
-        return chunk.slice(found[0].start, found[0].end)
+        return _best_sentences(parse_question(question), text, "Nghị quyết tỷ lệ phần trăm tính đơn giá thuê đất")[0]
 
     assert best("Công ty tôi thuê đất trong một khu công nghiệp, trả tiền thuê hằng năm, không qua đấu giá. "
                 "Tỷ lệ phần trăm tính đơn giá thuê đất là bao nhiêu?").endswith("0,8%")

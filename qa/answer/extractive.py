@@ -60,7 +60,6 @@ _MONTH_WORD = MONTH.replace("|may|", "|") + r"|\bmay(?= \d)|(?<=\d )may"
 _DAY = re.compile(rf"\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\bngay \d|\b(?:{_MONTH_WORD})\.? \d{{1,2}}\b|\b\d{{1,2}} (?:{_MONTH_WORD})\b")
 _DATE = re.compile(rf"{_DAY.pattern}|\b(?:19|20)\d\d\b|\b(?:{_MONTH_WORD})\b")
 _DIGIT = re.compile(r"\d")
-_WORD = re.compile(r"\w+")
 # A body that acts, as documents capitalise it: 'Bộ Công an', 'Cục Đăng kiểm Việt Nam', 'Skills
 # Funding Agency', 'From: Home Office'. Read unfolded: folded, 'bo', 'ban' and 'vu' are everywhere.
 _ORGANISATION = re.compile(
@@ -186,15 +185,18 @@ _ABBREVIATIONS = {
 def abbreviations_of(text: str) -> frozenset[str]:
     """The abbreviations whose words the text writes out in full ('Thành phố Hồ Chí Minh' gives
     'tphcm', 'hcm' and 'tp')."""
-    folded = f" {' '.join(_WORD.findall(fold(text)))} "
-    return frozenset(short for short, full in _ABBREVIATIONS.items() if f" {full} " in folded)
+    return frozenset(short for short, full in _ABBREVIATIONS.items() if contains_phrase(text, full))
 
 
 def identifying_terms(chunk: Chunk) -> frozenset[str]:
     """The words that name a chunk's document: its title, number and issuer, and the abbreviations
     of what they write out ('tphcm' for 'Thành phố Hồ Chí Minh')."""
-    naming = f"{chunk.title} {chunk.doc_number} {chunk.issuer}"
-    return _term_set(naming) | _term_set(" ".join(sorted(abbreviations_of(naming))))
+    return _naming_terms(f"{chunk.title} {chunk.doc_number} {chunk.issuer}")
+
+
+@lru_cache(maxsize=1024)
+def _naming_terms(naming: str) -> frozenset[str]:
+    return _term_set(naming) | frozenset(terms(" ".join(sorted(abbreviations_of(naming)))))
 
 
 @lru_cache(maxsize=1024)
@@ -380,13 +382,10 @@ def _row_terms(row: str, terms_of_row: frozenset[str]) -> frozenset[str]:
     """A row's words without the cells that cite another document by its number ('Thông tư số
     110/2025/TT-BTC ... phí thẩm định cấp giấy phép kinh doanh karaoke, vũ trường'): such a cell
     names the law the record rests on, and its title's words are not the record's (the dance hall's
-    row is not about karaoke)."""
+    row is not about karaoke). Nor the words of what its label excepts (_EXCEPTION)."""
     cells = row.split(" | ")
-    kept = [cell for cell in cells if not DOC_NUMBER.search(cell)]
-    unexcepted = [_EXCEPTION.sub(" ", cell) for cell in kept]
-    if len(kept) == len(cells) and unexcepted == kept:
-        return terms_of_row
-    return _term_set(" ".join(unexcepted))
+    read = [_EXCEPTION.sub(" ", cell) for cell in cells if not DOC_NUMBER.search(cell)]
+    return terms_of_row if read == cells else _term_set(" ".join(read))
 
 
 # A line of a table a PDF gives as plain lines: a short label, then one amount ('Weekly $ 40.40',
@@ -418,12 +417,15 @@ def _numbers_in(text: str) -> set[str]:
 RAREST_WORDS = 3
 
 
-def within_best_document(question: Question, retrieved: list[Retrieved], lexical: LexicalIndex) -> list[Retrieved]:
+def within_best_document(
+    question: Question, retrieved: list[Retrieved], lexical: LexicalIndex, crossed: dict[str, float] | None = None,
+) -> list[Retrieved]:
     """More of the best retrieved document, searched by the question's words alone: the right
     document is first for 9 questions in 10, but its answering passage often is not in the top five
     (a long decision's article, a table's row). Adds its best chunk by those words (the words that
     name the document left out) and each chunk holding a name the question asks about ('xã Vân
-    Hồ', 'Texas') that no retrieved chunk of it holds. Found chunks carry no ranks."""
+    Hồ', 'Texas') that no retrieved chunk of it holds. Found chunks carry no ranks. `crossed`: the
+    question's crossed_weights (worked out here when not given)."""
     if not retrieved:
         return []
     # The best document that names the places asked about ('xã Mường La, tỉnh Sơn La'): not Lâm
@@ -446,7 +448,7 @@ def within_best_document(question: Question, retrieved: list[Retrieved], lexical
     if question.translated_terms and lexical.language(top_chunk) != question.language:
         # A document in the other language is searched by the question's words as it writes them:
         # their glossary translation, and the names and numbers both languages share.
-        own = list(crossed_weights(question, lexical.idf))
+        own = list(crossed if crossed is not None else crossed_weights(question, lexical.idf))
     words = [t for t in own if t not in naming] or own
     add(lexical.search_document(words, top, 6), 1)
     # And by its rarest words alone: the words common in the document ('FAA', 'proposed',
@@ -659,8 +661,8 @@ def answer_extractively(
         # never use ('the population of Hanoi'). A name on the side ('the Defra consultation',
         # an agency's acronym the page spells out) only lowers the confidence.
         return _refusal(question, 0.0, 0.0 if model else None)
-    retrieved = retrieved + within_best_document(question, retrieved, lexical)
     crossed = crossed_weights(question, lexical.idf)
+    retrieved = retrieved + within_best_document(question, retrieved, lexical, crossed)
     candidates = _candidates(question, question_terms, retrieved, lexical, crossed)
     candidates.sort(key=lambda c: (-c.score, c.rank, c.chunk.doc_id, c.start))
     if not candidates:
@@ -811,14 +813,14 @@ def complete_unit(
     def piece(i: int) -> tuple[Chunk, int, int]:
         return chunk, spans[i].start, spans[i].end
 
+    texts = [chunk.slice(sp.start, sp.end) for sp in spans]
+
     def is_item(i: int) -> bool:
-        sentence = chunk.slice(spans[i].start, spans[i].end)
-        return _LIST_ITEM.match(sentence) is not None or _ORDINAL_ITEM.match(fold(sentence)) is not None
+        return _LIST_ITEM.match(texts[i]) is not None or _ORDINAL_ITEM.match(fold(texts[i])) is not None
 
     if text.rstrip().endswith(":"):
         items = _list_after(chunk, spans, at, reader)
         return [own, *items[:LIST_CAP]], max(0, len(items) - LIST_CAP)
-    texts = [chunk.slice(sp.start, sp.end) for sp in spans]
     if introduces_list(texts, at):  # its items told in sentences: 'First, ...', 'Second, ...'
         last = at + 1
         while last + 1 < len(spans) and _ORDINAL_ITEM.match(fold(texts[last + 1])) and not _FIRST_ORDINAL.match(fold(texts[last + 1])):
@@ -832,7 +834,7 @@ def complete_unit(
         last = at
         while last + 1 < len(spans) and is_item(last + 1):
             last += 1
-        intro = [piece(first - 1)] if first > 0 and introduces_list([chunk.slice(sp.start, sp.end) for sp in spans], first - 1) else []
+        intro = [piece(first - 1)] if first > 0 and introduces_list(texts, first - 1) else []
         items = [piece(i) for i in range(first, last + 1)]
         if len(items) > LIST_CAP:  # keep the best item among those shown
             keep = max(0, min(at - first - LIST_CAP // 2, len(items) - LIST_CAP))
@@ -840,13 +842,13 @@ def complete_unit(
         return [*intro, *items], 0
     if " | " in text:
         first = at
-        while first > 0 and " | " in chunk.slice(spans[first - 1].start, spans[first - 1].end):
+        while first > 0 and " | " in texts[first - 1]:
             first -= 1
         if first == 0 and chunk.table_header:
             header = _header_before(chunk, reader)  # the table began in an earlier chunk
         elif first < at:
             header = piece(first)
-            if first + 1 < at and all(names_columns(chunk.slice(spans[k].start, spans[k].end)) for k in (first, first + 1)):
+            if first + 1 < at and all(names_columns(texts[k]) for k in (first, first + 1)):
                 header = (chunk, spans[first].start, spans[first + 1].end)  # column names under group names
         else:
             header = None
@@ -854,7 +856,7 @@ def complete_unit(
             return [own], 0
         column = _named_column(question, header, own)
         return [column or header, own], 0
-    run = _key_value_run_start([chunk.slice(sp.start, sp.end) for sp in spans], at)
+    run = _key_value_run_start(texts, at)
     if run:  # a table read as lines: the lines over it say what its amounts are
         return [(chunk, spans[max(0, run - KEY_VALUE_CAPTION_LINES)].start, spans[run - 1].end), own], 0
     if at > 0 and _REFERS_BACK.match(fold(text.lstrip())):

@@ -86,13 +86,7 @@ class HybridRetriever:
                 query = restore_diacritics(query, [chunk.text for chunk, _ in lexical_hits[:10]])
             vector = self.queries.embed_query(query)
             nearest = self.store.nearest(vector, n, where)
-        chunks: dict[str, Chunk] = {}
-        for chunk_id, _ in nearest:
-            if (chunk := lexical.get(chunk_id)) is not None:
-                chunks[chunk_id] = chunk
-        # BM25 holds every chunk; one written after the sync above is fetched from Chroma.
-        missing = [chunk_id for chunk_id, _ in nearest if chunk_id not in chunks]
-        chunks.update((c.chunk_id, c) for c in self.store.get_chunks(missing))
+        chunks = self._held([chunk_id for chunk_id, _ in nearest], lexical)
         nearest = [(chunk_id, distance) for chunk_id, distance in nearest if chunk_id in chunks]
         similarity = {chunk_id: 1.0 - distance for chunk_id, distance in nearest}
         lexical_ids: list[str] = []
@@ -124,6 +118,13 @@ class HybridRetriever:
             Retrieved(chunks[f.chunk_id], f.score, f.dense_rank, f.lexical_rank, similarity.get(f.chunk_id))
             for f in fused[:k]
         ]
+
+    def _held(self, chunk_ids: list[str], lexical: LexicalIndex) -> dict[str, Chunk]:
+        """The chunks of these ids: from BM25, which holds every chunk, or, for one written after
+        its last sync, from Chroma."""
+        chunks = {chunk_id: chunk for chunk_id in chunk_ids if (chunk := lexical.get(chunk_id)) is not None}
+        chunks.update((c.chunk_id, c) for c in self.store.get_chunks([i for i in chunk_ids if i not in chunks]))
+        return chunks
 
     @staticmethod
     def _named_documents(question: Question, lexical: LexicalIndex, n: int, filters: Filters | None) -> list[tuple[Chunk, float]]:
@@ -161,10 +162,8 @@ class HybridRetriever:
         if filters is not None and (restriction := filters.where()) is not None:
             where = {"$and": [where, restriction]}
         nearest = self.store.nearest(vector, min(n, NAMED_BY_MEANING), where)
-        missing = {chunk.chunk_id: chunk for chunk in self.store.get_chunks(
-            [chunk_id for chunk_id, _ in nearest if lexical.get(chunk_id) is None])}
-        chunks = [(lexical.get(chunk_id) or missing.get(chunk_id), 1.0 - distance) for chunk_id, distance in nearest]
-        return [(chunk, similarity) for chunk, similarity in chunks if chunk is not None]
+        chunks = self._held([chunk_id for chunk_id, _ in nearest], lexical)
+        return [(chunks[chunk_id], 1.0 - distance) for chunk_id, distance in nearest if chunk_id in chunks]
 
     @staticmethod
     def _places_only_vietnamese_writes(question: Question, lexical: LexicalIndex) -> set[str]:

@@ -159,7 +159,11 @@ _LIST_QUESTION = re.compile(
 )
 # The words that ask, not what is asked about: 'lâu' in 'bao lâu' is in no answer.
 _QUESTION_PHRASE = re.compile(
-    r"\b(how (?:many|much|long|large|big|far|old)|what (?:is|are|was|were)|bao (?:nhieu|lau)|(?:khi|luc) nao|(?:nhu )?the nao|ra sao)\b"
+    r"\b(how (?:many|much|long|large|big|far|old)|what (?:is|are|was|were)|bao (?:nhieu|lau)|(?:khi|luc) nao|(?:nhu )?the nao|ra sao"
+    # Words that say what kind of value is asked for, or how exactly, not what about: the answer
+    # to 'the deadline for comments' says 'must receive comments by September 21', and 'roughly
+    # how large' is answered by 'about 3,900 km2'.
+    r"|deadlines?|roughly|approximately|exactly|precisely)\b"
 )
 # 'Which social media accounts did ...': the things asked for are the accounts, not 'social'.
 _PLURAL_FOCUS = re.compile(
@@ -472,6 +476,8 @@ def parse_question(text: str) -> Question:
     marked = VIETNAMESE_LETTERS.search(DOC_NUMBER.sub(" ", text)) is not None
     language: Language = "vi" if unaccented_vi or language_of(text) == "vi" or (marked and len(text.split()) < 6) else "en"
     focus = _PLURAL_FOCUS.search(folded) or _FOCUS.search(folded)
+    if focus and _QUESTION_PHRASE.fullmatch(focus.group(1)):
+        focus = None  # 'what was the deadline for comments' is about the comments
     # Not a title in quotes ('Your Federal Student Loans'): a term is written in lower case.
     quoted = next((m for m in _QUOTED_TERM.finditer(ask) if not any(w[:1].isupper() for w in m.group(1).split()[1:])), None)
     # A document's reference is not a name: 'NQ-HĐND TP.HCM' would pair 'HĐND' with 'TP'.

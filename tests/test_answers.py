@@ -1121,3 +1121,15 @@ def test_a_question_that_names_nothing_is_refused() -> None:
     for empty in ("tôi", "Which ones do?", "What can I use it for?"):
         assert answer_extractively(parse_question(empty), _retrieved([chunk]), lexical, 0.0, 1).refused, empty
     assert not answer_extractively(parse_question("Ai là người sử dụng lao động?"), _retrieved([chunk]), lexical, 0.0, 1).refused
+
+
+def test_words_that_say_what_kind_of_value_is_asked_do_not_choose_the_sentence() -> None:
+    # 'the deadline for comments' is answered by when comments must arrive, which never says
+    # 'deadline'; 'roughly how large' by 'about 3,900 km2', which never says 'roughly'.
+    deadline = parse_question("What was the deadline for comments on the proposed directive?")
+    assert "deadlin" not in deadline.content_terms and not deadline.focus
+    text = ("The deadline extension policy of the agency is described in the handbook, 2019 edition.\n"
+            "DATES: The agency must receive comments on this proposed directive by September 21, 2020.")
+    assert "September 21, 2020" in _best_sentences(deadline, text, "Proposed directive")[0]
+    area = parse_question("Roughly how large will the new province be?")
+    assert "rough" not in area.content_terms

@@ -450,6 +450,14 @@ def test_who_signed_quotes_the_name_even_when_the_block_straddles_chunks(tmp_pat
     proposer = assistant.ask("Quyết định 12/QĐ-UBND được ban hành theo đề nghị của ai?")
     assert proposer.answer.startswith("12/QĐ-UBND được ban hành theo đề nghị của Giám đốc Sở Nội vụ"), proposer.answer
     assert assistant.ask("Which decision does Decision 12/QĐ-UBND repeal?").answer.find("repeals") < 0, "it replaces, repeals none"
+    # Two asks of its anatomy in one question: both are answered, each with its own citation.
+    both = assistant.ask("Who signed Decision 12/QĐ-UBND, and which decision does it replace?")
+    assert both.answer.startswith("12/QĐ-UBND was signed by PHÓ CHỦ TỊCH Nguyễn Văn Bình"), both.answer
+    assert "12/QĐ-UBND replaces 7/QĐ-UBND" in both.answer and "[2]" in both.answer
+    assert [c.n for c in both.citations] == [1, 2] and "thay thế Quyết định số 7/QĐ-UBND" in both.citations[1].quote
+    dated = assistant.ask("Quyết định 12/QĐ-UBND do ai ký và ban hành ngày nào?")
+    assert "do PHÓ CHỦ TỊCH Nguyễn Văn Bình ký" in dated.answer and "được ban hành ngày 03/03/2026" in dated.answer, dated.answer
+    assert assistant.ask("When was Decision 12/QĐ-UBND issued?").answer.startswith("12/QĐ-UBND was issued on 3 March 2026")
 
 
 def _best_first(question, weights, chunks, lexical):

@@ -71,6 +71,15 @@ _RELATION_VERBS = {
 }
 
 
+def _field_asked(question: Question) -> str | None:
+    """What of a document the question asks: a relation ('thay thế quyết định nào'), who proposed
+    it, or a field of its anatomy; None for anything its text must answer."""
+    relation = next((name for name, pattern in _RELATION_ASKS if pattern.search(question.folded)), None)
+    if relation is None and _PROPOSER_ASK.search(question.folded):
+        relation = "proposer"
+    return relation or asked_field(question)
+
+
 def asked_field(question: Question) -> str | None:
     """Which field of a document's anatomy the question asks for (signer, issuer, ...), if any."""
     return next((name for name, pattern in _ASKS if pattern.search(question.folded)), None)
@@ -93,6 +102,18 @@ def _date_vi(iso: str) -> str:
     return "/".join(reversed(parts)) if len(parts) == 3 else iso
 
 
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+           "December")
+
+
+def _date_en(iso: str) -> str:
+    """'2026-03-01' as an English reader writes it: '1 March 2026'."""
+    parts = iso.split("-")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts) or not 1 <= int(parts[1]) <= 12:
+        return iso
+    return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+
+
 def _sentence(field: str, doc: DocumentInfo, value: str, language: str) -> str:
     name = doc.doc_number or doc.title
     position = f"{doc.signer_position} " if doc.signer_position else ""
@@ -107,11 +128,11 @@ def _sentence(field: str, doc: DocumentInfo, value: str, language: str) -> str:
             "number": f"Số hiệu văn bản: {value}",
         }[field]
     if field == "effective":
-        return f"{name} takes effect {'on signing' if value == 'on signing' else 'on ' + value}"
+        return f"{name} takes effect {'on signing' if value == 'on signing' else 'on ' + _date_en(value)}"
     return {
         "signer": f"{name} was signed by {position}{value}",
         "issuer": f"{name} was issued by {value}",
-        "issued": f"{name} was issued on {value}",
+        "issued": f"{name} was issued on {_date_en(value)}",
         "number": f"The document's number is {value}",
     }[field]
 
@@ -139,12 +160,13 @@ class MetadataAnswerer:
         by_year = _BY_YEAR.search(question.folded)
         if by_year:
             return self._by_year(docs, by_year.group(1) or by_year.group(2), question)
-        relation = next((name for name, pattern in _RELATION_ASKS if pattern.search(question.folded)), None)
-        if relation is None and _PROPOSER_ASK.search(question.folded):
-            relation = "proposer"
-        field = relation or asked_field(question)
+        field = _field_asked(question)
         if field is None:
             return None
+        # 'Who signed Circular 1/2026/TT-BNV, and when does it take effect?': each ask of the
+        # document's anatomy is answered, in order; an ask of its text leaves it to the text.
+        asked = [_field_asked(part) for part in question.parts]
+        fields = list(dict.fromkeys(f for f in asked if f is not None)) if asked and all(asked) else [field]
         if question.doc_numbers:
             named = [d for d in docs if d.doc_number and fold(d.doc_number) in question.doc_numbers]
             if len(named) != 1:
@@ -158,13 +180,22 @@ class MetadataAnswerer:
             if found is None or not (found.doc_number or (field == "issuer" and found.span("issuer") is not None)):
                 return None
             doc = found
-        return self._field(doc, field, question)
+        drafts: list[Draft] = []
+        for asked_field_name in fields:
+            draft = self._field(doc, asked_field_name, question, 1 + sum(len(d.citations) for d in drafts))
+            if draft is None:
+                return None  # one ask the anatomy cannot answer: the text is read for the whole question
+            drafts.append(draft)
+        if len(drafts) == 1:
+            return drafts[0]
+        return Draft("; ".join(d.text for d in drafts), False, [c for d in drafts for c in d.citations], 1.0, BACKEND)
 
-    def _field(self, doc: DocumentInfo, field: str, question: Question) -> Draft | None:
+    def _field(self, doc: DocumentInfo, field: str, question: Question, number_from: int = 1) -> Draft | None:
+        """The answer to one ask of the document's anatomy, its citations numbered from `number_from`."""
         if field in _RELATION_VERBS:
-            return self._relation(doc, field, question)
+            return self._relation(doc, field, question, number_from)
         if field == "proposer":
-            return self._proposer(doc, question)
+            return self._proposer(doc, question, number_from)
         span = doc.span("number" if field == "number" else field)
         if span is None:
             return None
@@ -177,16 +208,16 @@ class MetadataAnswerer:
             first = next((s for name in ("authority", "position") if (s := doc.span(name)) is not None), None)
             if holder is not None and first is not None and start - first[1] < 200:
                 start = max(first[1], holder.start)
-        citation = _quote_span(chunks, start, end, 1, whole_sentence=field in ("effective", "issued"))
+        citation = _quote_span(chunks, start, end, number_from, whole_sentence=field in ("effective", "issued"))
         if citation is None:
             return None
         if field == "number":
             value = doc.doc_number
         quote = inline_quote(citation.quote)
-        text = f"{_sentence(field, doc, value, question.language)}: “{quote}” [1]"
+        text = f"{_sentence(field, doc, value, question.language)}: “{quote}” [{number_from}]"
         return Draft(text, False, [citation], 1.0, BACKEND)
 
-    def _relation(self, doc: DocumentInfo, relation: str, question: Question) -> Draft | None:
+    def _relation(self, doc: DocumentInfo, relation: str, question: Question, number_from: int = 1) -> Draft | None:
         numbers = [number for kind, number in doc.relations if kind == relation]
         if not numbers:
             return None  # not stored as such: the extractive answerer reads the text
@@ -197,7 +228,7 @@ class MetadataAnswerer:
             for at in (m.start() for m in re.finditer(re.escape(number), text)):
                 line_start = text.rfind("\n", 0, at) + 1
                 if _RELATION_VERBS[relation].search(fold(text[max(line_start, at - 200) : at])):
-                    cited = _quote_span(chunks, at, at + len(number), len(citations) + 1, whole_sentence=True)
+                    cited = _quote_span(chunks, at, at + len(number), number_from + len(citations), whole_sentence=True)
                     if cited is not None:
                         citations.append(cited)
                     break
@@ -209,18 +240,18 @@ class MetadataAnswerer:
         text_out = f"{name} {_RELATION_WORDS[language][relation]} {', '.join(numbers)}: {quotes}"
         return Draft(text_out, False, citations, 1.0, BACKEND)
 
-    def _proposer(self, doc: DocumentInfo, question: Question) -> Draft | None:
+    def _proposer(self, doc: DocumentInfo, question: Question, number_from: int = 1) -> Draft | None:
         text = self.store.document_text(doc.doc_id)
         found = _PROPOSER.search(text)
         if found is None:
             return None
-        citation = _quote_span(self.store.document_chunks(doc.doc_id), found.start(1), found.end(1), 1, whole_sentence=True)
+        citation = _quote_span(self.store.document_chunks(doc.doc_id), found.start(1), found.end(1), number_from, whole_sentence=True)
         if citation is None:
             return None
         who = " ".join(found.group(1).split()).rstrip(".,")
         name = doc.doc_number or doc.title
         said = f"{name} được ban hành theo đề nghị của {who}" if question.language == "vi" else f"{name} was issued on the proposal of {who}"
-        return Draft(f"{said}: “{inline_quote(citation.quote)}” [1]", False, [citation], 1.0, BACKEND)
+        return Draft(f"{said}: “{inline_quote(citation.quote)}” [{number_from}]", False, [citation], 1.0, BACKEND)
 
     def _by_year(self, docs: list[DocumentInfo], year: str, question: Question) -> Draft | None:
         citations: list[Citation] = []

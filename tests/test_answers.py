@@ -972,6 +972,11 @@ def test_a_story_that_counts_something_is_checked_against_the_documents_threshol
     lexical = LexicalIndex(chunks)
     counted = parse_question("Nhà tôi ở ngoại thành nuôi khoảng 180 con heo thịt. Nhà tôi có được hỗ trợ tiền vắc-xin lở mồm long móng không?")
     assert counted.story_units == ("con",) and sets_threshold("Chăn nuôi heo có tổng đàn dưới 150 (một trăm năm mươi) con;", ("con",))
+    # A limit said as a comparison: a story's '300 kW' engines against 'lớn hơn 220 kW'.
+    engines = parse_question("Tàu của chúng tôi lắp hai máy diesel tổng công suất khoảng 300 kW. Tàu phải trang bị gì để chống ô nhiễm dầu?")
+    assert engines.story_units == ("kw",)
+    assert sets_threshold("Tàu có tổng công suất lớn hơn 220 kW phải được trang bị thiết bị phân ly dầu nước.", engines.story_units)
+    assert sets_threshold("vessels with engines greater than 220 kW", ("kw",)) and not sets_threshold("engines of 220 kW", ("kw",))
     found = within_best_document(counted, _retrieved(chunks[:1]), lexical)
     assert any(r.chunk.chunk_id == "c7" for r in found), [r.chunk.chunk_id for r in found]
     ranked = _best_first(counted, question_weights(counted, lexical.idf), [chunks[0], chunks[7]], lexical)

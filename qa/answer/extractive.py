@@ -140,8 +140,9 @@ def defines(question_terms: dict[str, float], text: str) -> bool:
 
 # A limit on a count, folded: 'dưới 150 (một trăm năm mươi) con', 'từ 5% trở lên', 'more than five pets'.
 _THRESHOLD = re.compile(
-    r"\b(?:duoi|tren|tu|khong qua|toi da|toi thieu|it nhat|vuot qua|at least|more than|less than|fewer than|up to|over|under|"
-    r"no more than|exceeding|maximum of|minimum of)\s+(?:\d[\d.,]*|one|two|three|four|five|six|seven|eight|nine|ten)"
+    r"\b(?:duoi|tren|tu|khong qua|toi da|toi thieu|it nhat|vuot qua|(?:lon|nho|cao|thap) hon|at least|more than|less than|"
+    r"fewer than|greater than|higher than|lower than|above|below|up to|over|under|no more than|exceeding|maximum of|minimum of)\s+"
+    r"(?:\d[\d.,]*|one|two|three|four|five|six|seven|eight|nine|ten)"
     r"(?:\s*\([^)]{0,60}\))?\s*(%|[a-z]+)"
 )
 THRESHOLD_BONUS = 0.2

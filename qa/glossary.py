@@ -319,6 +319,20 @@ công nghệ | technology
 nghiên cứu | research; study
 quốc phòng | defence; defense
 an ninh | security
+trung quốc | china; chinese
+nhật bản | japan; japanese
+hàn quốc | korea; south korea; korean
+ấn độ | india; indian
+hoa kỳ | united states; us; usa; america; american
+nước mỹ | united states; america
+người mỹ | american; americans
+vương quốc anh | united kingdom; uk; britain; british
+nước anh | england; britain; uk
+liên bang nga | russia; russian federation
+cộng hòa pháp | france
+liên minh châu âu | european union; eu
+châu âu | europe; european
+đông nam á | southeast asia
 """
 
 

@@ -116,6 +116,9 @@ def test_the_glossary_reads_a_question_in_the_other_language() -> None:
     vietnamese = translate("What is the procedure code of the repealed certificate procedure?", "en")
     assert {"thu", "tuc", "ma", "bai", "bo", "giay", "chung", "nhan"} <= set(vietnamese)
     assert parse_question("nghi quyet ve khoa hoc la gi").translated_terms == ()  # unmarked: 'khóa học' or 'khoa học'?
+    # Countries, as a table of figures by country writes them: 'Trung Quốc' is the row 'China'.
+    countries = translate("Công suất của Trung Quốc và Nhật Bản so với Hoa Kỳ là bao nhiêu?", "vi")
+    assert {"china", "japan", "unit", "state"} <= set(countries)
 
 
 def test_a_vietnamese_question_without_english_words_finds_the_english_page(mixed_assistant: Assistant) -> None:

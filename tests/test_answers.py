@@ -458,6 +458,12 @@ def test_who_signed_quotes_the_name_even_when_the_block_straddles_chunks(tmp_pat
     dated = assistant.ask("Quyết định 12/QĐ-UBND do ai ký và ban hành ngày nào?")
     assert "do PHÓ CHỦ TỊCH Nguyễn Văn Bình ký" in dated.answer and "được ban hành ngày 03/03/2026" in dated.answer, dated.answer
     assert assistant.ask("When was Decision 12/QĐ-UBND issued?").answer.startswith("12/QĐ-UBND was issued on 3 March 2026")
+    # 'Which decision ...' of a decision is answered from its anatomy; 'which resolution ...' asks
+    # about another document, which only the text can name.
+    which = assistant.ask("Quyết định nào thành lập Tổ công tác gồm 5 thành viên, ban hành ngày nào?")
+    assert which.answer.startswith("12/QĐ-UBND được ban hành ngày 03/03/2026"), which.answer
+    other = assistant.ask("Nghị quyết nào thành lập Tổ công tác gồm 5 thành viên, ban hành ngày nào?")
+    assert not other.answer.startswith("12/QĐ-UBND được ban hành"), other.answer
 
 
 def _best_first(question, weights, chunks, lexical):

@@ -60,6 +60,22 @@ _RELATION_ASKS: list[tuple[str, re.Pattern[str]]] = [
     ("amends", re.compile(rf"\bsua doi(?:, bo sung)? {_VI_DOCUMENT}(?: so)? nao\b|{_VI_DOCUMENT} nao\b.*\b(?:bi|duoc) sua doi\b|"
                           rf"{_ASKED_DOCUMENT}\bamend")),
 ]
+# A question that asks which document of a kind did something ('Nghị quyết nào ...', 'which resolution').
+_WHICH_DOCUMENT = re.compile(
+    r"\b(?:which|what)(?: \w+){0,2} (law|decree|resolution|decision|circular|directive|plan|conclusion)s?\b|"
+    r"\b(luat|nghi dinh|nghi quyet|quyet dinh|thong tu|chi thi|ke hoach|ket luan)(?: \w+)? nao\b"
+)
+_VI_TYPES = {"luat": "law", "nghi dinh": "decree", "nghi quyet": "resolution", "quyet dinh": "decision", "thong tu": "circular",
+             "chi thi": "directive", "ke hoach": "plan", "ket luan": "conclusion"}
+
+
+def _of_asked_type(question: Question, doc: DocumentInfo) -> bool:
+    """Whether the document is of the kind the question asks for by 'which resolution' (or says
+    nothing of the kind)."""
+    asked = _WHICH_DOCUMENT.search(question.folded)
+    if asked is None:
+        return True
+    return doc.doc_type == (asked.group(1) or _VI_TYPES[asked.group(2)])
 _RELATION_WORDS = {
     "vi": {"replaces": "thay thế", "repeals": "bãi bỏ", "amends": "sửa đổi, bổ sung"},
     "en": {"replaces": "replaces", "repeals": "repeals", "amends": "amends"},
@@ -175,6 +191,8 @@ class MetadataAnswerer:
         else:
             top = request.retrieved[0].chunk.doc_id if request.retrieved else None
             found = next((d for d in docs if d.doc_id == top), None)
+            if found is not None and field not in _RELATION_VERBS and not _of_asked_type(question, found):
+                return None  # 'Nghị quyết nào ... ban hành ngày nào?' of a conclusion: another document is asked about
             # Not an administrative document: the extractive answerer reads it, unless the question
             # asks who it is from and its page says so ('From: Skills Funding Agency').
             if found is None or not (found.doc_number or (field == "issuer" and found.span("issuer") is not None)):

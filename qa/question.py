@@ -159,7 +159,7 @@ _LIST_QUESTION = re.compile(
 )
 # The words that ask, not what is asked about: 'lâu' in 'bao lâu' is in no answer.
 _QUESTION_PHRASE = re.compile(
-    r"\b(how (?:many|much|long|large|big|far|old)|what (?:is|are|was|were)|bao (?:nhieu|lau)|(?:khi|luc) nao|(?:nhu )?the nao|ra sao"
+    r"\b(how (?:many|much|long|large|big|far|old)|what (?:is|are|was|were)|bao (?:nhieu|lau)|(?:khi|luc) nao|(?:nhu )?the nao|ra sao|o dau"
     # Words that say what kind of value is asked for, or how exactly, not what about: the answer
     # to 'the deadline for comments' says 'must receive comments by September 21', and 'roughly
     # how large' is answered by 'about 3,900 km2'.
@@ -331,7 +331,7 @@ _YES_NO_ASK = re.compile(r"^(?:will|would|can|could|does|do|did|is|are|was|were|
 # fold onto other words ('bạn' onto 'ban hành', 'anh' onto 'Anh', 'nó' onto 'nợ').
 _PLACEHOLDERS = frozenset("toi i me my we us our you your it its one they them this that these those use do get have make".split())
 # The asker in the ask ('tôi được hỗ trợ bao nhiêu', 'do I qualify'): the story says who they are.
-_ASKER = re.compile(r"\b(?:tôi|chúng tôi|I|me|my|we|us|our)\b")
+_ASKER = re.compile(r"\b(?:tôi|chúng tôi|mình|[Gg]ia đình|I|me|my|we|us|our)\b")
 # Not the asker's courtesy: 'Cho tôi hỏi ...', 'I'd like to know ...', 'Can you tell me ...'.
 _ASKING_FOR_LEAVE = re.compile(
     r"\b(?:(?:xin )?cho (?:tôi|em|mình) (?:hỏi|biết)|(?:tôi|em|mình) (?:muốn|xin|cần) (?:hỏi|biết)|I(?:'d| would) like to know|"
@@ -406,7 +406,7 @@ _SECOND_ASK = re.compile(
     r",\s+(?=(?:what|which|how|when|who)\b)",
     re.IGNORECASE,
 )
-_ASKS_SOMETHING = re.compile(r"\b(?:what|which|how|when|who|bao nhieu|bao lau|nao|gi|ai)\b")
+_ASKS_SOMETHING = re.compile(r"\b(?:what|which|how|when|who|where|bao nhieu|bao lau|nao|gi|ai|o dau)\b")
 
 
 def _asks_of(ask: str) -> list[str]:

@@ -1152,3 +1152,21 @@ def test_words_that_say_what_kind_of_value_is_asked_do_not_choose_the_sentence()
     assert "September 21, 2020" in _best_sentences(deadline, text, "Proposed directive")[0]
     area = parse_question("Roughly how large will the new province be?")
     assert "rough" not in area.content_terms
+
+
+def test_how_long_a_procedure_takes_is_its_processing_time_line_not_a_steps_days() -> None:
+    text = ("1. Tên thủ tục hành chính: Hỗ trợ khám chữa bệnh cho lực lượng xung kích cấp xã.\n"
+            "1.1. Trình tự thực hiện:\n"
+            "- Bước 3: Trong thời hạn 07 ngày làm việc, kể từ ngày nhận đủ hồ sơ hợp lệ, cơ quan chuyên môn thuộc Ủy ban nhân dân "
+            "cấp xã trình Chủ tịch Ủy ban nhân dân cấp xã quyết định hỗ trợ kinh phí khám bệnh, chữa bệnh cho lực lượng xung kích.\n"
+            "1.4. Thời hạn giải quyết: 10 ngày làm việc, kể từ ngày nhận được hồ sơ đầy đủ, hợp lệ.\n")
+    question = parse_question("Hồ sơ đề nghị hỗ trợ khám chữa bệnh cho lực lượng xung kích nộp lên UBND xã thì được giải quyết trong bao lâu?")
+    assert _best_sentences(question, text, "Quyết định công bố thủ tục hành chính")[0].startswith("1.4. Thời hạn giải quyết")
+
+
+def test_an_ask_about_the_askers_family_or_where_to_file_reads_the_story() -> None:
+    question = parse_question("Anh trai tôi là thành viên lực lượng xung kích phòng chống thiên tai của xã, bị tai nạn khi đi ứng cứu bão. "
+                              "Gia đình nộp hồ sơ xin hỗ trợ ở đâu và bao lâu thì được giải quyết?")
+    assert {"xung", "kich", "thien"} <= set(question.context_terms)  # 'Gia đình' is the asker's family
+    assert [p.ask for p in question.parts] == ["Gia đình nộp hồ sơ xin hỗ trợ ở đâu", "bao lâu thì được giải quyết"]
+    assert "dau" not in question.content_terms  # 'ở đâu' asks where; it is in no answer

@@ -146,6 +146,11 @@ _THRESHOLD = re.compile(
     r"(?:\s*\([^)]{0,60}\))?\s*(%|[a-z]+)"
 )
 THRESHOLD_BONUS = 0.2
+# A procedure's own line for how long it takes, under its label (folded): '1.4. Thời hạn giải
+# quyết:', 'Thời gian giải quyết', 'Processing time:'.
+_PROCESSING_TIME = re.compile(r"^\W*(?:[\d.]+\s*)?(?:thoi han|thoi gian) (?:giai quyet|thuc hien|xu ly)\b|^\W*(?:processing time|time limit)\b")
+_DURATION_UNIT = re.compile(r"ngay|days")
+PROCESSING_TIME_BONUS = 0.3
 
 
 def sets_threshold(text: str, units: tuple[str, ...]) -> bool:
@@ -332,6 +337,10 @@ def _candidates(
             bonus = 0.02 / (rank + 1)  # a small prior for better-ranked chunks breaks ties between equal sentences
             if question.story_units and sets_threshold(texts[i], question.story_units):
                 bonus += THRESHOLD_BONUS  # 'dưới 150 con' for a story of '180 con heo': the condition to check
+            if wanted and question.unit and _DURATION_UNIT.search(question.unit) and _PROCESSING_TIME.match(fold(texts[i])):
+                # 'bao lâu thì được giải quyết' of a procedure: its 'Thời hạn giải quyết: 10 ngày
+                # làm việc', not the days one of its steps takes ('Bước 3: Trong thời hạn 07 ngày').
+                bonus += PROCESSING_TIME_BONUS
             if question.wants_definition and defines(question_terms, texts[i]):
                 bonus += 0.2  # 'work-study—money you earn ...': what the question asks, said outright
             if question.wants_list and introduces_list(texts, i):

@@ -1170,3 +1170,10 @@ def test_an_ask_about_the_askers_family_or_where_to_file_reads_the_story() -> No
     assert {"xung", "kich", "thien"} <= set(question.context_terms)  # 'Gia đình' is the asker's family
     assert [p.ask for p in question.parts] == ["Gia đình nộp hồ sơ xin hỗ trợ ở đâu", "bao lâu thì được giải quyết"]
     assert "dau" not in question.content_terms  # 'ở đâu' asks where; it is in no answer
+
+
+def test_a_number_spelled_out_after_its_digits_keeps_its_unit() -> None:
+    asked = parse_question("Sở Tư pháp phải gửi văn bản đề nghị lên Bộ trong thời hạn bao lâu?")
+    assert holds_unit(asked, "Trong thời hạn 05 (năm) ngày làm việc kể từ ngày hết hạn đăng ký, Sở Tư pháp gửi văn bản đề nghị.")
+    assert holds_wanted_value(asked, "Trong thời hạn 05 (năm) ngày làm việc kể từ ngày hết hạn đăng ký, Sở Tư pháp gửi văn bản.")
+    assert not holds_unit(asked, "Sở Tư pháp gửi 02 (hai) bản sao văn bản đề nghị.")

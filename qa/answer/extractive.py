@@ -122,7 +122,14 @@ _DATE_EXPRESSION = re.compile(r"\bngay \d{1,2} thang \d{1,2}(?: nam \d{4})?|\bth
 def holds_unit(question: Question, text: str) -> bool:
     """Whether text holds a quantity in the unit the question names (True when it names none):
     '04 ngày làm việc' for 'bao lâu', '10.000.000 đồng' for 'lệ phí'."""
-    return question.unit is None or re.search(question.unit, _DATE_EXPRESSION.sub(" ", fold(text))) is not None
+    if question.unit is None:
+        return True
+    folded = _SPELLED_OUT.sub(r"\1", _DATE_EXPRESSION.sub(" ", fold(text)))
+    return re.search(question.unit, folded) is not None
+
+
+# A number spelled out after its digits, as Vietnamese legal text writes it: '05 (năm) ngày' is '05 ngày'.
+_SPELLED_OUT = re.compile(r"(\d)\s*\([^()\d]{1,60}\)")
 
 
 _LEADING_LABEL = re.compile(r"^\W{0,3}(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|[IVX]{1,4}\.)\s+")

@@ -9,6 +9,7 @@ from qa import REFUSAL, Assistant, Filters, Settings
 from qa.answer.extractive import (
     Candidate,
     _candidates,
+    _other_asks,
     answer_extractively,
     complete_unit,
     holds_unit,
@@ -31,6 +32,8 @@ from qa.retrieve.hybrid import restore_diacritics
 from qa.text import DOC_NUMBER, normalize, terms
 from qa.types import Chunk, Retrieved
 from tests.conftest import SAMPLE
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def document_text(source: str) -> str:
@@ -1177,3 +1180,19 @@ def test_a_number_spelled_out_after_its_digits_keeps_its_unit() -> None:
     assert holds_unit(asked, "Trong thời hạn 05 (năm) ngày làm việc kể từ ngày hết hạn đăng ký, Sở Tư pháp gửi văn bản đề nghị.")
     assert holds_wanted_value(asked, "Trong thời hạn 05 (năm) ngày làm việc kể từ ngày hết hạn đăng ký, Sở Tư pháp gửi văn bản.")
     assert not holds_unit(asked, "Sở Tư pháp gửi 02 (hai) bản sao văn bản đề nghị.")
+
+
+def test_a_second_ask_is_looked_for_in_the_whole_document_beyond_the_retrieved_chunks() -> None:
+    # Retrieval looked for the whole question and brought the doctors' chunk; the nurses' line is
+    # in another chunk of the same document, found by the second ask's own words.
+    doctors = "Doctors who work at commune health stations receive a salary of 9,000,000 dong per month."
+    nurses = "Nurses who work at commune health stations receive a salary of 7,000,000 dong per month."
+    chunks = [Chunk(f"c{i}", "d1", "resolution.pdf", "Resolution on health workers", "", i, at, at + len(t), t, "h")
+              for i, (at, t) in enumerate(((0, doctors), (len(doctors) + 1, nurses)))]
+    other = Chunk("o1", "o1", "other.txt", "Other", "", 0, 0, 40, "Teachers receive a salary every month.", "h")
+    lexical = LexicalIndex([*chunks, other])
+    question = parse_question("How much do doctors at commune health stations receive per month, and how much do nurses receive?")
+    assert len(question.parts) == 2
+    added = _other_asks(question, question_weights(question, lexical.idf), _retrieved(chunks[:1]), lexical, 1.0,
+                        [(chunks[0], 0, len(doctors), 1.0)])
+    assert [chunk.slice(start, end) for chunk, start, end, _ in added] == [nurses]

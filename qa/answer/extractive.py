@@ -733,7 +733,7 @@ def answer_extractively(
     spans = [(chunk, start, end, best.score) for chunk, start, end in unit]
     spans += [(c.chunk, c.start, c.end, c.score) for c in chosen[1:] if not any(
         c.chunk.doc_id == chunk.doc_id and c.start < e and s < c.end for chunk, s, e, _ in spans)]
-    spans += _other_asks(question, question_terms, retrieved, lexical, evidence, spans)
+    spans += _other_asks(question, crossed if across else question_terms, retrieved, lexical, evidence, spans, across)
     citations = [cite(n, chunk, start, end, score) for n, (chunk, start, end, score) in enumerate(spans, start=1)]
     text = " ".join(f"{inline_quote(c.quote)} [{c.n}]" for c in citations)
     if more:
@@ -743,33 +743,51 @@ def answer_extractively(
 
 def _other_asks(
     question: Question, question_terms: dict[str, float], retrieved: list[Retrieved], lexical: LexicalIndex, evidence: float,
-    quoted: list[tuple[Chunk, int, int, float]],
+    quoted: list[tuple[Chunk, int, int, float]], across: bool = False,
 ) -> list[tuple[Chunk, int, int, float]]:
     """For a question that asks two things ('how many km, and how much will it cost?'): the best
     sentence for each ask that the answer does not quote yet, holding the value that ask wants.
-    An ask scores on its own words, with the rest of the question's at a quarter."""
+    An ask scores on its own words, with the rest of the question's at a quarter. `across`: the
+    answer's document is in the other language, so each ask is read by its glossary translation."""
     added: list[tuple[Chunk, int, int, float]] = []
     document = quoted[0][0].doc_id
     for part in question.parts:
-        own = question_weights(part, lexical.idf)
+        own = (crossed_weights(part, lexical.idf) if across else {}) or question_weights(part, lexical.idf)
         said = " ".join(chunk.slice(start, end) for chunk, start, end, _ in [*quoted, *added])
         if holds_wanted_value(part, said) and _coverage(own, frozenset(terms(said))) >= 0.8:
             continue  # the answer already says it: '9 industrial clusters ... 362.6 hectares'
         weights = {t: 0.25 * w for t, w in question_terms.items()} | own
-        # The asks of one question are about one document: the one the answer quotes.
-        found = [c for c in _candidates(part, weights, [r for r in retrieved if r.chunk.doc_id == document], lexical)
-                 if holds_wanted_value(part, c.chunk.slice(c.start, c.end))]
+        # The asks of one question are about one document: the one the answer quotes, read where
+        # this ask's own words are (retrieval looked for the whole question).
+        held = [r for r in retrieved if r.chunk.doc_id == document]
+        ids = {r.chunk.chunk_id for r in held}
+        held += [Retrieved(chunk, 0.0, None, None, None) for chunk, _ in lexical.search_document(sorted(own), document, OTHER_ASK_CHUNKS)
+                 if chunk.chunk_id not in ids]
+        found = [c for c in _candidates(part, weights, held, lexical) if holds_wanted_value(part, c.chunk.slice(c.start, c.end))]
         if not found:
             continue
         top = min(found, key=lambda c: (-c.score, c.rank, c.chunk.doc_id, c.start))
-        if top.score < 0.5 * evidence or any(
-            top.chunk.doc_id == chunk.doc_id and top.start < end and start < top.end for chunk, start, end, _ in [*quoted, *added]
-        ):
+        if any(top.chunk.doc_id == chunk.doc_id and top.start < end and start < top.end for chunk, start, end, _ in [*quoted, *added]):
+            # The answer quotes this ask's best sentence already ('9.000.000 đồng' for the doctors):
+            # the next best one, if it is nearly as good, answers what the ask adds (the nurses' pay).
+            rest = [c for c in found if not any(c.chunk.doc_id == chunk.doc_id and c.start < end and start < c.end
+                                                 for chunk, start, end, _ in [*quoted, *added])]
+            runner_up = min(rest, key=lambda c: (-c.score, c.rank, c.chunk.doc_id, c.start), default=None)
+            said_terms = frozenset(terms(said))
+            if runner_up is None or runner_up.score < NEXT_BEST_SHARE * top.score or not any(
+                    t in runner_up.terms and t not in said_terms for t in own):
+                continue
+            top = runner_up
+        if top.score < 0.5 * evidence:
             continue
         added.append((top.chunk, top.start, top.end, top.score))
     return added
 
 
+# Chunks of the answer's document searched by a second ask's own words.
+OTHER_ASK_CHUNKS = 3
+# How close to an ask's best sentence, quoted already, the next one must come to be quoted for it.
+NEXT_BEST_SHARE = 0.9
 LIST_CAP = 8
 UNMARKED_ITEM_WORDS = 15
 class DocumentReader(Protocol):

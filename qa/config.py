@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     top_k: int = Field(default=5, ge=0, le=50, description="Chunks handed to the answerer.")
     candidates: int = Field(default=30, ge=1, le=500, description="Candidates each retriever returns before fusion.")
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant.")
+    dense_ef_search: int = Field(
+        # At Chroma's default (100) the nearest 30 passages of one question came out differently
+        # from one process to the next, one or two of the true nearest missing; at 400, exactly.
+        default=400, ge=10, le=10_000,
+        description="Neighbours the vector index explores per search (HNSW ef_search); higher is exacter and slower.",
+    )
     max_quotes: int = Field(default=3, ge=1, le=10, description="Most sentences the extractive answer quotes.")
     refusal_threshold: float = Field(
         # From `qa eval --calibrate` on evals/questions.jsonl (see README, "Evaluation").

@@ -38,8 +38,15 @@ def test_store_contract(settings: Settings, embedder, tmp_path: Path, sample_vec
     assert "669" in answer.answer and "14" in answer.answer
     assert Path(answer.citations[0].source).name == "clusters.txt"
 
+    # The vector index explores as many neighbours as the settings say (Chroma's default gave
+    # another nearest 30 from one process to the next); an index made with another value follows.
+    assert assistant.store.collection.configuration_json["hnsw"]["ef_search"] == settings.dense_ef_search
+    wider = Assistant(settings.model_copy(update={"dense_ef_search": 600}), embedder=embedder)
+    assert wider.store.collection.configuration_json["hnsw"]["ef_search"] == 600
+
     # A second process (a fresh client) sees the same state; re-ingest embeds nothing.
     again = Assistant(settings, embedder=embedder)
+    assert again.store.collection.configuration_json["hnsw"]["ef_search"] == settings.dense_ef_search
     assert again.ingest([docs]).count("unchanged") == 2
     assert again.store.count() == stored
 

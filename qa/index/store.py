@@ -145,13 +145,24 @@ class ChunkStore:
         if self.read_only:
             raise read_only_error(self._settings.index_dir)
 
+    def _configuration(self) -> Any:
+        return {"hnsw": {"space": "cosine", "ef_search": self._settings.dense_ef_search}}
+
+    def _search_as_configured(self) -> None:
+        """An index made before, or with another setting, explores as many neighbours as the
+        settings say (ef_search can change after creation; read-only, it stays as stored)."""
+        stored = (self.collection.configuration_json or {}).get("hnsw") or {}
+        if stored.get("ef_search") != self._settings.dense_ef_search and not self.read_only:
+            self.collection.modify(configuration={"hnsw": {"ef_search": self._settings.dense_ef_search}})
+
     @_guarded
     def _open(self) -> None:
         with _one_opener_at_a_time(self._settings, self.read_only):
             self.client = connect(self._settings, None if self._settings.chroma_url else self._path)
             self.collection = self.client.get_or_create_collection(
-                self.name, embedding_function=self._embedding_function, configuration={"hnsw": {"space": "cosine"}},
+                self.name, embedding_function=self._embedding_function, configuration=self._configuration(),
             )
+            self._search_as_configured()
             # One record per document: its exact extracted text and its metadata. Never searched
             # by vector, so each holds a one-dimensional placeholder.
             self.texts = self.client.get_or_create_collection(f"{self.name}-docs", embedding_function=None)
@@ -280,7 +291,7 @@ class ChunkStore:
         self._check_writable()
         self.client.delete_collection(self.name)
         self.collection = self.client.get_or_create_collection(
-            self.name, embedding_function=self._embedding_function, configuration={"hnsw": {"space": "cosine"}},
+            self.name, embedding_function=self._embedding_function, configuration=self._configuration(),
         )
         self._bump_generation()
 

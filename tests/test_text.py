@@ -105,3 +105,15 @@ def test_a_label_stays_with_its_line_and_a_heading_starts_a_unit() -> None:
         "It costs 5.",
         "Then more.",
     ]
+
+
+def test_a_blank_line_tesseract_puts_inside_a_paragraph_does_not_cut_its_sentence() -> None:
+    from qa.ingest.pdf import rewrapped
+
+    ocr = ("b) Trường hợp không xác định được doanh thu của công trình, hạng mục công trình xây\n\n"
+           "dựng, căn cứ vào tỷ lệ (%) giá trị đầu tư của công trình tại từng địa bàn xã.\n\n"
+           "2. Đối với công trình ở xã khác\n\nĐiều 3. Tổ chức thực hiện")
+    text = rewrapped(ocr)
+    spans = [text[s.start : s.end] for s in sentence_spans(text)]
+    assert spans[0].startswith("b) Trường hợp") and spans[0].endswith("từng địa bàn xã."), spans
+    assert "2. Đối với công trình ở xã khác" in spans and "Điều 3. Tổ chức thực hiện" in spans  # headings keep their lines

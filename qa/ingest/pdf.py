@@ -278,6 +278,17 @@ def _open_pdf(data: bytes, limits: Limits) -> list[str]:
         raise SkipFile(f"corrupt or unreadable PDF ({type(exc).__name__})") from None
 
 
+# A blank line Tesseract puts inside a paragraph: after a line that ends no sentence, before one
+# that goes on in lower case ('... hạng mục công trình xây' / '' / 'dựng, căn cứ vào tỷ lệ ...').
+_BROKEN_PARAGRAPH = re.compile(r"(?<=[^\s.!?:;])[ \t]*\n[ \t]*\n[ \t]*(?=[a-zà-ỹđ(,])")
+
+
+def rewrapped(ocr_text: str) -> str:
+    """OCR text with the blank lines inside its paragraphs taken out: a sentence wrapped over
+    several lines is read as one, and a quote of it is whole."""
+    return _BROKEN_PARAGRAPH.sub("\n", ocr_text)
+
+
 def _read_scanned(pdf: object, scanned: list[int], raw_pages: list[str], limits: Limits, notes: list[str]) -> None:
     """OCR the scanned pages in place, skipping blank ones, within the file's OCR budget."""
     deadline = time.monotonic() + limits.max_ocr_seconds
@@ -306,7 +317,7 @@ def _read_scanned(pdf: object, scanned: list[int], raw_pages: list[str], limits:
             continue
         # A page with a few typed words over a picture keeps whichever reading is longer.
         if len(read.strip()) > len(raw_pages[i].strip()):
-            raw_pages[i] = read
+            raw_pages[i] = rewrapped(read)
     if len(scanned) > blank:
         notes.append(f"{len(scanned) - blank} scanned page(s) read with OCR")
     if blank:

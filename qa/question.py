@@ -236,6 +236,9 @@ class Question:
     # province'), as the asker wrote them ('Chiềng Yên'): an answer from a document that never names
     # one, whole, is about another place ('Chiềng An' and 'Phù Yên' are not 'Chiềng Yên').
     place_names: tuple[str, ...] = ()
+    # Every Vietnamese province or centrally-run city the message names, its story included
+    # ('We export shrimp from Nghe An ...'): which provincial documents it may be about (retrieval).
+    provinces: tuple[str, ...] = ()
     # Years the ask names outside document numbers ('recorded in 2008'): a document that never
     # writes the year cannot say what happened in it.
     years: tuple[str, ...] = ()
@@ -361,6 +364,35 @@ def split_ask(text: str) -> tuple[str, str]:
 
 def _opens_with_question(sentence: str) -> bool:
     return re.match(r"(what|which|who|when|where|why|how)\b", fold(sentence)) is not None
+
+
+# Vietnam's provinces and centrally-run cities, before and after the 2025 mergers, folded.
+_PROVINCE_NAMES = frozenset("""
+an giang; ba ria vung tau; bac giang; bac kan; bac lieu; bac ninh; ben tre; binh dinh; binh duong; binh phuoc;
+binh thuan; ca mau; can tho; cao bang; da nang; dak lak; dak nong; dien bien; dong nai; dong thap; gia lai; ha giang;
+ha nam; ha noi; ha tinh; hai duong; hai phong; hau giang; hoa binh; hung yen; khanh hoa; kien giang; kon tum; lai chau;
+lam dong; lang son; lao cai; long an; nam dinh; nghe an; ninh binh; ninh thuan; phu tho; phu yen; quang binh;
+quang nam; quang ngai; quang ninh; quang tri; soc trang; son la; tay ninh; thai binh; thai nguyen; thanh hoa; hue;
+thua thien hue; tien giang; tra vinh; tuyen quang; vinh long; vinh phuc; yen bai; ho chi minh
+""".replace("\n", " ").split("; "))
+_PROVINCE_NAMES = frozenset(name.strip() for name in _PROVINCE_NAMES)
+_CAPITALISED_RUN = re.compile(r"\b[A-ZĐ][\wÀ-ỹ]*(?:[\s-]+[A-ZĐ][\wÀ-ỹ]*){0,3}")
+
+
+def _provinces_in(text: str) -> tuple[str, ...]:
+    """The provinces a text names, as it writes them: a run of capitalised words that is, or holds,
+    a province's name ('Nghe An', 'Quảng Trị', 'Hue')."""
+    found: list[str] = []
+    for run in _CAPITALISED_RUN.finditer(text):
+        words = run.group(0).replace("-", " ").split()
+        folded = fold(" ".join(words)).split()
+        at = 0
+        while at < len(words):
+            size = next((n for n in (4, 3, 2, 1) if " ".join(folded[at : at + n]) in _PROVINCE_NAMES and at + n <= len(words)), 0)
+            if size:
+                found.append(" ".join(words[at : at + size]))
+            at += size or 1
+    return tuple(dict.fromkeys(found))
 
 
 _PLACE = re.compile(
@@ -523,6 +555,7 @@ def parse_question(text: str) -> Question:
         # And a place the ask points back to ('ở xã này') is the story's.
         place_names=tuple(dict.fromkeys(name for m in _PLACE.finditer(DOC_NUMBER.sub(" ", text) if points_into_story else unreferenced)
                                         if terms(name := " ".join((m.group(1) or m.group(2)).split())))),
+        provinces=_provinces_in(DOC_NUMBER.sub(" ", text)),
         years=tuple(dict.fromkeys(_YEAR.findall(_DATING_YEAR.sub(" ", unreferenced)))),
         story_units=tuple(dict.fromkeys(m.group(1) for m in _STORY_COUNT.finditer(fold(DOC_NUMBER.sub(" ", story))))),
     )

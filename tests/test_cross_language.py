@@ -206,3 +206,26 @@ def test_a_place_whose_second_syllable_is_no_search_term_is_still_found(tmp_path
     assistant = _indexed(tmp_path_factory, embedder, files)
     found = assistant.retrieve("How long does Nghe An province take to issue a certificate (COA) for seafood exported to the United States?")
     assert any("04 ngày" in r.chunk.text for r in found), [r.chunk.text[:60] for r in found]
+
+
+def test_a_province_the_story_names_without_saying_province_finds_its_document(
+        tmp_path_factory: pytest.TempPathFactory, embedder) -> None:
+    """'We export shrimp from Nghe An': the province is named in the story, without the word
+    'province'. Every province's name is known, and its document is found by the name itself
+    though 'gia' and 'lai' of 'Gia Lai' are in almost every Vietnamese passage."""
+    assert parse_question("We export shrimp from Nghe An and need a COA. How long does it take?").provinces == ("Nghe An",)
+    assert parse_question("Our badminton group in Hue wants recognition. Who decides?").provinces == ("Hue",)
+    assert parse_question("What did To Lam say in Kon Tum - Quang Ngai?").provinces == ("Kon Tum", "Quang Ngai")
+    assert parse_question("How long is the Vinh - Thanh Thuy expressway?").provinces == ()
+    common = "".join(f"Điều {n}. Giá đất, gia hạn và các thủ tục lại được thực hiện theo quy định; giá thuê lại đất tính lại hằng năm.\n"
+                     for n in range(3, 13))
+    files = {f"gia-{n}.txt": common for n in range(40)}
+    files["qd-145-gia-lai.txt"] = (
+        f"ỦY BAN NHÂN DÂN TỈNH GIA LAI\nQUYẾT ĐỊNH\nCông bố thủ tục hành chính lĩnh vực việc làm\n{common}"
+        "STT | Tên thủ tục | Thời hạn giải quyết | Phí, lệ phí\n3 | Gia hạn Giấy phép hoạt động dịch vụ việc làm | 03 ngày làm việc | Không\n"
+        f"{common}")
+    for n in range(6):
+        files[f"licences-{n}.txt"] = f"Part {n}. An employment services licence is extended by the licensing authority on application.\n"
+    assistant = _indexed(tmp_path_factory, embedder, files)
+    found = assistant.retrieve("Our employment services company is based in Gia Lai. How many working days does extending its licence take?")
+    assert any("03 ngày" in r.chunk.text for r in found), [r.chunk.text[:60] for r in found]

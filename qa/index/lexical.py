@@ -240,6 +240,22 @@ class LexicalIndex:
                     return False
             return True
 
+    def holding(self, phrase_terms: Iterable[str], limit: int) -> list[Chunk]:
+        """Up to `limit` live chunks that hold every one of these terms (the candidates for a
+        phrase, which the caller reads for it), in index order."""
+        with self._lock:
+            slots: np.ndarray | None = None
+            for term in phrase_terms:
+                postings = self._postings.get(term)
+                if postings is None:
+                    return []
+                these = np.frombuffer(postings[0], dtype=np.uint32)
+                slots = these if slots is None else np.intersect1d(slots, these, assume_unique=True)
+            if slots is None:
+                return []
+            alive = np.frombuffer(self._alive, dtype=np.uint8)
+            return [chunk for slot in slots[alive[slots] == 1][:limit] if (chunk := self.chunks[slot]) is not None]
+
     def idf(self, term: str) -> float:
         n = max(len(self), 1)
         df = self.document_frequency(term)

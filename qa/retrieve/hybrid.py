@@ -31,7 +31,8 @@ NAMED_BY_MEANING = 10
 NAMED_BY_MEANING_WEIGHT = 2.0
 # A place more Vietnamese documents than this name does not say which one is asked about.
 PLACE_DOCUMENTS_MOST = 3
-PLACE_SEARCH = 50
+# Chunks holding a place's words read for the place itself (more are not read: too common a name).
+PLACE_CANDIDATES = 2000
 
 
 def restore_diacritics(text: str, passages: list[str]) -> str:
@@ -173,13 +174,12 @@ class HybridRetriever:
         if question.language != "en":
             return set()
         found: set[str] = set()
-        for place in question.place_names:
-            if len(place.split()) < 2:
+        for place in dict.fromkeys((*question.place_names, *question.provinces)):
+            if len(place.split()) < 2 and place not in question.provinces:
                 continue
-            # With the question's glossary Vietnamese: 'nghe' alone is 'nghề' (a trade) in most
-            # passages; 'An' of 'Nghệ An' is no search term.
-            words = [*terms(place), *question.translated_terms]
-            holding = [chunk for chunk, _ in lexical.search(words, PLACE_SEARCH) if contains_phrase(chunk.text, place)]
+            # The chunks that hold each of its words, read for the name itself: 'nghe' alone is
+            # 'nghề' (a trade) in most passages, and 'gia' and 'lai' are everywhere.
+            holding = [chunk for chunk in lexical.holding(terms(place), PLACE_CANDIDATES) if contains_phrase(chunk.text, place)]
             documents = {chunk.doc_id for chunk in holding}
             if holding and all(lexical.language(chunk) == "vi" for chunk in holding) and len(documents) <= PLACE_DOCUMENTS_MOST:
                 found |= documents

@@ -1196,3 +1196,42 @@ def test_a_second_ask_is_looked_for_in_the_whole_document_beyond_the_retrieved_c
     added = _other_asks(question, question_weights(question, lexical.idf), _retrieved(chunks[:1]), lexical, 1.0,
                         [(chunks[0], 0, len(doctors), 1.0)])
     assert [chunk.slice(start, end) for chunk, start, end, _ in added] == [nurses]
+
+
+class _Document:
+    """A DocumentReader over chunks cut from one text."""
+
+    def __init__(self, text: str, cuts: list[int]) -> None:
+        bounds = [0, *cuts, len(text)]
+        self.text = text
+        self.chunks = [Chunk(f"c{i}", "d1", "qd.pdf", "Quyết định", "", i, a, b, text[a:b], "h")
+                       for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))]
+
+    def neighbour(self, chunk: Chunk, step: int) -> Chunk | None:
+        at = chunk.index + step
+        return self.chunks[at] if 0 <= at < len(self.chunks) else None
+
+    def document_text(self, doc_id: str) -> str:
+        return self.text
+
+
+def test_a_sentence_or_row_the_chunks_end_cuts_is_quoted_on_from_the_next_chunk() -> None:
+    text = ("Điều 3. Quy định chung\n"
+            "Tang vật là thực phẩm tươi sống và các loại hàng hóa do đặc tính tự nhiên, điều kiện bảo quản nếu không xử lý ngay "
+            "thì có khả năng bị hư hỏng.\n"
+            "| 1 | Cấp giấy chứng nhận thủy sản xuất khẩu vào Hoa Kỳ (COA) | 04 ngày làm việc | Không |\n"
+            "Điều 4. Hiệu lực thi hành.\n")
+    cut_sentence = text.index("điều kiện bảo quản")
+    cut_row = text.index("Hoa Kỳ (COA)")
+    document = _Document(text, [cut_sentence, cut_row])
+    question = parse_question("Tang vật là thực phẩm tươi sống có phải xử lý ngay không?")
+    draft = answer_extractively(question, _retrieved(document.chunks[:1]), LexicalIndex(document.chunks), 0.0, 1, reader=document)
+    assert "có khả năng bị hư hỏng." in draft.text and len(draft.citations) == 2, draft.text
+    assert draft.citations[1].quote.startswith("điều kiện bảo quản")
+    row = parse_question("Cấp giấy chứng nhận thủy sản xuất khẩu COA mất bao nhiêu ngày làm việc?")
+    found = answer_extractively(row, _retrieved(document.chunks[1:2]), LexicalIndex(document.chunks), 0.0, 1, reader=document)
+    assert "04 ngày làm việc | Không |" in found.text, found.text
+    # A sentence that ends where its chunk does is not read on.
+    whole = _Document(text, [text.index("| 1 |")])
+    ended = answer_extractively(question, _retrieved(whole.chunks[:1]), LexicalIndex(whole.chunks), 0.0, 1, reader=whole)
+    assert "Cấp giấy chứng nhận" not in ended.text, ended.text

@@ -733,6 +733,10 @@ def answer_extractively(
     spans = [(chunk, start, end, best.score) for chunk, start, end in unit]
     spans += [(c.chunk, c.start, c.end, c.score) for c in chosen[1:] if not any(
         c.chunk.doc_id == chunk.doc_id and c.start < e and s < c.end for chunk, s, e, _ in spans)]
+    # A sentence or table row the chunk's end cuts is quoted on from the next chunk.
+    spans = [piece for span in spans for piece in (span, *((*rest, span[3]) for rest in _rest_of_sentence(*span[:3], reader)))]
+    spans = [span for i, span in enumerate(spans) if not any(
+        span[0].doc_id == other[0].doc_id and other[1] <= span[1] and span[2] <= other[2] for other in spans[:i])]
     spans += _other_asks(question, crossed if across else question_terms, retrieved, lexical, evidence, spans, across)
     citations = [cite(n, chunk, start, end, score) for n, (chunk, start, end, score) in enumerate(spans, start=1)]
     text = " ".join(f"{inline_quote(c.quote)} [{c.n}]" for c in citations)
@@ -897,6 +901,36 @@ def complete_unit(
     if at > 0 and _REFERS_BACK.match(fold(text.lstrip())):
         return [piece(at - 1), own], 0
     return [own], 0
+
+
+# How many of the document's next chunks a sentence cut by its chunk's end is read on into.
+CONTINUED_CHUNKS = 2
+
+
+def _rest_of_sentence(chunk: Chunk, start: int, end: int, reader: DocumentReader | None) -> list[tuple[Chunk, int, int]]:
+    """The rest of a sentence or a table row that its chunk's end cuts ('... sản phẩm thủy sản đạt'
+    | 'yêu cầu xuất khẩu vào Hoa Kỳ (COA) | 04 ngày làm việc ...'), from the document's next chunks."""
+    pieces: list[tuple[Chunk, int, int]] = []
+    holder, at = chunk, end
+    text = reader.document_text(chunk.doc_id) if reader is not None and not chunk.slice(end, chunk.end).strip() else ""
+    # Read on while the span reaches its chunk's end (but for spaces) in the middle of a line.
+    while (reader is not None and len(pieces) < CONTINUED_CHUNKS and not holder.slice(at, holder.end).strip()
+           and "\n" not in text[at : holder.end + 1] and holder.end < len(text)):
+        if _TERMINAL_END.search(text[max(0, at - 3) : at]):
+            break  # the sentence ends where the chunk does
+        following = reader.neighbour(holder, 1)
+        if following is None:
+            break
+        # The next chunk overlaps this one, or starts where it ends: its sentence across `at`, or its first.
+        span = next((sp for sp in sentence_spans(following.text, offset=following.start) if sp.end > at), None)
+        if span is None or span.start > max(at, following.start) + 2:
+            break
+        pieces.append((following, max(at, following.start), span.end))
+        holder, at = following, span.end
+    return pieces
+
+
+_TERMINAL_END = re.compile(r"[.!?:;…][\"”’)]*$")
 
 
 def _header_before(chunk: Chunk, reader: DocumentReader | None) -> tuple[Chunk, int, int] | None:

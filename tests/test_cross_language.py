@@ -229,3 +229,21 @@ def test_a_province_the_story_names_without_saying_province_finds_its_document(
     assistant = _indexed(tmp_path_factory, embedder, files)
     found = assistant.retrieve("Our employment services company is based in Gia Lai. How many working days does extending its licence take?")
     assert any("03 ngày" in r.chunk.text for r in found), [r.chunk.text[:60] for r in found]
+
+
+def test_a_vietnamese_place_an_english_question_names_reads_the_same_in_the_vietnamese_table() -> None:
+    from qa.answer.extractive import answer_extractively, crossed_weights
+    from qa.index.lexical import LexicalIndex
+    from qa.types import Chunk, Retrieved
+
+    question = parse_question("We lease non-agricultural land in Moc Chau ward, Son La province, and pay rent annually. "
+                              "What percentage is used to calculate our annual land rental unit price?")
+    lexical_terms = {"moc", "chau"}
+    text = ("THỐNG NHẤT MỨC TỶ LỆ PHẦN TRĂM (%) TÍNH ĐƠN GIÁ THUÊ ĐẤT HÀNG NĂM TRÊN ĐỊA BÀN TỈNH\n"
+            "STT | Địa bàn | Mức tỷ lệ phần trăm (%) tính đơn giá thuê đất hằng năm\n"
+            "1 | Phường Tô Hiệu | 2,0%\n2 | Phường Chiềng An | 1,5%\n5 | Phường Mộc Châu | 1,8%\n6 | Xã Sốp Cộp | 0,8%\n")
+    chunk = Chunk("c0", "d1", "nq-607.docx", "Nghị quyết về tỷ lệ phần trăm tính đơn giá thuê đất", "", 0, 0, len(text), text, "h")
+    lexical = LexicalIndex([chunk])
+    assert lexical_terms <= crossed_weights(question, lexical.idf).keys()
+    draft = answer_extractively(question, [Retrieved(chunk, 1.0, 0, 0, 0.85)], lexical, 0.0, 1)
+    assert "Mộc Châu | 1,8%" in draft.text, draft.text

@@ -178,10 +178,14 @@ def question_weights(question: Question, idf: Callable[[str], float]) -> dict[st
 def crossed_weights(question: Question, idf: Callable[[str], float]) -> dict[str, float]:
     """The question's weights as a passage in the other language can hold them: its words' glossary
     translations (question.translated_terms), and what reads the same in both languages (numbers,
-    document numbers, the Latin names a Vietnamese question writes). Empty without a translation."""
+    document numbers, the Latin names a Vietnamese question writes, Vietnamese place names). Empty
+    without a translation."""
     if not question.translated_terms:
         return {}
     neutral = {t for t in question.content_terms if any(ch.isdigit() for ch in t)} | set(question.bridge_terms)
+    # A Vietnamese place an English question names reads the same once folded ('Moc Chau ward' is
+    # the row 'Phường Mộc Châu').
+    neutral |= {t for place in (*question.place_names, *question.provinces) for t in terms(place)}
     weights = {t: idf(t) for t in (*question.translated_terms, *sorted(neutral))}
     return {t: w for t, w in weights.items() if w > 0}
 

@@ -203,7 +203,7 @@ _ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:No|Nos|Mr|Mrs|Ms|Dr|St|Art|Vol|e\.g
 # A line's end that ends a sentence: a stop, or a closing quote or bracket after one ('(AD)' does not).
 _TERMINAL = re.compile(r"(?:[.!?:;]|[.!?][\"”’)]+)\s*$")
 # What opens a list item: a dash or bullet, '2.', '2)', 'b)'.
-_LIST_MARK = re.compile(r"(?:[-–•◦▪■●+*]|\d{1,2}[.)]|[a-zđ]\))(?:\s|$)")
+_LIST_MARK = re.compile(r"(?:[-–•◦▪■●+*]|\d{1,2}[.)]|\(\d{1,2}\)|[a-zđ]\))(?:\s|$)")
 # Words no sentence ends on: a line that ends with one wraps ('which applies to all The' / 'Boeing Company ...').
 _OPEN_ENDED = frozenset("an and the of to for from in on at by with or as that which whose into than "
                         "cua va cac nhung duoc trong cho voi tai theo ve hoac la".split())

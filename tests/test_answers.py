@@ -1235,3 +1235,15 @@ def test_a_sentence_or_row_the_chunks_end_cuts_is_quoted_on_from_the_next_chunk(
     whole = _Document(text, [text.index("| 1 |")])
     ended = answer_extractively(question, _retrieved(whole.chunks[:1]), LexicalIndex(whole.chunks), 0.0, 1, reader=whole)
     assert "Cấp giấy chứng nhận" not in ended.text, ended.text
+
+
+def test_items_numbered_in_brackets_are_a_list() -> None:
+    text = ("3. Đơn vị sự nghiệp công lập trực thuộc sở: 3 đơn vị\n(1) Ban Quản lý bảo trì đường bộ Bắc Ninh;\n"
+            "(2) Viện Quy hoạch, Kiến trúc Bắc Ninh;\n(3) Trung tâm Thoát nước và xử lý nước thải.\n")
+    chunk = Chunk("c", "d", "s", "t", "", 0, 0, len(text), text, "h")
+    start = text.index("(2) Viện")
+    end = text.index("\n", start)
+    spans, _ = complete_unit(Candidate(chunk, start, end, frozenset(), 1.0, 0), True, None)
+    assert [chunk.slice(a, b) for _, a, b in spans] == [
+        "3. Đơn vị sự nghiệp công lập trực thuộc sở: 3 đơn vị", "(1) Ban Quản lý bảo trì đường bộ Bắc Ninh;",
+        "(2) Viện Quy hoạch, Kiến trúc Bắc Ninh;", "(3) Trung tâm Thoát nước và xử lý nước thải."]

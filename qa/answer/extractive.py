@@ -820,7 +820,7 @@ def introduces_list(texts: list[str], i: int) -> bool:
     return texts[i].rstrip().endswith(":") or (i + 1 < len(texts) and _FIRST_ORDINAL.match(fold(texts[i + 1])) is not None)
 
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-–—•◦▪■●○·∙►➢✓+*ｴ\ue000-\uf8ff]|\d{1,2}[.)]|[a-zđ]\)|[ivx]{1,4}\.)\s")
+_LIST_ITEM = re.compile(r"^\s*(?:[-–—•◦▪■●○·∙►➢✓+*ｴ\ue000-\uf8ff]|\d{1,2}[.)]|\(\d{1,2}\)|[a-zđ]\)|[ivx]{1,4}\.)\s")
 MEANING_SPREAD = 0.05
 # A Vietnamese document's preamble: the laws it rests on and who proposed it.
 _PREAMBLE_LINE = re.compile(r"^\W*(?:Căn cứ|Xét đề nghị|Theo đề nghị|Xét Tờ trình)\b", re.IGNORECASE)

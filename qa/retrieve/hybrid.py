@@ -179,10 +179,15 @@ class HybridRetriever:
                 continue
             # The chunks that hold each of its words, read for the name itself: 'nghe' alone is
             # 'nghề' (a trade) in most passages, and 'gia' and 'lai' are everywhere.
-            holding = [chunk for chunk in lexical.holding(terms(place), PLACE_CANDIDATES) if contains_phrase(chunk.text, place)]
-            documents = {chunk.doc_id for chunk in holding}
-            if holding and all(lexical.language(chunk) == "vi" for chunk in holding) and len(documents) <= PLACE_DOCUMENTS_MOST:
-                found |= documents
+            documents: set[str] = set()
+            for chunk in lexical.holding(terms(place), PLACE_CANDIDATES):
+                if not contains_phrase(chunk.text, place):
+                    continue
+                if lexical.language(chunk) != "vi" or len(documents | {chunk.doc_id}) > PLACE_DOCUMENTS_MOST:
+                    documents = set()  # English writes it, or too many documents do: it says which one of none
+                    break
+                documents.add(chunk.doc_id)
+            found |= documents
         return found
 
     @staticmethod

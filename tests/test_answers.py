@@ -1247,3 +1247,24 @@ def test_items_numbered_in_brackets_are_a_list() -> None:
     assert [chunk.slice(a, b) for _, a, b in spans] == [
         "3. Đơn vị sự nghiệp công lập trực thuộc sở: 3 đơn vị", "(1) Ban Quản lý bảo trì đường bộ Bắc Ninh;",
         "(2) Viện Quy hoạch, Kiến trúc Bắc Ninh;", "(3) Trung tâm Thoát nước và xử lý nước thải."]
+
+
+def test_a_row_the_question_names_by_its_very_name_is_answered_at_a_lower_confidence() -> None:
+    import math
+
+    from qa.answer.refusal import RefusalModel
+
+    def model(confidence: float) -> RefusalModel:
+        return RefusalModel((0.0,) * len(SIGNALS), math.log(confidence / (1 - confidence)), (0.0,) * len(SIGNALS),
+                            (1.0,) * len(SIGNALS), 0.5)
+
+    text = ("NICS Firearm Background Checks: November 2015\nState / Territory | Permit | Handgun | Totals\n"
+            "Illinois | 87,190 | 24,412 | 129,861\nKentucky | 264,140 | 12,155 | 295,891\nTexas | 21,550 | 56,941 | 146,982\n")
+    chunk = Chunk("c0", "d1", "nics.pdf", "NICS Firearm Background Checks", "", 0, 0, len(text), text, "h")
+    lexical = LexicalIndex([chunk])
+    named = parse_question("How many permit checks did NICS record for Kentucky in November 2015?")
+    answered = answer_extractively(named, _retrieved([chunk]), lexical, 0.0, 1, model=model(0.4))
+    assert not answered.refused and "264,140" in answered.text, answered.text
+    assert answer_extractively(named, _retrieved([chunk]), lexical, 0.0, 1, model=model(0.2)).refused, "a floor still holds"
+    unnamed = parse_question("How many permit checks did NICS record in the state with the most in November 2015?")
+    assert answer_extractively(unnamed, _retrieved([chunk]), lexical, 0.0, 1, model=model(0.4)).refused

@@ -367,15 +367,14 @@ def _opens_with_question(sentence: str) -> bool:
 
 
 # Vietnam's provinces and centrally-run cities, before and after the 2025 mergers, folded.
-_PROVINCE_NAMES = frozenset("""
+_PROVINCE_NAMES = frozenset(name.strip() for name in """
 an giang; ba ria vung tau; bac giang; bac kan; bac lieu; bac ninh; ben tre; binh dinh; binh duong; binh phuoc;
 binh thuan; ca mau; can tho; cao bang; da nang; dak lak; dak nong; dien bien; dong nai; dong thap; gia lai; ha giang;
 ha nam; ha noi; ha tinh; hai duong; hai phong; hau giang; hoa binh; hung yen; khanh hoa; kien giang; kon tum; lai chau;
 lam dong; lang son; lao cai; long an; nam dinh; nghe an; ninh binh; ninh thuan; phu tho; phu yen; quang binh;
 quang nam; quang ngai; quang ninh; quang tri; soc trang; son la; tay ninh; thai binh; thai nguyen; thanh hoa; hue;
 thua thien hue; tien giang; tra vinh; tuyen quang; vinh long; vinh phuc; yen bai; ho chi minh
-""".replace("\n", " ").split("; "))
-_PROVINCE_NAMES = frozenset(name.strip() for name in _PROVINCE_NAMES)
+""".split(";"))
 _CAPITALISED_RUN = re.compile(r"\b[A-ZĐ][\wÀ-ỹ]*(?:[\s-]+[A-ZĐ][\wÀ-ỹ]*){0,3}")
 
 

@@ -191,18 +191,27 @@ def test_an_english_question_reads_the_vietnamese_document_of_the_place_it_names
     assert any("40.000.000" in r.chunk.text for r in found), [r.chunk.text[:60] for r in found]
 
 
+def _procedures_decision(province: str, field: str, header: str, row: str, filler: str) -> str:
+    """A province's decision announcing procedures: its header, filler articles, and the table."""
+    return (f"ỦY BAN NHÂN DÂN TỈNH {province}\nQUYẾT ĐỊNH\nCông bố thủ tục hành chính lĩnh vực {field}\n{filler}"
+            f"{header}\n{row}\n{filler}")
+
+
+def _english_pages(name: str, sentence: str, count: int = 6) -> dict[str, str]:
+    """English pages that share an English question's words, and not its answer."""
+    return {f"{name}-{n}.txt": f"Part {n}. {sentence}\n" for n in range(count)}
+
+
 def test_a_place_whose_second_syllable_is_no_search_term_is_still_found(tmp_path_factory: pytest.TempPathFactory, embedder) -> None:
     """'Nghe An': 'an' is no search term and 'nghe' is mostly 'nghề' (a trade). The place is looked
     for with the question's glossary Vietnamese, then whole."""
     files = {f"nghe-{n}.txt": f"Quy định {n} về đào tạo nghề, giáo dục nghề nghiệp và dạy nghề cho lao động nông thôn.\n"
              for n in range(60)}
     filler = "".join(f"Điều {n}. Các sở, ngành tổ chức thực hiện Quyết định này theo chức năng, nhiệm vụ được giao.\n" for n in range(3, 13))
-    files["qd-80-nghe-an.txt"] = (
-        f"ỦY BAN NHÂN DÂN TỈNH NGHỆ AN\nQUYẾT ĐỊNH\nCông bố thủ tục hành chính lĩnh vực thủy sản\n{filler}"
-        "STT | Tên thủ tục | Thời hạn giải quyết\n1 | Cấp Giấy chứng nhận thủy sản xuất khẩu vào Hoa Kỳ (COA) | 04 ngày làm việc\n"
-        f"{filler}")
-    for n in range(6):
-        files[f"export-{n}.txt"] = f"Part {n}. Seafood exported to the United States needs a certificate issued by the exporting province.\n"
+    files["qd-80-nghe-an.txt"] = _procedures_decision(
+        "NGHỆ AN", "thủy sản", "STT | Tên thủ tục | Thời hạn giải quyết",
+        "1 | Cấp Giấy chứng nhận thủy sản xuất khẩu vào Hoa Kỳ (COA) | 04 ngày làm việc", filler)
+    files |= _english_pages("export", "Seafood exported to the United States needs a certificate issued by the exporting province.")
     assistant = _indexed(tmp_path_factory, embedder, files)
     found = assistant.retrieve("How long does Nghe An province take to issue a certificate (COA) for seafood exported to the United States?")
     assert any("04 ngày" in r.chunk.text for r in found), [r.chunk.text[:60] for r in found]
@@ -220,12 +229,10 @@ def test_a_province_the_story_names_without_saying_province_finds_its_document(
     common = "".join(f"Điều {n}. Giá đất, gia hạn và các thủ tục lại được thực hiện theo quy định; giá thuê lại đất tính lại hằng năm.\n"
                      for n in range(3, 13))
     files = {f"gia-{n}.txt": common for n in range(40)}
-    files["qd-145-gia-lai.txt"] = (
-        f"ỦY BAN NHÂN DÂN TỈNH GIA LAI\nQUYẾT ĐỊNH\nCông bố thủ tục hành chính lĩnh vực việc làm\n{common}"
-        "STT | Tên thủ tục | Thời hạn giải quyết | Phí, lệ phí\n3 | Gia hạn Giấy phép hoạt động dịch vụ việc làm | 03 ngày làm việc | Không\n"
-        f"{common}")
-    for n in range(6):
-        files[f"licences-{n}.txt"] = f"Part {n}. An employment services licence is extended by the licensing authority on application.\n"
+    files["qd-145-gia-lai.txt"] = _procedures_decision(
+        "GIA LAI", "việc làm", "STT | Tên thủ tục | Thời hạn giải quyết | Phí, lệ phí",
+        "3 | Gia hạn Giấy phép hoạt động dịch vụ việc làm | 03 ngày làm việc | Không", common)
+    files |= _english_pages("licences", "An employment services licence is extended by the licensing authority on application.")
     assistant = _indexed(tmp_path_factory, embedder, files)
     found = assistant.retrieve("Our employment services company is based in Gia Lai. How many working days does extending its licence take?")
     assert any("03 ngày" in r.chunk.text for r in found), [r.chunk.text[:60] for r in found]

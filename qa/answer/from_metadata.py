@@ -87,7 +87,7 @@ _RELATION_VERBS = {
 }
 
 
-def _field_asked(question: Question) -> str | None:
+def _asked_of_document(question: Question) -> str | None:
     """What of a document the question asks: a relation ('thay thế quyết định nào'), who proposed
     it, or a field of its anatomy; None for anything its text must answer."""
     relation = next((name for name, pattern in _RELATION_ASKS if pattern.search(question.folded)), None)
@@ -176,12 +176,12 @@ class MetadataAnswerer:
         by_year = _BY_YEAR.search(question.folded)
         if by_year:
             return self._by_year(docs, by_year.group(1) or by_year.group(2), question)
-        field = _field_asked(question)
+        field = _asked_of_document(question)
         if field is None:
             return None
         # 'Who signed Circular 1/2026/TT-BNV, and when does it take effect?': each ask of the
         # document's anatomy is answered, in order; an ask of its text leaves it to the text.
-        asked = [_field_asked(part) for part in question.parts]
+        asked = [_asked_of_document(part) for part in question.parts]
         fields = list(dict.fromkeys(f for f in asked if f is not None)) if asked and all(asked) else [field]
         if question.doc_numbers:
             named = [d for d in docs if d.doc_number and fold(d.doc_number) in question.doc_numbers]
@@ -199,8 +199,8 @@ class MetadataAnswerer:
                 return None
             doc = found
         drafts: list[Draft] = []
-        for asked_field_name in fields:
-            draft = self._field(doc, asked_field_name, question, 1 + sum(len(d.citations) for d in drafts))
+        for name in fields:
+            draft = self._field(doc, name, question, 1 + sum(len(d.citations) for d in drafts))
             if draft is None:
                 return None  # one ask the anatomy cannot answer: the text is read for the whole question
             drafts.append(draft)

@@ -467,6 +467,9 @@ def test_who_signed_quotes_the_name_even_when_the_block_straddles_chunks(tmp_pat
     assert which.answer.startswith("12/QĐ-UBND được ban hành ngày 03/03/2026"), which.answer
     other = assistant.ask("Nghị quyết nào thành lập Tổ công tác gồm 5 thành viên, ban hành ngày nào?")
     assert not other.answer.startswith("12/QĐ-UBND được ban hành"), other.answer
+    # 'Văn bản pháp luật nào' is any legal document, not a law.
+    legal = assistant.ask("Văn bản pháp luật nào thành lập Tổ công tác gồm 5 thành viên, ban hành ngày nào?")
+    assert legal.answer.startswith("12/QĐ-UBND được ban hành ngày 03/03/2026"), legal.answer
 
 
 def _best_first(question, weights, chunks, lexical):
@@ -1268,3 +1271,8 @@ def test_a_row_the_question_names_by_its_very_name_is_answered_at_a_lower_confid
     assert answer_extractively(named, _retrieved([chunk]), lexical, 0.0, 1, model=model(0.2)).refused, "a floor still holds"
     unnamed = parse_question("How many permit checks did NICS record in the state with the most in November 2015?")
     assert answer_extractively(unnamed, _retrieved([chunk]), lexical, 0.0, 1, model=model(0.4)).refused
+    # Not a question's first word, nor a total, nor a stopword: 'How | 12', 'Total | 1,200,000'.
+    from qa.answer.extractive import _row_named_by_name
+    texas = parse_question("How many permits did Texas issue in 2020?")
+    assert _row_named_by_name("Texas | 21,550", texas) and not _row_named_by_name("How | 12", texas)
+    assert not _row_named_by_name("Totals | 804,006", parse_question("Totals aside, how many permits did Texas issue?"))

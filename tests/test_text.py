@@ -117,3 +117,6 @@ def test_a_blank_line_tesseract_puts_inside_a_paragraph_does_not_cut_its_sentenc
     spans = [text[s.start : s.end] for s in sentence_spans(text)]
     assert spans[0].startswith("b) Trường hợp") and spans[0].endswith("từng địa bàn xã."), spans
     assert "2. Đối với công trình ở xã khác" in spans and "Điều 3. Tổ chức thực hiện" in spans  # headings keep their lines
+    # A capital, Vietnamese ones included ('Đ', 'Ư'), opens a paragraph of its own.
+    heading = "QUYẾT ĐỊNH VỀ VIỆC BAN HÀNH QUY CHẾ QUẢN LÝ HOẠT ĐỘNG CỦA CÁC CỤM CÔNG NGHIỆP\n\nĐối với các dự án cũ."
+    assert rewrapped(heading) == heading

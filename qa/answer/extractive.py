@@ -931,9 +931,11 @@ def _rest_of_sentence(chunk: Chunk, start: int, end: int, reader: DocumentReader
             break
         # The next chunk overlaps this one, or starts where it ends: its sentence across `at`, or its first.
         span = next((sp for sp in sentence_spans(following.text, offset=following.start) if sp.end > at), None)
-        if span is None or span.start > max(at, following.start) + 2:
+        if span is None or text[at : max(at, following.start)].strip() or span.start > max(at, following.start) + 2:
             break
-        pieces.append((following, max(at, following.start), span.end))
+        start = max(at, following.start)
+        start += len(following.slice(start, span.end)) - len(following.slice(start, span.end).lstrip())
+        pieces.append((following, start, span.end))
         holder, at = following, span.end
     return pieces
 
@@ -968,6 +970,7 @@ def _header_before(chunk: Chunk, reader: DocumentReader | None) -> tuple[Chunk, 
 # 0.15 the refusal model still refused right rows ('China | 700,000'); above 0.3 rows named only
 # by a common word outrank the sentence that answers (measured on dev, samples, heldout1-7).
 ROW_NAMED_BONUS = 0.3
+_TOTAL_ROW = re.compile(r"(?i)^(?:totals?|tổng(?: cộng| số)?|cộng)\b")
 # The refusal model's confidence below which even a row the question names by its very name is refused.
 ROW_NAMED_FLOOR = 0.3
 _LETTER = re.compile(r"[^\W\d_]")
@@ -986,7 +989,10 @@ def _row_named_by_name(row: str, question: Question) -> bool:
     """Whether the row's label is a name the question writes as it is ('Texas', 'Kentucky'): a
     capitalised label of a few words found, capitals and all, in the question."""
     label = next((cell.strip(" -–•") for cell in row.split(" | ") if len(_LETTER.findall(cell)) >= 3), "")
-    return 0 < len(label.split()) <= 4 and label[:1].isupper() and re.search(rf"\b{re.escape(label)}\b", question.text) is not None
+    if not 0 < len(label.split()) <= 4 or not label[:1].isupper() or not terms(label):
+        return False  # nor a stopword ('How', 'Total' at a question's start is no name)
+    found = re.search(rf"\b{re.escape(label)}\b", question.text)
+    return found is not None and found.start() > 0 and not _TOTAL_ROW.match(label)
 
 
 def _cells(chunk: Chunk, start: int, end: int) -> list[tuple[int, int]]:

@@ -62,8 +62,8 @@ _RELATION_ASKS: list[tuple[str, re.Pattern[str]]] = [
 ]
 # A question that asks which document of a kind did something ('Nghị quyết nào ...', 'which resolution').
 _WHICH_DOCUMENT = re.compile(
-    r"\b(?:which|what)(?: \w+){0,2} (law|decree|resolution|decision|circular|directive|plan|conclusion)s?\b|"
-    r"\b(luat|nghi dinh|nghi quyet|quyet dinh|thong tu|chi thi|ke hoach|ket luan)(?: \w+)? nao\b"
+    r"\bwhich(?: \w+){0,2} (law|decree|resolution|decision|circular|directive|plan|conclusion)s?\b|"
+    r"\b(?<!phap )(luat|nghi dinh|nghi quyet|quyet dinh|thong tu|chi thi|ke hoach|ket luan)(?: \w+)? nao\b"
 )
 _VI_TYPES = {"luat": "law", "nghi dinh": "decree", "nghi quyet": "resolution", "quyet dinh": "decision", "thong tu": "circular",
              "chi thi": "directive", "ke hoach": "plan", "ket luan": "conclusion"}

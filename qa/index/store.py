@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -33,6 +34,8 @@ from qa.index.embedders import Embedder, QAEmbeddingFunction
 from qa.index.locks import folder_lock
 from qa.index.records import chunk_from_record, chunk_metadata, document_from_metadata, document_metadata
 from qa.types import Chunk, DocumentInfo, Heading, Layout, chunk_id_for
+
+log = logging.getLogger(__name__)
 
 
 def _one_opener_at_a_time(settings: Settings, read_only: bool) -> AbstractContextManager[None]:
@@ -151,9 +154,14 @@ class ChunkStore:
     def _search_as_configured(self) -> None:
         """An index made before, or with another setting, explores as many neighbours as the
         settings say (ef_search can change after creation; read-only, it stays as stored)."""
-        stored = (self.collection.configuration_json or {}).get("hnsw") or {}
-        if stored.get("ef_search") != self._settings.dense_ef_search and not self.read_only:
+        stored = (self.collection.configuration_json or {}).get("hnsw")
+        if not isinstance(stored, dict) or stored.get("ef_search") == self._settings.dense_ef_search or self.read_only:
+            return  # another index type (a server's SPANN), already so, or not ours to change
+        try:
             self.collection.modify(configuration={"hnsw": {"ef_search": self._settings.dense_ef_search}})
+        except Exception as exc:  # noqa: BLE001 - a server may refuse; the index still answers, less exactly
+            log.warning("Could not set the vector index's ef_search to %s (%s); it searches as stored.",
+                        self._settings.dense_ef_search, exc)
 
     @_guarded
     def _open(self) -> None:

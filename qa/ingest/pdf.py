@@ -280,13 +280,14 @@ def _open_pdf(data: bytes, limits: Limits) -> list[str]:
 
 # A blank line Tesseract puts inside a paragraph: after a line that ends no sentence, before one
 # that goes on in lower case ('... hạng mục công trình xây' / '' / 'dựng, căn cứ vào tỷ lệ ...').
-_BROKEN_PARAGRAPH = re.compile(r"(?<=[^\s.!?:;])[ \t]*\n[ \t]*\n[ \t]*(?=[a-zà-ỹđ(,])")
+_BROKEN_PARAGRAPH = re.compile(r"(?<=[^\s.!?:;])[ \t]*\n[ \t]*\n[ \t]*(?=(\S))")
 
 
 def rewrapped(ocr_text: str) -> str:
     """OCR text with the blank lines inside its paragraphs taken out: a sentence wrapped over
-    several lines is read as one, and a quote of it is whole."""
-    return _BROKEN_PARAGRAPH.sub("\n", ocr_text)
+    several lines is read as one, and a quote of it is whole. Only before a lower-case letter
+    ('Đối với ...' after a heading is a paragraph of its own)."""
+    return _BROKEN_PARAGRAPH.sub(lambda m: "\n" if m.group(1).islower() or m.group(1) in "(," else m.group(0), ocr_text)
 
 
 def _read_scanned(pdf: object, scanned: list[int], raw_pages: list[str], limits: Limits, notes: list[str]) -> None:

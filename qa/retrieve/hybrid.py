@@ -31,8 +31,9 @@ NAMED_BY_MEANING = 10
 NAMED_BY_MEANING_WEIGHT = 2.0
 # A place more Vietnamese documents than this name does not say which one is asked about.
 PLACE_DOCUMENTS_MOST = 3
-# Chunks holding a place's words read for the place itself (more are not read: too common a name).
-PLACE_CANDIDATES = 2000
+# Chunks read for a place's name: the best by BM25, then up to so many holding all its words.
+PLACE_SEARCH = 50
+PLACE_CANDIDATES = 400
 
 
 def restore_diacritics(text: str, passages: list[str]) -> str:
@@ -177,10 +178,12 @@ class HybridRetriever:
         for place in dict.fromkeys((*question.place_names, *question.provinces)):
             if len(place.split()) < 2 and place not in question.provinces:
                 continue
-            # The chunks that hold each of its words, read for the name itself: 'nghe' alone is
-            # 'nghề' (a trade) in most passages, and 'gia' and 'lai' are everywhere.
+            # The chunks BM25 finds by its words and the question's glossary Vietnamese ('nghe' alone
+            # is 'nghề', a trade, in most passages; 'an' is no search term), then those holding all
+            # its words in index order, read for the name itself ('gia' and 'lai' are everywhere).
             documents: set[str] = set()
-            for chunk in lexical.holding(terms(place), PLACE_CANDIDATES):
+            found_by_words = [chunk for chunk, _ in lexical.search([*terms(place), *question.translated_terms], PLACE_SEARCH)]
+            for chunk in dict.fromkeys([*found_by_words, *lexical.holding(terms(place), PLACE_CANDIDATES)]):
                 if not contains_phrase(chunk.text, place):
                     continue
                 if lexical.language(chunk) != "vi" or len(documents | {chunk.doc_id}) > PLACE_DOCUMENTS_MOST:

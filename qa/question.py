@@ -375,7 +375,9 @@ lam dong; lang son; lao cai; long an; nam dinh; nghe an; ninh binh; ninh thuan; 
 quang nam; quang ngai; quang ninh; quang tri; soc trang; son la; tay ninh; thai binh; thai nguyen; thanh hoa; hue;
 thua thien hue; tien giang; tra vinh; tuyen quang; vinh long; vinh phuc; yen bai; ho chi minh
 """.split(";"))
-_CAPITALISED_RUN = re.compile(r"\b[A-ZĐ][\wÀ-ỹ]*(?:[\s-]+[A-ZĐ][\wÀ-ỹ]*){0,3}")
+_CAPITALISED_RUN = re.compile(r"\b[A-ZĐ][\wÀ-ỹ]*(?:[ \t–-]+[A-ZĐ][\wÀ-ỹ]*)*")
+# A run that opens with a family name is a person ('Trần Thái Bình', 'Mr. Tran Thai Binh'), not a place.
+_FAMILY_NAMES = frozenset("nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh truong mai lam".split())
 
 
 def _provinces_in(text: str) -> tuple[str, ...]:
@@ -383,8 +385,11 @@ def _provinces_in(text: str) -> tuple[str, ...]:
     a province's name ('Nghe An', 'Quảng Trị', 'Hue')."""
     found: list[str] = []
     for run in _CAPITALISED_RUN.finditer(text):
-        words = run.group(0).replace("-", " ").split()
+        words = run.group(0).replace("–", " ").replace("-", " ").split()
         folded = fold(" ".join(words)).split()
+        if len(folded) > 2 and folded[0] in _FAMILY_NAMES and not any(
+                " ".join(folded[:n]) in _PROVINCE_NAMES for n in (2, 3, 4)):
+            continue  # 'Trần Thái Bình' is a person; 'Hồ Chí Minh City' is the city
         at = 0
         while at < len(words):
             size = next((n for n in (4, 3, 2, 1) if " ".join(folded[at : at + n]) in _PROVINCE_NAMES and at + n <= len(words)), 0)

@@ -226,6 +226,10 @@ def test_a_province_the_story_names_without_saying_province_finds_its_document(
     assert parse_question("Our badminton group in Hue wants recognition. Who decides?").provinces == ("Hue",)
     assert parse_question("What did To Lam say in Kon Tum - Quang Ngai?").provinces == ("Kon Tum", "Quang Ngai")
     assert parse_question("How long is the Vinh - Thanh Thuy expressway?").provinces == ()
+    # A person whose name holds a province's is no province; a long name is read whole.
+    assert parse_question("Mr. Tran Thai Binh signed it. Who is he?").provinces == ()
+    assert parse_question("Ho Chi Minh City offers how much?").provinces == ("Ho Chi Minh",)
+    assert parse_question("Does Ba Ria Vung Tau charge a fee?").provinces == ("Ba Ria Vung Tau",)
     common = "".join(f"Điều {n}. Giá đất, gia hạn và các thủ tục lại được thực hiện theo quy định; giá thuê lại đất tính lại hằng năm.\n"
                      for n in range(3, 13))
     files = {f"gia-{n}.txt": common for n in range(40)}

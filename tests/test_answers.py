@@ -15,6 +15,7 @@ from qa.answer.extractive import (
     holds_unit,
     holds_wanted_value,
     identifying_terms,
+    names_asked_field,
     question_weights,
     refusal_signals,
     sets_threshold,
@@ -1168,6 +1169,17 @@ def test_how_long_a_procedure_takes_is_its_processing_time_line_not_a_steps_days
             "1.4. Thời hạn giải quyết: 10 ngày làm việc, kể từ ngày nhận được hồ sơ đầy đủ, hợp lệ.\n")
     question = parse_question("Hồ sơ đề nghị hỗ trợ khám chữa bệnh cho lực lượng xung kích nộp lên UBND xã thì được giải quyết trong bao lâu?")
     assert _best_sentences(question, text, "Quyết định công bố thủ tục hành chính")[0].startswith("1.4. Thời hạn giải quyết")
+
+
+def test_a_field_the_question_names_is_its_labelled_line() -> None:
+    text = ("1.7. Kết quả thực hiện TTHC: Văn bản chấp thuận đăng ký hoạt động ứng phó thiên tai của tổ chức quốc tế.\n"
+            "- Đơn đăng ký hoạt động ứng phó và khắc phục hậu quả thiên tai tại Việt Nam của tổ chức quốc tế theo mẫu Phụ lục I.\n"
+            "1.8. Phí, lệ phí: Không\n")
+    question = parse_question("Chúng tôi là một tổ chức quốc tế. Thủ tục đăng ký hoạt động ứng phó thiên tai có mất phí, lệ phí không?")
+    assert _best_sentences(question, text, "Quyết định công bố thủ tục hành chính")[0] == "1.8. Phí, lệ phí: Không"
+    # A title with a colon is no field ('Special measures: 1 year on'), nor a list of names.
+    assert not names_asked_field(parse_question("What does special measures involve?"), "Special measures: 1 year on PDF")
+    assert not names_asked_field(parse_question("Giám đốc các sở là ai?"), "4. Giám đốc các Sở: Xây dựng, Nội vụ")
 
 
 def test_an_ask_about_the_askers_family_or_where_to_file_reads_the_story() -> None:

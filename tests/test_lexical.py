@@ -182,3 +182,23 @@ def test_a_documents_own_search_ranks_only_its_live_chunks() -> None:
     assert index.search_document(["port"], "missing", 5) == []
     index.remove(["a1", "a2", "a3"])
     assert index.search_document(["port"], "a", 5) == []
+
+
+def test_a_search_within_one_document_weighs_words_by_their_rarity_in_it() -> None:
+    """'faa' and 'airplanes' are in every chunk of the directive (and rare in the whole index): the
+    chunk that holds the document's rare words ('estimates', 'affects') is its answer."""
+    def chunk(chunk_id: str, doc_id: str, text: str) -> Chunk:
+        return Chunk(chunk_id, doc_id, f"{doc_id}.txt", doc_id, "", 0, 0, len(text), text, "h")
+
+    directive = [chunk(f"d{i}", "ad", f"The FAA proposes that airplanes {w} of the FAA airplanes FAA airplanes.") for i, w in
+                 enumerate(["inspect wiring", "replace sensors", "test displays"])]
+    answer = chunk("d9", "ad", "The FAA estimates that this AD affects 73 airplanes.")
+    others = [chunk(f"o{i}", f"other{i}", f"Budget {i} for the port, its estimates and what affects it.") for i in range(30)]
+    index = LexicalIndex([*directive, answer, *others])
+    words = ["faa", "airplan", "estim", "affect"]
+    assert index.search_document(words, "ad", 1)[0][0].chunk_id != "d9", "the whole index's rarity ranks another chunk first"
+    assert [c.chunk_id for c, _ in index.search_within(words, "ad", 1)] == ["d9"]
+    assert all(c.doc_id == "ad" for c, _ in index.search_within(words, "ad", 10))
+    assert index.search_within(words, "missing", 5) == []
+    index.remove(["d9"])
+    assert "d9" not in [c.chunk_id for c, _ in index.search_within(words, "ad", 10)]

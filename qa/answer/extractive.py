@@ -160,6 +160,28 @@ _DURATION_UNIT = re.compile(r"ngay|days")
 PROCESSING_TIME_BONUS = 0.3
 
 
+# A labelled line of a form-like document ('1.8. Phí, lệ phí: Không', 'Thời hạn giải quyết: 05 ngày',
+# 'Fee: None'): its label names the field its value fills.
+_FIELD_LINE = re.compile(r"^\W{0,3}(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?([^\W\d][^:|\n]{1,60}?):\s*\S")
+FIELD_LABEL_WORDS = 8
+FIELD_NAMED_BONUS = 0.2
+_FIELD_FILLER = frozenset({"tthc", "thu", "tuc", "hanh", "chinh"})
+
+
+def names_asked_field(question: Question, text: str) -> bool:
+    """Whether the line is a labelled field whose label the ask names word for word: the field
+    asked about ('có mất phí, lệ phí không?' is answered by 'Phí, lệ phí: Không')."""
+    match = _FIELD_LINE.match(text)
+    if match is None or len(words := match.group(1).split()) > FIELD_LABEL_WORDS:
+        return False
+    if fold(match.group(1)) == match.group(1).lower() or any(w[0].isupper() for w in words[1:]):
+        # Not a title ('Special measures: 1 year on', 'Weekly Address: ...') or a name ('Giám đốc
+        # các Sở: Xây dựng, ...'): the fields of Vietnamese forms and procedures.
+        return False
+    label = _term_set(match.group(1)) - _FIELD_FILLER
+    return len(label) >= 2 and label <= frozenset(question.content_terms)
+
+
 def sets_threshold(text: str, units: tuple[str, ...]) -> bool:
     """Whether the text sets a limit on one of the counts the story tells ('dưới 150 con' for '180 con heo')."""
     return any(m.group(1) in units for m in _THRESHOLD.finditer(fold(text)))
@@ -352,6 +374,8 @@ def _candidates(
                 # 'bao lâu thì được giải quyết' of a procedure: its 'Thời hạn giải quyết: 10 ngày
                 # làm việc', not the days one of its steps takes ('Bước 3: Trong thời hạn 07 ngày').
                 bonus += PROCESSING_TIME_BONUS
+            if names_asked_field(question, texts[i]):
+                bonus += FIELD_NAMED_BONUS  # '1.8. Phí, lệ phí: Không' for 'có mất phí, lệ phí không?'
             if question.wants_definition and defines(question_terms, texts[i]):
                 bonus += 0.2  # 'work-study—money you earn ...': what the question asks, said outright
             if question.wants_list and introduces_list(texts, i):
@@ -435,9 +459,6 @@ def _numbers_in(text: str) -> set[str]:
     return {doc_number_key(m.group(0)) for m in DOC_NUMBER.finditer(text)}
 
 
-RAREST_WORDS = 3
-
-
 def within_best_document(
     question: Question, retrieved: list[Retrieved], lexical: LexicalIndex, crossed: dict[str, float] | None = None,
 ) -> list[Retrieved]:
@@ -472,9 +493,9 @@ def within_best_document(
         own = list(crossed if crossed is not None else crossed_weights(question, lexical.idf))
     words = [t for t in own if t not in naming] or own
     add(lexical.search_document(words, top, 6), 1)
-    # And by its rarest words alone: the words common in the document ('FAA', 'proposed',
-    # 'airworthiness' in an airworthiness directive) pick any of its chunks.
-    add(lexical.search_document(sorted(set(words), key=lambda t: (-lexical.idf(t), t))[:RAREST_WORDS], top, 6), 1)
+    # And by its words weighed by how rare they are in this document: the words common in it
+    # ('FAA', '737', 'airplanes' in an airworthiness directive) pick any of its chunks.
+    add(lexical.search_within(words, top, 6), 1)
     if question.story_units and question.context_terms:
         # And by the story's words, when it counts something: who the document covers ('chăn nuôi
         # heo có tổng đàn dưới 150 con') is the condition a story of '180 con heo' is checked against.

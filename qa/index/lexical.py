@@ -306,6 +306,40 @@ class LexicalIndex:
                     break
             return ranked
 
+    def search_within(self, query_terms: list[str], doc_id: str, limit: int) -> list[tuple[Chunk, float]]:
+        """The best `limit` chunks of one document by BM25 with the document's own term rarity: in
+        an airworthiness directive, 'FAA', '737' and 'airplanes' are in every chunk and say nothing
+        of which one answers, however rare they are in the whole index."""
+        with self._lock:
+            number = self._doc_number.get(doc_id)
+            if number is None:
+                return []
+            doc_of_slot = np.frombuffer(self._doc_of_slot, dtype=np.uint32)
+            alive = np.frombuffer(self._alive, dtype=np.uint8)
+            lengths = np.frombuffer(self._lengths, dtype=np.uint32)
+            inside = np.flatnonzero((doc_of_slot == number) & (alive[: len(doc_of_slot)] == 1))
+            if not len(inside):
+                return []
+            average = max(float(lengths[inside].mean()), 1e-9)
+            scores = np.zeros(len(doc_of_slot), dtype=np.float32)
+            for term in dict.fromkeys(query_terms):
+                if self.document_frequency(term) <= 0:
+                    continue
+                slots = np.frombuffer(self._postings[term][0], dtype=np.uint32)
+                mine = doc_of_slot[slots] == number
+                if not mine.any():
+                    continue
+                slots = slots[mine]
+                tf = np.frombuffer(self._postings[term][1], dtype=np.uint32)[mine].astype(np.float32)
+                df = int(np.count_nonzero(alive[slots]))
+                idf = math.log(1 + (len(inside) - df + 0.5) / (df + 0.5))
+                norm = K1 * ((1 - B) + B * lengths[slots].astype(np.float32) / average)
+                scores[slots] += np.float32(idf) * tf / (norm + tf)
+            scores *= alive[: len(scores)]
+            ranked = [(chunk, float(scores[slot])) for slot in inside[np.argsort(-scores[inside], kind="stable")][:limit]
+                      if scores[slot] > 0 and (chunk := self.chunks[slot]) is not None]
+            return ranked
+
     def _scores(self, query_terms: list[str]) -> np.ndarray:
         """One score per slot (removed slots score 0); a repeated query term counts again."""
         scores = np.zeros(len(self.chunks), dtype=np.float32)

@@ -1182,6 +1182,20 @@ def test_a_field_the_question_names_is_its_labelled_line() -> None:
     assert not names_asked_field(parse_question("Giám đốc các sở là ai?"), "4. Giám đốc các Sở: Xây dựng, Nội vụ")
 
 
+def test_an_answer_from_another_document_than_the_one_named_says_which() -> None:
+    repealing = ("Điều 2. Bãi bỏ Nghị quyết số 02/2022/NQ-HĐND ngày 12 tháng 7 năm 2022 của Hội đồng nhân dân tỉnh An Giang "
+                 "quy định hạch toán thu ngân sách nhà nước.")
+    chunk = Chunk("c0", "d23", "nq-23.docx", "Nghị quyết 23/2025/NQ-HĐND", "", 0, 0, len(repealing), repealing, "h",
+                  doc_number="23/2025/NQ-HĐND")
+    lexical = LexicalIndex([chunk])
+    asked = parse_question("Nghị quyết 02/2022/NQ-HĐND của tỉnh An Giang về hạch toán thu ngân sách còn hiệu lực không?")
+    answer = answer_extractively(asked, _retrieved([chunk]), lexical, 0.0, 1)
+    assert answer.text.startswith("Theo văn bản 23/2025/NQ-HĐND: Điều 2. Bãi bỏ"), answer.text
+    # Asked about the document that answers, the quote is enough.
+    own = parse_question("Nghị quyết 23/2025/NQ-HĐND bãi bỏ nghị quyết nào?")
+    assert answer_extractively(own, _retrieved([chunk]), lexical, 0.0, 1).text.startswith("Điều 2. Bãi bỏ")
+
+
 def test_an_ask_about_the_askers_family_or_where_to_file_reads_the_story() -> None:
     question = parse_question("Anh trai tôi là thành viên lực lượng xung kích phòng chống thiên tai của xã, bị tai nạn khi đi ứng cứu bão. "
                               "Gia đình nộp hồ sơ xin hỗ trợ ở đâu và bao lâu thì được giải quyết?")

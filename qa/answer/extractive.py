@@ -769,9 +769,23 @@ def answer_extractively(
     spans += _other_asks(question, crossed if across else question_terms, retrieved, lexical, evidence, spans, across)
     citations = [cite(n, chunk, start, end, score) for n, (chunk, start, end, score) in enumerate(spans, start=1)]
     text = " ".join(f"{inline_quote(c.quote)} [{c.n}]" for c in citations)
+    if (number := another_documents_number(question, best.chunk)) is not None:
+        # Asked about one document, answered from another ('Nghị quyết 02/2022 còn hiệu lực không?'
+        # from the resolution that repeals it): say which one the quote is from.
+        text = (f"Theo văn bản {number}: " if question.language == "vi" else f"From {number}: ") + text
     if more:
         text += f" (và {more} mục khác)" if question.language == "vi" else f" (and {more} more)"
     return Draft(text, False, citations, evidence, BACKEND, confidence=confidence, signals=signals)
+
+
+def another_documents_number(question: Question, chunk: Chunk) -> str | None:
+    """The answering chunk's document number when the question names documents by number and this
+    is none of them."""
+    if not question.doc_numbers or not chunk.doc_number:
+        return None
+    if doc_number_key(chunk.doc_number) in {doc_number_key(n) for n in question.doc_numbers}:
+        return None
+    return chunk.doc_number
 
 
 def _other_asks(

@@ -23,7 +23,7 @@ from qa.answer.extractive import (
     within_document_weights,
 )
 from qa.answer.from_metadata import asked_field
-from qa.answer.meaning import SentenceMeaning
+from qa.answer.meaning import SentenceMeaning, meaning_query
 from qa.answer.refusal import SIGNALS, fit, load_model
 from qa.assistant import NO_MATCHING_DOCUMENT
 from qa.errors import InputError
@@ -533,6 +533,23 @@ def test_a_passage_in_another_language_is_read_for_meaning(embedder) -> None:
     assert "9.000.000" not in plain.text, "without meaning, shared words alone cannot choose across languages"
     # With it, the translated words ('salary' is 'lương', 'doctor' 'bác sĩ') choose too.
     assert "9.000.000" in answer_extractively(question, _retrieved([chunk]), lexical, 0.0, 1).text
+
+
+def test_the_meaning_query_leaves_out_the_documents_number_and_name(embedder) -> None:
+    question = parse_question("What is the preliminary total investment approved by the National Assembly for the "
+                              "Vinh - Thanh Thuy expressway in Resolution 255/2025/QH15?")
+    naming = identifying_terms(Chunk("c0", "d1", "nq.docx", "Nghị quyết 255/2025/QH15 về dự án cao tốc Vinh - Thanh Thủy", "",
+                                     0, 0, 1, "x", "h", doc_number="255/2025/QH15"))
+    query = meaning_query(question, naming)
+    assert query.startswith("What is the preliminary total investment") and "expressway" in query
+    assert not {"Vinh", "Thanh", "Thuy", "255/2025/QH15"} & set(query.split()), query
+    assert "National Assembly" in query, "a name the document's title does not write stays"
+    # The annex line that names the expressway loses to the total row once the name is left out.
+    annex = "| 1 | Dự án thành phần 1: Đầu tư xây dựng đường bộ cao tốc Vinh - Thanh Thủy | 60,00 | 4-6 | 80-100 | 21.118,08 |"
+    total = "| Tổng cộng | | | | | 23.940,34 |"
+    meaning = SentenceMeaning(embedder)
+    named, left_out = meaning.similarities(question, [annex, total]), meaning.similarities(question, [annex, total], naming)
+    assert named[0] - named[1] > left_out[0] - left_out[1], (named, left_out)
 
 
 def test_a_table_row_is_read_with_its_header_and_organisations_are_asked_for() -> None:

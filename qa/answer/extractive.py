@@ -675,7 +675,7 @@ def by_meaning(
                    and len(c.chunk.slice(c.start, c.end).split()) >= 4), key=lambda c: (c.rank, c.start))[:MAX_SENTENCES]
     if not pool:
         return candidates, 0.0
-    similarity = meaning.similarities(question, [c.chunk.slice(c.start, c.end) for c in pool])
+    similarity = meaning.similarities(question, [c.chunk.slice(c.start, c.end) for c in pool], identifying_terms(pool[0].chunk))
     high = float(similarity.max())
     # The closest sentence gains most, the others less the farther they fall behind it: e5's
     # similarities are compressed, 0.05 apart is far (and a lone sentence still gains).

@@ -17,7 +17,7 @@ import numpy as np
 
 from qa.index.embedders import Embedder, QueryBatcher
 from qa.question import Question
-from qa.text import DOC_NUMBER
+from qa.text import DOC_NUMBER, terms
 
 # Sentences embedded per question at most: the best passages' sentences, not the whole retrieval.
 MAX_SENTENCES = 24
@@ -31,13 +31,13 @@ class SentenceMeaning:
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
-    def similarities(self, question: Question, sentences: list[str]) -> np.ndarray:
+    def similarities(self, question: Question, sentences: list[str], naming: frozenset[str] = frozenset()) -> np.ndarray:
         """Cosine similarity of the question's ask to each sentence (e5 scores are compressed:
-        compare them with each other, not with a fixed bar)."""
+        compare them with each other, not with a fixed bar). `naming`: the terms that name the
+        sentences' document; the ask's capitalised words among them are left out."""
         if not sentences:
             return np.zeros(0, dtype=np.float32)
-        # Without the document's number: it draws the query towards the header lines that name it.
-        query = _unit(self._queries.embed_query(" ".join(DOC_NUMBER.sub(" ", question.ask).split())))
+        query = _unit(self._queries.embed_query(meaning_query(question, naming)))
         with self._lock:
             missing = [s for s in dict.fromkeys(sentences) if s not in self._cache]
         if missing:
@@ -50,6 +50,15 @@ class SentenceMeaning:
         with self._lock:
             matrix = np.stack([self._cache.get(s, np.zeros_like(query)) for s in sentences])
         return matrix @ query
+
+
+def meaning_query(question: Question, naming: frozenset[str] = frozenset()) -> str:
+    """The ask as it is compared with sentences: without the document's number, nor the capitalised
+    words that name the document ('Vinh - Thanh Thuy' when its title writes 'Vinh - Thanh Thủy').
+    They draw the query towards the header and annex lines that name it, not the sentence that answers."""
+    words = DOC_NUMBER.sub(" ", question.ask).split()
+    return " ".join(word for i, word in enumerate(words)
+                    if i == 0 or not word[:1].isupper() or not (found := terms(word)) or not set(found) <= naming)
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

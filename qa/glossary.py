@@ -170,6 +170,21 @@ dự án | project
 cao tốc | expressway; highway; motorway
 đường bộ | road
 tổng mức đầu tư | total investment
+sơ bộ | preliminary
+dự kiến | expected; estimated; planned
+tiến độ | schedule; timeline; progress
+hoàn thành | complete; completed; completion; finish; finished
+vận hành | operation; operate; operational
+đưa vào vận hành | put into operation; open to traffic
+chiều dài | length
+làn xe | lane; lanes
+thu phí | toll; tolls
+rừng | forest; forests
+rừng phòng hộ | protection forest
+đầu nguồn | headwater; watershed
+chuyển mục đích sử dụng | convert; converted; conversion
+đất trồng lúa | rice land; paddy land
+đất lâm nghiệp | forestry land; forest land
 vốn | capital; fund
 cụm công nghiệp | industrial cluster
 khu công nghiệp | industrial park; industrial zone

@@ -119,6 +119,9 @@ def test_the_glossary_reads_a_question_in_the_other_language() -> None:
     # Countries, as a table of figures by country writes them: 'Trung Quốc' is the row 'China'.
     countries = translate("Công suất của Trung Quốc và Nhật Bản so với Hoa Kỳ là bao nhiêu?", "vi")
     assert {"china", "japan", "unit", "state"} <= set(countries)
+    # A project's schedule and the land it takes, as a resolution on investment writes them.
+    schedule = translate("By what year will the expressway be completed and put into operation, and how much forest land is converted?", "en")
+    assert {"hoan", "thanh", "dua", "van", "hanh", "lam", "nghiep", "chuyen", "muc", "dich"} <= set(schedule), schedule
 
 
 def test_a_vietnamese_question_without_english_words_finds_the_english_page(mixed_assistant: Assistant) -> None:

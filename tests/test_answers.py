@@ -198,6 +198,27 @@ def test_complete_units_bring_their_list_header_row_and_antecedent() -> None:
     assert unit("The cluster was approved.") == (["The cluster was approved."], 0)
 
 
+def test_a_pdf_rows_wrapped_lines_come_with_it_when_they_hold_the_value() -> None:
+    text = ("| STT | Tên thủ tục | Thời hạn giải quyết | Địa điểm |\n"
+            "| 1 | Cấp giấy phép hoạt động dịch vụ việc làm 2.002824.H21 |\n"
+            "05 ngày làm việc | - Trực tiếp tại Trung tâm Phục vụ hành chính công tỉnh hoặc\n"
+            "qua dịch vụ bưu chính. |\n"
+            "| 2 | Cấp lại Giấy phép hoạt động dịch vụ việc làm 2.002825.H21 |")
+    chunk = Chunk("c", "d", "s", "t", "", 0, 0, len(text), text, "h")
+    row = "| 1 | Cấp giấy phép hoạt động dịch vụ việc làm 2.002824.H21 |"
+    start = text.index(row)
+
+    def unit(question: str) -> list[str]:
+        spans, _ = complete_unit(Candidate(chunk, start, start + len(row), frozenset(), 1.0, 0), False, None, parse_question(question))
+        return [holder.slice(a, b) for holder, a, b in spans]
+
+    days = unit("Thủ tục cấp giấy phép hoạt động dịch vụ việc làm giải quyết trong bao nhiêu ngày?")
+    assert days[1:] == [row, "05 ngày làm việc | - Trực tiếp tại Trung tâm Phục vụ hành chính công tỉnh hoặc",
+                        "qua dịch vụ bưu chính."], days
+    assert not any("Cấp lại" in line for line in days), "the next row is another record"
+    assert unit("Mã thủ tục cấp giấy phép hoạt động dịch vụ việc làm là gì?")[1:] == [row], "nothing asked for lies further on"
+
+
 def test_asked_for_a_list_the_line_that_opens_it_outranks_another_lists_item() -> None:
     text = ("Điều 3. Trách nhiệm thi hành.\n"
             "c) Thực hiện rà soát, trình Chủ tịch UBND tỉnh ban hành quy trình nội bộ trong các lĩnh vực phân cấp.\n"

@@ -934,16 +934,35 @@ def complete_unit(
                 header = (chunk, spans[first].start, spans[first + 1].end)  # column names under group names
         else:
             header = None
+        rest = _wrapped_row(texts, at, question)
         if header is None:
-            return [own], 0
+            return [own, *(piece(i) for i in rest)], 0
         column = _named_column(question, header, own)
-        return [column or header, own], 0
+        return [column or header, own, *(piece(i) for i in rest)], 0
     run = _key_value_run_start(texts, at)
     if run:  # a table read as lines: the lines over it say what its amounts are
         return [(chunk, spans[max(0, run - KEY_VALUE_CAPTION_LINES)].start, spans[run - 1].end), own], 0
     if at > 0 and _REFERS_BACK.match(fold(text.lstrip())):
         return [piece(at - 1), own], 0
     return [own], 0
+
+
+# How many lines a PDF's wrapped table row runs on for at most.
+WRAPPED_ROW_LINES = 3
+
+
+def _wrapped_row(texts: list[str], at: int, question: Question | None) -> list[int]:
+    """The lines a PDF table row wraps onto ('| 1 | Cấp giấy phép ... 2.002824.H21 |', then '05 ngày
+    làm việc | - Trực tiếp ...'), up to the next row, when the row's first line lacks the value asked
+    for: the value is in its cells further on."""
+    if question is None or not texts[at].lstrip().startswith("|") or holds_wanted_value(question, texts[at]):
+        return []
+    rest: list[int] = []
+    for i in range(at + 1, min(len(texts), at + 1 + WRAPPED_ROW_LINES)):
+        if texts[i].lstrip().startswith("|"):
+            break
+        rest.append(i)
+    return rest
 
 
 # How many of the document's next chunks a sentence cut by its chunk's end is read on into.

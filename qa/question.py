@@ -239,6 +239,9 @@ class Question:
     # Every Vietnamese province or centrally-run city the message names, its story included
     # ('We export shrimp from Nghe An ...'): which provincial documents it may be about (retrieval).
     provinces: tuple[str, ...] = ()
+    # Names of two words or more the message writes with capitals ('Vinh - Thanh Thuy', 'Lion Air'),
+    # its story included: a name only documents in the other language write says which they are.
+    names: tuple[str, ...] = ()
     # Years the ask names outside document numbers ('recorded in 2008'): a document that never
     # writes the year cannot say what happened in it.
     years: tuple[str, ...] = ()
@@ -396,6 +399,23 @@ def _provinces_in(text: str) -> tuple[str, ...]:
             if size:
                 found.append(" ".join(words[at : at + size]))
             at += size or 1
+    return tuple(dict.fromkeys(found))
+
+
+_NOT_A_NAME = frozenset("in the for at of to from on by and under according what how which where when who is are does do "
+                        "can could should would will may i my we our if as after before".split())
+
+
+def _names_in(text: str) -> tuple[str, ...]:
+    """The runs of two capitalised words or more, without the sentence's opening words ('According
+    To', 'What'), as the text writes them."""
+    found: list[str] = []
+    for run in _CAPITALISED_RUN.finditer(text):
+        words = run.group(0).split()
+        while words and words[0].lower() in _NOT_A_NAME:
+            words.pop(0)
+        if len([w for w in words if w not in "–-"]) >= 2:
+            found.append(" ".join(words))
     return tuple(dict.fromkeys(found))
 
 
@@ -560,6 +580,7 @@ def parse_question(text: str) -> Question:
         place_names=tuple(dict.fromkeys(name for m in _PLACE.finditer(DOC_NUMBER.sub(" ", text) if points_into_story else unreferenced)
                                         if terms(name := " ".join((m.group(1) or m.group(2)).split())))),
         provinces=_provinces_in(DOC_NUMBER.sub(" ", text)),
+        names=_names_in(DOC_NUMBER.sub(" ", text)),
         years=tuple(dict.fromkeys(_YEAR.findall(_DATING_YEAR.sub(" ", unreferenced)))),
         story_units=tuple(dict.fromkeys(m.group(1) for m in _STORY_COUNT.finditer(fold(DOC_NUMBER.sub(" ", story))))),
     )

@@ -9,6 +9,7 @@ import pytest
 from qa import Assistant, Settings
 from qa.question import language_of, parse_question
 from qa.retrieve.filters import Filters
+from qa.retrieve.hybrid import garbled
 from qa.text import doc_number_key
 
 VIETNAMESE_CIRCULAR = (
@@ -249,6 +250,27 @@ def test_a_province_the_story_names_without_saying_province_finds_its_document(
     _assert_retrieves(_indexed(tmp_path_factory, embedder, files),
                       "Our employment services company is based in Gia Lai. How many working days does extending its licence take?",
                       "03 ngày")
+
+
+def test_a_name_only_vietnamese_documents_write_finds_its_article_by_meaning(
+        tmp_path_factory: pytest.TempPathFactory, embedder) -> None:
+    """'the Vinh - Thanh Thuy expressway': only the resolution's title writes the name; its article
+    on the schedule says 'Dự án' and the year. The name says which document, and the document is
+    read by meaning. A scan read badly that writes a name says nothing ('Nha Trang' in garbled OCR)."""
+    assert parse_question("By what year will the Vinh - Thanh Thuy expressway open, per the National Assembly?").names == (
+        "Vinh - Thanh Thuy", "National Assembly")
+    assert parse_question("How many died on Lion Air Flight 610?").names == ("Lion Air Flight",)
+    assert garbled("Sau 03 nam thyc hién Nghi quyét s6 06-NQ/TU, ngay 11/01/2021 ctia Tinh Uy vé Chuwong trinh phat trién")
+    assert not garbled("Chuẩn bị đầu tư Dự án năm 2025, hoàn thành công trình đưa vào vận hành, khai thác trong năm 2029.")
+    filler = "".join(f"Điều {n}. Các bộ, ngành và địa phương tổ chức thực hiện Nghị quyết này theo chức năng, nhiệm vụ được giao.\n"
+                     for n in range(3, 23))
+    files = {"nq-255-cao-toc.txt": ("QUỐC HỘI\nNGHỊ QUYẾT\nChủ trương đầu tư Dự án đầu tư xây dựng đường bộ cao tốc Vinh - Thanh Thủy\n"
+                                    f"{filler}Điều 30. Tiến độ thực hiện: chuẩn bị đầu tư Dự án năm 2025, hoàn thành công trình "
+                                    f"đưa vào vận hành, khai thác trong năm 2029.\n{filler}")}
+    files |= {f"nq-{n}.txt": f"Nghị quyết {n} về thành lập thị xã và phường Thanh Thủy, Vinh Thanh của tỉnh.\n{filler}" for n in range(20)}
+    files |= _english_pages("roads", "The new expressway will open to traffic once it is completed and put into operation.")
+    _assert_retrieves(_indexed(tmp_path_factory, embedder, files),
+                      "By what year is the Vinh - Thanh Thuy expressway supposed to be finished and open to traffic?", "năm 2029")
 
 
 def test_a_vietnamese_place_an_english_question_names_reads_the_same_in_the_vietnamese_table() -> None:

@@ -21,6 +21,7 @@ from qa.text import contains_phrase, fold, terms
 from qa.types import Chunk, Retrieved
 
 _WORD = re.compile(r"\w+")
+_LETTERS = re.compile(r"[^\W\d_]+")
 # What the list of passages found by a question's glossary translation counts for in the fusion: a
 # glossary word has several senses ('khoa học' science, 'khóa học' a course).
 TRANSLATED_WEIGHT = 0.25
@@ -49,6 +50,16 @@ def restore_diacritics(text: str, passages: list[str]) -> str:
         return seen.most_common(1)[0][0] if seen else match.group(0)
 
     return _WORD.sub(best, text)
+
+
+# A Vietnamese passage where fewer words than this carry a mark is a scan read badly ('Sau 03 nam
+# thyc hién Nghi quyét s6 06-NQ/TU'): written Vietnamese marks nine words in ten.
+MARKED_WORDS_LEAST = 0.4
+
+
+def garbled(text: str) -> bool:
+    words = _LETTERS.findall(text)
+    return bool(words) and sum(not w.isascii() for w in words) < MARKED_WORDS_LEAST * len(words)
 
 
 class Retriever(Protocol):
@@ -175,7 +186,7 @@ class HybridRetriever:
         if question.language != "en":
             return set()
         found: set[str] = set()
-        for place in dict.fromkeys((*question.place_names, *question.provinces)):
+        for place in dict.fromkeys((*question.place_names, *question.provinces, *question.names)):
             if len(place.split()) < 2 and place not in question.provinces:
                 continue
             # The chunks BM25 finds by its words and the question's glossary Vietnamese ('nghe' alone
@@ -184,8 +195,8 @@ class HybridRetriever:
             documents: set[str] = set()
             found_by_words = [chunk for chunk, _ in lexical.search([*terms(place), *question.translated_terms], PLACE_SEARCH)]
             for chunk in dict.fromkeys([*found_by_words, *lexical.holding(terms(place), PLACE_CANDIDATES)]):
-                if not contains_phrase(chunk.text, place):
-                    continue
+                if not contains_phrase(chunk.text, place) or (lexical.language(chunk) == "vi" and garbled(chunk.text)):
+                    continue  # nor a scan read badly: its passages are close in meaning to anything
                 if lexical.language(chunk) != "vi" or len(documents | {chunk.doc_id}) > PLACE_DOCUMENTS_MOST:
                     documents = set()  # English writes it, or too many documents do: it says which one of none
                     break

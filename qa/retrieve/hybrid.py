@@ -168,7 +168,7 @@ class HybridRetriever:
         if vector is None:
             return []
         other = sorted({chunk.doc_id for chunk, _ in named if lexical.language(chunk) != question.language}
-                       | self._places_only_vietnamese_writes(question, lexical))
+                       | self._names_only_vietnamese_writes(question, lexical))
         if not other:
             return []
         where: dict[str, Any] = {"doc_id": {"$in": other}}
@@ -179,10 +179,11 @@ class HybridRetriever:
         return [(chunks[chunk_id], 1.0 - distance) for chunk_id, distance in nearest if chunk_id in chunks]
 
     @staticmethod
-    def _places_only_vietnamese_writes(question: Question, lexical: LexicalIndex) -> set[str]:
-        """The documents that name a place an English question asks about ('Nghe An province' is
-        'tỉnh Nghệ An' without its marks) when no English passage names it and a few Vietnamese
-        documents do: the question is about them. 'Khanh Hoa', which English news writes, is not."""
+    def _names_only_vietnamese_writes(question: Question, lexical: LexicalIndex) -> set[str]:
+        """The documents that name a place or a name an English question writes ('Nghe An province'
+        is 'tỉnh Nghệ An' without its marks; 'the Vinh - Thanh Thuy expressway') when no English
+        passage names it and a few Vietnamese documents do: the question is about them. 'Khanh Hoa',
+        which English news writes, is not."""
         if question.language != "en":
             return set()
         found: set[str] = set()

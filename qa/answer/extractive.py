@@ -160,8 +160,8 @@ _DURATION_UNIT = re.compile(r"ngay|days")
 PROCESSING_TIME_BONUS = 0.3
 
 
-# A labelled line of a form-like document ('1.8. Phí, lệ phí: Không', 'Thời hạn giải quyết: 05 ngày',
-# 'Fee: None'): its label names the field its value fills.
+# A labelled line of a Vietnamese form or procedure ('1.8. Phí, lệ phí: Không', 'Thời hạn giải
+# quyết: 05 ngày'): its label names the field its value fills.
 _FIELD_LINE = re.compile(r"^\W{0,3}(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?([^\W\d][^:|\n]{1,60}?):\s*\S")
 FIELD_LABEL_WORDS = 8
 FIELD_NAMED_BONUS = 0.2

@@ -335,10 +335,8 @@ class LexicalIndex:
                 idf = math.log(1 + (len(inside) - df + 0.5) / (df + 0.5))
                 norm = K1 * ((1 - B) + B * lengths[slots].astype(np.float32) / average)
                 scores[slots] += np.float32(idf) * tf / (norm + tf)
-            scores *= alive[: len(scores)]
-            ranked = [(chunk, float(scores[slot])) for slot in inside[np.argsort(-scores[inside], kind="stable")][:limit]
-                      if scores[slot] > 0 and (chunk := self.chunks[slot]) is not None]
-            return ranked
+            return [(chunk, float(scores[slot])) for slot in inside[np.argsort(-scores[inside], kind="stable")][:limit]
+                    if scores[slot] > 0 and (chunk := self.chunks[slot]) is not None]
 
     def _scores(self, query_terms: list[str]) -> np.ndarray:
         """One score per slot (removed slots score 0); a repeated query term counts again."""

@@ -58,6 +58,7 @@ MARKED_WORDS_LEAST = 0.4
 
 
 def garbled(text: str) -> bool:
+    """Whether a Vietnamese passage reads like a scan read badly: too few of its words marked."""
     words = _LETTERS.findall(text)
     return bool(words) and sum(not w.isascii() for w in words) < MARKED_WORDS_LEAST * len(words)
 

@@ -402,8 +402,9 @@ def _provinces_in(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-_NOT_A_NAME = frozenset("in the for at of to from on by and under according what how which where when who is are does do "
-                        "can could should would will may i my we our if as after before".split())
+# The words that open a sentence or a phrase before a name ('According to ...', 'In Kon Tum province').
+_OPENING_WORDS = "in the for at of to from on by and under according what how which where when who is are does do".split()
+_NOT_A_NAME = frozenset([*_OPENING_WORDS, *"can could should would will may i my we our if as after before".split()])
 
 
 def _names_in(text: str) -> tuple[str, ...]:
@@ -421,7 +422,7 @@ def _names_in(text: str) -> tuple[str, ...]:
 
 _PLACE = re.compile(
     r"\b(?i:tỉnh|thành phố|xã|phường|huyện|quận|thị xã|thị trấn|province of|city of)\s+((?:[A-ZĐ][\wÀ-ỹ]*\s?){1,4})"
-    r"|((?:(?!(?:In|The|For|At|Of|To|From|On|By|And|Under|According|What|How|Which|Where|When|Who|Is|Are|Does|Do)\s)"
+    r"|((?:(?!(?:" + "|".join(word.capitalize() for word in _OPENING_WORDS) + r")\s)"
     r"[A-ZĐ][\wÀ-ỹ]*\s){1,4})(?:province|city|commune|ward|district)\b"
 )
 

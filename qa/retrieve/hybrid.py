@@ -197,9 +197,10 @@ class HybridRetriever:
             documents: set[str] = set()
             found_by_words = [chunk for chunk, _ in lexical.search([*terms(place), *question.translated_terms], PLACE_SEARCH)]
             for chunk in dict.fromkeys([*found_by_words, *lexical.holding(terms(place), PLACE_CANDIDATES)]):
-                if not contains_phrase(chunk.text, place) or (lexical.language(chunk) == "vi" and garbled(chunk.text)):
+                vietnamese = lexical.language(chunk) == "vi"
+                if not contains_phrase(chunk.text, place) or (vietnamese and garbled(chunk.text)):
                     continue  # nor a scan read badly: its passages are close in meaning to anything
-                if lexical.language(chunk) != "vi" or len(documents | {chunk.doc_id}) > PLACE_DOCUMENTS_MOST:
+                if not vietnamese or len(documents | {chunk.doc_id}) > PLACE_DOCUMENTS_MOST:
                     documents = set()  # English writes it, or too many documents do: it says which one of none
                     break
                 documents.add(chunk.doc_id)

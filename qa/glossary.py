@@ -376,21 +376,27 @@ _LONGEST = 6
 def translate(text: str, language: str) -> tuple[str, ...]:
     """The terms of `text`'s glossary phrases in the other language, longest phrase first: a
     Vietnamese text's English terms, an English text's Vietnamese (folded) terms."""
+    return tuple(dict.fromkeys(t for _, found in matches(text, language) for t in found))
+
+
+def matches(text: str, language: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Each glossary phrase found in `text`, longest first, as (its words as `text` has them, folded
+    or as terms; their terms in the other language)."""
     to_english, to_vietnamese = _table()
     if language == "vi":
         words, table = fold(text).split(), to_english
         words = [w.strip(".,;:?!()\"'“”‘’") for w in words]
     else:
         words, table = terms(text), to_vietnamese
-    out: list[str] = []
+    out: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
     i = 0
     while i < len(words):
         for size in range(min(_LONGEST, len(words) - i), 0, -1):
             found = table.get(tuple(words[i : i + size]))
             if found:
-                out.extend(found)
+                out.append((tuple(words[i : i + size]), found))
                 i += size
                 break
         else:
             i += 1
-    return tuple(dict.fromkeys(out))
+    return out

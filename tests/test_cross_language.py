@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from qa import Assistant, Settings
+from qa.answer.extractive import unknown_names
 from qa.question import language_of, parse_question
 from qa.retrieve.filters import Filters
 from qa.retrieve.hybrid import garbled
@@ -289,3 +290,25 @@ def test_a_vietnamese_place_an_english_question_names_reads_the_same_in_the_viet
     assert lexical_terms <= crossed_weights(question, lexical.idf).keys()
     draft = answer_extractively(question, [Retrieved(chunk, 1.0, 0, 0, 0.85)], lexical, 0.0, 1)
     assert "Mộc Châu | 1,8%" in draft.text, draft.text
+
+
+def test_an_english_question_names_a_vietnamese_law_by_its_subject(tmp_path_factory: pytest.TempPathFactory, embedder) -> None:
+    """'the Law on Anti-Corruption' is no name the corpus lacks: the glossary reads it as 'phòng,
+    chống tham nhũng'. And of the documents retrieved, the one whose title the question names is
+    the one its anatomy is read from, though English pages on laws taking effect rank first."""
+    filler = "".join(f"Điều {n}. Sửa đổi, bổ sung khoản {n} về kê khai tài sản, thu nhập của người có nghĩa vụ kê khai.\n"
+                     for n in range(2, 12))
+    files = {"luat-132.txt": (
+        "QUỐC HỘI\nSố: 132/2025/QH15\nHà Nội, ngày 10 tháng 12 năm 2025\nLUẬT\n"
+        "SỬA ĐỔI, BỔ SUNG MỘT SỐ ĐIỀU CỦA LUẬT PHÒNG, CHỐNG THAM NHŨNG\n"
+        f"Điều 1. Sửa đổi, bổ sung một số điều của Luật Phòng, chống tham nhũng\n{filler}"
+        "Điều 12. Hiệu lực thi hành\nLuật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2026.\n")}
+    files |= _english_pages("acts", "Notes on amendments\nThe 2025 amendments to the law take effect when the act says; Vietnam's "
+                                    "agencies apply each law from then.", 4)
+    assistant = _indexed(tmp_path_factory, embedder, files)
+    lexical = assistant.retriever.lexical()
+    assert unknown_names(parse_question("What must be declared under the Law on Anti-Corruption?"), lexical) == []
+    assert unknown_names(parse_question("What must be declared under the Anti-Corruption Law of Hanoi?"), lexical) == ["Hanoi"]
+    answer = assistant.ask("When do Vietnam's 2025 amendments to the Law on Anti-Corruption take effect?")
+    assert not answer.refused, answer.answer
+    assert "1 July 2026" in answer.answer and answer.citations[0].source.endswith("luat-132.txt"), answer.answer

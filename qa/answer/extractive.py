@@ -19,6 +19,7 @@ from qa.answer.base import AnswerRequest, Draft
 from qa.answer.citations import cite, inline_quote
 from qa.answer.meaning import MAX_SENTENCES, SentenceMeaning
 from qa.answer.refusal import RefusalModel
+from qa.glossary import matches
 from qa.index.lexical import LexicalIndex
 from qa.question import Question
 from qa.text import (
@@ -230,11 +231,11 @@ def abbreviations_of(text: str) -> frozenset[str]:
 def identifying_terms(chunk: Chunk) -> frozenset[str]:
     """The words that name a chunk's document: its title, number and issuer, and the abbreviations
     of what they write out ('tphcm' for 'Thành phố Hồ Chí Minh')."""
-    return _naming_terms(f"{chunk.title} {chunk.doc_number} {chunk.issuer}")
+    return naming_terms(f"{chunk.title} {chunk.doc_number} {chunk.issuer}")
 
 
 @lru_cache(maxsize=1024)
-def _naming_terms(naming: str) -> frozenset[str]:
+def naming_terms(naming: str) -> frozenset[str]:
     return _term_set(naming) | frozenset(terms(" ".join(sorted(abbreviations_of(naming)))))
 
 
@@ -543,9 +544,13 @@ def unknown_names(question: Question, lexical: LexicalIndex, hidden: frozenset[s
     # A number is known as written or as a document's own number is ('1/2026/TT-BNV' is '01/2026/TT-BNV').
     unknown = [number for number in sorted(question.doc_numbers) if not lexical.known_outside(number, hidden)
                and not any(d not in hidden and lexical.holds_document(d) for d in lexical.numbered(number))]
+    # A capitalised word of the glossary is vocabulary, known when its translation is ('the Law on
+    # Anti-Corruption' asked of a Vietnamese law that says 'phòng, chống tham nhũng').
+    translated = {word for words, found in matches(question.text, question.language)
+                  if all(lexical.known_outside(t, hidden) for t in found) for word in words}
     for word in question.name_words:
         found = terms(word)
-        if found and not any(lexical.known_outside(t, hidden) for t in found):
+        if found and not any(lexical.known_outside(t, hidden) or t in translated for t in found):
             unknown.append(word)
     return unknown
 

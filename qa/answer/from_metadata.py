@@ -13,10 +13,11 @@ from collections.abc import Iterator
 
 from qa.answer.base import AnswerRequest, Draft
 from qa.answer.citations import cite, inline_quote
+from qa.answer.extractive import naming_terms
 from qa.index.store import ChunkStore
 from qa.question import Question
 from qa.text import fold, sentence_spans
-from qa.types import Chunk, Citation, DocumentInfo
+from qa.types import Chunk, Citation, DocumentInfo, Retrieved
 
 BACKEND = "extractive"
 
@@ -153,6 +154,25 @@ def _sentence(field: str, doc: DocumentInfo, value: str, language: str) -> str:
     }[field]
 
 
+_NAMING_READ = 5
+
+
+def _named_by_words(question: Question, retrieved: list[Retrieved], docs: list[DocumentInfo]) -> str | None:
+    """The document a question about a document without its number is about: of the first
+    retrieved documents, the one whose naming (title, number, issuer) shares the most words with
+    the question, in its own language or through the glossary ('the 2025 amendments to the Law on
+    Anti-Corruption' is 'Luật Phòng, chống tham nhũng sửa đổi'); the first one on a tie."""
+    asked = set(question.content_terms) | set(question.translated_terms)
+    by_id = {d.doc_id: d for d in docs}
+    order = list(dict.fromkeys(r.chunk.doc_id for r in retrieved if r.chunk.doc_id in by_id))[:_NAMING_READ]
+
+    def shared(doc_id: str) -> int:
+        doc = by_id[doc_id]
+        return len(naming_terms(f"{doc.title} {doc.doc_number} {doc.issuer}") & asked)
+
+    return max(order, key=lambda d: (shared(d), -order.index(d)), default=None)
+
+
 class MetadataAnswerer:
     """Document questions answered from the anatomy read at ingest. They read the whole index, so
     they stay out of questions restricted by filters or asked of another retriever."""
@@ -189,7 +209,7 @@ class MetadataAnswerer:
                 return None  # a document only mentioned in others (or unknown): the extractive answerer reads it
             doc = named[0]
         else:
-            top = request.retrieved[0].chunk.doc_id if request.retrieved else None
+            top = _named_by_words(question, request.retrieved, docs)
             found = next((d for d in docs if d.doc_id == top), None)
             if found is not None and field not in _RELATION_VERBS and not _of_asked_type(question, found):
                 return None  # 'Nghị quyết nào ... ban hành ngày nào?' of a conclusion: another document is asked about

@@ -33,7 +33,7 @@ _DAY_QUESTION = re.compile(r"\b(?:(?:what|which) (?:date|day)|ngay nao|ngay than
 # A telephone number asked for (Question.unit is then _PHONE_VALUE).
 _PHONE_ASKS = r"so dien thoai|so fax|duong day nong|(?:tele)?phone number|hotline|fax number"
 _NUMBER_QUESTION = re.compile(
-    r"\b(how many|how much|how long|how large|how big|what percent\w*|bao nhieu|bao lau|ty le|"
+    r"\b(how many|how much|how long|how large|how big|how often|how frequently|what percent\w*|bao nhieu|bao lau|may lan|ty le|"
     r"what (?:is|was|are|were) (?:the |its |their )?(?:[\w'’-]+ ){0,4}?(?:rate|area|number|total|scale|budget|cost|size|length|"
     r"capacity|population|fee|amount|price|value|percentage|sum)|what amount|what (?:\w+ ){0,8}cost|what (?:\w+ ){1,2}rate|"
     + _PHONE_ASKS + r")\b"
@@ -98,6 +98,19 @@ _DURATION_WORDS = {"ngay": "ngay|days?", "days": "ngay|days?", "thang": "thang|m
                    "tuan": "tuan|weeks?", "weeks": "tuan|weeks?", "phut": "phut|minutes?", "minutes": "phut|minutes?"}
 
 
+# How often something is done ('how often', 'bao lâu một lần'): the answer says so ('ít nhất mỗi 06
+# tháng một lần', 'every two years', 'a suggested periodicity is 6 months at most'), not how long.
+_FREQUENCY_QUESTION = re.compile(r"\b(?:how often|how frequently|bao lau (?:\w+ ){0,2}?mot lan|may lan|bao nhieu lan|dinh ky bao lau)\b")
+FREQUENCY_VALUE = (
+    r"\b(?:moi|hang)\s+(?:\d+\s*)?(?:ngay|tuan|thang|quy|nam)\b|\bmot lan\b|\b\d+\s*lan\b|"
+    r"\b(?:every|each|per|once an?|twice an?|once per|twice per)\s+(?:\d+\s+|other\s+|two\s+|three\s+|six\s+)?"
+    r"(?:days?|weeks?|months?|quarters?|years?)\b|\b(?:annually|monthly|weekly|quarterly|daily|yearly|biannually|periodicity)\b|"
+    r"\btimes an? (?:day|week|month|year)\b"
+)
+# A table's column of how often: 'Tần suất', 'Định kỳ', 'Frequency'.
+FREQUENCY_HEADING = r"\b(?:tan suat|dinh ky|frequency|periodicity)\b"
+
+
 # A telephone number: '0238.3.598.598', '(202) 493–2251', '1900 6868', '+84 24 3823 4567'.
 _PHONE_QUESTION = re.compile(rf"\b(?:{_PHONE_ASKS})\b")
 _PHONE_VALUE = r"(?<![\d.,])(?:\+\d{1,3}[\s.]?\d{1,4}|\(\d{2,4}\)|0\d{2,3}|1[89]00)(?:[\s.–-]?\d{1,4}){1,4}(?![\d,])"
@@ -105,6 +118,8 @@ _PHONE_VALUE = r"(?<![\d.,])(?:\+\d{1,3}[\s.]?\d{1,4}|\(\d{2,4}\)|0\d{2,3}|1[89]
 
 def _unit(folded: str) -> tuple[str | None, str | None]:
     """(unit, unit_heading) of a quantity question: see Question.unit and Question.unit_heading."""
+    if _FREQUENCY_QUESTION.search(folded):
+        return FREQUENCY_VALUE, None
     if _PHONE_QUESTION.search(folded):
         return _PHONE_VALUE, r"\b(?:dien thoai|fax|phone|tel|hotline)\b"
     named = _NAMED_DURATION.search(folded)

@@ -1340,3 +1340,19 @@ def test_a_row_the_question_names_by_its_very_name_is_answered_at_a_lower_confid
     texas = parse_question("How many permits did Texas issue in 2020?")
     assert _row_named_by_name("Texas | 21,550", texas) and not _row_named_by_name("How | 12", texas)
     assert not _row_named_by_name("Totals | 804,006", parse_question("Totals aside, how many permits did Texas issue?"))
+
+
+def test_how_often_is_answered_by_the_sentence_that_says_how_often() -> None:
+    """'How often should the scores be re-calibrated?' is answered by 'a suggested periodicity is
+    6 months at most', not by the sentence that repeats the question's words; so is 'bao lâu một lần'."""
+    text = ("Scorecard guidance. The scores of each supplier are re-calibrated by the review committee, which uses the latest "
+            "supplier audits and market data when the scores are re-calibrated. A suggested periodicity is 6 months at most. "
+            "The committee publishes the scores to all suppliers.")
+    often = parse_question("How often should the scores be re-calibrated?")
+    assert often.answer_type == "number" and holds_wanted_value(often, "ít nhất mỗi 06 tháng một lần")
+    assert not holds_wanted_value(often, "trong thời hạn 06 tháng")
+    assert "periodicity is 6 months" in _best_sentences(often, text, "Scorecard guidance")[0]
+    vietnamese = ("Thuyền trưởng tổ chức thực hiện diễn tập định kỳ về sử dụng các thiết bị cứu sinh cho thuyền viên, "
+                  "thuyền viên tham gia diễn tập đầy đủ. Diễn tập được thực hiện ít nhất mỗi 06 tháng một lần.")
+    assert "mỗi 06 tháng một lần" in _best_sentences(
+        parse_question("Thuyền trưởng phải tổ chức diễn tập cho thuyền viên bao lâu một lần?"), vietnamese, "Thông tư")[0]

@@ -10,7 +10,7 @@ from qa import Assistant, Settings
 from qa.answer.extractive import unknown_names
 from qa.question import language_of, parse_question
 from qa.retrieve.filters import Filters
-from qa.retrieve.hybrid import garbled
+from qa.retrieve.hybrid import HybridRetriever, garbled
 from qa.text import doc_number_key
 
 VIETNAMESE_CIRCULAR = (
@@ -127,7 +127,6 @@ def test_the_glossary_reads_a_question_in_the_other_language() -> None:
 
 
 def test_a_vietnamese_question_without_english_words_finds_the_english_page(mixed_assistant: Assistant) -> None:
-    from qa.retrieve.hybrid import HybridRetriever
 
     question = parse_question(
         "Theo trang tham vấn về du lịch cùng thú cưng, quy định mới áp dụng cho chủ vật nuôi đi cùng hơn bao nhiêu con vật?")
@@ -312,3 +311,26 @@ def test_an_english_question_names_a_vietnamese_law_by_its_subject(tmp_path_fact
     answer = assistant.ask("When do Vietnam's 2025 amendments to the Law on Anti-Corruption take effect?")
     assert not answer.refused, answer.answer
     assert "1 July 2026" in answer.answer and answer.citations[0].source.endswith("luat-132.txt"), answer.answer
+
+
+def test_an_english_question_finds_vietnamese_passages_by_its_glossary_phrases(
+        tmp_path_factory: pytest.TempPathFactory, embedder) -> None:
+    """English news on a provincial People's Committee shares the question's words; the procedure
+    that answers is Vietnamese. Its passages holding two of the question's glossary phrases whole
+    ('ủy ban nhân dân', 'giấy phép', 'đê điều') are searched too; a folded syllable alone is not enough."""
+    filler = "".join(f"{n}. Tên thủ tục hành chính: Cấp giấy chứng nhận lĩnh vực thủy lợi số {n}.\n{n}.4. Thời hạn giải quyết: "
+                     f"{n + 30} ngày.\n" for n in range(4, 14))
+    files = {"qd-494.txt": (
+        "BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG\nQUYẾT ĐỊNH\nCông bố thủ tục hành chính lĩnh vực đê điều\n" + filler +
+        "3. Tên thủ tục hành chính: Cấp giấy phép cho các hoạt động liên quan đến đê điều\n3.1. Trình tự thực hiện: Ủy ban nhân "
+        "dân cấp tỉnh xem xét, quyết định cấp giấy phép.\n3.4. Thời hạn giải quyết: Trong thời hạn không quá 20 ngày, kể từ "
+        "ngày nhận đủ hồ sơ hợp lệ.\n" + filler)}
+    files |= _english_pages("news", "The provincial People's Committee met investors; the committee will decide on the days "
+                                    "of the new permit plan for industry.", 8)
+    question = parse_question("How many days does the provincial People's Committee take to decide on a permit for dike works?")
+    assistant = _indexed(tmp_path_factory, embedder, files)
+    found = HybridRetriever._vietnamese_passages(question, assistant.retriever.lexical(), 10, None)
+    assert found and all(Path(chunk.source).name == "qd-494.txt" for chunk, _ in found)
+    assert any("20 ngày" in chunk.text for chunk, _ in found)
+    one_phrase = parse_question("What does the provincial People's Committee decide for industry?")
+    assert HybridRetriever._vietnamese_passages(one_phrase, assistant.retriever.lexical(), 10, None) == []

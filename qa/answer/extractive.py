@@ -21,7 +21,7 @@ from qa.answer.meaning import MAX_SENTENCES, SentenceMeaning
 from qa.answer.refusal import RefusalModel
 from qa.glossary import matches
 from qa.index.lexical import LexicalIndex
-from qa.question import Question
+from qa.question import FREQUENCY_HEADING, FREQUENCY_VALUE, Question
 from qa.text import (
     DOC_NUMBER,
     MONTH,
@@ -104,6 +104,9 @@ def holds_wanted_value(question: Question, text: str, heading: str = "", across:
         return any(not frozenset(terms(m.group(0))) <= asked and not _NOT_IN_NAMES & set(m.group(0).lower().split())
                    for m in _PERSON.finditer(text))
     folded = fold(text)
+    if question.unit == FREQUENCY_VALUE:
+        # 'mỗi 06 tháng một lần', 'annually': how often, with or without a number; not '06 tháng'.
+        return across or holds_unit(question, text) or bool(heading and re.search(FREQUENCY_HEADING, fold(heading)))
     if kind == "number":
         if not across and question.unit_heading is not None and not holds_unit(question, text) and not (
             heading and re.search(question.unit_heading, fold(heading))

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from qa.config import Settings
+from qa.glossary import matches
 from qa.index.embedders import Embedder, QueryBatcher
 from qa.index.lexical import LexicalIndex
 from qa.index.lexical_sync import SyncedLexicalIndex
@@ -25,6 +26,11 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 # What the list of passages found by a question's glossary translation counts for in the fusion: a
 # glossary word has several senses ('khoa học' science, 'khóa học' a course).
 TRANSLATED_WEIGHT = 0.25
+# An English question's Vietnamese passages: read from BM25's best so many, and kept when they hold
+# this many of its glossary phrases whole.
+VIETNAMESE_READ = 100
+VIETNAMESE_PHRASES_LEAST = 2
+VIETNAMESE_WEIGHT = 0.25
 # How many passages of a named document in the other language are read by meaning.
 NAMED_BY_MEANING = 10
 # They count double in the fusion: the named document's header, found by its number in both
@@ -122,7 +128,8 @@ class HybridRetriever:
             for hits, weight in ((named, 1.0),
                                  (self._named_by_meaning(question, named, vector, lexical, n, filters), NAMED_BY_MEANING_WEIGHT),
                                  (self._english_passages(question.bridge_terms, lexical, n, filters), 1.0),
-                                 (self._english_passages(translated, lexical, n, filters), TRANSLATED_WEIGHT)):
+                                 (self._english_passages(translated, lexical, n, filters), TRANSLATED_WEIGHT),
+                                 (self._vietnamese_passages(question, lexical, n, filters), VIETNAMESE_WEIGHT)):
                 extra.append([chunk.chunk_id for chunk, _ in hits])
                 weights.append(weight)
                 chunks.update((chunk.chunk_id, chunk) for chunk, _ in hits)
@@ -206,6 +213,24 @@ class HybridRetriever:
                 documents.add(chunk.doc_id)
             found |= documents
         return found
+
+    @staticmethod
+    def _vietnamese_passages(question: Question, lexical: LexicalIndex, n: int, filters: Filters | None) -> list[tuple[Chunk, float]]:
+        """Vietnamese passages an English question's glossary phrases find: BM25 on their syllables,
+        kept when the passage holds at least two of the phrases of two syllables or more whole
+        ('phạm vi bảo vệ đê điều', 'hồ sơ hợp lệ'); one folded syllable alone is in every passage."""
+        if question.language != "en":
+            return []
+        phrases = [frozenset(found) for _, found in matches(question.search_text, "en") if len(found) >= 2]
+        if len(set(phrases)) < VIETNAMESE_PHRASES_LEAST:
+            return []
+        words = sorted({t for phrase in phrases for t in phrase})
+        kept = []
+        for chunk, score in lexical.search(words, VIETNAMESE_READ, filters.accepts if filters else None, language="vi"):
+            held = frozenset(terms(chunk.text))
+            if sum(phrase <= held for phrase in set(phrases)) >= VIETNAMESE_PHRASES_LEAST:
+                kept.append((chunk, score))
+        return kept[:n]
 
     @staticmethod
     def _english_passages(words: tuple[str, ...], lexical: LexicalIndex, n: int, filters: Filters | None) -> list[tuple[Chunk, float]]:

@@ -478,7 +478,11 @@ _SECOND_ASK = re.compile(
     r",\s+(?=(?:what|which|how|when|who)\b)",
     re.IGNORECASE,
 )
-_ASKS_SOMETHING = re.compile(r"\b(?:what|which|how|when|who|where|bao nhieu|bao lau|nao|gi|ai|o dau)\b")
+_ASKS_SOMETHING = re.compile(
+    r"\b(?:what|which|how|when|who|where|bao nhieu|bao lau|nao|gi|ai|o dau)\b|"
+    # A yes-or-no ask: '... có phải kê khai bổ sung không', 'Is a licence required'.
+    r"\b(?:co|phai)\b.*\b(?:khong|chua)\W*$|^\W*(?:is|are|does|do|did|can|must|should|will|may|has|have)\b"
+)
 
 
 def _asks_of(ask: str) -> list[str]:

@@ -302,6 +302,12 @@ def test_questions_are_typed_and_split_where_people_write_them() -> None:
     assert parse_question("How many followers did the account have when it was handed over?").answer_type == "number", (
         "the ask comes first; 'when' only dates the count")
     assert parse_question("When does the plan take effect, and how much does it cost?").answer_type == "date"
+    # A yes-or-no ask is an ask of its own: its sentence is quoted beside the deadline's.
+    both = parse_question("Theo luật sửa đổi, cô ấy có phải kê khai bổ sung không và phải xong trước ngày nào?")
+    assert [p.answer_type for p in both.parts] == [None, "date"], [p.ask for p in both.parts]
+    assert [p.ask for p in parse_question("Is a fee charged, and how many days does it take?").parts] == [
+        "Is a fee charged", "how many days does it take"]
+    assert parse_question("Which provinces and cities merge, and why?").parts == ()
 
 
 def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:

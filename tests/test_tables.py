@@ -185,3 +185,42 @@ def test_a_row_of_empty_cells_under_merged_header_cells_does_not_hide_the_header
     header = _table_headers(text)(text.index("| 6 |"))
     assert header.startswith("| TT | Dự án thành phần") and "(tỷ đồng)" in header, header
     assert header.endswith("Cấp đường (km/h) | |"), header
+
+
+def test_a_page_in_two_columns_whose_gutter_wanders_is_read_column_by_column() -> None:
+    """Layout mode spaces a proportional font, so the right column of IRS Notice 1036 starts 8 to 20
+    characters apart from line to line: no position is blank on every line. Each line parts at the
+    middle gap nearest where most lines part; a table row in the right column keeps its figure."""
+    from qa.ingest.pdf import _by_columns, _by_ragged_columns, _laid_out
+
+    left = ["Employers should implement the 2011 withholding", "tables as soon as possible, but not later than January",
+            "31, 2011. Use the 2010 withholding tables until you", "implement the 2011 withholding tables. For 2011,",
+            "the employee tax rate for social security is 4.2%.", "The employer tax rate for social security remains",
+            "unchanged at 6.2%. The 2011 social security wage base", "limit is $106,800. In 2011, the Medicare tax rate is",
+            "1.45% each for employers and employees, unchanged", "from 2010. There is no wage base limit for Medicare.",
+            "Making Work Pay credit. The Making Work Pay credit", "expires on December 31, 2010. As a result the income",
+            "tax withholding tables for 2011 are not adjusted for", "the credit, and there is no longer an optional",
+            "additional withholding adjustment for pensions in", "this notice or in the tables that come after it.",
+            "Advance payment of earned income credit. The option", "of receiving advance payroll payments of EIC expires",
+            "on December 31, 2010. Individuals who received such", "payments in 2010 must file a 2010 federal return."]
+    right = ["The wage amounts shown in the Percentage Method", "Tables for Income Tax Withholding are net wages after",
+             "the deduction for total withholding allowances. The", "withholding allowance amounts by payroll period have",
+             "changed. For 2011, they are:", "Weekly                                   $    71.15",
+             "Biweekly                                      142.31", "Monthly                                       308.33",
+             "When employers use the Percentage Method Tables for", "Income Tax Withholding, the tax for the pay period",
+             "may be rounded to the nearest dollar. If rounding is", "used, it must be used consistently. Withheld tax",
+             "amounts should be rounded to the nearest dollar by", "dropping amounts under 50 cents and increasing them",
+             "from 50 to 99 cents to the next higher dollar. For", "example, $2.30 becomes $2 and $2.80 becomes $3.",
+             "Withholding Adjustment for Nonresident Aliens. For", "2011, apply the procedure discussed on the next page",
+             "to figure the amount of income tax to withhold from", "the wages of nonresident alien employees here."]
+    lines = [a + " " * (3 + (i * 5) % 9) + b for i, (a, b) in enumerate(zip(left, right, strict=True))]
+    assert _by_columns(lines) is None, "no position is blank on every line"
+    text = _by_ragged_columns(lines)
+    assert text is not None
+    assert "tables as soon as possible, but not later than January\n31, 2011." in text
+    assert "\nMonthly 308.33\n" in text and text.index("additional withholding") < text.index("The wage amounts")
+    assert _laid_out(lines) == text, "a page's layout is read so when no gutter is blank on every line"
+    # A table of several columns is no page of two prose columns.
+    table = [f"{i}. 1.0139{i:02d}  {'Đăng ký biến động đất đai':<30}{'Nghị định số 49/2026/NĐ-CP':<32}{'Đất đai':<12}Văn phòng đăng ký"
+             for i in range(24)]
+    assert _by_ragged_columns(table) is None

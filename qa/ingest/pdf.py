@@ -127,7 +127,7 @@ def _laid_out(lines: list[str]) -> str | None:
     cells = [_GAP.split(line.strip()) if line.strip() else [] for line in lines]
     in_table = _figure_rows(cells)
     if not any(in_table):
-        return _by_columns(lines)
+        return _by_columns(lines) or _by_ragged_columns(lines)
     # The text around the tables, block by block, by columns where it is set in them.
     out: list[str] = []
     at = 0
@@ -243,6 +243,62 @@ def _by_columns(lines: list[str]) -> str | None:
             if line[a:b].strip():
                 read[k].append(" ".join(line[a:b].split()))
     return "\n".join(whole + [line for column in read for line in column])
+
+
+_GAP_RUN = re.compile(r" {3,}")
+_WIDE_GAP = re.compile(r" {4,}")
+
+
+def _by_ragged_columns(lines: list[str]) -> str | None:
+    """A page in two columns whose gutter wanders from line to line, as layout mode spaces a
+    proportional font (IRS Notice 1036: 'tables as soon as possible, but not later than January
+    ... the deduction for total withholding allowances'), read left column then right. Each line
+    parts at the gap of three spaces or more in the middle of the page nearest where most lines
+    part; a line starting past the middle is the right column's. A page of prose only: each side
+    holds four words a line, and neither holds a further gap but for a table row's figure
+    ('Monthly   308.33'). None when fewer than two lines in five part so, or lines cross the middle."""
+    body = [line.rstrip() for line in lines if line.strip()]
+    if len(body) < 20:
+        return None
+    lengths = sorted(len(line) for line in body)
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    low, high = 0.3 * width, 0.7 * width
+
+    def gaps(line: str) -> list[re.Match[str]]:
+        start = len(line) - len(line.lstrip())
+        return [m for m in _GAP_RUN.finditer(line, start) if m.end() < len(line) and m.start() < high and m.end() > low]
+
+    single = sorted(found[0].end() for line in body if len(found := gaps(line)) == 1)
+    if not single:
+        return None
+    gutter = single[len(single) // 2]
+    left: list[str] = []
+    right: list[str] = []
+    whole: list[str] = []
+    split = 0
+    for line in body:
+        if len(line) - len(line.lstrip()) >= low:
+            right.append(line)
+        elif found := gaps(line):
+            cut = min(found, key=lambda m: abs(m.end() - gutter))
+            left.append(line[: cut.start()])
+            right.append(line[cut.end() :])
+            split += 1
+        elif len(line) <= high + 0.05 * width:
+            left.append(line)
+        else:
+            whole.append(line)
+    if split < 0.4 * len(body) or len(whole) > 0.15 * len(body):
+        return None
+    parts = left + right
+
+    def gapped(part: str) -> bool:
+        pieces = _WIDE_GAP.split(part.strip())
+        return len(pieces) > 1 and not _FIGURE.match(pieces[-1].strip())
+
+    if sum(map(gapped, parts)) > 0.05 * len(parts) or sum(len(p.split()) for p in parts) < 4 * len(parts):
+        return None
+    return "\n".join(" ".join(line.split()) for line in whole + left + right)
 
 
 def _cut_near(line: str, start: int, end: int) -> int | None:

@@ -1362,3 +1362,17 @@ def test_how_often_is_answered_by_the_sentence_that_says_how_often() -> None:
                   "thuyền viên tham gia diễn tập đầy đủ. Diễn tập được thực hiện ít nhất mỗi 06 tháng một lần.")
     assert "mỗi 06 tháng một lần" in _best_sentences(
         parse_question("Thuyền trưởng phải tổ chức diễn tập cho thuyền viên bao lâu một lần?"), vietnamese, "Thông tư")[0]
+
+
+def test_a_table_by_year_answers_with_the_row_of_the_year_asked() -> None:
+    """'how many robberies in 2007?' of a table by year is its row '2007 | ...' (the year names the
+    row, and the caption over the table names the act); asked of 2009, which it has no row for, no
+    row of another year is the answer."""
+    text = ("Table 2: Crime Statistics Reported in Compliance with the Clery Act, by Type of Crime and Year\n"
+            "| Murder | Robbery | Burglary | Arson\n2005 | 28 | 5,432 | 37,800 | 1,219\n2006 | 25 | 4,921 | 35,124 | 1,086\n"
+            "2007 | 66 | 4,985 | 33,010 | 915\nTotal | 119 | 15,338 | 105,934 | 3,220\n"
+            "Under the Clery Act, 2007 was the year colleges reported the most crimes of all kinds, 41 in 100 of them.")
+    asked = _best_sentences(parse_question("Under the Clery Act, how many robberies were reported in 2007?"), text, "Campus Attacks")
+    assert asked[0].startswith("2007 | 66"), asked[:3]
+    other = _best_sentences(parse_question("How many robberies were reported in 2009?"), text, "Campus Attacks")
+    assert not other[0][:4].isdigit(), other[:3]

@@ -224,3 +224,32 @@ def test_a_page_in_two_columns_whose_gutter_wanders_is_read_column_by_column() -
     table = [f"{i}. 1.0139{i:02d}  {'Đăng ký biến động đất đai':<30}{'Nghị định số 49/2026/NĐ-CP':<32}{'Đất đai':<12}Văn phòng đăng ký"
              for i in range(24)]
     assert _by_ragged_columns(table) is None
+
+
+def test_a_table_whose_rows_are_single_spaced_and_whose_names_wrap_keeps_its_cells() -> None:
+    """The Secret Service report's Clery Act table: layout mode writes each row with single spaces
+    ('2007 66 8 3,482 ...') and each column name over up to four lines. The rows keep their cells
+    and the names become one header row, each over its column."""
+    from qa.ingest.pdf import _laid_out
+
+    lines = [
+        "Table 2: Crime Statistics Reported in Compliance with the Clery Act, by Type of Crime and Year: 2005-08",
+        "          Murder /                        Forcible     Non-                                              Motor",
+        "            Non-           Negligent         Sex      Forcible   Robbery     Aggravated     Burglary    Vehicle    Arson",
+        "          Negligent      Manslaughter     Offense       Sex                    Assault                   Theft",
+        "        Manslaughter                                  Offense",
+        "2005 28 33 3,583 55 5,432 5,943 37,800 11,890 1,219",
+        "2006 25 0 3,490 56 4,921 5,472 35,124 9,811 1,086",
+        "2007 66 8 3,482 62 4,985 5,234 33,010 8,744 915",
+        "Total 174 46 13,842 222 19,900 21,675 137,785 37,910 4,045",
+        "",
+        "Although murder represents the second smallest percentage of crimes reported by campus officials.",
+    ]
+    text = _laid_out(lines)
+    assert text is not None
+    assert (" | Murder / Non- Negligent Manslaughter | Negligent Manslaughter | Forcible Sex Offense | Non- Forcible Sex "
+            "Offense | Robbery | Aggravated Assault | Burglary | Motor Vehicle Theft | Arson\n") in text
+    assert "\n2007 | 66 | 8 | 3,482 | 62 | 4,985 | 5,234 | 33,010 | 8,744 | 915\n" in text
+    assert "\nTotal | 174 | 46 |" in text and text.endswith("percentage of crimes reported by campus officials.")
+    header = _table_headers(text)
+    assert "Robbery" in header(text.index("2007 | 66")), "a chunk opening on the row is searched with the column names"

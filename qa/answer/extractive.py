@@ -399,8 +399,12 @@ def _candidates(
                 factor *= 0.5  # 'Căn cứ Luật ...': the laws it rests on, not what it says
             if _ATTACHMENT.search(texts[i]) and not _ASKS_ABOUT_FILES.search(question.folded):
                 factor *= 0.5  # a download's title and size ('Special measures: 1 year on PDF, 573KB, 55 pages')
-            if entities and not any(pair <= unit_terms[i] for pair in entities):
+            # A table row is read with its header and the caption above ('Table 2: ... the Clery Act').
+            if entities and not any(pair <= (window if heading else unit_terms[i]) for pair in entities):
                 worded *= 0.6  # the question names a place or body inside the document ('Phường Tô Hiệu'); this sentence does not
+            if heading and question.years and _A_YEAR.fullmatch(year := texts[i].split(" | ", 1)[0].strip()) and (
+                    year not in question.years):
+                factor *= 0.5  # a table by year: the row of another year than the one asked about
             if heading and wanted and _names_the_row(texts[i], weights) and (
                     not places or any(contains_phrase(texts[i], place) for place in places)):
                 bonus += ROW_NAMED_BONUS  # 'Texas', 'Xã Vân Hồ': the question names this record of the table
@@ -1041,7 +1045,10 @@ _LETTER = re.compile(r"[^\W\d_]")
 def _names_the_row(row: str, weights: dict[str, float]) -> bool:
     """Whether the question names a row by its label, the first cell with words in it ('China',
     'Xã Vân Hồ', 'Dự án thành phần 6: Bồi thường ... qua xã Nam Đàn'): most of the label's words
-    are the question's."""
+    are the question's; or, in a table by year, its year."""
+    first = row.split(" | ", 1)[0].strip()
+    if _A_YEAR.fullmatch(first):
+        return first in weights  # a table by year ('2007 | 66 | 8 | 3,482 | ...'): the year the question names
     label = _EXCEPTION.sub(" ", next((cell for cell in row.split(" | ") if len(_LETTER.findall(cell)) >= 3), ""))
     words = set(terms(label))
     return bool(words) and len(words & weights.keys()) >= 0.75 * len(words)

@@ -124,7 +124,7 @@ def _visible(text: str) -> int:
 def _laid_out(lines: list[str]) -> str | None:
     """The page from its layout: tables of figures as rows, the text around them by columns where it
     is set in them; None when the page has neither."""
-    cells = [_GAP.split(line.strip()) if line.strip() else [] for line in lines]
+    cells = [_row_cells(line) for line in lines]
     in_table = _figure_rows(cells)
     if not any(in_table):
         return _by_columns(lines) or _by_ragged_columns(lines)
@@ -136,7 +136,7 @@ def _laid_out(lines: list[str]) -> str | None:
         while end < len(lines) and in_table[end] == in_table[at]:
             end += 1
         if in_table[at]:
-            out += [" | ".join(_unjammed(row)) for row in cells[at:end] if row]
+            out += [" | ".join(_unjammed(row)) for row in _with_one_header(lines[at:end], cells[at:end])]
         else:
             block = lines[at:end]
             out.append(_by_columns(block) or "\n".join(" ".join(line.split()) for line in block))
@@ -157,12 +157,53 @@ def _unjammed(row: list[str]) -> list[str]:
     return out
 
 
+def _row_cells(line: str) -> list[str]:
+    """A layout line's cells, between wide gaps. A row of figures the layout wrote with single spaces
+    ('2007 66 8 3,482 62 4,985 5,234 33,010 8,744 915', 'Total 174 46 13,842 ...') is its label and
+    each figure a cell."""
+    cells = _GAP.split(line.strip()) if line.strip() else []
+    if len(cells) == 1:
+        words = cells[0].split()
+        label = next((i for i, word in enumerate(words) if _FIGURE.match(word)), len(words))
+        if label <= 3 and len(words) - label >= _SPACED_FIGURES_LEAST and all(_FIGURE.match(w) for w in words[label:]):
+            return ([" ".join(words[:label])] if label else []) + words[label:]
+    return cells
+
+
+_SPACED_FIGURES_LEAST = 4
+# Column names wrapped over this many lines or more are one header row.
+_WRAPPED_HEADER_LINES = 3
+
+
+def _figures(row: list[str]) -> bool:
+    return len(row) >= 3 and sum(_FIGURE.match(c) is not None for c in row[1:]) >= 0.6 * (len(row) - 1)
+
+
+def _with_one_header(lines: list[str], cells: list[list[str]]) -> list[list[str]]:
+    """A table's rows, its column names wrapped over three lines or more ('Motor' / 'Vehicle' / 'Theft')
+    made one header row: each name goes to the column of the line with the most names whose middle
+    is nearest its own. Over a label column the header gets an empty cell."""
+    rows = [(line, row) for line, row in zip(lines, cells, strict=True) if row]
+    head = next((i for i, (_, row) in enumerate(rows) if _figures(row)), 0)
+    if head < _WRAPPED_HEADER_LINES:
+        return [row for _, row in rows]  # one header row, or group names over column names ('Pre-Pawn' over 'Handgun')
+    spans = [[(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+(?: \S+)*", line)] for line, _ in rows[:head]]
+    widest = max(spans, key=len)
+    middles = [(a + b) / 2 for a, b, _ in widest]
+    names: list[list[str]] = [[] for _ in widest]
+    for line_spans in spans:
+        for a, b, text in line_spans:
+            names[min(range(len(middles)), key=lambda k: abs(middles[k] - (a + b) / 2))].append(text)
+    header = [" ".join(words) for words in names]
+    if len(header) == len(rows[head][1]) - 1:
+        header = ["", *header]
+    return [header, *(row for _, row in rows[head:])]
+
+
 def _figure_rows(cells: list[list[str]]) -> list[bool]:
     """Which lines (as cells between wide gaps) are rows of a table of figures: at least three rows
     of three or more cells, most of them numbers, with the header rows above them."""
-
-    def figures(row: list[str]) -> bool:
-        return len(row) >= 3 and sum(_FIGURE.match(c) is not None for c in row[1:]) >= 0.6 * (len(row) - 1)
+    figures = _figures
 
     in_table = [False] * len(cells)
     i = 0

@@ -137,7 +137,12 @@ def _unit(folded: str) -> tuple[str | None, str | None]:
         noun = counted.group(1)
         stem = noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
         # '150 (một trăm năm mươi) con': the number spelled out in brackets may come between.
-        return rf"\d[\d.,]*\s+(?:\([^)]{{0,60}}\)\s+)?(?:\S+\s+){{0,2}}{re.escape(stem)}", None
+        count = rf"\d[\d.,]*\s+(?:\([^)]{{0,60}}\)\s+)?(?:\S+\s+){{0,2}}{re.escape(stem)}"
+        # 'How many students were killed': students counted for what befell them, not enrolled.
+        event = re.search(rf"\b{re.escape(noun)} (?:were|was|have been|has been|had been|got) ([a-z]{{3,}}ed)\b", folded)
+        if event and (befell := terms(event.group(1))):
+            return rf"(?s)^(?=.*\b{re.escape(befell[0])})(?=.*{count})", None
+        return count, None
     return None, None
 
 

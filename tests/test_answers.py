@@ -1376,3 +1376,13 @@ def test_a_table_by_year_answers_with_the_row_of_the_year_asked() -> None:
     assert asked[0].startswith("2007 | 66"), asked[:3]
     other = _best_sentences(parse_question("How many robberies were reported in 2009?"), text, "Campus Attacks")
     assert not other[0][:4].isdigit(), other[:3]
+
+
+def test_people_counted_for_what_befell_them_are_not_counted_for_anything_else() -> None:
+    """'How many students were killed' is not answered by '10,000 students or more' enrolled: the
+    count must come with what befell them, before it or after."""
+    killed = parse_question("How many students were killed in campus attacks between 2000 and 2008?")
+    assert not holds_unit(killed, "Campuses with enrollment levels of 10,000 students or more represented 12 percent.")
+    assert holds_unit(killed, "In those attacks 79 students were killed and 41 injured.")
+    assert holds_unit(killed, "The attackers killed 12 students and injured five.")
+    assert holds_unit(parse_question("How many students are enrolled?"), "10,000 students or more")

@@ -71,8 +71,8 @@ fit-refusal: $(STAMP)
 	$(BIN)/qa eval --questions evals/dev.jsonl --questions evals/questions.jsonl $(EVAL_DOCS) --fit-refusal qa/answer/refusal_model.json
 
 # Questions written after the rules were frozen; a report, never a gate. heldout1-11 and heldout14
-# have been read (development sets now); heldout12 and heldout13 were written on 2026-11-27, frozen
-# by their hashes, and never read.
+# have been read (development sets now); heldout12, heldout13 and heldout15 were written on
+# 2026-11-27, frozen by their hashes, and never read.
 eval-heldout: $(STAMP)
 	$(BIN)/qa eval --questions evals/heldout.jsonl --docs $(SAMPLE) --json reports/heldout.json --markdown reports/heldout.md
 	$(BIN)/qa eval --questions evals/heldout2.jsonl --docs $(SAMPLE) --json reports/heldout2.json --markdown reports/heldout2.md
@@ -86,9 +86,10 @@ eval-heldout: $(STAMP)
 	$(BIN)/qa eval --questions evals/heldout10.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout10.json --markdown reports/heldout10.md
 	$(BIN)/qa eval --questions evals/heldout11.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout11.json --markdown reports/heldout11.md
 	$(BIN)/qa eval --questions evals/heldout14.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout14.json --markdown reports/heldout14.md
-	cd evals && sha256sum --check --quiet heldout12.sha256 heldout13.sha256
+	cd evals && sha256sum --check --quiet heldout12.sha256 heldout13.sha256 heldout15.sha256
 	$(BIN)/qa eval --questions evals/heldout12.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout12.json --markdown reports/heldout12.md
 	$(BIN)/qa eval --questions evals/heldout13.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout13.json --markdown reports/heldout13.md
+	$(BIN)/qa eval --questions evals/heldout15.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout15.json --markdown reports/heldout15.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check qa ui evals tests

@@ -203,17 +203,15 @@ def _with_one_header(lines: list[str], cells: list[list[str]]) -> list[list[str]
 def _figure_rows(cells: list[list[str]]) -> list[bool]:
     """Which lines (as cells between wide gaps) are rows of a table of figures: at least three rows
     of three or more cells, most of them numbers, with the header rows above them."""
-    figures = _figures
-
     in_table = [False] * len(cells)
     i = 0
     while i < len(cells):
-        if not figures(cells[i]):
+        if not _figures(cells[i]):
             i += 1
             continue
         end, rows = i, 0
         while end < len(cells) and (len(cells[end]) >= 2 or (not cells[end] and end + 1 < len(cells) and len(cells[end + 1]) >= 2)):
-            rows += figures(cells[end])
+            rows += _figures(cells[end])
             end += 1
         if rows >= 3:
             start = i

@@ -27,7 +27,7 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 # glossary word has several senses ('khoa học' science, 'khóa học' a course).
 TRANSLATED_WEIGHT = 0.25
 # An English question's Vietnamese passages: read from BM25's best so many, and kept when they hold
-# this many of its glossary phrases whole.
+# every syllable of this many of its glossary phrases.
 VIETNAMESE_READ = 100
 VIETNAMESE_PHRASES_LEAST = 2
 VIETNAMESE_WEIGHT = 0.25
@@ -121,8 +121,8 @@ class HybridRetriever:
         extra: list[list[str]] = []
         weights: list[float] = []
         if self.mode == "hybrid":
-            # An English question's glossary Vietnamese is read by the answerer, not searched: folded
-            # Vietnamese syllables find every passage.
+            # An English question's glossary Vietnamese is not searched syllable by syllable (folded
+            # Vietnamese syllables find every passage), only by whole phrases (_vietnamese_passages).
             translated = question.translated_terms if question.language == "vi" else ()
             named = self._named_documents(question, lexical, n, filters)
             for hits, weight in ((named, 1.0),
@@ -217,18 +217,18 @@ class HybridRetriever:
     @staticmethod
     def _vietnamese_passages(question: Question, lexical: LexicalIndex, n: int, filters: Filters | None) -> list[tuple[Chunk, float]]:
         """Vietnamese passages an English question's glossary phrases find: BM25 on their syllables,
-        kept when the passage holds at least two of the phrases of two syllables or more whole
-        ('phạm vi bảo vệ đê điều', 'hồ sơ hợp lệ'); one folded syllable alone is in every passage."""
+        kept when the passage holds every syllable of at least two of the phrases of two syllables or
+        more ('ủy ban nhân dân', 'giấy phép'); one folded syllable alone is in every passage."""
         if question.language != "en":
             return []
-        phrases = [frozenset(found) for _, found in matches(question.search_text, "en") if len(found) >= 2]
-        if len(set(phrases)) < VIETNAMESE_PHRASES_LEAST:
+        phrases = {frozenset(found) for _, found in matches(question.search_text, "en") if len(found) >= 2}
+        if len(phrases) < VIETNAMESE_PHRASES_LEAST:
             return []
         words = sorted({t for phrase in phrases for t in phrase})
         kept = []
         for chunk, score in lexical.search(words, VIETNAMESE_READ, filters.accepts if filters else None, language="vi"):
             held = frozenset(terms(chunk.text))
-            if sum(phrase <= held for phrase in set(phrases)) >= VIETNAMESE_PHRASES_LEAST:
+            if sum(phrase <= held for phrase in phrases) >= VIETNAMESE_PHRASES_LEAST:
                 kept.append((chunk, score))
         return kept[:n]
 

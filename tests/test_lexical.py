@@ -202,3 +202,13 @@ def test_a_search_within_one_document_weighs_words_by_their_rarity_in_it() -> No
     assert index.search_within(words, "missing", 5) == []
     index.remove(["d9"])
     assert "d9" not in [c.chunk_id for c, _ in index.search_within(words, "ad", 10)]
+
+
+def test_the_terms_each_chunk_holds_are_read_from_the_postings() -> None:
+    texts = ["Ủy ban nhân dân cấp tỉnh cấp giấy phép.", "Giấy phép hoạt động dịch vụ việc làm.", "Đê điều và phòng chống thiên tai."]
+    chunks = [Chunk(f"c{i}", f"d{i}", f"d{i}.txt", "T", "", 0, 0, len(t), t, "h") for i, t in enumerate(texts)]
+    index = LexicalIndex(chunks)
+    wanted = ["uy", "ban", "giay", "phep", "de", "dieu", "nowhere"]
+    held = index.held_terms(chunks, wanted)
+    assert held == [frozenset(terms(t)) & set(wanted) for t in texts]
+    assert held[1] == {"giay", "phep"} and index.held_terms([], wanted) == []

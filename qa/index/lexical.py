@@ -256,6 +256,20 @@ class LexicalIndex:
             alive = np.frombuffer(self._alive, dtype=np.uint8)
             return [chunk for slot in slots[alive[slots] == 1][:limit] if (chunk := self.chunks[slot]) is not None]
 
+    def held_terms(self, chunks: list[Chunk], wanted: Iterable[str]) -> list[frozenset[str]]:
+        """Which of the `wanted` terms each chunk holds (as BM25 reads it), from the postings: no
+        chunk's text is read again."""
+        with self._lock:
+            slots = np.array([self._slot.get(chunk.chunk_id, -1) for chunk in chunks], dtype=np.int64)
+            held: list[set[str]] = [set() for _ in chunks]
+            for term in wanted:
+                postings = self._postings.get(term)
+                if postings is None:
+                    continue
+                for k in np.flatnonzero(np.isin(slots, np.frombuffer(postings[0], dtype=np.uint32))):
+                    held[k].add(term)
+            return [frozenset(these) for these in held]
+
     def idf(self, term: str) -> float:
         n = max(len(self), 1)
         df = self.document_frequency(term)

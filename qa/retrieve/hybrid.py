@@ -225,11 +225,9 @@ class HybridRetriever:
         if len(phrases) < VIETNAMESE_PHRASES_LEAST:
             return []
         words = sorted({t for phrase in phrases for t in phrase})
-        kept = []
-        for chunk, score in lexical.search(words, VIETNAMESE_READ, filters.accepts if filters else None, language="vi"):
-            held = frozenset(terms(chunk.text))
-            if sum(phrase <= held for phrase in phrases) >= VIETNAMESE_PHRASES_LEAST:
-                kept.append((chunk, score))
+        found = lexical.search(words, VIETNAMESE_READ, filters.accepts if filters else None, language="vi")
+        held = lexical.held_terms([chunk for chunk, _ in found], words)
+        kept = [hit for hit, has in zip(found, held, strict=True) if sum(phrase <= has for phrase in phrases) >= VIETNAMESE_PHRASES_LEAST]
         return kept[:n]
 
     @staticmethod

@@ -402,8 +402,7 @@ def _candidates(
             # A table row is read with its header and the caption above ('Table 2: ... the Clery Act').
             if entities and not any(pair <= (window if heading else unit_terms[i]) for pair in entities):
                 worded *= 0.6  # the question names a place or body inside the document ('Phường Tô Hiệu'); this sentence does not
-            if heading and question.years and _A_YEAR.fullmatch(year := texts[i].split(" | ", 1)[0].strip()) and (
-                    year not in question.years):
+            if heading and question.years and (year := _row_year(texts[i])) and year not in question.years:
                 factor *= 0.5  # a table by year: the row of another year than the one asked about
             if heading and wanted and _names_the_row(texts[i], weights) and (
                     not places or any(contains_phrase(texts[i], place) for place in places)):
@@ -1042,13 +1041,18 @@ ROW_NAMED_FLOOR = 0.3
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+def _row_year(row: str) -> str | None:
+    """The year a table row is the record of, when its first cell is one ('2007 | 66 | 8 | ...')."""
+    first = row.split(" | ", 1)[0].strip()
+    return first if _A_YEAR.fullmatch(first) else None
+
+
 def _names_the_row(row: str, weights: dict[str, float]) -> bool:
     """Whether the question names a row by its label, the first cell with words in it ('China',
     'Xã Vân Hồ', 'Dự án thành phần 6: Bồi thường ... qua xã Nam Đàn'): most of the label's words
     are the question's; or, in a table by year, its year."""
-    first = row.split(" | ", 1)[0].strip()
-    if _A_YEAR.fullmatch(first):
-        return first in weights  # a table by year ('2007 | 66 | 8 | 3,482 | ...'): the year the question names
+    if year := _row_year(row):
+        return year in weights  # a table by year ('2007 | 66 | 8 | 3,482 | ...'): the year the question names
     label = _EXCEPTION.sub(" ", next((cell for cell in row.split(" | ") if len(_LETTER.findall(cell)) >= 3), ""))
     words = set(terms(label))
     return bool(words) and len(words & weights.keys()) >= 0.75 * len(words)

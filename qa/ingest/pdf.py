@@ -303,9 +303,11 @@ def _by_ragged_columns(lines: list[str]) -> str | None:
     width = lengths[int(0.9 * (len(lengths) - 1))]
     low, high = 0.3 * width, 0.7 * width
 
+    def indent(line: str) -> int:
+        return len(line) - len(line.lstrip())
+
     def gaps(line: str) -> list[re.Match[str]]:
-        start = len(line) - len(line.lstrip())
-        return [m for m in _GAP_RUN.finditer(line, start) if m.end() < len(line) and m.start() < high and m.end() > low]
+        return [m for m in _GAP_RUN.finditer(line, indent(line)) if m.end() < len(line) and m.start() < high and m.end() > low]
 
     single = sorted(found[0].end() for line in body if len(found := gaps(line)) == 1)
     if not single:
@@ -316,7 +318,7 @@ def _by_ragged_columns(lines: list[str]) -> str | None:
     whole: list[str] = []
     split = 0
     for line in body:
-        if len(line) - len(line.lstrip()) >= low:
+        if indent(line) >= low:
             right.append(line)
         elif found := gaps(line):
             cut = min(found, key=lambda m: abs(m.end() - gutter))

@@ -23,14 +23,14 @@ from qa.types import Chunk, Retrieved
 
 _WORD = re.compile(r"\w+")
 _LETTERS = re.compile(r"[^\W\d_]+")
-# What the list of passages found by a question's glossary translation counts for in the fusion: a
-# glossary word has several senses ('khoa học' science, 'khóa học' a course).
+# What a list of passages found by a question's glossary translation counts for in the fusion (its
+# English passages, or an English question's Vietnamese ones): a glossary word has several senses
+# ('khoa học' science, 'khóa học' a course).
 TRANSLATED_WEIGHT = 0.25
 # An English question's Vietnamese passages: read from BM25's best so many, and kept when they hold
 # every syllable of this many of its glossary phrases.
 VIETNAMESE_READ = 100
 VIETNAMESE_PHRASES_LEAST = 2
-VIETNAMESE_WEIGHT = 0.25
 # How many passages of a named document in the other language are read by meaning.
 NAMED_BY_MEANING = 10
 # They count double in the fusion: the named document's header, found by its number in both
@@ -129,7 +129,7 @@ class HybridRetriever:
                                  (self._named_by_meaning(question, named, vector, lexical, n, filters), NAMED_BY_MEANING_WEIGHT),
                                  (self._english_passages(question.bridge_terms, lexical, n, filters), 1.0),
                                  (self._english_passages(translated, lexical, n, filters), TRANSLATED_WEIGHT),
-                                 (self._vietnamese_passages(question, lexical, n, filters), VIETNAMESE_WEIGHT)):
+                                 (self._vietnamese_passages(question, lexical, n, filters), TRANSLATED_WEIGHT)):
                 extra.append([chunk.chunk_id for chunk, _ in hits])
                 weights.append(weight)
                 chunks.update((chunk.chunk_id, chunk) for chunk, _ in hits)

@@ -319,13 +319,17 @@ def _answer_type(folded: str) -> AnswerType | None:
         return "date" if date.start() < number.start() else "number"
     if date:
         return "date"
-    if number:
+    # 'tỷ lệ' alone names a rate the question may only mention: in 'ai là người dẫn đầu cuộc rà
+    # soát 14 quỹ có tỷ lệ tử vong cao?' the ask is who.
+    named_rate_only = number is not None and number.group(1) == "ty le" and not any(
+        m.group(1) != "ty le" for m in _NUMBER_QUESTION.finditer(folded))
+    if number and not named_rate_only:
         return "number"
     if _ORGANISATION_QUESTION.search(folded):
         return "organisation"
     if _PERSON_QUESTION.search(folded):
         return "person"
-    return None
+    return "number" if number else None
 
 
 # A sentence ends at '.', '?' or '!' followed by a space: 'TP.HCM' and '1.5' go on, and so does a

@@ -299,6 +299,10 @@ def test_questions_are_typed_and_split_where_people_write_them() -> None:
         "a Vietnamese place name does not make an English question Vietnamese")
     assert parse_question("Sở nào ký?").language == "vi"
     assert parse_question("Theo Quyết định 605/QĐ-UBND, ai là Giám đốc Sở Xây dựng?").answer_type == "person"
+    # A rate the question only mentions is not what it asks: who led the review is.
+    assert parse_question("Ai là người dẫn đầu cuộc rà soát 14 quỹ NHS có tỷ lệ tử vong cao?").answer_type == "person"
+    assert parse_question("Tỷ lệ phần trăm tính đơn giá thuê đất do ai quy định và là bao nhiêu?").answer_type == "number"
+    assert parse_question("Tỷ lệ hộ nghèo của tỉnh năm 2024?").answer_type == "number"
     assert parse_question("How many followers did the account have when it was handed over?").answer_type == "number", (
         "the ask comes first; 'when' only dates the count")
     assert parse_question("When does the plan take effect, and how much does it cost?").answer_type == "date"

@@ -253,3 +253,34 @@ def test_a_table_whose_rows_are_single_spaced_and_whose_names_wrap_keeps_its_cel
     assert "\nTotal | 174 | 46 |" in text and text.endswith("percentage of crimes reported by campus officials.")
     header = _table_headers(text)
     assert "Robbery" in header(text.index("2007 | 66")), "a chunk opening on the row is searched with the column names"
+
+
+def test_a_table_answer_names_the_cell_it_reads() -> None:
+    from qa.answer.extractive import answer_extractively
+    from qa.index.lexical import LexicalIndex
+    from qa.question import parse_question
+    from qa.types import Chunk
+    from tests.test_answers import _retrieved
+
+    text = ("Table 2. Crimes reported under the Clery Act\n"
+            "| Murder | Robbery | Burglary | Arson\n2006 | 60 | 4,807 | 32,004 | 1,020\n2007 | 66 | 4,985 | 33,010 | 915\n"
+            "2008 | 55 | 4,562 | 31,851 | 825")
+    chunk = Chunk("c0", "d1", "clery.pdf", "Campus attacks", "", 0, 0, len(text), text, "h")
+    other = "Campus police publish crime figures every year."
+    rest = Chunk("o0", "o0", "o.txt", "Other", "", 0, 0, len(other), other, "h")
+    lexical = LexicalIndex([chunk, rest])
+    draft = answer_extractively(parse_question("How many robberies were reported in 2007?"), _retrieved([chunk]), lexical, 0.0, 1)
+    assert draft.text.startswith("Robbery (2007): 4,985 [1, 2]. "), draft.text
+    assert "2007 | 66 | 4,985" in draft.text, "the header and the row it is read from are quoted"
+    # A question no heading answers names no cell: the row is quoted as it is.
+    plain = answer_extractively(parse_question("What figures were reported in 2007?"), _retrieved([chunk]), lexical, 0.0, 1)
+    assert "2007 | 66" in plain.text and ": 4,985" not in plain.text, plain.text
+
+    procedures = ("STT | Tên thủ tục | Thời gian giải quyết | Phí, lệ phí\nI | THỦ TỤC THUỘC THẨM QUYỀN CỦA SỞ\n"
+                  "1 | Cấp giấy phép kinh doanh vũ trường | 10 ngày làm việc | 10.000.000 đồng/Giấy phép.\n"
+                  "2 | Điều chỉnh giấy phép kinh doanh vũ trường | 07 ngày làm việc | 500.000 đồng/Giấy phép.")
+    table = Chunk("c1", "d2", "qd.docx", "Quyết định 241/QĐ-UBND", "", 0, 0, len(procedures), procedures, "h")
+    fee = answer_extractively(parse_question("Phí cấp giấy phép kinh doanh vũ trường là bao nhiêu?"), _retrieved([table]),
+                              LexicalIndex([table, rest]), 0.0, 1)
+    # The header's line over the row's cells, not the section line under it; a long label is left to the row's quote.
+    assert fee.text.startswith("Phí, lệ phí: 10.000.000 đồng/Giấy phép [1, 2]. "), fee.text

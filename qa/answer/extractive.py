@@ -780,6 +780,9 @@ def answer_extractively(
     spans += _other_asks(question, crossed if across else question_terms, retrieved, lexical, evidence, spans, across)
     citations = [cite(n, chunk, start, end, score) for n, (chunk, start, end, score) in enumerate(spans, start=1)]
     text = " ".join(f"{inline_quote(c.quote)} [{c.n}]" for c in citations)
+    if best.heading and len(unit) >= 2 and (cell := read_cell(question, question_terms, unit[0], unit[1])):
+        # The cell asked for, named by its column, before the header and row it is read from.
+        text = f"{cell} [{spans.index((*unit[0], best.score)) + 1}, {spans.index((*unit[1], best.score)) + 1}]. {text}"
     if (number := another_documents_number(question, best.chunk)) is not None:
         # Asked about one document, answered from another ('Nghị quyết 02/2022 còn hiệu lực không?'
         # from the resolution that repeals it): say which one the quote is from.
@@ -1105,6 +1108,63 @@ def _named_column(
         return None
     start, end = head_cells[holding[0]]
     return (head_chunk, start, end) if end > start else None
+
+
+# A table's section line ('I | THỦ TỤC HÀNH CHÍNH ...', 'A | ...') under its header.
+_SECTION_CELL = re.compile(r"[IVX]{1,4}|[A-ZĐ]")
+
+
+def _heads_columns(line: str, cells: list[str]) -> bool:
+    """Whether a line can be a table's header: names, not figures, nor a section line, nor the
+    tail of a row a chunk opened inside ('... Nghị định số 352/2025/NĐ-CP ... | Cấp tỉnh | x'), nor
+    the header of the document itself ('BỘ XÂY DỰNG | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM')."""
+    return names_columns(line) and not _SECTION_CELL.fullmatch(cells[0]) and not _NATIONAL_MOTTO.search(line) and not any(
+        cell.endswith(".") or DOC_NUMBER.search(cell) for cell in cells)
+
+
+# A cell quoted in the answer's opening line at most this long (a procedure's cells run long).
+CELL_CHARACTERS = 160
+
+
+def read_cell(
+    question: Question, question_terms: dict[str, float], header: tuple[Chunk, int, int], row: tuple[Chunk, int, int]
+) -> str | None:
+    """The cell of a table row the question asks for, named by its column and the row's label:
+    'Robbery (2007): 4,985'. The column is the one whose heading holds most of the question's
+    words (by their weight), among those whose cell holds the kind of value asked for; None when
+    no heading shares a word with the question, or two share as much, or no header line has a
+    cell over each of the row's."""
+    row_text = row[0].slice(row[1], row[2])
+    cells = [" ".join(cell.strip(" |").split()) for cell in row_text.split(" | ")]
+    heads: list[str] = []
+    # The header's line with a cell over each of the row's ('STT | Tên thủ tục | ...', not the
+    # section line under it: 'I | THỦ TỤC HÀNH CHÍNH THUỘC THẨM QUYỀN ...').
+    for line in header[0].slice(header[1], header[2]).split("\n"):
+        found = [" ".join(cell.strip(" |").split()) for cell in line.split(" | ")]
+        if not _heads_columns(line, found):
+            continue
+        if len(found) + 1 == len(cells) and line.startswith("|") and not row_text.startswith("|"):
+            found = ["", *found]  # its first cell is empty, over the rows' labels ('| Murder | ...' over '2007 | 66 | ...')
+        if len(found) == len(cells):
+            heads = found
+            break
+    if len(cells) < 2 or not heads:
+        return None
+    label_at = next((i for i, cell in enumerate(cells) if len(_LETTER.findall(cell)) >= 3 or _row_year(cell)), None)
+    scored = []
+    for i, (head, cell) in enumerate(zip(heads, cells, strict=True)):
+        if i == label_at or not head or not cell or not holds_wanted_value(question, cell, head):
+            continue
+        scored.append((sum(question_terms.get(t, 0.0) for t in set(terms(head))), i))
+    scored.sort(reverse=True)
+    if not scored or scored[0][0] <= 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    at = scored[0][1]
+    value = cells[at].rstrip(" .;,")
+    value = value if len(value) <= CELL_CHARACTERS else value[: CELL_CHARACTERS - 1].rstrip() + "…"
+    label = cells[label_at] if label_at is not None else ""
+    named = f" ({label})" if label and len(label.split()) <= 6 else ""
+    return f"{heads[at]}{named}: {value}"
 
 
 def _list_after(

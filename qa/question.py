@@ -356,6 +356,10 @@ _REFERS_TO_STORY = re.compile(
 # A yes/no ask ('Will FDA generally accept that ...?', '... có được ... không?') is asked of the
 # story's situation.
 _YES_NO_ASK = re.compile(r"^(?:will|would|can|could|does|do|did|is|are|was|were|may|must|should|has|have)\b|.*\b(?:co|duoc) .+ (?:khong|chua)\W*$")
+
+
+def asks_yes_or_no(ask: str) -> bool:
+    return _YES_NO_ASK.match(fold(ask)) is not None
 # Words that stand for someone or something without naming it (folded and stemmed, as terms()
 # gives them), and verbs too general to ask about anything alone. Not the Vietnamese pronouns that
 # fold onto other words ('bạn' onto 'ban hành', 'anh' onto 'Anh', 'nó' onto 'nợ').
@@ -484,6 +488,9 @@ _PERIOD = re.compile(rf"\b({MONTH}),? ((?:19|20)\d\d)\b")
 _SECOND_ASK = re.compile(
     r",?\s+(?:và|and)\s+(?=(?:[^\s,]+\s+){0,8}?(?:what|which|how|when|who|bao nhiêu|bao lâu|ngày nào|năm nào|khi nào|mức nào|"
     r"thế nào|là gì|ở đâu|ai)\b)|"
+    # or a yes-or-no ask: '... and is there a fee?', '... và có mất phí không?'
+    r",?\s+(?:and|và)\s+(?=(?:is|are|does|do|did|can|must|will|has) (?:there|it|they|this|that|a|an|the)\b|"
+    r"(?:có|phải) (?:[^\s,]+\s+){0,6}?không\W*$)|"
     r",\s+(?=(?:what|which|how|when|who)\b)",
     re.IGNORECASE,
 )
@@ -544,7 +551,7 @@ def parse_question(text: str) -> Question:
     leans_on_story = bool(story) and len(own_terms) < 5
     points_into_story = bool(story) and not leans_on_story and (
         _REFERS_TO_STORY.search(ask) is not None or _ASKER.search(_ASKING_FOR_LEAVE.sub(" ", ask)) is not None
-        or _YES_NO_ASK.match(fold(ask)) is not None)
+        or asks_yes_or_no(ask))
     if leans_on_story:
         ask = text
         story = ""

@@ -312,6 +312,10 @@ def test_questions_are_typed_and_split_where_people_write_them() -> None:
     assert [p.ask for p in parse_question("Is a fee charged, and how many days does it take?").parts] == [
         "Is a fee charged", "how many days does it take"]
     assert parse_question("Which provinces and cities merge, and why?").parts == ()
+    assert [p.ask for p in parse_question("How long does the procedure take and is there a fee?").parts] == [
+        "How long does the procedure take", "is there a fee"]
+    assert [p.ask for p in parse_question("Thủ tục này mất bao nhiêu ngày và có mất phí không?").parts] == [
+        "Thủ tục này mất bao nhiêu ngày", "có mất phí không"]
 
 
 def test_the_value_asked_for_is_not_a_reference_or_a_date() -> None:

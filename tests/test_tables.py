@@ -284,3 +284,27 @@ def test_a_table_answer_names_the_cell_it_reads() -> None:
                               LexicalIndex([table, rest]), 0.0, 1)
     # The header's line over the row's cells, not the section line under it; a long label is left to the row's quote.
     assert fee.text.startswith("Phí, lệ phí: 10.000.000 đồng/Giấy phép [1, 2]. "), fee.text
+
+
+def test_a_pdf_row_wrapped_over_lines_is_quoted_whole_without_the_tail_of_the_row_before() -> None:
+    from qa.answer.extractive import Candidate, complete_unit
+    from qa.question import parse_question
+    from qa.types import Chunk
+    from tests.test_answers import Around
+
+    text = ("- Trực tuyến tại Cổng Dịch vụ công quốc gia hoặc ứng dụng định\n"
+            "danh quốc gia. | Có | Toàn trình | Không | - Nghị định số 352/2025/NĐ-CP của Chính phủ. | Cấp tỉnh | x |\n"
+            "| 3 | Gia hạn Giấy phép hoạt động dịch vụ việc làm\n"
+            "2.002826.H21 | 03 ngày làm việc | - Trực tiếp hoặc qua đường bưu điện\n"
+            "| 4 | Thu hồi Giấy phép hoạt động dịch vụ việc làm")
+    chunk = Chunk("c0", "d", "qd-145.pdf", "t", "", 0, 0, len(text), text, "h")
+    opens, wrapped = text.index("| 3 | Gia hạn"), text.index("2.002826.H21")
+    end_of_row = text.index("\n| 4 |")
+    question = parse_question("Gia hạn giấy phép hoạt động dịch vụ việc làm mất bao nhiêu ngày và có mất phí không?")
+    # The best line is the row's second: its first line comes with it, not 'danh quốc gia. | Có | ...' as a header.
+    spans, _ = complete_unit(Candidate(chunk, wrapped, end_of_row, frozenset(), 1.0, 0), False, Around(text, chunk), question)
+    assert [holder.slice(a, b) for holder, a, b in spans] == [text[opens:end_of_row]]
+    # The best line is the row's first, which holds no days: the line the row wraps onto comes with it.
+    first_line_end = text.index("\n", opens)
+    spans, _ = complete_unit(Candidate(chunk, opens, first_line_end, frozenset(), 1.0, 0), False, Around(text, chunk), question)
+    assert [holder.slice(a, b) for holder, a, b in spans] == [text[opens:first_line_end], text[wrapped:end_of_row]]

@@ -21,7 +21,7 @@ from qa.answer.meaning import MAX_SENTENCES, SentenceMeaning
 from qa.answer.refusal import RefusalModel
 from qa.glossary import matches
 from qa.index.lexical import LexicalIndex
-from qa.question import FREQUENCY_HEADING, FREQUENCY_VALUE, Question
+from qa.question import FREQUENCY_HEADING, FREQUENCY_VALUE, Question, asks_yes_or_no
 from qa.text import (
     DOC_NUMBER,
     MONTH,
@@ -780,7 +780,8 @@ def answer_extractively(
     spans += _other_asks(question, crossed if across else question_terms, retrieved, lexical, evidence, spans, across)
     citations = [cite(n, chunk, start, end, score) for n, (chunk, start, end, score) in enumerate(spans, start=1)]
     text = " ".join(f"{inline_quote(c.quote)} [{c.n}]" for c in citations)
-    if best.heading and len(unit) >= 2 and (cell := read_cell(question, question_terms, unit[0], unit[1])):
+    if best.heading and len(unit) >= 2 and unit[1] == (best.chunk, best.start, best.end) and (
+            cell := read_cell(question, question_terms, unit[0], unit[1])):
         # The cell asked for, named by its column, before the header and row it is read from.
         text = f"{cell} [{spans.index((*unit[0], best.score)) + 1}, {spans.index((*unit[1], best.score)) + 1}]. {text}"
     if (number := another_documents_number(question, best.chunk)) is not None:
@@ -942,13 +943,22 @@ def complete_unit(
             first -= 1
         if first == 0 and chunk.table_header:
             header = _header_before(chunk, reader)  # the table began in an earlier chunk
-        elif first < at:
+        elif first < at and _heads_columns(texts[first], [cell.strip(" |") for cell in texts[first].split(" | ")]):
             header = piece(first)
             if first + 1 < at and all(names_columns(texts[k]) for k in (first, first + 1)):
                 header = (chunk, spans[first].start, spans[first + 1].end)  # column names under group names
         else:
-            header = None
-        rest = _wrapped_row(texts, at, question)
+            # The lines over the row are no header: a PDF's rows wrap onto lines ('| 1 | 2.002819 |
+            # Cấp, cấp lại ... đạt' / 'yêu cầu xuất khẩu vào Hoa Kỳ (COA) | 04 ngày làm việc'), and
+            # the row's own first lines come with it, not the tail of the row before.
+            opens = next((k for k in range(at, first - 1, -1) if texts[k].lstrip().startswith("|")), at)
+            if opens < at and first < at:
+                own_lines = (chunk, spans[opens].start, best.end)
+                rest = _wrapped_row(texts, opens, at, question)
+                header = _header_before(chunk, reader) if chunk.table_header else None
+                return [*([header] if header else []), own_lines, *(piece(i) for i in rest)], 0
+            header = _header_before(chunk, reader) if chunk.table_header else None
+        rest = _wrapped_row(texts, at, at, question)
         if header is None:
             return [own, *(piece(i) for i in rest)], 0
         column = _named_column(question, header, own)
@@ -961,20 +971,27 @@ def complete_unit(
     return [own], 0
 
 
+_ROW_NUMBER = re.compile(r"^\s*\|?\s*\d{1,3}\s*\|")
 # How many lines a PDF's wrapped table row runs on for at most.
 WRAPPED_ROW_LINES = 3
 
 
-def _wrapped_row(texts: list[str], at: int, question: Question | None) -> list[int]:
-    """The lines a PDF table row wraps onto ('| 1 | Cấp giấy phép ... 2.002824.H21 |', then '05 ngày
-    làm việc | - Trực tiếp ...'), up to the next row, when the row's first line lacks the value asked
-    for: the value is in its cells further on."""
-    if question is None or not texts[at].lstrip().startswith("|") or holds_wanted_value(question, texts[at]):
+def _wrapped_row(texts: list[str], opens: int, at: int, question: Question | None) -> list[int]:
+    """The lines a PDF table row wraps onto after texts[at] ('| 1 | Cấp giấy phép ... 2.002824.H21 |',
+    then '05 ngày làm việc | - Trực tiếp ...'), up to the next row, when its lines so far (from
+    texts[opens], the line that opens it) lack a value asked for: the value is in its cells further
+    on. A yes-or-no ask ('is there a fee?') is answered by those cells too."""
+    if question is None or not texts[opens].lstrip().startswith("|"):
+        return []
+    # The row's number ('| 3 | Gia hạn ...') is not a value of it.
+    read = _ROW_NUMBER.sub("", " ".join(texts[opens : at + 1]), count=1)
+    asks = question.parts or (question,)
+    if not any(asks_yes_or_no(part.ask) or not holds_wanted_value(part, read) for part in asks):
         return []
     rest: list[int] = []
     for i in range(at + 1, min(len(texts), at + 1 + WRAPPED_ROW_LINES)):
         if texts[i].lstrip().startswith("|"):
-            break
+            break  # the next row
         rest.append(i)
     return rest
 

@@ -1394,3 +1394,17 @@ def test_people_counted_for_what_befell_them_are_not_counted_for_anything_else()
     assert holds_unit(killed, "In those attacks 79 students were killed and 41 injured.")
     assert holds_unit(killed, "The attackers killed 12 students and injured five.")
     assert holds_unit(parse_question("How many students are enrolled?"), "10,000 students or more")
+
+
+def test_a_province_the_story_names_keeps_the_answer_in_a_document_about_it() -> None:
+    national = ("Thủ tục cấp phép hoạt động trong phạm vi bảo vệ đê điều. "
+                "Bước 2: Trong thời hạn 02 ngày làm việc, kể từ ngày nhận được hồ sơ đầy đủ, hợp lệ, cơ quan thẩm định trả kết quả.")
+    provincial = ("Danh mục thủ tục hành chính của tỉnh Nghệ An. "
+                  "Cấp giấy chứng nhận thủy sản xuất khẩu: trả kết quả trong 04 ngày làm việc kể từ ngày nhận đủ hồ sơ.")
+    first = Chunk("c1", "d1", "qd-494.docx", "Quyết định 494/QĐ-BNNMT", "", 0, 0, len(national), national, "h")
+    second = Chunk("c2", "d2", "qd-80.pdf", "Quyết định 80/QĐ-UBND", "", 0, 0, len(provincial), provincial, "h2")
+    lexical = LexicalIndex([first, second])
+    question = parse_question("Công ty tôi xuất khẩu tôm, cần xin giấy chứng nhận ở Nghệ An. Nộp đủ hồ sơ thì bao lâu có kết quả?")
+    assert question.story and not question.name_pairs, "the province is named in the story only"
+    draft = answer_extractively(question, _retrieved([first, second]), lexical, 0.0, 1)
+    assert "04 ngày làm việc" in draft.text and "02 ngày" not in draft.text, draft.text

@@ -278,7 +278,11 @@ def _candidates(
     bonus when it holds the kind of value the question asks for.
     """
     focus = question.focus & question_terms.keys()
-    names = question.name_pairs
+    # The places and bodies the question names, and the provinces its story names ('... COA ở
+    # Nghệ An. Nộp đủ hồ sơ thì bao lâu có kết quả?'): a document that never names them is about
+    # somewhere else.
+    names = (*question.name_pairs, *(pair for province in question.provinces
+                                     if (pair := frozenset(terms(province))) and pair not in question.name_pairs))
     if crossed is None:
         crossed = crossed_weights(question, lexical.idf)
     about: dict[str, bool] = {}
@@ -1132,11 +1136,11 @@ _SECTION_CELL = re.compile(r"[IVX]{1,4}|[A-ZĐ]")
 
 
 def _heads_columns(line: str, cells: list[str]) -> bool:
-    """Whether a line can be a table's header: names, not figures, nor a section line, nor the
-    tail of a row a chunk opened inside ('... Nghị định số 352/2025/NĐ-CP ... | Cấp tỉnh | x'), nor
+    """Whether a line can be a table's header: names, none empty but over the labels, not figures,
+    nor a section line, nor the tail of a row a chunk opened inside ('... Nghị định số 352/2025/NĐ-CP ... | Cấp tỉnh | x'), nor
     the header of the document itself ('BỘ XÂY DỰNG | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM')."""
-    return names_columns(line) and not _SECTION_CELL.fullmatch(cells[0]) and not _NATIONAL_MOTTO.search(line) and not any(
-        cell.endswith(".") or DOC_NUMBER.search(cell) for cell in cells)
+    return names_columns(line) and not _SECTION_CELL.fullmatch(cells[0]) and not _NATIONAL_MOTTO.search(line) and all(
+        cells[1:]) and not any(cell.endswith((".", ";", "-")) or DOC_NUMBER.search(cell) for cell in cells)
 
 
 # A cell quoted in the answer's opening line at most this long (a procedure's cells run long).

@@ -308,3 +308,26 @@ def test_a_pdf_row_wrapped_over_lines_is_quoted_whole_without_the_tail_of_the_ro
     first_line_end = text.index("\n", opens)
     spans, _ = complete_unit(Candidate(chunk, opens, first_line_end, frozenset(), 1.0, 0), False, Around(text, chunk), question)
     assert [holder.slice(a, b) for holder, a, b in spans] == [text[opens:first_line_end], text[wrapped:end_of_row]]
+
+
+def test_asked_for_a_total_the_tables_total_row_answers() -> None:
+    from qa.answer.extractive import answer_extractively
+    from qa.index.lexical import LexicalIndex
+    from qa.question import parse_question
+    from qa.types import Chunk
+    from tests.test_answers import _retrieved
+
+    text = ("| TT | Dự án thành phần | Chiều dài (km) | Sơ bộ tổng mức đầu tư (tỷ đồng) |\n"
+            "| 1 | Dự án thành phần 1: Đầu tư xây dựng đường cao tốc | 60,00 | 21.118,08 |\n"
+            "| 2 | Dự án thành phần 2: Bồi thường, hỗ trợ, tái định cư | 2,63 | 133,05 |\n"
+            "| Tổng cộng | | | 23.940,34 |")
+    chunk = Chunk("c0", "d1", "nq-255.docx", "Nghị quyết 255/2025/QH15", "", 0, 0, len(text), text, "h")
+    other = "Quốc hội quyết định chủ trương đầu tư các dự án quan trọng quốc gia."
+    rest = Chunk("o0", "o0", "o.txt", "Other", "", 0, 0, len(other), other, "h")
+    draft = answer_extractively(parse_question("Sơ bộ tổng mức đầu tư của Dự án là bao nhiêu tỷ đồng?"),
+                                _retrieved([chunk]), LexicalIndex([chunk, rest]), 0.0, 1)
+    assert "23.940,34" in draft.text, draft.text
+    # A row the question names still answers for its own record.
+    first = answer_extractively(parse_question("Dự án thành phần 1 có sơ bộ tổng mức đầu tư bao nhiêu tỷ đồng?"),
+                                _retrieved([chunk]), LexicalIndex([chunk, rest]), 0.0, 1)
+    assert "21.118,08" in first.text and "23.940,34" not in first.text, first.text

@@ -278,6 +278,9 @@ def _candidates(
     bonus when it holds the kind of value the question asks for.
     """
     focus = question.focus & question_terms.keys()
+    # Asked for a total, and no record by its number ('Dự án thành phần 1'): a table's total row answers.
+    asks_total = _ASKS_TOTAL.search(question.folded) is not None and not _RECORD_NUMBER.search(
+        _NOT_A_QUANTITY.sub(" ", question.folded))
     # The places and bodies the question names, and the provinces its story names ('... COA ở
     # Nghệ An. Nộp đủ hồ sơ thì bao lâu có kết quả?'): a document that never names them is about
     # somewhere else.
@@ -411,6 +414,9 @@ def _candidates(
             if heading and wanted and _names_the_row(texts[i], weights) and (
                     not places or any(contains_phrase(texts[i], place) for place in places)):
                 bonus += ROW_NAMED_BONUS  # 'Texas', 'Xã Vân Hồ': the question names this record of the table
+            elif heading and wanted and asks_total and _TOTAL_ROW.match(
+                    next((cell.strip() for cell in texts[i].split("|") if cell.strip()), "")):
+                bonus += TOTAL_ROW_BONUS  # 'the total investment' of a table of component projects: its 'Tổng cộng' row
             if question.answer_type is not None:
                 # A sentence without a date cannot say when; without a number, how many; without
                 # a body, which agency.
@@ -1060,6 +1066,10 @@ def _header_before(chunk: Chunk, reader: DocumentReader | None) -> tuple[Chunk, 
 # by a common word outrank the sentence that answers (measured on dev, samples, heldout1-7).
 ROW_NAMED_BONUS = 0.3
 _TOTAL_ROW = re.compile(r"(?i)^(?:totals?|tổng(?: cộng| số)?|cộng)\b")
+# A question that asks for a total, which a table's total row answers when it names no other row.
+_ASKS_TOTAL = re.compile(r"\b(?:total|in all|altogether|tong|tong cong|tong so)\b")
+TOTAL_ROW_BONUS = 0.1
+_RECORD_NUMBER = re.compile(r"\b\d{1,3}\b")
 # The refusal model's confidence below which even a row the question names by its very name is refused.
 ROW_NAMED_FLOOR = 0.3
 _LETTER = re.compile(r"[^\W\d_]")

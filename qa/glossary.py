@@ -348,6 +348,34 @@ cộng hòa pháp | france
 liên minh châu âu | european union; eu
 châu âu | europe; european
 đông nam á | southeast asia
+địa chỉ | address; street address
+giá trị | value; worth
+tối thiểu | minimum; at least
+tối đa | maximum; at most; up to
+trở lên | or more; or above
+hàng hóa | goods; merchandise; commodities
+phân chia | split; divide; division
+kim khí quý | precious metals
+đá quý | gems; gemstones; precious stones
+giấy tờ có giá | valuable papers
+thuyền trưởng | captain; skipper
+thuyền viên | crew; crew members
+diễn tập | drill; drills; exercise
+cứu sinh | lifesaving; life-saving
+sơ tán | evacuation; evacuate
+tai nạn | accident; injury
+khám chữa bệnh | medical treatment; medical care
+tiêu hủy | destroy; destruction; disposal
+hạn sử dụng | expiry; shelf life; expiry date
+tịch thu | confiscate; confiscation; forfeit
+tạm giữ | seize; seized; seizure; temporarily held
+dược sĩ | pharmacist; pharmacists
+cao tuổi | elderly; older; senior
+nghỉ hưu | retired; retirement; retire
+trực tiếp | in person; directly; direct
+trực tuyến | online
+bưu chính | post; postal
+thành phần hồ sơ | application documents; dossier
 """
 
 

@@ -124,6 +124,11 @@ def test_the_glossary_reads_a_question_in_the_other_language() -> None:
     # A project's schedule and the land it takes, as a resolution on investment writes them.
     schedule = translate("By what year will the expressway be completed and put into operation, and how much forest land is converted?", "en")
     assert {"hoan", "thanh", "dua", "van", "hanh", "lam", "nghiep", "chuyen", "muc", "dich"} <= set(schedule), schedule
+    # What a law lists and a rule of a boat asks, in the words such documents use.
+    assets = translate("From what minimum value must precious metals, gems or valuable papers be declared?", "en")
+    assert {"toi", "thieu", "gia", "tri", "kim", "khi", "quy", "da", "giay"} <= set(assets), assets
+    drills = translate("How often must the captain run crew drills on lifesaving equipment and evacuation?", "en")
+    assert {"thuyen", "truong", "vien", "dien", "tap", "cuu", "sinh", "so", "tan"} <= set(drills), drills
 
 
 def test_a_vietnamese_question_without_english_words_finds_the_english_page(mixed_assistant: Assistant) -> None:

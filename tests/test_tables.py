@@ -331,3 +331,23 @@ def test_asked_for_a_total_the_tables_total_row_answers() -> None:
     first = answer_extractively(parse_question("Dự án thành phần 1 có sơ bộ tổng mức đầu tư bao nhiêu tỷ đồng?"),
                                 _retrieved([chunk]), LexicalIndex([chunk, rest]), 0.0, 1)
     assert "21.118,08" in first.text and "23.940,34" not in first.text, first.text
+
+
+def test_a_row_is_quoted_with_the_section_of_its_table_it_is_in() -> None:
+    from qa.answer.extractive import Candidate, complete_unit
+    from qa.types import Chunk
+    from tests.test_answers import Around
+
+    text = ("II. THỦ TỤC HÀNH CHÍNH BỊ BÃI BỎ\n"
+            "| STT | Mã số TTHC | Tên TTHC | Cơ quan thực hiện |\n"
+            "| THỦ TỤC HÀNH CHÍNH CẤP TỈNH | | | |\n"
+            "| 1 | 1.000953 | Thủ tục cấp Giấy chứng nhận đủ điều kiện kinh doanh môn Yoga | Sở Văn hóa và Thể thao |\n"
+            "| THỦ TỤC HÀNH CHÍNH CẤP XÃ | | | |\n"
+            "| 1 | 2.000794 | Thủ tục công nhận câu lạc bộ thể dục thể thao cơ sở | UBND xã |")
+    chunk = Chunk("c0", "d", "qd-325.docx", "t", "", 0, 0, len(text), text, "h")
+    row = "| 1 | 2.000794 | Thủ tục công nhận câu lạc bộ thể dục thể thao cơ sở | UBND xã |"
+    start = text.index(row)
+    spans, _ = complete_unit(Candidate(chunk, start, start + len(row), frozenset(), 1.0, 0), False, Around(text, chunk))
+    assert [holder.slice(a, b) for holder, a, b in spans] == [
+        "II. THỦ TỤC HÀNH CHÍNH BỊ BÃI BỎ", "| STT | Mã số TTHC | Tên TTHC | Cơ quan thực hiện |",
+        "| THỦ TỤC HÀNH CHÍNH CẤP XÃ | | | |", row], "the heading over the table and the nearest section row, not the first"

@@ -790,10 +790,11 @@ def answer_extractively(
     spans += _other_asks(question, crossed if across else question_terms, retrieved, lexical, evidence, spans, across)
     citations = [cite(n, chunk, start, end, score) for n, (chunk, start, end, score) in enumerate(spans, start=1)]
     text = " ".join(f"{inline_quote(c.quote)} [{c.n}]" for c in citations)
-    if best.heading and len(unit) >= 2 and unit[1] == (best.chunk, best.start, best.end) and (
-            cell := read_cell(question, question_terms, unit[0], unit[1])):
+    row_at = unit.index((best.chunk, best.start, best.end)) if (best.chunk, best.start, best.end) in unit else 0
+    if best.heading and row_at >= 1 and (cell := read_cell(question, question_terms, unit[row_at - 1], unit[row_at])):
         # The cell asked for, named by its column, before the header and row it is read from.
-        text = f"{cell} [{spans.index((*unit[0], best.score)) + 1}, {spans.index((*unit[1], best.score)) + 1}]. {text}"
+        text = (f"{cell} [{spans.index((*unit[row_at - 1], best.score)) + 1}, "
+                f"{spans.index((*unit[row_at], best.score)) + 1}]. {text}")
     if (number := another_documents_number(question, best.chunk)) is not None:
         # Asked about one document, answered from another ('Nghị quyết 02/2022 còn hiệu lực không?'
         # from the resolution that repeals it): say which one the quote is from.
@@ -972,7 +973,9 @@ def complete_unit(
         if header is None:
             return [own, *(piece(i) for i in rest)], 0
         column = _named_column(question, header, own)
-        return [column or header, own, *(piece(i) for i in rest)], 0
+        header = _without_section_rows(header)
+        sections = [span for span in _table_sections(chunk, best.start, reader) if not _overlaps(span, header)]
+        return [*sorted([*sections, column or header], key=lambda span: span[1]), own, *(piece(i) for i in rest)], 0
     run = _key_value_run_start(texts, at)
     if run:  # a table read as lines: the lines over it say what its amounts are
         return [(chunk, spans[max(0, run - KEY_VALUE_CAPTION_LINES)].start, spans[run - 1].end), own], 0
@@ -1040,13 +1043,18 @@ _TERMINAL_END = re.compile(r"[.!?:;…][\"”’)]*$")
 
 def _header_before(chunk: Chunk, reader: DocumentReader | None) -> tuple[Chunk, int, int] | None:
     """The header row of the table `chunk` opens inside (chunk.table_header), and a chunk that
-    holds it whole, to cite it from: found by halving, as a document's chunks are in order."""
+    holds it whole, to cite it from."""
     if reader is None or not chunk.table_header:
         return None
     start = reader.document_text(chunk.doc_id).rfind(chunk.table_header, 0, chunk.start)
-    if start < 0:
-        return None
-    end = start + len(chunk.table_header)
+    return _held_by(chunk, start, start + len(chunk.table_header), reader) if start >= 0 else None
+
+
+def _held_by(chunk: Chunk, start: int, end: int, reader: DocumentReader) -> tuple[Chunk, int, int] | None:
+    """A span of the document at or before `chunk`, with the chunk that holds it whole, to cite it
+    from: found by halving, as a document's chunks are in order."""
+    if chunk.start <= start and end <= chunk.end:
+        return chunk, start, end
     low, high, holder = 0, chunk.index - 1, None
     while low <= high:
         middle = (low + high) // 2
@@ -1058,6 +1066,59 @@ def _header_before(chunk: Chunk, reader: DocumentReader | None) -> tuple[Chunk, 
         else:
             high = middle - 1
     return (holder, start, end) if holder is not None and end <= holder.end else None
+
+
+# A table's section row: a numeral and a name ('I | THỦ TỤC HÀNH CHÍNH THUỘC THẨM QUYỀN ... CỦA SỞ',
+# '| B | Thủ tục hành chính cấp tỉnh | | |'), or a name alone across the row ('| THỦ TỤC HÀNH CHÍNH
+# CẤP TỈNH | | | |'); and the numbered heading over a table ('II. THỦ TỤC HÀNH CHÍNH BỊ BÃI BỎ').
+_SECTION_ROW = re.compile(r"^\|?\s*(?:(?:[IVX]{1,4}|[A-ZĐ])\.?\s*\|\s*)?[^\W\d_][^|]{2,}?\s*(?:\|\s*)*$")
+_SECTION_HEADING = re.compile(r"^(?:[IVX]{1,4}|[A-ZĐ])\.\s+\S")
+# How far back a row's sections are looked for.
+SECTION_LINES = 80
+
+
+def _table_sections(chunk: Chunk, row_start: int, reader: DocumentReader | None) -> list[tuple[Chunk, int, int]]:
+    """What part of its table a row is in: the nearest section row above it and the numbered
+    heading over the table ('II. THỦ TỤC HÀNH CHÍNH BỊ BÃI BỎ', then '| THỦ TỤC HÀNH CHÍNH CẤP TỈNH
+    | | |' over '| 1 | 1.000953 | Thủ tục cấp Giấy chứng nhận ... môn Yoga | ...'): whether a
+    procedure was repealed, and at which level of government it is done, is said there only."""
+    if reader is None:
+        return []
+    text = reader.document_text(chunk.doc_id)
+    found: list[tuple[int, int]] = []
+    section_row = False
+    end = text.rfind("\n", 0, row_start)
+    for _ in range(SECTION_LINES):
+        if end <= 0:
+            break
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end]
+        if "|" not in line:
+            if _SECTION_HEADING.match(line.strip()):
+                found.append((start, end))
+            break  # above the table
+        if not section_row and _SECTION_ROW.match(line.strip()):
+            found.append((start, end))
+            section_row = True
+        end = start - 1
+    spans = [_held_by(chunk, start, end, reader) for start, end in reversed(found)]
+    return [span for span in spans if span is not None]
+
+
+def _without_section_rows(header: tuple[Chunk, int, int]) -> tuple[Chunk, int, int]:
+    """The header's lines up to a section row read on with them ('STT | Tên thủ tục | ...' then 'I |
+    THỦ TỤC ... CỦA SỞ'): the section is the first rows', not every row's."""
+    holder, start, end = header
+    at = start
+    for line in holder.slice(start, end).split("\n"):
+        if at > start and _SECTION_ROW.match(line.strip()):
+            return holder, start, at - 1
+        at += len(line) + 1
+    return header
+
+
+def _overlaps(span: tuple[Chunk, int, int], other: tuple[Chunk, int, int] | None) -> bool:
+    return other is not None and span[1] < other[2] and other[1] < span[2]
 
 
 # What a table row gains when the question names it by its label cell.

@@ -1408,3 +1408,15 @@ def test_a_province_the_story_names_keeps_the_answer_in_a_document_about_it() ->
     assert question.story and not question.name_pairs, "the province is named in the story only"
     draft = answer_extractively(question, _retrieved([first, second]), lexical, 0.0, 1)
     assert "04 ngày làm việc" in draft.text and "02 ngày" not in draft.text, draft.text
+
+
+def test_a_reference_a_date_or_a_time_of_day_is_no_quantity() -> None:
+    from qa.answer.extractive import holds_wanted_value
+
+    planes = parse_question("How many Boeing 737 MAX airplanes worldwide would the FAA's proposed AD cover?")
+    assert not holds_wanted_value(planes, "The FAA proposes to supersede AD 2018–23–51, which applies to all Model 737–8 and "
+                                          "737–9 (737 MAX) airplanes.")
+    assert holds_wanted_value(planes, "The FAA estimates that this proposed AD affects 73 airplanes of U.S. registry.")
+    guarantee = parse_question("What was the value of the guarantee offered to the Mersey Gateway Bridge?")
+    assert not holds_wanted_value(guarantee, "16 June 2014 12:15pm added Trafford Power CCGT; updated Mersey Gateway Bridge")
+    assert holds_wanted_value(guarantee, "A guarantee of £1.2 billion was signed for the Mersey Gateway Bridge.")

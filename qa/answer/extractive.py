@@ -77,8 +77,15 @@ _NOT_IN_NAMES = frozenset("for the of and in on to with from at by a an".split()
 # Where a number is only part of a reference or a date: 'Số: 145/QĐ-UBND', 'ngày 12 tháng 01 năm 2026'.
 _NOT_A_QUANTITY = re.compile(
     DOC_NUMBER.pattern + r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bngay \d{1,2} thang \d{1,2}(?: nam \d{4})?|\b(?:nam )?(?:19|20)\d\d\b|"
-    r"\b(?:dieu|khoan|diem|chuong|(?<!danh )muc|article|section|part|chapter) \d+\b|\b" + MONTH + r" \d{1,2}\b"
+    r"\b(?:dieu|khoan|diem|chuong|(?<!danh )muc|article|section|part|chapter) \d+\b|\b" + MONTH + r" \d{1,2}\b|"
+    r"\b\d{1,2} " + MONTH + r"\b"
 )
+
+
+# A reference made of numbers ('AD 2018-23-51', 'Docket No. FAA-2020-0686') or a model's name
+# ('737 MAX', '737-8'): it names something, as a document number does, and is not a quantity.
+_REFERENCE = re.compile(r"\b\d+(?:[-–]\d+){2,}\b|\b[A-Z]{2,}[-–]\d{4}[-–]\d+\b|\b\d+ [A-Z]{2,}\b|\b\d{3}[-–]\d{1,2}\b")
+_TIME_OF_DAY = re.compile(r"\b\d{1,2}:\d{2}\s*(?:am|pm)?\b")
 
 
 def holds_wanted_value(question: Question, text: str, heading: str = "", across: bool = False) -> bool:
@@ -112,9 +119,11 @@ def holds_wanted_value(question: Question, text: str, heading: str = "", across:
             heading and re.search(question.unit_heading, fold(heading))
         ):
             return False  # 'bao nhiêu ngày' needs days, in the sentence or its table's header ('(tỷ đồng)')
-        # A number the question already holds ('hệ số lương bậc 1') is what it asks about, not the answer.
+        # A number the question already holds ('hệ số lương bậc 1') is what it asks about, not the answer;
+        # nor is a reference ('AD 2018–23–51', 'Model 737–8') or a time of day ('12:15pm') a quantity.
         own = {n.lstrip("0") for n in _NUMBER.findall(_NOT_A_QUANTITY.sub(" ", question.folded))}
-        return any(n.lstrip("0") not in own for n in _NUMBER.findall(_NOT_A_QUANTITY.sub(" ", folded))) or (
+        quantities = _NOT_A_QUANTITY.sub(" ", _TIME_OF_DAY.sub(" ", fold(_REFERENCE.sub(" ", text))))
+        return any(n.lstrip("0") not in own for n in _NUMBER.findall(quantities)) or (
             (question.unit is None or across) and _SPELLED_NUMBER.search(folded) is not None and _SPELLED_NUMBER.search(question.folded) is None)
     return (_DAY if question.wants_day else _DATE).search(DOC_NUMBER.sub(" ", folded)) is not None
 
@@ -582,10 +591,6 @@ _SPELLED_NUMBER = re.compile(
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?|thousands?|"
     r"millions?|billions?|dozens?)\b"
 )
-# A reference made of numbers ('AD 2018-23-51', 'Docket No. FAA-2020-0686') or a model's name
-# ('737 MAX', '737-8'): it names something, as a document number does, and is not a number the
-# answer must repeat.
-_REFERENCE = re.compile(r"\b\d+(?:[-–]\d+){2,}\b|\b[A-Z]{2,}[-–]\d{4}[-–]\d+\b|\b\d+ [A-Z]{2,}\b|\b\d{3}[-–]\d{1,2}\b")
 UNKNOWN_NAMES_REFUSE = 0.35
 # Below this evidence no model is asked (measured on dev and the samples: lower floors refuse no
 # more unanswerable questions, higher ones refuse right answers the model keeps).

@@ -82,7 +82,7 @@ class Assistant:
         # Document questions (who signed, when issued, what it replaces) are read from the anatomy
         # first, with or without a model: the quoted line is exact, and the gate would refuse them.
         gated: list[Answerer] = [RefusalGate(extractive), self.llm] if self.llm else []
-        self.answerers: list[Answerer] = [MetadataAnswerer(self.store), *gated, extractive]
+        self.answerers: list[Answerer] = [MetadataAnswerer(self.store, extractive), *gated, extractive]
 
     @property
     def backend(self) -> str:

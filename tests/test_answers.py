@@ -23,6 +23,7 @@ from qa.answer.extractive import (
     within_document_weights,
 )
 from qa.answer.from_metadata import asked_field
+from qa.answer.invariants import violations
 from qa.answer.meaning import SentenceMeaning, meaning_query
 from qa.answer.refusal import SIGNALS, fit, load_model
 from qa.assistant import NO_MATCHING_DOCUMENT
@@ -497,6 +498,14 @@ def test_who_signed_quotes_the_name_even_when_the_block_straddles_chunks(tmp_pat
     dated = assistant.ask("Quyết định 12/QĐ-UBND do ai ký và ban hành ngày nào?")
     assert "do PHÓ CHỦ TỊCH Nguyễn Văn Bình ký" in dated.answer and "được ban hành ngày 03/03/2026" in dated.answer, dated.answer
     assert assistant.ask("When was Decision 12/QĐ-UBND issued?").answer.startswith("12/QĐ-UBND was issued on 3 March 2026")
+    # An ask of its anatomy and an ask of its text: the anatomy's answer, then the text's.
+    mixed = assistant.ask("Quyết định 12/QĐ-UBND do ai ký, và Tổ công tác gồm bao nhiêu thành viên?")
+    assert mixed.answer.startswith("12/QĐ-UBND do PHÓ CHỦ TỊCH Nguyễn Văn Bình ký"), mixed.answer
+    assert "5 thành viên" in mixed.answer and [c.n for c in mixed.citations] == list(range(1, len(mixed.citations) + 1))
+    assert "[2]" in mixed.answer and violations(mixed, assistant.store) == []
+    # 'lúc nào' asks as 'khi nào' does: two asks of the anatomy.
+    when = assistant.ask("Quyết định 12/QĐ-UBND được ký ngày nào và hiệu lực từ lúc nào?")
+    assert "được ban hành ngày 03/03/2026" in when.answer and "kể từ ngày ký" in when.answer, when.answer
     # 'Which decision ...' of a decision is answered from its anatomy; 'which resolution ...' asks
     # about another document, which only the text can name.
     which = assistant.ask("Quyết định nào thành lập Tổ công tác gồm 5 thành viên, ban hành ngày nào?")

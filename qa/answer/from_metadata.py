@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Protocol
 
 from qa.answer.base import AnswerRequest, Draft
-from qa.answer.citations import cite, inline_quote
+from qa.answer.citations import CITATION_MARK, cite, inline_quote
 from qa.answer.extractive import naming_terms
 from qa.index.store import ChunkStore
 from qa.question import Question
@@ -20,6 +21,10 @@ from qa.text import fold, sentence_spans
 from qa.types import Chunk, Citation, DocumentInfo, Retrieved
 
 BACKEND = "extractive"
+
+class TextAnswerer(Protocol):
+    def draft(self, request: AnswerRequest) -> Draft: ...
+
 
 _BY_YEAR = re.compile(
     r"\b(?:which|what|list)\b.*\b(?:documents?|resolutions?|conclusions?|decisions?|plans?|texts?|news|articles?)\b"
@@ -57,7 +62,7 @@ _ASKED_DOCUMENT = rf"\b(?:which|what)(?: \w+){{0,3}} {_EN_DOCUMENT}\b.*"
 _RELATION_ASKS: list[tuple[str, re.Pattern[str]]] = [
     # '... thay thế quyết định nào?' and, passive, 'quyết định nào ngày 25/8/2025 bị bãi bỏ?'
     ("replaces", re.compile(rf"\bthay the {_VI_DOCUMENT}(?: so)? nao\b|{_VI_DOCUMENT} nao\b.*\b(?:bi|duoc) thay the\b|{_ASKED_DOCUMENT}\breplac")),
-    ("repeals", re.compile(rf"\bbai bo {_VI_DOCUMENT}(?: so)? nao\b|{_VI_DOCUMENT} nao\b.*\bbi bai bo\b|{_ASKED_DOCUMENT}\brepeal")),
+    ("repeals", re.compile(rf"\bbai bo {_VI_DOCUMENT}(?: so| cu)? nao\b|{_VI_DOCUMENT} nao\b.*\bbi bai bo\b|{_ASKED_DOCUMENT}\brepeal")),
     ("amends", re.compile(rf"\bsua doi(?:, bo sung)? {_VI_DOCUMENT}(?: so)? nao\b|{_VI_DOCUMENT} nao\b.*\b(?:bi|duoc) sua doi\b|"
                           rf"{_ASKED_DOCUMENT}\bamend")),
 ]
@@ -179,8 +184,9 @@ class MetadataAnswerer:
 
     backend = BACKEND
 
-    def __init__(self, store: ChunkStore) -> None:
+    def __init__(self, store: ChunkStore, text: TextAnswerer | None = None) -> None:
         self.store = store
+        self.text = text  # the answerer of the asks the anatomy cannot answer, read from the text
 
     def answer(self, request: AnswerRequest) -> Iterator[str | Draft]:
         if not request.whole_index:
@@ -201,8 +207,12 @@ class MetadataAnswerer:
             return None
         # 'Who signed Circular 1/2026/TT-BNV, and when does it take effect?': each ask of the
         # document's anatomy is answered, in order; an ask of its text leaves it to the text.
+        # An ask of its text ('..., and on what date was Trafford Power CCGT added?') is answered
+        # from the text, after the anatomy's.
         asked = [_asked_of_document(part) for part in question.parts]
-        fields = list(dict.fromkeys(f for f in asked if f is not None)) if asked and all(asked) else [field]
+        if asked and not all(asked) and self.text is None:
+            return None
+        fields = list(dict.fromkeys(f for f in asked if f is not None)) or [field]
         if question.doc_numbers:
             named = [d for d in docs if d.doc_number and fold(d.doc_number) in question.doc_numbers]
             if len(named) != 1:
@@ -224,9 +234,19 @@ class MetadataAnswerer:
             if draft is None:
                 return None  # one ask the anatomy cannot answer: the text is read for the whole question
             drafts.append(draft)
+        citations = [c for d in drafts for c in d.citations]
+        text = "; ".join(d.text for d in drafts)
+        if asked and not all(asked) and self.text is not None:
+            rest = self.text.draft(request)
+            if not rest.refused:
+                shift = len(citations)
+                renumbered = CITATION_MARK.sub(lambda m: "[" + ", ".join(str(int(n) + shift) for n in m.group(1).split(",")) + "]",
+                                               rest.text)
+                return Draft(f"{text}; {renumbered}", False, [*citations, *(c.model_copy(update={"n": c.n + shift})
+                             for c in rest.citations)], rest.evidence, BACKEND, confidence=rest.confidence, signals=rest.signals)
         if len(drafts) == 1:
             return drafts[0]
-        return Draft("; ".join(d.text for d in drafts), False, [c for d in drafts for c in d.citations], 1.0, BACKEND)
+        return Draft(text, False, citations, 1.0, BACKEND)
 
     def _field(self, doc: DocumentInfo, field: str, question: Question, number_from: int = 1) -> Draft | None:
         """The answer to one ask of the document's anatomy, its citations numbered from `number_from`."""

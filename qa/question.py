@@ -486,8 +486,9 @@ _PERIOD = re.compile(rf"\b({MONTH}),? ((?:19|20)\d\d)\b")
 # Where a second ask starts: 'and' / 'và' / a comma, then a question word within a few words
 # ('... dài bao nhiêu km và có sơ bộ tổng mức đầu tư bao nhiêu tỷ đồng?').
 _SECOND_ASK = re.compile(
-    r",?\s+(?:và|and)\s+(?=(?:[^\s,]+\s+){0,8}?(?:what|which|how|when|who|bao nhiêu|bao lâu|ngày nào|năm nào|khi nào|mức nào|"
-    r"lúc nào|bao giờ|thế nào|là gì|ở đâu|ai|\w+ cũ nào)\b)|"
+    r",?\s+(?:và|va|and)\s+(?=(?:[^\s,]+\s+){0,8}?(?:what|which|how|when|who|bao nhiêu|bao lâu|ngày nào|năm nào|khi nào|mức nào|"
+    r"lúc nào|bao giờ|thế nào|là gì|ở đâu|ai|\w+ cũ nào|bao nhieu|bao lau|ngay nao|nam nao|khi nao|muc nao|luc nao|bao gio|"
+    r"the nao|la gi|o dau)\b)|"
     # or a yes-or-no ask: '... and is there a fee?', '... và có mất phí không?'
     r",?\s+(?:and|và)\s+(?=(?:is|are|does|do|did|can|must|will|has) (?:there|it|they|this|that|a|an|the)\b|"
     r"(?:có|phải) (?:[^\s,]+\s+){0,6}?không\W*$)|"

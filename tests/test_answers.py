@@ -1429,3 +1429,18 @@ def test_a_reference_a_date_or_a_time_of_day_is_no_quantity() -> None:
     guarantee = parse_question("What was the value of the guarantee offered to the Mersey Gateway Bridge?")
     assert not holds_wanted_value(guarantee, "16 June 2014 12:15pm added Trafford Power CCGT; updated Mersey Gateway Bridge")
     assert holds_wanted_value(guarantee, "A guarantee of £1.2 billion was signed for the Mersey Gateway Bridge.")
+
+
+def test_each_ask_of_a_two_part_question_gets_its_value_in_its_own_unit() -> None:
+    text = ("Điều 1. Cơ cấu tổ chức bộ máy của Sở Xây dựng.\n"
+            "2. Phòng chuyên môn, nghiệp vụ và tương đương: 09 phòng\n"
+            "(1) Văn phòng Sở;\n"
+            "4. Giám đốc Sở chịu trách nhiệm về các phòng chuyên môn và các đơn vị sự nghiệp công lập trực thuộc.\n"
+            "3. Đơn vị sự nghiệp công lập trực thuộc sở: 11 đơn vị\n")
+    question = parse_question("so xay dung co bao nhieu phong chuyen mon va bao nhieu don vi su nghiep")
+    assert [p.ask for p in question.parts] == ["so xay dung co bao nhieu phong chuyen mon", "bao nhieu don vi su nghiep"]
+    chunk = Chunk("c0", "d1", "qd-605.pdf", "Quyết định 605/QĐ-UBND", "", 0, 0, len(text), text, "h")
+    other = "Sở Tài chính có 8 phòng."
+    draft = answer_extractively(question, _retrieved([chunk]), LexicalIndex([chunk, Chunk("o", "o", "o.txt", "O", "", 0, 0,
+                                len(other), other, "h")]), 0.0, 2)
+    assert "09 phòng" in draft.text and "11 đơn vị" in draft.text, draft.text

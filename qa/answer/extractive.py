@@ -831,9 +831,13 @@ def _other_asks(
     document = quoted[0][0].doc_id
     for part in question.parts:
         own = (crossed_weights(part, lexical.idf) if across else {}) or question_weights(part, lexical.idf)
-        said = " ".join(chunk.slice(start, end) for chunk, start, end, _ in [*quoted, *added])
-        if holds_wanted_value(part, said) and _coverage(own, frozenset(terms(said))) >= 0.8:
-            continue  # the answer already says it: '9 industrial clusters ... 362.6 hectares'
+        quotes = [chunk.slice(start, end) for chunk, start, end, _ in [*quoted, *added]]
+        said = " ".join(quotes)
+        if holds_wanted_value(part, said) and _coverage(own, frozenset(terms(said))) >= 0.8 and (
+                part.unit is None or any(holds_unit(part, quote) for quote in quotes)):
+            # The answer already says it: '9 industrial clusters ... 362.6 hectares'; not when its
+            # quotes hold a number only in another unit ('09 phòng' for 'bao nhiêu đơn vị').
+            continue
         weights = {t: 0.25 * w for t, w in question_terms.items()} | own
         # The asks of one question are about one document: the one the answer quotes, read where
         # this ask's own words are (retrieval looked for the whole question).
@@ -851,7 +855,8 @@ def _other_asks(
             rest = [c for c in found if not any(c.chunk.doc_id == chunk.doc_id and c.start < end and start < c.end
                                                  for chunk, start, end, _ in [*quoted, *added])]
             runner_up = min(rest, key=lambda c: (-c.score, c.rank, c.chunk.doc_id, c.start), default=None)
-            said_terms = frozenset(terms(said))
+            # What the quotes holding this ask's kind of value say (a quote without one does not answer it).
+            said_terms = frozenset(t for quote in quotes if holds_wanted_value(part, quote) for t in terms(quote))
             if runner_up is None or runner_up.score < NEXT_BEST_SHARE * top.score or not any(
                     t in runner_up.terms and t not in said_terms for t in own):
                 continue

@@ -813,6 +813,7 @@ def test_a_question_about_who_carries_out_a_procedure_is_not_about_who_issued_th
         return asked_field(parse_question(question))
 
     assert field("Quyết định 421/QĐ-BNNMT do cơ quan nào ban hành?") == "issuer"
+    assert field("Which agency is behind the ILR guidance on checking that data is accurate?") == "issuer"
     assert field("Quyết định 421/QĐ-BNNMT do cơ quan nào?") == "issuer"
     assert field("Theo Quyết định 421/QĐ-BNNMT, thủ tục cấp chứng chỉ hành nghề hạng II do cơ quan nào thực hiện?") is None
     assert field("Who signed Decision 421/QĐ-BNNMT?") == "signer"

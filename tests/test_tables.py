@@ -351,3 +351,7 @@ def test_a_row_is_quoted_with_the_section_of_its_table_it_is_in() -> None:
     assert [holder.slice(a, b) for holder, a, b in spans] == [
         "II. THỦ TỤC HÀNH CHÍNH BỊ BÃI BỎ", "| STT | Mã số TTHC | Tên TTHC | Cơ quan thực hiện |",
         "| THỦ TỤC HÀNH CHÍNH CẤP XÃ | | | |", row], "the heading over the table and the nearest section row, not the first"
+    # A chunk that opens under the header (no header to quote) still says the row's section.
+    rows = Chunk("c1", "d", "qd-325.docx", "t", "", 1, start - 40, len(text), text[start - 40 :], "h")
+    spans, _ = complete_unit(Candidate(rows, start, start + len(row), frozenset(), 1.0, 0), False, Around(text, chunk, rows))
+    assert [holder.slice(a, b) for holder, a, b in spans][-2:] == ["| THỦ TỤC HÀNH CHÍNH CẤP XÃ | | | |", row]

@@ -981,7 +981,7 @@ def complete_unit(
             header = _header_before(chunk, reader) if chunk.table_header else None
         rest = _wrapped_row(texts, at, at, question)
         if header is None:
-            return [own, *(piece(i) for i in rest)], 0
+            return [*_table_sections(chunk, best.start, reader), own, *(piece(i) for i in rest)], 0
         column = _named_column(question, header, own)
         header = _without_section_rows(header)
         sections = [span for span in _table_sections(chunk, best.start, reader) if not _overlaps(span, header)]

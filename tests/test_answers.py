@@ -1445,3 +1445,15 @@ def test_each_ask_of_a_two_part_question_gets_its_value_in_its_own_unit() -> Non
     draft = answer_extractively(question, _retrieved([chunk]), LexicalIndex([chunk, Chunk("o", "o", "o.txt", "O", "", 0, 0,
                                 len(other), other, "h")]), 0.0, 2)
     assert "09 phòng" in draft.text and "11 đơn vị" in draft.text, draft.text
+
+
+def test_asked_for_a_list_a_sentence_that_lists_it_inline_is_no_title_line() -> None:
+    title = "Quyết định phân cấp thực hiện nhiệm vụ thuộc thẩm quyền của Chủ tịch UBND tỉnh Lai Châu cho Sở Tư pháp"
+    text = ("Quyết định này quy định việc phân cấp thực hiện nhiệm vụ thuộc thẩm quyền của Chủ tịch UBND tỉnh Lai Châu cho Sở Tư "
+            "pháp trong các lĩnh vực: Công chứng, Luật sư, Đấu giá tài sản, Quản tài viên.\n"
+            "c) Rà soát quy trình nội bộ giải quyết thủ tục hành chính trong các lĩnh vực phân cấp cho Sở Tư pháp.\n"
+            "1. Lĩnh vực công chứng:\na) Bổ nhiệm công chứng viên;\nb) Miễn nhiệm công chứng viên;\n")
+    fields = _best_sentences(parse_question("Chủ tịch UBND tỉnh Lai Châu phân cấp cho Sở Tư pháp những lĩnh vực nào?"), text, title)
+    assert fields[0].startswith("Quyết định này quy định"), fields[:2]
+    tasks = _best_sentences(parse_question("Trong lĩnh vực công chứng, Sở Tư pháp được phân cấp những nhiệm vụ nào?"), text, title)
+    assert tasks[0] == "1. Lĩnh vực công chứng:", tasks[:2]

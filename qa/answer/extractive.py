@@ -85,6 +85,19 @@ _NOT_A_QUANTITY = re.compile(
 # A reference made of numbers ('AD 2018-23-51', 'Docket No. FAA-2020-0686') or a model's name
 # ('737 MAX', '737-8'): it names something, as a document number does, and is not a quantity.
 _REFERENCE = re.compile(r"\b\d+(?:[-–]\d+){2,}\b|\b[A-Z]{2,}[-–]\d{4}[-–]\d+\b|\b\d+ [A-Z]{2,}\b|\b\d{3}[-–]\d{1,2}\b")
+# Items listed inline after a colon: 'trong các lĩnh vực: Công chứng, Luật sư, Đấu giá tài sản'.
+_INLINE_LIST = re.compile(r":\s*[^,:;]{2,60}(?:,\s*[^,:;]{2,60}){2,}")
+def _lists_what_is_asked(text: str, question: Question) -> bool:
+    """Whether the text lists items inline, none of which the question names: asked 'những lĩnh
+    vực nào', it answers; asked for the tasks 'trong lĩnh vực công chứng', it only names the field."""
+    found = _INLINE_LIST.search(text)
+    if found is None:
+        return False
+    asked = set(question.terms)
+    items = [frozenset(terms(item)) for item in found.group(0).lstrip(": ").split(",")]
+    return not any(item and item <= asked for item in items)
+
+
 _TIME_OF_DAY = re.compile(r"\b\d{1,2}:\d{2}\s*(?:am|pm)?\b")
 
 
@@ -376,8 +389,10 @@ def _candidates(
             wanted = holds_wanted_value(question, texts[i], heading, across)
             if len(unit_terms[i]) >= 3 and len(unit_terms[i] & identifying) >= 0.6 * len(unit_terms[i]) and not (
                 question.answer_type in ("date", "number") and wanted
-            ):
-                factor *= 0.5  # the title again (a header, an annex heading): it names the document, not the answer
+            ) and not (question.wants_list and _lists_what_is_asked(texts[i], question)):
+                # The title again (a header, an annex heading): it names the document, not the answer;
+                # unless, asked for a list, it lists ('... trong các lĩnh vực: Công chứng, Luật sư, ...').
+                factor *= 0.5
             if not about[chunk.doc_id]:
                 worded *= 0.5  # from a document that never names the place or body the question is about
             if len(texts[i].split()) <= 6 and not _DIGIT.search(texts[i]) and not _LIST_ITEM.match(texts[i]) and not (

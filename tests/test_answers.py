@@ -1427,6 +1427,10 @@ def test_a_reference_a_date_or_a_time_of_day_is_no_quantity() -> None:
     assert not holds_wanted_value(planes, "The FAA proposes to supersede AD 2018–23–51, which applies to all Model 737–8 and "
                                           "737–9 (737 MAX) airplanes.")
     assert holds_wanted_value(planes, "The FAA estimates that this proposed AD affects 73 airplanes of U.S. registry.")
+    trusts = parse_question("How many NHS trusts were put into special measures in July 2013?")
+    assert holds_wanted_value(trusts, "An update on progress made at 11 NHS trusts that were put into special measures.")
+    repealed = parse_question("Quyết định 325/QĐ-UBND bãi bỏ bao nhiêu thủ tục hành chính cấp tỉnh?")
+    assert holds_wanted_value(repealed, "2. Bãi bỏ 13 TTHC cấp tỉnh đã công bố tại Quyết định số 178/QĐ-UBND.")
     guarantee = parse_question("What was the value of the guarantee offered to the Mersey Gateway Bridge?")
     assert not holds_wanted_value(guarantee, "16 June 2014 12:15pm added Trafford Power CCGT; updated Mersey Gateway Bridge")
     assert holds_wanted_value(guarantee, "A guarantee of £1.2 billion was signed for the Mersey Gateway Bridge.")

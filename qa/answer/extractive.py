@@ -99,6 +99,9 @@ def _lists_what_is_asked(text: str, question: Question) -> bool:
 
 
 _TIME_OF_DAY = re.compile(r"\b\d{1,2}:\d{2}\s*(?:am|pm)?\b")
+# What a sentence names with numbers (an AD, a docket, a model: 'AD 2018–23–51', '737–8'). Not a
+# number before capitals: '11 NHS trusts' and '13 TTHC' count things.
+_NUMBERED_NAME = re.compile(r"\b\d+(?:[-–]\d+){2,}\b|\b[A-Z]{2,}[-–]\d{4}[-–]\d+\b|\b\d{3}[-–]\d{1,2}\b")
 
 
 def holds_wanted_value(question: Question, text: str, heading: str = "", across: bool = False) -> bool:
@@ -135,7 +138,7 @@ def holds_wanted_value(question: Question, text: str, heading: str = "", across:
         # A number the question already holds ('hệ số lương bậc 1') is what it asks about, not the answer;
         # nor is a reference ('AD 2018–23–51', 'Model 737–8') or a time of day ('12:15pm') a quantity.
         own = {n.lstrip("0") for n in _NUMBER.findall(_NOT_A_QUANTITY.sub(" ", question.folded))}
-        quantities = _NOT_A_QUANTITY.sub(" ", _TIME_OF_DAY.sub(" ", fold(_REFERENCE.sub(" ", text))))
+        quantities = _NOT_A_QUANTITY.sub(" ", _TIME_OF_DAY.sub(" ", fold(_NUMBERED_NAME.sub(" ", text))))
         return any(n.lstrip("0") not in own for n in _NUMBER.findall(quantities)) or (
             (question.unit is None or across) and _SPELLED_NUMBER.search(folded) is not None and _SPELLED_NUMBER.search(question.folded) is None)
     return (_DAY if question.wants_day else _DATE).search(DOC_NUMBER.sub(" ", folded)) is not None

@@ -87,6 +87,8 @@ _NOT_A_QUANTITY = re.compile(
 _REFERENCE = re.compile(r"\b\d+(?:[-–]\d+){2,}\b|\b[A-Z]{2,}[-–]\d{4}[-–]\d+\b|\b\d+ [A-Z]{2,}\b|\b\d{3}[-–]\d{1,2}\b")
 # Items listed inline after a colon: 'trong các lĩnh vực: Công chứng, Luật sư, Đấu giá tài sản'.
 _INLINE_LIST = re.compile(r":\s*[^,:;]{2,60}(?:,\s*[^,:;]{2,60}){2,}")
+
+
 def _lists_what_is_asked(text: str, question: Question) -> bool:
     """Whether the text lists items inline, none of which the question names: asked 'những lĩnh
     vực nào', it answers; asked for the tasks 'trong lĩnh vực công chứng', it only names the field."""
@@ -995,7 +997,8 @@ def complete_unit(
                 own_lines = (chunk, spans[opens].start, best.end)
                 rest = _wrapped_row(texts, opens, at, question)
                 header = _header_before(chunk, reader) if chunk.table_header else None
-                return [*([header] if header else []), own_lines, *(piece(i) for i in rest)], 0
+                lead = [*_table_sections(chunk, spans[opens].start, reader), *([header] if header else [])]
+                return [*sorted(lead, key=lambda span: span[1]), own_lines, *(piece(i) for i in rest)], 0
             header = _header_before(chunk, reader) if chunk.table_header else None
         rest = _wrapped_row(texts, at, at, question)
         if header is None:
@@ -1236,8 +1239,8 @@ _SECTION_CELL = re.compile(r"[IVX]{1,4}|[A-ZĐ]")
 
 def _heads_columns(line: str, cells: list[str]) -> bool:
     """Whether a line can be a table's header: names, none empty but over the labels, not figures,
-    nor a section line, nor the tail of a row a chunk opened inside ('... Nghị định số 352/2025/NĐ-CP ... | Cấp tỉnh | x'), nor
-    the header of the document itself ('BỘ XÂY DỰNG | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM')."""
+    nor a section line, nor the tail of a row a chunk opened inside ('... Nghị định số
+    352/2025/NĐ-CP ... | Cấp tỉnh | x'), nor the document's own header ('BỘ XÂY DỰNG | CỘNG HÒA ...')."""
     return names_columns(line) and not _SECTION_CELL.fullmatch(cells[0]) and not _NATIONAL_MOTTO.search(line) and all(
         cells[1:]) and not any(cell.endswith((".", ";", "-")) or DOC_NUMBER.search(cell) for cell in cells)
 

@@ -355,3 +355,13 @@ def test_a_row_is_quoted_with_the_section_of_its_table_it_is_in() -> None:
     rows = Chunk("c1", "d", "qd-325.docx", "t", "", 1, start - 40, len(text), text[start - 40 :], "h")
     spans, _ = complete_unit(Candidate(rows, start, start + len(row), frozenset(), 1.0, 0), False, Around(text, chunk, rows))
     assert [holder.slice(a, b) for holder, a, b in spans][-2:] == ["| THỦ TỤC HÀNH CHÍNH CẤP XÃ | | | |", row]
+
+
+def test_the_end_of_a_header_a_pdf_wrapped_is_no_section_row() -> None:
+    from qa.answer.extractive import _SECTION_ROW
+
+    assert _SECTION_ROW.match("| THỦ TỤC HÀNH CHÍNH CẤP TỈNH | | | | | |")
+    assert _SECTION_ROW.match("I | THỦ TỤC HÀNH CHÍNH THUỘC THẨM QUYỀN GIẢI QUYẾT CỦA SỞ VĂN HÓA")
+    assert _SECTION_ROW.match("| B | Thủ tục hành chính cấp tỉnh | | | | |")
+    assert not _SECTION_ROW.match("Căn cứ pháp lý |")
+    assert not _SECTION_ROW.match("| 1 | 2.002819 | Cấp giấy chứng nhận | 04 ngày làm việc |")

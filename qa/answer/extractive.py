@@ -1100,9 +1100,11 @@ def _held_by(chunk: Chunk, start: int, end: int, reader: DocumentReader) -> tupl
 
 
 # A table's section row: a numeral and a name ('I | THỦ TỤC HÀNH CHÍNH THUỘC THẨM QUYỀN ... CỦA SỞ',
-# '| B | Thủ tục hành chính cấp tỉnh | | |'), or a name alone across the row ('| THỦ TỤC HÀNH CHÍNH
-# CẤP TỈNH | | | |'); and the numbered heading over a table ('II. THỦ TỤC HÀNH CHÍNH BỊ BÃI BỎ').
-_SECTION_ROW = re.compile(r"^\|?\s*(?:(?:[IVX]{1,4}|[A-ZĐ])\.?\s*\|\s*)?[^\W\d_][^|]{2,}?\s*(?:\|\s*)*$")
+# '| B | Thủ tục hành chính cấp tỉnh | | |'), or a name alone across the row, its other cells empty
+# ('| THỦ TỤC HÀNH CHÍNH CẤP TỈNH | | | |'; not the end of a header a PDF wrapped: 'Căn cứ pháp lý |');
+# and the numbered heading over a table ('II. THỦ TỤC HÀNH CHÍNH BỊ BÃI BỎ').
+_SECTION_ROW = re.compile(r"^\|?\s*(?:[IVX]{1,4}|[A-ZĐ])\.?\s*\|\s*[^\W\d_][^|]{2,}?\s*(?:\|\s*)*$|"
+                          r"^\|\s*[^\W\d_][^|]{2,}?\s*\|(?:\s*\|)+\s*$")
 _SECTION_HEADING = re.compile(r"^(?:[IVX]{1,4}|[A-ZĐ])\.\s+\S")
 # How far back a row's sections are looked for.
 SECTION_LINES = 80

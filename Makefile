@@ -70,9 +70,9 @@ eval-vectors: $(STAMP)
 fit-refusal: $(STAMP)
 	$(BIN)/qa eval --questions evals/dev.jsonl --questions evals/questions.jsonl $(EVAL_DOCS) --fit-refusal qa/answer/refusal_model.json
 
-# Questions written after the rules were frozen; a report, never a gate. heldout1-11 and heldout14
-# have been read (development sets now); heldout12, heldout13 and heldout15 were written on
-# 2026-11-27, frozen by their hashes, and never read.
+# Questions written after the rules were frozen; a report, never a gate. heldout1-14 have been read
+# (development sets now; heldout12 and heldout13 in the twenty-sixth session, after their hashes had
+# kept them unread for three sessions); heldout15, frozen by its hash, has never been read.
 eval-heldout: $(STAMP)
 	$(BIN)/qa eval --questions evals/heldout.jsonl --docs $(SAMPLE) --json reports/heldout.json --markdown reports/heldout.md
 	$(BIN)/qa eval --questions evals/heldout2.jsonl --docs $(SAMPLE) --json reports/heldout2.json --markdown reports/heldout2.md

@@ -365,3 +365,19 @@ def test_the_end_of_a_header_a_pdf_wrapped_is_no_section_row() -> None:
     assert _SECTION_ROW.match("| B | Thủ tục hành chính cấp tỉnh | | | | |")
     assert not _SECTION_ROW.match("Căn cứ pháp lý |")
     assert not _SECTION_ROW.match("| 1 | 2.002819 | Cấp giấy chứng nhận | 04 ngày làm việc |")
+
+
+def test_a_row_whose_label_adds_words_of_its_own_is_named_less() -> None:
+    from qa.answer.extractive import _label_share, question_weights
+    from qa.index.lexical import LexicalIndex
+    from qa.question import parse_question
+    from qa.types import Chunk
+
+    first = "1 | Thủ tục cấp giấy phép đủ điều kiện kinh doanh dịch vụ karaoke/ 1.001029.H50 | 10 ngày làm việc"
+    second = "2 | Thủ tục cấp giấy phép điều chỉnh Giấy phép đủ điều kiện kinh doanh dịch vụ karaoke/ 1.000963.H50 | 07 ngày"
+    text = f"{first}\n{second}\nThủ tục điều chỉnh quy hoạch."
+    lexical = LexicalIndex([Chunk("c0", "d1", "qd.docx", "Quyết định", "", 0, 0, len(text), text, "h")])
+    question = parse_question("Thủ tục cấp giấy phép đủ điều kiện kinh doanh dịch vụ karaoke giải quyết trong bao nhiêu ngày?")
+    weights = question_weights(question, lexical.idf)
+    assert _label_share(first, weights, lexical.idf) == 1.0, "every word of its label is asked (its code is no word)"
+    assert _label_share(second, weights, lexical.idf) < 0.95, "'điều chỉnh' is its own"

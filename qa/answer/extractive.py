@@ -442,7 +442,9 @@ def _candidates(
                 factor *= 0.5  # a table by year: the row of another year than the one asked about
             if heading and wanted and _names_the_row(texts[i], weights) and (
                     not places or any(contains_phrase(texts[i], place) for place in places)):
-                bonus += ROW_NAMED_BONUS  # 'Texas', 'Xã Vân Hồ': the question names this record of the table
+                # 'Texas', 'Xã Vân Hồ': the question names this record of the table; less so a label
+                # with words of its own ('Thủ tục cấp giấy phép điều chỉnh ...' for 'thủ tục cấp giấy phép').
+                bonus += ROW_NAMED_BONUS * _label_share(texts[i], weights, lexical.idf)
             elif heading and wanted and asks_total and _TOTAL_ROW.match(
                     next((cell.strip() for cell in texts[i].split("|") if cell.strip()), "")):
                 bonus += TOTAL_ROW_BONUS  # 'the total investment' of a table of component projects: its 'Tổng cộng' row
@@ -1184,6 +1186,16 @@ def _names_the_row(row: str, weights: dict[str, float]) -> bool:
     label = _EXCEPTION.sub(" ", next((cell for cell in row.split(" | ") if len(_LETTER.findall(cell)) >= 3), ""))
     words = set(terms(label))
     return bool(words) and len(words & weights.keys()) >= 0.75 * len(words)
+
+
+def _label_share(row: str, weights: dict[str, float], idf: Callable[[str], float]) -> float:
+    """How much of a row's label (by rarity) the question holds: 1.0 when every word is asked."""
+    if _row_year(row):
+        return 1.0
+    label = _EXCEPTION.sub(" ", next((cell for cell in row.split(" | ") if len(_LETTER.findall(cell)) >= 3), ""))
+    words = [t for t in set(terms(label)) if not any(ch.isdigit() for ch in t)]
+    total = sum(idf(t) for t in words)
+    return sum(idf(t) for t in words if t in weights) / total if total > 0 else 1.0
 
 
 def _row_named_by_name(row: str, question: Question) -> bool:

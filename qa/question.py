@@ -360,6 +360,8 @@ _YES_NO_ASK = re.compile(r"^(?:will|would|can|could|does|do|did|is|are|was|were|
 
 def asks_yes_or_no(ask: str) -> bool:
     return _YES_NO_ASK.match(fold(ask)) is not None
+
+
 # Words that stand for someone or something without naming it (folded and stemmed, as terms()
 # gives them), and verbs too general to ask about anything alone. Not the Vietnamese pronouns that
 # fold onto other words ('bạn' onto 'ban hành', 'anh' onto 'Anh', 'nó' onto 'nợ').

@@ -82,9 +82,6 @@ _NOT_A_QUANTITY = re.compile(
 )
 
 
-# A reference made of numbers ('AD 2018-23-51', 'Docket No. FAA-2020-0686') or a model's name
-# ('737 MAX', '737-8'): it names something, as a document number does, and is not a quantity.
-_REFERENCE = re.compile(r"\b\d+(?:[-–]\d+){2,}\b|\b[A-Z]{2,}[-–]\d{4}[-–]\d+\b|\b\d+ [A-Z]{2,}\b|\b\d{3}[-–]\d{1,2}\b")
 # Items listed inline after a colon: 'trong các lĩnh vực: Công chứng, Luật sư, Đấu giá tài sản'.
 _INLINE_LIST = re.compile(r":\s*[^,:;]{2,60}(?:,\s*[^,:;]{2,60}){2,}")
 
@@ -104,6 +101,9 @@ _TIME_OF_DAY = re.compile(r"\b\d{1,2}:\d{2}\s*(?:am|pm)?\b")
 # What a sentence names with numbers (an AD, a docket, a model: 'AD 2018–23–51', '737–8'). Not a
 # number before capitals: '11 NHS trusts' and '13 TTHC' count things.
 _NUMBERED_NAME = re.compile(r"\b\d+(?:[-–]\d+){2,}\b|\b[A-Z]{2,}[-–]\d{4}[-–]\d+\b|\b\d{3}[-–]\d{1,2}\b")
+# In a question, a number before capitals names a model too ('737 MAX'): it names something, as a
+# document number does, and is not a number the answer must repeat.
+_REFERENCE = re.compile(_NUMBERED_NAME.pattern + r"|\b\d+ [A-Z]{2,}\b")
 
 
 def holds_wanted_value(question: Question, text: str, heading: str = "", across: bool = False) -> bool:
@@ -1183,17 +1183,20 @@ def _names_the_row(row: str, weights: dict[str, float]) -> bool:
     are the question's; or, in a table by year, its year."""
     if year := _row_year(row):
         return year in weights  # a table by year ('2007 | 66 | 8 | 3,482 | ...'): the year the question names
-    label = _EXCEPTION.sub(" ", next((cell for cell in row.split(" | ") if len(_LETTER.findall(cell)) >= 3), ""))
-    words = set(terms(label))
+    words = set(terms(_row_label(row)))
     return bool(words) and len(words & weights.keys()) >= 0.75 * len(words)
+
+
+def _row_label(row: str) -> str:
+    """A row's label: its first cell with words in it, without what the label excepts."""
+    return _EXCEPTION.sub(" ", next((cell for cell in row.split(" | ") if len(_LETTER.findall(cell)) >= 3), ""))
 
 
 def _label_share(row: str, weights: dict[str, float], idf: Callable[[str], float]) -> float:
     """How much of a row's label (by rarity) the question holds: 1.0 when every word is asked."""
     if _row_year(row):
         return 1.0
-    label = _EXCEPTION.sub(" ", next((cell for cell in row.split(" | ") if len(_LETTER.findall(cell)) >= 3), ""))
-    words = [t for t in set(terms(label)) if not any(ch.isdigit() for ch in t)]
+    words = [t for t in set(terms(_row_label(row))) if not any(ch.isdigit() for ch in t)]
     total = sum(idf(t) for t in words)
     return sum(idf(t) for t in words if t in weights) / total if total > 0 else 1.0
 

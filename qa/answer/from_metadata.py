@@ -22,6 +22,7 @@ from qa.types import Chunk, Citation, DocumentInfo, Retrieved
 
 BACKEND = "extractive"
 
+
 class TextAnswerer(Protocol):
     def draft(self, request: AnswerRequest) -> Draft: ...
 
@@ -179,6 +180,13 @@ def _named_by_words(question: Question, retrieved: list[Retrieved], docs: list[D
     return max(order, key=lambda d: (shared(d), -order.index(d)), default=None)
 
 
+def _numbered_from(draft: Draft, first: int) -> tuple[str, list[Citation]]:
+    """A draft's text and citations with its citations numbered from `first` ('[1]' becomes '[3]')."""
+    shift = first - 1
+    text = CITATION_MARK.sub(lambda m: "[" + ", ".join(str(int(n) + shift) for n in m.group(1).split(",")) + "]", draft.text)
+    return text, [c.model_copy(update={"n": c.n + shift}) for c in draft.citations]
+
+
 class MetadataAnswerer:
     """Document questions answered from the anatomy read at ingest. They read the whole index, so
     they stay out of questions restricted by filters or asked of another retriever."""
@@ -207,11 +215,11 @@ class MetadataAnswerer:
         if field is None:
             return None
         # 'Who signed Circular 1/2026/TT-BNV, and when does it take effect?': each ask of the
-        # document's anatomy is answered, in order; an ask of its text leaves it to the text.
-        # An ask of its text ('..., and on what date was Trafford Power CCGT added?') is answered
-        # from the text, after the anatomy's.
+        # document's anatomy is answered, in order; an ask of its text ('..., and on what date was
+        # Trafford Power CCGT added?') is answered from the text after them.
         asked = [_asked_of_document(part) for part in question.parts]
-        if asked and not all(asked) and self.text is None:
+        asks_text = bool(asked) and not all(asked)
+        if asks_text and self.text is None:
             return None
         fields = list(dict.fromkeys(f for f in asked if f is not None)) or [field]
         if question.doc_numbers:
@@ -237,14 +245,10 @@ class MetadataAnswerer:
             drafts.append(draft)
         citations = [c for d in drafts for c in d.citations]
         text = "; ".join(d.text for d in drafts)
-        if asked and not all(asked) and self.text is not None:
-            rest = self.text.draft(request)
-            if not rest.refused:
-                shift = len(citations)
-                renumbered = CITATION_MARK.sub(lambda m: "[" + ", ".join(str(int(n) + shift) for n in m.group(1).split(",")) + "]",
-                                               rest.text)
-                return Draft(f"{text}; {renumbered}", False, [*citations, *(c.model_copy(update={"n": c.n + shift})
-                             for c in rest.citations)], rest.evidence, BACKEND, confidence=rest.confidence, signals=rest.signals)
+        if asks_text and self.text is not None and not (rest := self.text.draft(request)).refused:
+            text_after, cited_after = _numbered_from(rest, len(citations) + 1)
+            return Draft(f"{text}; {text_after}", False, [*citations, *cited_after], rest.evidence, BACKEND,
+                         confidence=rest.confidence, signals=rest.signals)
         if len(drafts) == 1:
             return drafts[0]
         return Draft(text, False, citations, 1.0, BACKEND)

@@ -71,6 +71,19 @@ def test_the_refusal_model_refuses_before_the_model_is_called(sample_index: Path
     assert llm.requests == [], "no passage answers, so the model is never called"
 
 
+def test_the_model_is_handed_the_passage_the_extractive_answer_quotes(sample_index: Path, embedder, llm: ScriptedLLM) -> None:
+    # With three passages, retrieval misses the one that names the deputy director; the extractive
+    # answer finds it inside the best document, and the model is handed it first.
+    llm.enqueue("Nguyen Sanh Duong is the Deputy Director [1].")
+    answer = make(sample_index, embedder, llm.url, top_k=3).ask(
+        "Who is the Deputy Director of the provincial Department of Industry and Trade?")
+    user = llm.requests[0]["body"]["messages"][1]["content"]
+    first = user.split('<source n="2"')[0]
+    assert "Nguyen Sanh Duong - Deputy Director" in first
+    assert not answer.refused and answer.sentences[0].supported
+    assert "Nguyen Sanh Duong" in answer.citations[0].quote
+
+
 def test_follow_up_is_rewritten_before_retrieval(sample_index: Path, embedder, llm: ScriptedLLM) -> None:
     llm.enqueue("What is the total area of the industrial clusters planned in Khanh Hoa?", "669 hectares [1].")
     history = [("How many industrial clusters are planned in Khanh Hoa?", "14 [1].")]

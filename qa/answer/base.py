@@ -13,7 +13,7 @@ from typing import Protocol
 
 from qa.errors import QAError
 from qa.question import Question
-from qa.types import Citation, Retrieved, SentenceSupport
+from qa.types import Chunk, Citation, Retrieved, SentenceSupport
 
 
 class AnswererUnavailable(QAError):
@@ -31,6 +31,9 @@ class Draft:
     # The refusal model's probability that this answer is right (None without a model).
     confidence: float | None = None
     signals: dict[str, float] = field(default_factory=dict)
+    # The chunks the quotes come from, first quoted first: whole units (a list's items in the next
+    # chunk, a row's table header, a passage found inside the best document beyond the top k).
+    passages: tuple[Chunk, ...] = ()
 
 
 class AnswerRequest:
@@ -50,6 +53,9 @@ class AnswerRequest:
         self.whole_index = whole_index
         # Documents the asking user may not see: answers read from the document list skip them too.
         self.hidden = hidden
+        # The passages the extractive answer quotes, when it let a model answer (RefusalGate): the
+        # model is handed these complete units first, then what retrieval found.
+        self.answering: list[Retrieved] = []
 
     @property
     def retrieved(self) -> list[Retrieved]:

@@ -828,7 +828,8 @@ def answer_extractively(
         text = (f"Theo văn bản {number}: " if question.language == "vi" else f"From {number}: ") + text
     if more:
         text += f" (và {more} mục khác)" if question.language == "vi" else f" (and {more} more)"
-    return Draft(text, False, citations, evidence, BACKEND, confidence=confidence, signals=signals)
+    passages = tuple({chunk.chunk_id: chunk for chunk, *_ in spans}.values())
+    return Draft(text, False, citations, evidence, BACKEND, confidence=confidence, signals=signals, passages=passages)
 
 
 def another_documents_number(question: Question, chunk: Chunk) -> str | None:
@@ -1370,7 +1371,7 @@ class ExtractiveAnswerer:
 class RefusalGate:
     """Stands before a model: when the refusal model reads the retrieved passages as not answering
     the question, it refuses without calling the model (no cost, no invented answer); otherwise it
-    lets the model answer. The same passages the model would be given are what it reads."""
+    lets the model answer, and hands it the passages its own answer quotes (request.answering)."""
 
     backend = BACKEND
 
@@ -1384,3 +1385,5 @@ class RefusalGate:
         draft = self._extractive.draft(request)
         if draft.refused and draft.confidence is not None and draft.confidence < model.cut:
             yield draft
+            return
+        request.answering = [Retrieved(chunk, 0.0, None, None, None) for chunk in draft.passages]

@@ -136,7 +136,10 @@ class GeneratedAnswerer:
 
     def answer(self, request: AnswerRequest) -> Iterator[str | Draft]:
         question = request.question
-        packed = self.pack(question, request.retrieved)
+        # The units the extractive answer quotes first (a list whose items run into the next chunk,
+        # a row under its table's header), then the rest of what retrieval found.
+        quoted = {hit.chunk.chunk_id for hit in request.answering}
+        packed = self.pack(question, [*request.answering, *(hit for hit in request.retrieved if hit.chunk.chunk_id not in quoted)])
         messages = self._messages(question, packed)
         if not request.streaming:
             yield self.draft(self.model.chat(messages, self.settings.llm_answer_tokens), packed, question)

@@ -932,9 +932,27 @@ _PLACE_AND_DATE = re.compile(r"^[^\W\d][\w .'-]{1,40}, ngày \d{1,2} tháng \d{1
 _REFERS_BACK = re.compile(r"^(it|its|they|their|this|these|those|such|he|she|the (?:same|latter|former)|no|ho|day|viec nay|dieu nay)\b")
 
 
+Piece = tuple[Chunk, int, int]
+
+
+@dataclass(frozen=True)
+class _Sentences:
+    """A chunk's sentences (and a table's lines), as complete_unit reads around the best one."""
+
+    chunk: Chunk
+    spans: list[Span]
+    texts: list[str]
+
+    def piece(self, i: int) -> Piece:
+        return self.chunk, self.spans[i].start, self.spans[i].end
+
+    def is_item(self, i: int) -> bool:
+        return _LIST_ITEM.match(self.texts[i]) is not None or _ORDINAL_ITEM.match(fold(self.texts[i])) is not None
+
+
 def complete_unit(
     best: Candidate, wants_list: bool = False, reader: DocumentReader | None = None, question: Question | None = None
-) -> tuple[list[tuple[Chunk, int, int]], int]:
+) -> tuple[list[Piece], int]:
     """What the best sentence needs to be read alone, in reading order with it: (spans, items left out).
 
     A sentence ending in ':' brings the list it introduces (up to LIST_CAP items), read on into the
@@ -949,31 +967,42 @@ def complete_unit(
     own = (chunk, best.start, best.end)
     if at is None:
         return [own], 0
+    sentences = _Sentences(chunk, spans, [chunk.slice(sp.start, sp.end) for sp in spans])
     text = chunk.slice(best.start, best.end)
+    listed = _list_unit(sentences, at, own, wants_list, reader)
+    if listed is not None:
+        return listed
+    if " | " in text:
+        return _table_row_unit(sentences, at, best, reader, question), 0
+    run = _key_value_run_start(sentences.texts, at)
+    if run:  # a table read as lines: the lines over it say what its amounts are
+        return [(chunk, spans[max(0, run - KEY_VALUE_CAPTION_LINES)].start, spans[run - 1].end), own], 0
+    if at > 0 and _REFERS_BACK.match(fold(text.lstrip())):
+        return [sentences.piece(at - 1), own], 0
+    return [own], 0
 
-    def piece(i: int) -> tuple[Chunk, int, int]:
-        return chunk, spans[i].start, spans[i].end
 
-    texts = [chunk.slice(sp.start, sp.end) for sp in spans]
-
-    def is_item(i: int) -> bool:
-        return _LIST_ITEM.match(texts[i]) is not None or _ORDINAL_ITEM.match(fold(texts[i])) is not None
-
-    if text.rstrip().endswith(":"):
-        items = _list_after(chunk, spans, at, reader)
+def _list_unit(
+    sentences: _Sentences, at: int, own: Piece, wants_list: bool, reader: DocumentReader | None
+) -> tuple[list[Piece], int] | None:
+    """The list the sentence introduces, or (asked for a list) the list the sentence is an item of,
+    capped at LIST_CAP items, with how many were left out; None when it is neither."""
+    texts, piece = sentences.texts, sentences.piece
+    if sentences.chunk.slice(own[1], own[2]).rstrip().endswith(":"):
+        items = _list_after(sentences.chunk, sentences.spans, at, reader)
         return [own, *items[:LIST_CAP]], max(0, len(items) - LIST_CAP)
     if introduces_list(texts, at):  # its items told in sentences: 'First, ...', 'Second, ...'
         last = at + 1
-        while last + 1 < len(spans) and _ORDINAL_ITEM.match(fold(texts[last + 1])) and not _FIRST_ORDINAL.match(fold(texts[last + 1])):
+        while last + 1 < len(texts) and _ORDINAL_ITEM.match(fold(texts[last + 1])) and not _FIRST_ORDINAL.match(fold(texts[last + 1])):
             last += 1
         items = [piece(i) for i in range(at + 1, last + 1)]
         return [own, *items[:LIST_CAP]], max(0, len(items) - LIST_CAP)
-    if wants_list and is_item(at):
+    if wants_list and sentences.is_item(at):
         first = at
-        while first > 0 and is_item(first - 1):
+        while first > 0 and sentences.is_item(first - 1):
             first -= 1
         last = at
-        while last + 1 < len(spans) and is_item(last + 1):
+        while last + 1 < len(texts) and sentences.is_item(last + 1):
             last += 1
         intro = [piece(first - 1)] if first > 0 and introduces_list(texts, first - 1) else []
         items = [piece(i) for i in range(first, last + 1)]
@@ -981,41 +1010,45 @@ def complete_unit(
             keep = max(0, min(at - first - LIST_CAP // 2, len(items) - LIST_CAP))
             return [*intro, *items[keep : keep + LIST_CAP]], len(items) - LIST_CAP
         return [*intro, *items], 0
-    if " | " in text:
-        first = at
-        while first > 0 and " | " in texts[first - 1]:
-            first -= 1
-        if first == 0 and chunk.table_header:
-            header = _header_before(chunk, reader)  # the table began in an earlier chunk
-        elif first < at and _heads_columns(texts[first], [cell.strip(" |") for cell in texts[first].split(" | ")]):
-            header = piece(first)
-            if first + 1 < at and all(names_columns(texts[k]) for k in (first, first + 1)):
-                header = (chunk, spans[first].start, spans[first + 1].end)  # column names under group names
-        else:
-            # The lines over the row are no header: a PDF's rows wrap onto lines ('| 1 | 2.002819 |
-            # Cấp, cấp lại ... đạt' / 'yêu cầu xuất khẩu vào Hoa Kỳ (COA) | 04 ngày làm việc'), and
-            # the row's own first lines come with it, not the tail of the row before.
-            opens = next((k for k in range(at, first - 1, -1) if texts[k].lstrip().startswith("|")), at)
-            if opens < at and first < at:
-                own_lines = (chunk, spans[opens].start, best.end)
-                rest = _wrapped_row(texts, opens, at, question)
-                header = _header_before(chunk, reader) if chunk.table_header else None
-                lead = [*_table_sections(chunk, spans[opens].start, reader), *([header] if header else [])]
-                return [*sorted(lead, key=lambda span: span[1]), own_lines, *(piece(i) for i in rest)], 0
+    return None
+
+
+def _table_row_unit(
+    sentences: _Sentences, at: int, best: Candidate, reader: DocumentReader | None, question: Question | None
+) -> list[Piece]:
+    """A table row with what names its cells: its table's header row (or the one column asked
+    for), the section rows and numbered heading over it, and the lines a PDF wraps it onto."""
+    chunk, texts, piece = sentences.chunk, sentences.texts, sentences.piece
+    own = (chunk, best.start, best.end)
+    first = at
+    while first > 0 and " | " in texts[first - 1]:
+        first -= 1
+    header: Piece | None
+    if first == 0 and chunk.table_header:
+        header = _header_before(chunk, reader)  # the table began in an earlier chunk
+    elif first < at and _heads_columns(texts[first], [cell.strip(" |") for cell in texts[first].split(" | ")]):
+        header = piece(first)
+        if first + 1 < at and all(names_columns(texts[k]) for k in (first, first + 1)):
+            header = (chunk, sentences.spans[first].start, sentences.spans[first + 1].end)  # column names under group names
+    else:
+        # The lines over the row are no header: a PDF's rows wrap onto lines ('| 1 | 2.002819 |
+        # Cấp, cấp lại ... đạt' / 'yêu cầu xuất khẩu vào Hoa Kỳ (COA) | 04 ngày làm việc'), and
+        # the row's own first lines come with it, not the tail of the row before.
+        opens = next((k for k in range(at, first - 1, -1) if texts[k].lstrip().startswith("|")), at)
+        if opens < at and first < at:
+            own_lines = (chunk, sentences.spans[opens].start, best.end)
+            rest = _wrapped_row(texts, opens, at, question)
             header = _header_before(chunk, reader) if chunk.table_header else None
-        rest = _wrapped_row(texts, at, at, question)
-        if header is None:
-            return [*_table_sections(chunk, best.start, reader), own, *(piece(i) for i in rest)], 0
-        column = _named_column(question, header, own)
-        header = _without_section_rows(header)
-        sections = [span for span in _table_sections(chunk, best.start, reader) if not _overlaps(span, header)]
-        return [*sorted([*sections, column or header], key=lambda span: span[1]), own, *(piece(i) for i in rest)], 0
-    run = _key_value_run_start(texts, at)
-    if run:  # a table read as lines: the lines over it say what its amounts are
-        return [(chunk, spans[max(0, run - KEY_VALUE_CAPTION_LINES)].start, spans[run - 1].end), own], 0
-    if at > 0 and _REFERS_BACK.match(fold(text.lstrip())):
-        return [piece(at - 1), own], 0
-    return [own], 0
+            lead = [*_table_sections(chunk, sentences.spans[opens].start, reader), *([header] if header else [])]
+            return [*sorted(lead, key=lambda span: span[1]), own_lines, *(piece(i) for i in rest)]
+        header = _header_before(chunk, reader) if chunk.table_header else None
+    rest = _wrapped_row(texts, at, at, question)
+    if header is None:
+        return [*_table_sections(chunk, best.start, reader), own, *(piece(i) for i in rest)]
+    column = _named_column(question, header, own)
+    header = _without_section_rows(header)
+    sections = [span for span in _table_sections(chunk, best.start, reader) if not _overlaps(span, header)]
+    return [*sorted([*sections, column or header], key=lambda span: span[1]), own, *(piece(i) for i in rest)]
 
 
 _ROW_NUMBER = re.compile(r"^\s*\|?\s*\d{1,3}\s*\|")

@@ -72,7 +72,8 @@ fit-refusal: $(STAMP)
 
 # Questions written after the rules were frozen; a report, never a gate. heldout1-14 have been read
 # (development sets now; heldout12 and heldout13 in the twenty-sixth session, after their hashes had
-# kept them unread for three sessions); heldout15, frozen by its hash, has never been read.
+# kept them unread for three sessions); heldout15 and heldout16 (written by a helper from the documents
+# alone in the twenty-seventh session), frozen by their hashes, have never been read.
 eval-heldout: $(STAMP)
 	$(BIN)/qa eval --questions evals/heldout.jsonl --docs $(SAMPLE) --json reports/heldout.json --markdown reports/heldout.md
 	$(BIN)/qa eval --questions evals/heldout2.jsonl --docs $(SAMPLE) --json reports/heldout2.json --markdown reports/heldout2.md
@@ -86,10 +87,11 @@ eval-heldout: $(STAMP)
 	$(BIN)/qa eval --questions evals/heldout10.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout10.json --markdown reports/heldout10.md
 	$(BIN)/qa eval --questions evals/heldout11.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout11.json --markdown reports/heldout11.md
 	$(BIN)/qa eval --questions evals/heldout14.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout14.json --markdown reports/heldout14.md
-	cd evals && sha256sum --check --quiet heldout12.sha256 heldout13.sha256 heldout15.sha256
+	cd evals && sha256sum --check --quiet heldout12.sha256 heldout13.sha256 heldout15.sha256 heldout16.sha256
 	$(BIN)/qa eval --questions evals/heldout12.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout12.json --markdown reports/heldout12.md
 	$(BIN)/qa eval --questions evals/heldout13.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout13.json --markdown reports/heldout13.md
 	$(BIN)/qa eval --questions evals/heldout15.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout15.json --markdown reports/heldout15.md
+	$(BIN)/qa eval --questions evals/heldout16.jsonl $(EVAL_DOCS) --pipeline ours --json reports/heldout16.json --markdown reports/heldout16.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check qa ui evals tests

@@ -282,8 +282,31 @@ def test_a_table_answer_names_the_cell_it_reads() -> None:
     table = Chunk("c1", "d2", "qd.docx", "Quyết định 241/QĐ-UBND", "", 0, 0, len(procedures), procedures, "h")
     fee = answer_extractively(parse_question("Phí cấp giấy phép kinh doanh vũ trường là bao nhiêu?"), _retrieved([table]),
                               LexicalIndex([table, rest]), 0.0, 1)
-    # The header's line over the row's cells, not the section line under it; a long label is left to the row's quote.
-    assert fee.text.startswith("Phí, lệ phí: 10.000.000 đồng/Giấy phép [1, 2]. "), fee.text
+    # The header's line over the row's cells, not the section line under it.
+    assert fee.text.startswith("Phí, lệ phí (Cấp giấy phép kinh doanh vũ trường): 10.000.000 đồng/Giấy phép [1, 2]. "), fee.text
+
+
+def test_a_row_label_is_cut_not_dropped_and_a_lone_cell_of_the_asked_unit_is_read() -> None:
+    from qa.answer.extractive import read_cell
+    from qa.question import parse_question
+    from qa.types import Chunk
+
+    def cell(question: str, header: str, row: str) -> str | None:
+        text = f"{header}\n{row}"
+        chunk = Chunk("c", "d", "nq.docx", "t", "", 0, 0, len(text), text, "h")
+        return read_cell(parse_question(question), {}, (chunk, 0, len(header)), (chunk, len(header) + 1, len(text)))
+
+    rates = "Khu vực | Tỷ lệ (%/năm)"
+    long_row = "- Các phường (trừ trường hợp quy định về đất thuộc khu công nghiệp và đất sử dụng) | 1,2%"
+    # No heading shares a word with an English question, but one cell alone holds the percentage asked;
+    # its row's long label is cut, so the value does not read as the answer for any row.
+    assert cell("What percentage applies to land in wards?", rates, long_row) == \
+        "Tỷ lệ (%/năm) (Các phường (trừ trường hợp quy định về đất thuộc …): 1,2%"
+    # Without a unit asked for, a lone cell is not read.
+    assert cell("What applies to land in wards?", rates, long_row) is None
+    # A cell listing numbered items is no label.
+    lists = "I. Đặc biệt khó khăn | II. Khó khăn"
+    assert cell("Tỷ lệ phần trăm là bao nhiêu?", lists, "Long Điền 45. Xã Đông Hải 46. Xã Hòa Bình | 2,5%") == "II. Khó khăn: 2,5%"
 
 
 def test_a_pdf_row_wrapped_over_lines_is_quoted_whole_without_the_tail_of_the_row_before() -> None:

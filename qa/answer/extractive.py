@@ -1300,14 +1300,20 @@ def _heads_columns(line: str, cells: list[str]) -> bool:
 CELL_CHARACTERS = 160
 
 
+# Words of a row's label named beside the cell read from it.
+LABEL_WORDS = 10
+_NUMBERED_ITEM = re.compile(r"\b\d+\.\s")
+
+
 def read_cell(
     question: Question, question_terms: dict[str, float], header: tuple[Chunk, int, int], row: tuple[Chunk, int, int]
 ) -> str | None:
     """The cell of a table row the question asks for, named by its column and the row's label:
     'Robbery (2007): 4,985'. The column is the one whose heading holds most of the question's
-    words (by their weight), among those whose cell holds the kind of value asked for; None when
-    no heading shares a word with the question, or two share as much, or no header line has a
-    cell over each of the row's."""
+    words (by their weight), among those whose cell holds the kind of value asked for, or the one
+    cell that holds the quantity asked for in its unit; None when no heading shares a word with the
+    question (and no cell stands alone), or two share as much, or no header line has a cell over each
+    of the row's."""
     row_text = row[0].slice(row[1], row[2])
     cells = [" ".join(cell.strip(" |").split()) for cell in row_text.split(" | ")]
     heads: list[str] = []
@@ -1331,13 +1337,19 @@ def read_cell(
             continue
         scored.append((sum(question_terms.get(t, 0.0) for t in set(terms(head))), i))
     scored.sort(reverse=True)
-    if not scored or scored[0][0] <= 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+    # No heading shares a word with the question (an English question over a Vietnamese table), but
+    # one cell alone holds the quantity asked for in its unit ('1,5%' asked 'what percentage'): that one.
+    alone = len(scored) == 1 and question.unit_heading is not None
+    if not scored or (scored[0][0] <= 0 and not alone) or (len(scored) > 1 and scored[1][0] == scored[0][0]):
         return None
     at = scored[0][1]
     value = cells[at].rstrip(" .;,")
     value = value if len(value) <= CELL_CHARACTERS else value[: CELL_CHARACTERS - 1].rstrip() + "…"
     label = cells[label_at] if label_at is not None else ""
-    named = f" ({label})" if label and len(label.split()) <= 6 else ""
+    # A long label is cut, not left out: the value alone would read as the answer of any row. A cell
+    # listing items ('Long Điền 45. Xã Đông Hải 46. ...') is no label.
+    words = label.lstrip("-–• ").split() if len(_NUMBERED_ITEM.findall(label)) < 2 else []
+    named = f" ({' '.join(words[:LABEL_WORDS])}{' …' if len(words) > LABEL_WORDS else ''})" if words else ""
     return f"{heads[at]}{named}: {value}"
 
 

@@ -35,7 +35,8 @@ _PHONE_ASKS = r"so dien thoai|so fax|duong day nong|(?:tele)?phone number|hotlin
 _NUMBER_QUESTION = re.compile(
     r"\b(how many|how much|how long|how large|how big|how often|how frequently|what percent\w*|bao nhieu|bao lau|may lan|ty le|"
     r"what (?:is|was|are|were) (?:the |its |their )?(?:[\w'’-]+ ){0,4}?(?:rate|area|number|total|scale|budget|cost|size|length|"
-    r"capacity|population|fee|amount|price|value|percentage|sum)|what amount|what (?:\w+ ){0,8}cost|what (?:\w+ ){1,2}rate|"
+    r"capacity|population|fee|amount|price|value|percentage|sum)|what amount|what (?:\w+ ){0,8}cost|what (?:\w+ ){0,2}rate|"
+    r"what (?:share|proportion|fraction)|"
     + _PHONE_ASKS + r")\b"
 )
 _ORGANISATION_QUESTION = re.compile(
@@ -66,7 +67,8 @@ _UNITS: list[tuple[re.Pattern[str], str]] = [
                 r"how much (?:money|does|do|is|was|will)|"
                 r"muc phat|phat tien|tien phat|kinh phi|chi phi|costs?|fees?|fines?|price|budget|salary|allowance)\b"),
      r"\d[\d.,]*\s*(?:dong|d|vnd|trieu|ty|nghin|usd|dollars?|pounds?|euros?|thousand|million|billion|trillion)\b|(?:[$£€]|\busd|\bvnd)\s*\d"),
-    (re.compile(r"\b(?:phan tram|ty le|percent|percentage|interest rate|lai suat)\b"), r"\d\s*%|\d\s*(?:percent|phan tram)\b"),
+    (re.compile(r"\b(?:phan tram|ty le|percent|percentage|interest rate|lai suat|what (?:share|proportion))\b"),
+     r"\d\s*%|\d\s*(?:percent|phan tram)\b"),
     (re.compile(r"\b(?:dien tich|area|how many (?:hectares|acres|square))\b"),
      r"\d[\d.,]*\s*(?:ha|hecta|km2|km²|m2|m²|hectares?|acres?|square (?:kilomet|met)\w*|sq)(?![\w])"),
     (re.compile(r"\b(?:dan so|population)\b"),

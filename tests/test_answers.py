@@ -682,6 +682,11 @@ def test_what_an_ask_names_must_be_what_the_answer_holds() -> None:
     phone = parse_question("Số điện thoại đường dây nóng của Trung tâm là gì?")
     assert phone.answer_type == "number" and not holds_wanted_value(phone, "Trung tâm trả hồ sơ và hướng dẫn bổ sung.")
     assert parse_question("What interest rate applies to the loans?").unit is not None
+    # 'What share of ...' asks a percentage: a title line that only names the rate does not answer it.
+    share = parse_question("What share of the surface land rent is charged for underground structures?")
+    assert share.answer_type == "number" and holds_unit(share, "là 30% của đơn giá thuê đất")
+    assert not holds_wanted_value(share, "Điều 1. Thông qua mức tỷ lệ phần trăm (%) cụ thể để xác định đơn giá thuê đất")
+    assert parse_question("What rate applies to land in wards?").answer_type == "number"
     assert parse_question("How many campus murders were recorded in 2008?").years == ("2008",)
     assert parse_question("Theo Nghị quyết 255/2025/QH15, dự án dài bao nhiêu km?").years == ()  # the year of a number
     assert [m.group(0) for m in DOC_NUMBER.finditer("Luật số 132/2025/QH15 và Quyết định 145/QĐ-UBND")] == [

@@ -36,7 +36,7 @@ _NUMBER_QUESTION = re.compile(
     r"\b(how many|how much|how long|how large|how big|how often|how frequently|what percent\w*|bao nhieu|bao lau|may lan|ty le|"
     r"what (?:is|was|are|were) (?:the |its |their )?(?:[\w'’-]+ ){0,4}?(?:rate|area|number|total|scale|budget|cost|size|length|"
     r"capacity|population|fee|amount|price|value|percentage|sum)|what amount|what (?:\w+ ){0,8}cost|what (?:\w+ ){0,2}rate|"
-    r"what (?:share|proportion|fraction)|"
+    r"what (?:share|proportion|fraction) of|"
     + _PHONE_ASKS + r")\b"
 )
 _ORGANISATION_QUESTION = re.compile(
@@ -54,6 +54,9 @@ _PERSON_QUESTION = re.compile(
 # an amount of money, 'tỷ lệ' a percentage, 'how many airplanes' airplanes. (question, value) pairs,
 # folded; the value pattern is what the answering sentence holds.
 _DURATION_VALUE = r"\d\s*(?:ngay|thang|nam|gio|tuan|phut|days?|weeks?|months?|years?|hours?|minutes?)\b"
+_PERCENT_VALUE = r"\d\s*%|\d\s*(?:percent|phan tram)\b"
+# 'What share of the budget ...' asks a percentage, whatever it is a share of.
+_SHARE_QUESTION = re.compile(r"\bwhat (?:share|proportion) of\b")
 _UNITS: list[tuple[re.Pattern[str], str]] = [
     # Money per square metre ('bao nhiêu đồng một mét vuông'): a total in đồng does not answer it.
     (re.compile(r"\b(?:dong|vnd) (?:mot|moi|tren|cho mot|cho moi) ?(?:met vuong|m2)\b|\bper square met(?:re|er)\b"),
@@ -67,8 +70,7 @@ _UNITS: list[tuple[re.Pattern[str], str]] = [
                 r"how much (?:money|does|do|is|was|will)|"
                 r"muc phat|phat tien|tien phat|kinh phi|chi phi|costs?|fees?|fines?|price|budget|salary|allowance)\b"),
      r"\d[\d.,]*\s*(?:dong|d|vnd|trieu|ty|nghin|usd|dollars?|pounds?|euros?|thousand|million|billion|trillion)\b|(?:[$£€]|\busd|\bvnd)\s*\d"),
-    (re.compile(r"\b(?:phan tram|ty le|percent|percentage|interest rate|lai suat|what (?:share|proportion))\b"),
-     r"\d\s*%|\d\s*(?:percent|phan tram)\b"),
+    (re.compile(r"\b(?:phan tram|ty le|percent|percentage|interest rate|lai suat)\b"), _PERCENT_VALUE),
     (re.compile(r"\b(?:dien tich|area|how many (?:hectares|acres|square))\b"),
      r"\d[\d.,]*\s*(?:ha|hecta|km2|km²|m2|m²|hectares?|acres?|square (?:kilomet|met)\w*|sq)(?![\w])"),
     (re.compile(r"\b(?:dan so|population)\b"),
@@ -87,7 +89,7 @@ _UNIT_HEADINGS = {
     _UNITS[0][1]: r"(?:dong|d|vnd)\s*/\s*(?:m2|m²)",
     _UNITS[1][1]: r"\b(?:ngay|thang|gio|tuan|phut|days?|weeks?|months?|years?|hours?|minutes?|thoi han|thoi gian)\b",
     _UNITS[2][1]: r"\b(?:dong|vnd|trieu|ty|nghin|usd|dollars?|pounds?|euros?|thousands?|millions?|billions?|trillions?)\b|[$£€]",
-    _UNITS[3][1]: r"%|\bpercent|\bphan tram",
+    _PERCENT_VALUE: r"%|\bpercent|\bphan tram",
     _UNITS[4][1]: r"\b(?:ha|hecta|km2|m2|hectares?|acres?|dien tich|area)\b|km²|m²",
     _UNITS[5][1]: r"\b(?:nguoi|dan so|population|people)\b",
 }
@@ -124,6 +126,8 @@ def _unit(folded: str) -> tuple[str | None, str | None]:
         return FREQUENCY_VALUE, None
     if _PHONE_QUESTION.search(folded):
         return _PHONE_VALUE, r"\b(?:dien thoai|fax|phone|tel|hotline)\b"
+    if _SHARE_QUESTION.search(folded):
+        return _PERCENT_VALUE, _UNIT_HEADINGS[_PERCENT_VALUE]
     named = _NAMED_DURATION.search(folded)
     if named:
         return rf"\d\s*(?:{_DURATION_WORDS[named.group(1)]})\b", _UNIT_HEADINGS[_DURATION_VALUE]

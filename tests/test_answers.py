@@ -687,6 +687,9 @@ def test_what_an_ask_names_must_be_what_the_answer_holds() -> None:
     assert share.answer_type == "number" and holds_unit(share, "là 30% của đơn giá thuê đất")
     assert not holds_wanted_value(share, "Điều 1. Thông qua mức tỷ lệ phần trăm (%) cụ thể để xác định đơn giá thuê đất")
     assert parse_question("What rate applies to land in wards?").answer_type == "number"
+    # A share of money is still a share: a percentage, not an amount; 'share capital' asks no share.
+    assert holds_unit(parse_question("What share of the budget goes to education?"), "chiếm 30% ngân sách")
+    assert parse_question("What share capital must a company hold?").answer_type is None
     assert parse_question("How many campus murders were recorded in 2008?").years == ("2008",)
     assert parse_question("Theo Nghị quyết 255/2025/QH15, dự án dài bao nhiêu km?").years == ()  # the year of a number
     assert [m.group(0) for m in DOC_NUMBER.finditer("Luật số 132/2025/QH15 và Quyết định 145/QĐ-UBND")] == [

@@ -82,6 +82,10 @@ def test_the_model_is_handed_the_passage_the_extractive_answer_quotes(sample_ind
     assert "Nguyen Sanh Duong - Deputy Director" in first
     assert not answer.refused and answer.sentences[0].supported
     assert "Nguyen Sanh Duong" in answer.citations[0].quote
+    # A passage retrieval did rank keeps its score when the extractive answer quotes it too.
+    llm.enqueue("Khanh Hoa plans industrial clusters [1].")
+    clusters = make(sample_index, embedder, llm.url).ask("How many industrial clusters are planned in Khanh Hoa?")
+    assert clusters.citations and clusters.citations[0].score > 0
 
 
 def test_follow_up_is_rewritten_before_retrieval(sample_index: Path, embedder, llm: ScriptedLLM) -> None:

@@ -284,6 +284,12 @@ def test_a_table_answer_names_the_cell_it_reads() -> None:
                               LexicalIndex([table, rest]), 0.0, 1)
     # The header's line over the row's cells, not the section line under it.
     assert fee.text.startswith("Phí, lệ phí (Cấp giấy phép kinh doanh vũ trường): 10.000.000 đồng/Giấy phép [1, 2]. "), fee.text
+    # Chosen by its heading's words, a row's long label is cut too.
+    long_name = procedures.replace("Cấp giấy phép kinh doanh vũ trường", "Cấp giấy phép kinh doanh dịch vụ vũ trường cho doanh nghiệp ở khu du lịch")
+    table = Chunk("c2", "d3", "qd.docx", "Quyết định 241/QĐ-UBND", "", 0, 0, len(long_name), long_name, "h")
+    fee = answer_extractively(parse_question("Phí cấp giấy phép kinh doanh dịch vụ vũ trường ở khu du lịch là bao nhiêu?"),
+                              _retrieved([table]), LexicalIndex([table, rest]), 0.0, 1)
+    assert fee.text.startswith("Phí, lệ phí (Cấp giấy phép kinh doanh dịch vụ vũ trường cho …): 10.000.000"), fee.text
 
 
 def test_a_row_label_is_cut_not_dropped_and_a_lone_cell_of_the_asked_unit_is_read() -> None:
@@ -299,11 +305,17 @@ def test_a_row_label_is_cut_not_dropped_and_a_lone_cell_of_the_asked_unit_is_rea
     rates = "Khu vực | Tỷ lệ (%/năm)"
     long_row = "- Các phường (trừ trường hợp quy định về đất thuộc khu công nghiệp và đất sử dụng) | 1,2%"
     # No heading shares a word with an English question, but one cell alone holds the percentage asked;
-    # its row's long label is cut, so the value does not read as the answer for any row.
-    assert cell("What percentage applies to land in wards?", rates, long_row) == \
-        "Tỷ lệ (%/năm) (Các phường (trừ trường hợp quy định về đất thuộc …): 1,2%"
-    # Without a unit asked for, a lone cell is not read.
-    assert cell("What applies to land in wards?", rates, long_row) is None
+    # its row's long label is cut (before the bracket it would leave open), so the value does not
+    # read as the answer for any row.
+    assert cell("What percentage applies to land in wards?", rates, long_row) == "Tỷ lệ (%/năm) (Các phường …): 1,2%"
+    # A number asked without its unit, or a cell without the unit asked, is no lone cell.
+    assert parse_question("How many apply to land in wards?").answer_type == "number"
+    assert cell("How many apply to land in wards?", rates, long_row) is None
+    assert cell("What percentage applies to land in wards?", rates, "- Các phường | 1,2") is None
+    # Ten words are named whole; an eleventh is cut.
+    ten = "Đất xây dựng công trình ngầm nằm ngoài phần riêng"
+    assert cell("What percentage applies?", rates, f"{ten} | 1,2%") == f"Tỷ lệ (%/năm) ({ten}): 1,2%"
+    assert cell("What percentage applies?", rates, f"{ten} khác | 1,2%") == f"Tỷ lệ (%/năm) ({ten} …): 1,2%"
     # A cell listing numbered items is no label.
     lists = "I. Đặc biệt khó khăn | II. Khó khăn"
     assert cell("Tỷ lệ phần trăm là bao nhiêu?", lists, "Long Điền 45. Xã Đông Hải 46. Xã Hòa Bình | 2,5%") == "II. Khó khăn: 2,5%"

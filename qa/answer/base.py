@@ -53,8 +53,8 @@ class AnswerRequest:
         self.whole_index = whole_index
         # Documents the asking user may not see: answers read from the document list skip them too.
         self.hidden = hidden
-        # The passages the extractive answer quotes, when it let a model answer (RefusalGate): the
-        # model is handed these complete units first, then what retrieval found.
+        # Written by RefusalGate when it lets the model answer, read by the model's answerer next:
+        # the passages the extractive answer quotes, complete units handed to the model first.
         self.answering: list[Retrieved] = []
 
     @property

@@ -56,6 +56,9 @@ class Candidate:
     kind_factor: float = 1.0
 
 
+# A span of a chunk: (chunk, start, end) in document offsets.
+Piece = tuple[Chunk, int, int]
+
 # 'may' is a month only beside a number ('May 2014', '12 May'): elsewhere it is the verb.
 _MONTH_WORD = MONTH.replace("|may|", "|") + r"|\bmay(?= \d)|(?<=\d )may"
 _DAY = re.compile(rf"\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\bngay \d|\b(?:{_MONTH_WORD})\.? \d{{1,2}}\b|\b\d{{1,2}} (?:{_MONTH_WORD})\b")
@@ -932,10 +935,7 @@ _PLACE_AND_DATE = re.compile(r"^[^\W\d][\w .'-]{1,40}, ngày \d{1,2} tháng \d{1
 _REFERS_BACK = re.compile(r"^(it|its|they|their|this|these|those|such|he|she|the (?:same|latter|former)|no|ho|day|viec nay|dieu nay)\b")
 
 
-Piece = tuple[Chunk, int, int]
-
-
-@dataclass(frozen=True)
+@dataclass
 class _Sentences:
     """A chunk's sentences (and a table's lines), as complete_unit reads around the best one."""
 
@@ -969,7 +969,7 @@ def complete_unit(
         return [own], 0
     sentences = _Sentences(chunk, spans, [chunk.slice(sp.start, sp.end) for sp in spans])
     text = chunk.slice(best.start, best.end)
-    listed = _list_unit(sentences, at, own, wants_list, reader)
+    listed = _list_unit(sentences, at, best, wants_list, reader)
     if listed is not None:
         return listed
     if " | " in text:
@@ -983,12 +983,13 @@ def complete_unit(
 
 
 def _list_unit(
-    sentences: _Sentences, at: int, own: Piece, wants_list: bool, reader: DocumentReader | None
+    sentences: _Sentences, at: int, best: Candidate, wants_list: bool, reader: DocumentReader | None
 ) -> tuple[list[Piece], int] | None:
     """The list the sentence introduces, or (asked for a list) the list the sentence is an item of,
     capped at LIST_CAP items, with how many were left out; None when it is neither."""
     texts, piece = sentences.texts, sentences.piece
-    if sentences.chunk.slice(own[1], own[2]).rstrip().endswith(":"):
+    own = (sentences.chunk, best.start, best.end)
+    if sentences.chunk.slice(best.start, best.end).rstrip().endswith(":"):
         items = _list_after(sentences.chunk, sentences.spans, at, reader)
         return [own, *items[:LIST_CAP]], max(0, len(items) - LIST_CAP)
     if introduces_list(texts, at):  # its items told in sentences: 'First, ...', 'Second, ...'
@@ -1080,10 +1081,10 @@ def _wrapped_row(texts: list[str], opens: int, at: int, question: Question | Non
 CONTINUED_CHUNKS = 2
 
 
-def _rest_of_sentence(chunk: Chunk, start: int, end: int, reader: DocumentReader | None) -> list[tuple[Chunk, int, int]]:
+def _rest_of_sentence(chunk: Chunk, start: int, end: int, reader: DocumentReader | None) -> list[Piece]:
     """The rest of a sentence or a table row that its chunk's end cuts ('... sản phẩm thủy sản đạt'
     | 'yêu cầu xuất khẩu vào Hoa Kỳ (COA) | 04 ngày làm việc ...'), from the document's next chunks."""
-    pieces: list[tuple[Chunk, int, int]] = []
+    pieces: list[Piece] = []
     holder, at = chunk, end
     text = reader.document_text(chunk.doc_id) if reader is not None and not chunk.slice(end, chunk.end).strip() else ""
     # Read on while the span reaches its chunk's end (but for spaces) in the middle of a line.
@@ -1108,7 +1109,7 @@ def _rest_of_sentence(chunk: Chunk, start: int, end: int, reader: DocumentReader
 _TERMINAL_END = re.compile(r"[.!?:;…][\"”’)]*$")
 
 
-def _header_before(chunk: Chunk, reader: DocumentReader | None) -> tuple[Chunk, int, int] | None:
+def _header_before(chunk: Chunk, reader: DocumentReader | None) -> Piece | None:
     """The header row of the table `chunk` opens inside (chunk.table_header), and a chunk that
     holds it whole, to cite it from."""
     if reader is None or not chunk.table_header:
@@ -1117,7 +1118,7 @@ def _header_before(chunk: Chunk, reader: DocumentReader | None) -> tuple[Chunk, 
     return _held_by(chunk, start, start + len(chunk.table_header), reader) if start >= 0 else None
 
 
-def _held_by(chunk: Chunk, start: int, end: int, reader: DocumentReader) -> tuple[Chunk, int, int] | None:
+def _held_by(chunk: Chunk, start: int, end: int, reader: DocumentReader) -> Piece | None:
     """A span of the document at or before `chunk`, with the chunk that holds it whole, to cite it
     from: found by halving, as a document's chunks are in order."""
     if chunk.start <= start and end <= chunk.end:
@@ -1146,7 +1147,7 @@ _SECTION_HEADING = re.compile(r"^(?:[IVX]{1,4}|[A-ZĐ])\.\s+\S")
 SECTION_LINES = 80
 
 
-def _table_sections(chunk: Chunk, row_start: int, reader: DocumentReader | None) -> list[tuple[Chunk, int, int]]:
+def _table_sections(chunk: Chunk, row_start: int, reader: DocumentReader | None) -> list[Piece]:
     """What part of its table a row is in: the nearest section row above it and the numbered
     heading over the table ('II. THỦ TỤC HÀNH CHÍNH BỊ BÃI BỎ', then '| THỦ TỤC HÀNH CHÍNH CẤP TỈNH
     | | |' over '| 1 | 1.000953 | Thủ tục cấp Giấy chứng nhận ... môn Yoga | ...'): whether a
@@ -1174,7 +1175,7 @@ def _table_sections(chunk: Chunk, row_start: int, reader: DocumentReader | None)
     return [span for span in spans if span is not None]
 
 
-def _without_section_rows(header: tuple[Chunk, int, int]) -> tuple[Chunk, int, int]:
+def _without_section_rows(header: Piece) -> Piece:
     """The header's lines up to a section row read on with them ('STT | Tên thủ tục | ...' then 'I |
     THỦ TỤC ... CỦA SỞ'): the section is the first rows', not every row's."""
     holder, start, end = header
@@ -1186,7 +1187,7 @@ def _without_section_rows(header: tuple[Chunk, int, int]) -> tuple[Chunk, int, i
     return header
 
 
-def _overlaps(span: tuple[Chunk, int, int], other: tuple[Chunk, int, int] | None) -> bool:
+def _overlaps(span: Piece, other: Piece | None) -> bool:
     return other is not None and span[1] < other[2] and other[1] < span[2]
 
 
@@ -1264,8 +1265,8 @@ _ASKS_GROUP = re.compile(
 
 
 def _named_column(
-    question: Question | None, header: tuple[Chunk, int, int], row: tuple[Chunk, int, int]
-) -> tuple[Chunk, int, int] | None:
+    question: Question | None, header: Piece, row: Piece
+) -> Piece | None:
     """When the question names something that one cell of the row holds ('Phường Bạc Liêu
     thuộc nhóm địa bàn nào?'), that cell's column heading: the header cell above it."""
     if question is None or not _ASKS_GROUP.search(question.folded):
@@ -1300,13 +1301,14 @@ def _heads_columns(line: str, cells: list[str]) -> bool:
 CELL_CHARACTERS = 160
 
 
-# Words of a row's label named beside the cell read from it.
+# Words (and characters) of a row's label named beside the cell read from it.
 LABEL_WORDS = 10
+LABEL_CHARACTERS = 80
 _NUMBERED_ITEM = re.compile(r"\b\d+\.\s")
 
 
 def read_cell(
-    question: Question, question_terms: dict[str, float], header: tuple[Chunk, int, int], row: tuple[Chunk, int, int]
+    question: Question, question_terms: dict[str, float], header: Piece, row: Piece
 ) -> str | None:
     """The cell of a table row the question asks for, named by its column and the row's label:
     'Robbery (2007): 4,985'. The column is the one whose heading holds most of the question's
@@ -1337,25 +1339,37 @@ def read_cell(
             continue
         scored.append((sum(question_terms.get(t, 0.0) for t in set(terms(head))), i))
     scored.sort(reverse=True)
-    # No heading shares a word with the question (an English question over a Vietnamese table), but
-    # one cell alone holds the quantity asked for in its unit ('1,5%' asked 'what percentage'): that one.
-    alone = len(scored) == 1 and question.unit_heading is not None
+    # No heading shares a word with the question (an English question over a Vietnamese table, say),
+    # but one cell alone holds the quantity asked for, written in its unit ('1,5%' for 'what
+    # percentage'; a bare '1,5' under a '%' heading is not enough): that one.
+    alone = len(scored) == 1 and question.unit_heading is not None and holds_unit(question, cells[scored[0][1]])
     if not scored or (scored[0][0] <= 0 and not alone) or (len(scored) > 1 and scored[1][0] == scored[0][0]):
         return None
     at = scored[0][1]
     value = cells[at].rstrip(" .;,")
     value = value if len(value) <= CELL_CHARACTERS else value[: CELL_CHARACTERS - 1].rstrip() + "…"
-    label = cells[label_at] if label_at is not None else ""
-    # A long label is cut, not left out: the value alone would read as the answer of any row. A cell
-    # listing items ('Long Điền 45. Xã Đông Hải 46. ...') is no label.
-    words = label.lstrip("-–• ").split() if len(_NUMBERED_ITEM.findall(label)) < 2 else []
-    named = f" ({' '.join(words[:LABEL_WORDS])}{' …' if len(words) > LABEL_WORDS else ''})" if words else ""
-    return f"{heads[at]}{named}: {value}"
+    label = _short_label(cells[label_at]) if label_at is not None else ""
+    return f"{heads[at]} ({label}): {value}" if label else f"{heads[at]}: {value}"
+
+
+def _short_label(label: str) -> str:
+    """A row's label as the cell read from it names it: a long one cut, not left out (the value
+    alone would read as the answer of any row), before a bracket it would leave open; none for a
+    cell that lists items ('Long Điền 45. Xã Đông Hải 46. ...')."""
+    if len(_NUMBERED_ITEM.findall(label)) >= 2:
+        return ""
+    words = label.lstrip("-–• ").split()
+    short = " ".join(words[:LABEL_WORDS])[:LABEL_CHARACTERS]
+    if len(short) == len(" ".join(words)):
+        return short
+    if short.count("(") > short.count(")"):
+        short = short[: short.rfind("(")]
+    return short.rstrip(" ,;:-") + " …"
 
 
 def _list_after(
     chunk: Chunk, spans: list[Span], at: int, reader: DocumentReader | None
-) -> list[tuple[Chunk, int, int]]:
+) -> list[Piece]:
     """The items of the list introduced by spans[at]: the list items that follow it, or else the
     one sentence that follows (items run together: 'A; B; C.'). When the chunk ends first, the
     document's next chunk is read from where this one ends."""
@@ -1364,7 +1378,7 @@ def _list_after(
         nxt = reader.neighbour(chunk, 1)
         if nxt is not None:
             rest += [(nxt, sp.start, sp.end) for sp in sentence_spans(nxt.text, offset=nxt.start) if sp.start >= chunk.end]
-    items: list[tuple[Chunk, int, int]] = []
+    items: list[Piece] = []
     for holder, start, end in rest:
         if not _LIST_ITEM.match(holder.slice(start, end)):
             break
@@ -1372,10 +1386,10 @@ def _list_after(
     return items or _unmarked_items(rest) or rest[:1]
 
 
-def _unmarked_items(rest: list[tuple[Chunk, int, int]]) -> list[tuple[Chunk, int, int]]:
+def _unmarked_items(rest: list[Piece]) -> list[Piece]:
     """A list whose bullets the page's markup drew ('@BarackObama on Twitter', 'Facebook.com/...'):
     short lines, each on a line of its own, that do not end a sentence. Two at least."""
-    items: list[tuple[Chunk, int, int]] = []
+    items: list[Piece] = []
     for holder, start, end in rest:
         line = holder.slice(start, end).strip()
         on_own_line = start == holder.start or "\n" in holder.text[max(0, start - holder.start - 2) : start - holder.start]
@@ -1431,4 +1445,6 @@ class RefusalGate:
         if draft.refused and draft.confidence is not None and draft.confidence < model.cut:
             yield draft
             return
-        request.answering = [Retrieved(chunk, 0.0, None, None, None) for chunk in draft.passages]
+        # Retrieved passages keep their scores; one found beyond the top k has none.
+        hits = {hit.chunk.chunk_id: hit for hit in request.retrieved}
+        request.answering = [hits.get(chunk.chunk_id) or Retrieved(chunk, 0.0, None, None, None) for chunk in draft.passages]

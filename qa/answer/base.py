@@ -53,9 +53,9 @@ class AnswerRequest:
         self.whole_index = whole_index
         # Documents the asking user may not see: answers read from the document list skip them too.
         self.hidden = hidden
-        # Written by RefusalGate when it lets the model answer, read by the model's answerer next:
-        # the passages the extractive answer quotes, complete units handed to the model first.
-        self.answering: list[Retrieved] = []
+        # The extractive answer, once worked out (ExtractiveAnswerer.draft): the refusal gate's, reused
+        # when the model fails; the passages it quotes are the complete units the model is handed first.
+        self.extractive: Draft | None = None
 
     @property
     def retrieved(self) -> list[Retrieved]:

@@ -1421,16 +1421,18 @@ class ExtractiveAnswerer:
         yield draft
 
     def draft(self, request: AnswerRequest) -> Draft:
-        return answer_extractively(
-            request.question, request.retrieved, self._lexical(), self.threshold, self.max_quotes, self.model, self.meaning,
-            self._reader, request.hidden,
-        )
+        if request.extractive is None:
+            request.extractive = answer_extractively(
+                request.question, request.retrieved, self._lexical(), self.threshold, self.max_quotes, self.model,
+                self.meaning, self._reader, request.hidden,
+            )
+        return request.extractive
 
 
 class RefusalGate:
     """Stands before a model: when the refusal model reads the retrieved passages as not answering
     the question, it refuses without calling the model (no cost, no invented answer); otherwise it
-    lets the model answer, and hands it the passages its own answer quotes (request.answering)."""
+    lets the model answer, which is handed the passages this answer quotes (request.extractive)."""
 
     backend = BACKEND
 
@@ -1444,7 +1446,3 @@ class RefusalGate:
         draft = self._extractive.draft(request)
         if draft.refused and draft.confidence is not None and draft.confidence < model.cut:
             yield draft
-            return
-        # Retrieved passages keep their scores; one found beyond the top k has none.
-        hits = {hit.chunk.chunk_id: hit for hit in request.retrieved}
-        request.answering = [hits.get(chunk.chunk_id) or Retrieved(chunk, 0.0, None, None, None) for chunk in draft.passages]

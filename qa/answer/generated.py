@@ -122,6 +122,17 @@ class OpenAIChat:
             raise self._fail(exc) from None
 
 
+def _quoted_first(request: AnswerRequest) -> list[Retrieved]:
+    """The passages the extractive answer quotes, when the refusal gate worked it out (a list whose
+    items run into the next chunk, a row under its table's header, a passage found inside the best
+    document beyond the top k), then the rest of what retrieval found. A retrieved passage keeps its
+    score; one retrieval did not rank has none."""
+    hits = {hit.chunk.chunk_id: hit for hit in request.retrieved}
+    quoted = {chunk.chunk_id: chunk for chunk in (request.extractive.passages if request.extractive is not None else ())}
+    first = [hits.get(chunk_id) or Retrieved(chunk, 0.0, None, None, None) for chunk_id, chunk in quoted.items()]
+    return [*first, *(hit for hit in request.retrieved if hit.chunk.chunk_id not in quoted)]
+
+
 class GeneratedAnswerer:
     """Answers written by a model from the best sources that fit its window; every [n] is mapped to a
     retrieved source and every claim checked against it.
@@ -136,10 +147,7 @@ class GeneratedAnswerer:
 
     def answer(self, request: AnswerRequest) -> Iterator[str | Draft]:
         question = request.question
-        # The units the extractive answer quotes first (a list whose items run into the next chunk,
-        # a row under its table's header), then the rest of what retrieval found.
-        quoted = {hit.chunk.chunk_id for hit in request.answering}
-        packed = self.pack(question, [*request.answering, *(hit for hit in request.retrieved if hit.chunk.chunk_id not in quoted)])
+        packed = self.pack(question, _quoted_first(request))
         messages = self._messages(question, packed)
         if not request.streaming:
             yield self.draft(self.model.chat(messages, self.settings.llm_answer_tokens), packed, question)

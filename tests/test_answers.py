@@ -29,7 +29,7 @@ from qa.answer.refusal import SIGNALS, fit, load_model
 from qa.assistant import NO_MATCHING_DOCUMENT
 from qa.errors import InputError
 from qa.index.lexical import LexicalIndex
-from qa.question import language_of, parse_question, split_ask
+from qa.question import Question, language_of, parse_question, split_ask
 from qa.retrieve.hybrid import restore_diacritics
 from qa.text import DOC_NUMBER, normalize, terms
 from qa.types import Chunk, Retrieved
@@ -177,6 +177,13 @@ class Around:
         return self.text
 
 
+def quoted_unit(chunk: Chunk, start: int, end: int, wants_list: bool = False, reader: Around | None = None,
+                question: Question | None = None) -> tuple[list[str], int]:
+    """complete_unit of a chunk's span, as the quotes it reads and the items it leaves out."""
+    spans, more = complete_unit(Candidate(chunk, start, end, frozenset(), 1.0, 0), wants_list, reader, question)
+    return [holder.slice(a, b) for holder, a, b in spans], more
+
+
 def test_complete_units_bring_their_list_header_row_and_antecedent() -> None:
     text = ("The plan covers:\n- roads;\n- ports;\n- schools.\nSTT | Name | Area\n1 | Dien Tho | 50 ha\n"
             "2 | Trang E | 70 ha\nThe cluster was approved. It covers 75 hectares.\nKey tasks are:\na) build;\nb) train;")
@@ -186,9 +193,7 @@ def test_complete_units_bring_their_list_header_row_and_antecedent() -> None:
 
     def unit(sentence: str, wants_list: bool = False) -> tuple[list[str], int]:
         start = text.index(sentence)
-        spans, more = complete_unit(Candidate(chunk, start, start + len(sentence), frozenset(), 1.0, 0), wants_list,
-                                    Around(text, chunk, after))
-        return [holder.slice(a, b) for holder, a, b in spans], more
+        return quoted_unit(chunk, start, start + len(sentence), wants_list, Around(text, chunk, after))
 
     assert unit("The plan covers:") == (["The plan covers:", "- roads;", "- ports;", "- schools."], 0)
     assert unit("- ports;", wants_list=True) == (["The plan covers:", "- roads;", "- ports;", "- schools."], 0)
@@ -210,8 +215,7 @@ def test_a_pdf_rows_wrapped_lines_come_with_it_when_they_hold_the_value() -> Non
     start = text.index(row)
 
     def unit(question: str) -> list[str]:
-        spans, _ = complete_unit(Candidate(chunk, start, start + len(row), frozenset(), 1.0, 0), False, None, parse_question(question))
-        return [holder.slice(a, b) for holder, a, b in spans]
+        return quoted_unit(chunk, start, start + len(row), question=parse_question(question))[0]
 
     days = unit("Thủ tục cấp giấy phép hoạt động dịch vụ việc làm giải quyết trong bao nhiêu ngày?")
     assert days[1:] == [row, "05 ngày làm việc | - Trực tiếp tại Trung tâm Phục vụ hành chính công tỉnh hoặc",
@@ -239,8 +243,7 @@ def test_a_list_without_bullets_is_its_short_lines() -> None:
 
     def unit(sentence: str) -> list[str]:
         start = text.index(sentence)
-        spans, _ = complete_unit(Candidate(chunk, start, start + len(sentence), frozenset(), 1.0, 0), True, Around(text, chunk))
-        return [holder.slice(a, b) for holder, a, b in spans]
+        return quoted_unit(chunk, start, start + len(sentence), True, Around(text, chunk))[0]
 
     assert unit("After January 20, 2017, President Obama will use the following accounts:") == [
         "After January 20, 2017, President Obama will use the following accounts:", "@BarackObama on Twitter",
@@ -262,9 +265,7 @@ def test_a_row_brings_its_header_from_the_chunk_before_and_the_column_a_name_is_
     def unit(question: str) -> list[str]:
         start = text.index("1 | Xã")
         end = text.index("\n2 |")
-        spans, _ = complete_unit(Candidate(rows, start, end, frozenset(), 1.0, 0), False,
-                                 Around(text, head, rows), parse_question(question))
-        return [holder.slice(a, b) for holder, a, b in spans]
+        return quoted_unit(rows, start, end, False, Around(text, head, rows), parse_question(question))[0]
 
     assert unit("Phường Bạc Liêu thuộc nhóm địa bàn nào?") == ["II. Địa bàn khó khăn", "1 | Xã Đất Mới | Phường Bạc Liêu"]
     assert unit("Xã Đất Mới thuộc nhóm địa bàn nào?") == ["I. Địa bàn đặc biệt khó khăn", "1 | Xã Đất Mới | Phường Bạc Liêu"]
@@ -1342,8 +1343,7 @@ def test_items_numbered_in_brackets_are_a_list() -> None:
     chunk = Chunk("c", "d", "s", "t", "", 0, 0, len(text), text, "h")
     start = text.index("(2) Viện")
     end = text.index("\n", start)
-    spans, _ = complete_unit(Candidate(chunk, start, end, frozenset(), 1.0, 0), True, None)
-    assert [chunk.slice(a, b) for _, a, b in spans] == [
+    assert quoted_unit(chunk, start, end, True)[0] == [
         "3. Đơn vị sự nghiệp công lập trực thuộc sở: 3 đơn vị", "(1) Ban Quản lý bảo trì đường bộ Bắc Ninh;",
         "(2) Viện Quy hoạch, Kiến trúc Bắc Ninh;", "(3) Trung tâm Thoát nước và xử lý nước thải."]
 

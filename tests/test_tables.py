@@ -143,9 +143,8 @@ def test_a_form_of_labels_and_values_is_not_read_as_columns() -> None:
 
 
 def test_a_row_is_quoted_with_its_real_header_not_the_tail_of_the_row_before() -> None:
-    from qa.answer.extractive import Candidate, complete_unit
     from qa.types import Chunk
-    from tests.test_answers import Around
+    from tests.test_answers import Around, quoted_unit
 
     text = ("STT | Tên thủ tục | Thời gian giải quyết\n1 | Thủ tục cấp giấy phép vũ trường, karaoke, vũ trường. | 10 ngày\n"
             "2 | Thủ tục điều chỉnh giấy phép karaoke | 07 ngày làm việc")
@@ -153,14 +152,13 @@ def test_a_row_is_quoted_with_its_real_header_not_the_tail_of_the_row_before() -
     head = Chunk("c0", "d", "s", "t", "", 0, 0, cut, text[:cut], "h")
     rows = Chunk("c1", "d", "s", "t", "", 1, cut, len(text), text[cut:], "h", table_header="STT | Tên thủ tục | Thời gian giải quyết")
     start = text.index("2 | Thủ tục")
-    spans, _ = complete_unit(Candidate(rows, start, len(text), frozenset(), 1.0, 0), False, Around(text, head, rows))
-    assert [holder.slice(a, b) for holder, a, b in spans] == ["STT | Tên thủ tục | Thời gian giải quyết", text[start:]]
+    assert quoted_unit(rows, start, len(text), False, Around(text, head, rows))[0] == ["STT | Tên thủ tục | Thời gian giải quyết", text[start:]]
 
     checks = "Checks\nPre-Pawn | Redemption\nState | Permit | Handgun\nAlabama | 18,870 | 23,022\nKentucky | 264,140 | 12,155"
     whole = Chunk("c2", "d", "s", "t", "", 0, 0, len(checks), checks, "h")
     start = checks.index("Kentucky")
-    spans, _ = complete_unit(Candidate(whole, start, len(checks), frozenset(), 1.0, 0), False, Around(checks, whole))
-    assert [holder.slice(a, b) for holder, a, b in spans] == ["Pre-Pawn | Redemption\nState | Permit | Handgun", checks[start:]]
+    assert quoted_unit(whole, start, len(checks), False, Around(checks, whole))[0] == [
+        "Pre-Pawn | Redemption\nState | Permit | Handgun", checks[start:]]
 
 
 def test_a_zero_run_into_the_figure_beside_it_is_two_cells() -> None:
@@ -322,10 +320,9 @@ def test_a_row_label_is_cut_not_dropped_and_a_lone_cell_of_the_asked_unit_is_rea
 
 
 def test_a_pdf_row_wrapped_over_lines_is_quoted_whole_without_the_tail_of_the_row_before() -> None:
-    from qa.answer.extractive import Candidate, complete_unit
     from qa.question import parse_question
     from qa.types import Chunk
-    from tests.test_answers import Around
+    from tests.test_answers import Around, quoted_unit
 
     text = ("- Trực tuyến tại Cổng Dịch vụ công quốc gia hoặc ứng dụng định\n"
             "danh quốc gia. | Có | Toàn trình | Không | - Nghị định số 352/2025/NĐ-CP của Chính phủ. | Cấp tỉnh | x |\n"
@@ -337,12 +334,11 @@ def test_a_pdf_row_wrapped_over_lines_is_quoted_whole_without_the_tail_of_the_ro
     end_of_row = text.index("\n| 4 |")
     question = parse_question("Gia hạn giấy phép hoạt động dịch vụ việc làm mất bao nhiêu ngày và có mất phí không?")
     # The best line is the row's second: its first line comes with it, not 'danh quốc gia. | Có | ...' as a header.
-    spans, _ = complete_unit(Candidate(chunk, wrapped, end_of_row, frozenset(), 1.0, 0), False, Around(text, chunk), question)
-    assert [holder.slice(a, b) for holder, a, b in spans] == [text[opens:end_of_row]]
+    assert quoted_unit(chunk, wrapped, end_of_row, False, Around(text, chunk), question)[0] == [text[opens:end_of_row]]
     # The best line is the row's first, which holds no days: the line the row wraps onto comes with it.
     first_line_end = text.index("\n", opens)
-    spans, _ = complete_unit(Candidate(chunk, opens, first_line_end, frozenset(), 1.0, 0), False, Around(text, chunk), question)
-    assert [holder.slice(a, b) for holder, a, b in spans] == [text[opens:first_line_end], text[wrapped:end_of_row]]
+    assert quoted_unit(chunk, opens, first_line_end, False, Around(text, chunk), question)[0] == [
+        text[opens:first_line_end], text[wrapped:end_of_row]]
 
 
 def test_asked_for_a_total_the_tables_total_row_answers() -> None:
@@ -369,9 +365,8 @@ def test_asked_for_a_total_the_tables_total_row_answers() -> None:
 
 
 def test_a_row_is_quoted_with_the_section_of_its_table_it_is_in() -> None:
-    from qa.answer.extractive import Candidate, complete_unit
     from qa.types import Chunk
-    from tests.test_answers import Around
+    from tests.test_answers import Around, quoted_unit
 
     text = ("II. THỦ TỤC HÀNH CHÍNH BỊ BÃI BỎ\n"
             "| STT | Mã số TTHC | Tên TTHC | Cơ quan thực hiện |\n"
@@ -382,14 +377,12 @@ def test_a_row_is_quoted_with_the_section_of_its_table_it_is_in() -> None:
     chunk = Chunk("c0", "d", "qd-325.docx", "t", "", 0, 0, len(text), text, "h")
     row = "| 1 | 2.000794 | Thủ tục công nhận câu lạc bộ thể dục thể thao cơ sở | UBND xã |"
     start = text.index(row)
-    spans, _ = complete_unit(Candidate(chunk, start, start + len(row), frozenset(), 1.0, 0), False, Around(text, chunk))
-    assert [holder.slice(a, b) for holder, a, b in spans] == [
+    assert quoted_unit(chunk, start, start + len(row), False, Around(text, chunk))[0] == [
         "II. THỦ TỤC HÀNH CHÍNH BỊ BÃI BỎ", "| STT | Mã số TTHC | Tên TTHC | Cơ quan thực hiện |",
         "| THỦ TỤC HÀNH CHÍNH CẤP XÃ | | | |", row], "the heading over the table and the nearest section row, not the first"
     # A chunk that opens under the header (no header to quote) still says the row's section.
     rows = Chunk("c1", "d", "qd-325.docx", "t", "", 1, start - 40, len(text), text[start - 40 :], "h")
-    spans, _ = complete_unit(Candidate(rows, start, start + len(row), frozenset(), 1.0, 0), False, Around(text, chunk, rows))
-    assert [holder.slice(a, b) for holder, a, b in spans][-2:] == ["| THỦ TỤC HÀNH CHÍNH CẤP XÃ | | | |", row]
+    assert quoted_unit(rows, start, start + len(row), False, Around(text, chunk, rows))[0][-2:] == ["| THỦ TỤC HÀNH CHÍNH CẤP XÃ | | | |", row]
 
 
 def test_the_end_of_a_header_a_pdf_wrapped_is_no_section_row() -> None:

@@ -8,7 +8,7 @@ composes them; the CLI and the chat page are thin layers over it.
 from qa.assistant import Assistant
 from qa.config import Settings, load_settings
 from qa.errors import QAError
+from qa.results import REFUSAL, REFUSAL_VI, Answer, Citation
 from qa.retrieve.filters import Filters
-from qa.types import REFUSAL, REFUSAL_VI, Answer, Citation
 
 __all__ = ["REFUSAL", "REFUSAL_VI", "Answer", "Assistant", "Citation", "Filters", "QAError", "Settings", "load_settings"]

@@ -20,10 +20,11 @@ from qa.index.embedders import Embedder, make_embedder
 from qa.index.store import ChunkStore
 from qa.ingest.pipeline import IngestReport, Progress, ingest_paths
 from qa.question import Question, parse_question
+from qa.results import Answer, Retrieved, refusal_for
 from qa.retrieve.filters import Filters
 from qa.retrieve.hybrid import HybridRetriever, Retriever
 from qa.text import STOPWORDS, fold
-from qa.types import Answer, DocumentInfo, Retrieved, refusal_for
+from qa.types import DocumentInfo
 
 History = list[tuple[str, str]]
 NO_MATCHING_DOCUMENT = "No indexed document matches these filters; `qa documents` lists each document's type, number and date."
@@ -246,7 +247,7 @@ class Assistant:
         unshared = {d.doc_id for d in documents if not d.shared}
         citations = [c.model_copy(update={"shared": False}) if c.doc_id in unshared else c for c in draft.citations]
         yield Answer(
-            question=asked, standalone_question=standalone, answer=draft.text, refused=draft.refused,
+            question=asked, standalone_question=standalone, answer=draft.text, lead=draft.lead or draft.text, refused=draft.refused,
             citations=citations, backend=draft.backend, evidence=round(draft.evidence, 4),
             settings_hash=self.settings.settings_hash(), timings={k: round(v, 4) for k, v in timings.items()},
             sentences=draft.sentences, notice=notice,

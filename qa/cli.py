@@ -15,7 +15,7 @@ import click
 from qa.config import Settings, load_settings
 from qa.errors import InputError, QAError
 from qa.offline import use_offline_defaults
-from qa.types import Answer
+from qa.results import Answer
 
 
 def printable(name: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.errors import InputError
-from qa.types import Answer
+from qa.results import Answer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (

@@ -31,8 +31,9 @@ from pydantic import PrivateAttr
 from qa.answer.generated import LLMError, Message
 from qa.assistant import Assistant
 from qa.index.embedders import Embedder
+from qa.results import Answer, Citation
 from qa.retrieve.filters import Filters
-from qa.types import Answer, Chunk, Citation
+from qa.types import Chunk
 
 # Kept in the metadata for citing, left out of what the LLM and the embedder read.
 _SPAN_KEYS = ["doc_id", "source", "start", "end", "chunk_index", "n"]

@@ -30,9 +30,10 @@ from qa.assistant import NO_MATCHING_DOCUMENT
 from qa.errors import InputError
 from qa.index.lexical import LexicalIndex
 from qa.question import Question, language_of, parse_question, split_ask
+from qa.results import Retrieved
 from qa.retrieve.hybrid import restore_diacritics
 from qa.text import DOC_NUMBER, normalize, terms
-from qa.types import Chunk, Retrieved
+from qa.types import Chunk
 from tests.conftest import SAMPLE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -612,6 +613,19 @@ def test_a_table_row_is_read_with_its_header_and_organisations_are_asked_for() -
     assert "Sở Tài chính" in body.text
 
 
+def test_the_lead_is_the_row_with_its_header_and_the_other_quotes_follow_it() -> None:
+    text = ("Mức tỷ lệ phần trăm đơn giá thuê đất trên địa bàn tỉnh Sơn La thấp nhất là 0,5%.\n"
+            "STT | Tên xã, phường | Mức tỷ lệ phần trăm đơn giá thuê đất\n1 | Phường Tô Hiệu | 2,0%\n2 | Xã Sốp Cộp | 1,5%\n"
+            "Trước năm 2026, tỷ lệ phần trăm đơn giá thuê đất tại xã Sốp Cộp là 1,2%.")
+    chunk = Chunk("c1", "d1", "nq.docx", "Nghị quyết 607/NQ-HĐND", "", 0, 0, len(text), text, "h", doc_number="607/NQ-HĐND")
+    draft = answer_extractively(parse_question("Tỷ lệ phần trăm đơn giá thuê đất tại Xã Sốp Cộp là bao nhiêu?"),
+                                _retrieved([chunk]), LexicalIndex([chunk]), 0.0, 3)
+    assert "1,2%" in draft.text, "another sentence that adds to the answer is quoted too"
+    assert draft.text.startswith(draft.lead) and draft.lead != draft.text
+    assert "1,5%" in draft.lead and "STT | Tên xã" in draft.lead, "the row, under its header"
+    assert "1,2%" not in draft.lead and "2,0%" not in draft.lead, "not the sentence after it, nor the row beside it"
+
+
 def test_questions_can_be_restricted_by_issuer_signer_and_entry_into_force(sample_assistant: Assistant) -> None:
     by_issuer = sample_assistant.ask("What is planned for the province?", filters=Filters(issuer="ninh binh"))
     assert by_issuer.citations and {c.source.rsplit("/", 1)[-1] for c in by_issuer.citations} == {"ninh-binh-merger-workshop.txt"}
@@ -649,8 +663,9 @@ def test_each_ask_of_a_two_part_question_gets_its_sentence(sample_assistant: Ass
     )
     assert not answer.refused
     assert "4,440 workers" in answer.answer and "March 29, 2023" in answer.answer
+    assert "4,440 workers" in answer.lead and "March 29, 2023" in answer.lead, "each ask's answer is in the lead"
     answer = sample_assistant.ask("What occupancy rate have the operating clusters reached, and how many clusters are not yet established?")
-    assert "78%" in answer.answer and "5 industrial clusters" in answer.answer
+    assert "78%" in answer.lead and "5 industrial clusters" in answer.lead
 
 
 def test_places_the_ask_names_are_read_with_what_they_are() -> None:

@@ -281,7 +281,8 @@ def test_a_name_only_vietnamese_documents_write_finds_its_article_by_meaning(
 def test_a_vietnamese_place_an_english_question_names_reads_the_same_in_the_vietnamese_table() -> None:
     from qa.answer.extractive import answer_extractively, crossed_weights
     from qa.index.lexical import LexicalIndex
-    from qa.types import Chunk, Retrieved
+    from qa.results import Retrieved
+    from qa.types import Chunk
 
     question = parse_question("We lease non-agricultural land in Moc Chau ward, Son La province, and pay rent annually. "
                               "What percentage is used to calculate our annual land rental unit price?")

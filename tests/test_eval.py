@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evals.facts import contains_fact, facts_passed, load_questions, source_matches
-from evals.harness import gate, load_thresholds, run_eval
+from evals.harness import QuestionResult, gate, load_thresholds, run_eval, summarize
 from qa import Settings
 from qa.errors import InputError
 from tests.conftest import ROOT, SAMPLE
@@ -119,3 +119,19 @@ def test_dates_and_whole_numbers_match_as_people_write_them() -> None:
     assert not contains_fact("on 16 March 2024", "15/3/2024")
     assert not contains_fact("about 14.5 ha", "14")
     assert contains_fact("about 14 ha.", "14")
+
+
+def test_lead_accuracy_counts_the_facts_a_reader_takes_as_the_answer(sample_assistant) -> None:
+    """An answer that quotes the right number third, after a wrong one, has the fact but not in its
+    lead: fact accuracy counts it, lead accuracy does not."""
+    from evals.facts import EvalQuestion
+    from evals.harness import score_question
+
+    question = EvalQuestion(id="q1", question="How many workers do the operating industrial clusters employ?",
+                            facts=[["4,440"]], sources=[], answerable=True)
+    result = score_question(sample_assistant, sample_assistant.retriever, question)
+    assert result.passed and result.lead_passed
+    wrong_first = QuestionResult(id="q2", question="?", answerable=True, passed=True, lead_passed=False, facts_passed=1, facts_total=1,
+                                 refused=False, evidence=1.0, citations=[], citation_hits=0, first_source_rank=1, latency=0.1, answer="")
+    metrics = summarize([result, wrong_first])
+    assert metrics["fact_accuracy"] == 1.0 and metrics["lead_accuracy"] == 0.5

@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 from qa.feedback import FeedbackStore
-from qa.types import Answer, Citation
+from qa.results import Answer, Citation
 
 
 def test_feedback_is_stored_and_exported(tmp_path: Path) -> None:

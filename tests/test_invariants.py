@@ -16,7 +16,8 @@ import qa.answer.citations as citations_module
 from qa import Answer, Assistant, Settings
 from qa.answer import extractive, from_metadata, grounding
 from qa.answer.invariants import violations
-from qa.types import Chunk, Citation
+from qa.results import Citation
+from qa.types import Chunk
 from tests.fake_llm import ScriptedLLM
 
 CLUSTERS = "How many industrial clusters are planned in Khanh Hoa and with what total area?"

@@ -115,7 +115,8 @@ def test_a_page_in_columns_is_read_column_by_column(tmp_path: Path) -> None:
 
 def test_a_model_is_told_what_a_rows_cells_are() -> None:
     from qa.answer.generated import source_block
-    from qa.types import Chunk, Retrieved
+    from qa.results import Retrieved
+    from qa.types import Chunk
 
     rows = "77 | Thủ tục cấp giấy phép số 77 | 80 ngày làm việc"
     chunk = Chunk("c9", "d1", "danh-muc.txt", "Danh mục", "", 9, 500, 500 + len(rows), rows, "h",

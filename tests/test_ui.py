@@ -7,7 +7,8 @@ import pytest
 from gradio_client import Client
 
 from qa import Assistant
-from qa.types import Answer, Citation, DocumentInfo, SentenceSupport
+from qa.results import Answer, Citation, SentenceSupport
+from qa.types import DocumentInfo
 from ui.conversations import ConversationStore
 from ui.i18n import STRINGS, language_of
 from ui.render import ShownTurn, answer_html, conversation_html, conversation_markdown, example_questions, plain_text

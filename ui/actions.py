@@ -26,8 +26,9 @@ from qa.answer.base import AnswererUnavailable
 from qa.assistant import NO_MATCHING_DOCUMENT, Assistant
 from qa.errors import IndexBusyError, QAError
 from qa.feedback import FeedbackStore
+from qa.results import Answer, Citation
 from qa.retrieve.filters import Filters
-from qa.types import Answer, Citation, DocumentInfo
+from qa.types import DocumentInfo
 from ui.conversations import ConversationStore, Turn
 from ui.i18n import LANGUAGES, language_of, t
 from ui.preview import document_html, page_image

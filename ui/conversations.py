@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.types import Answer
+from qa.results import Answer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (

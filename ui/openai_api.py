@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from qa.assistant import Assistant, History
 from qa.errors import InputError, QAError
-from qa.types import Answer
+from qa.results import Answer
 
 MODEL_ID = "qa-policy"
 SOURCES_HEADING = "\n\nSources:\n"

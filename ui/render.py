@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import PurePath
 
-from qa.types import Answer, Citation, DocumentInfo
+from qa.results import Answer, Citation
+from qa.types import DocumentInfo
 from ui.i18n import t
 
 CONTEXT_CHARS = 300

@@ -13,7 +13,8 @@ from typing import Protocol
 
 from qa.errors import QAError
 from qa.question import Question
-from qa.types import Chunk, Citation, Retrieved, SentenceSupport
+from qa.results import Citation, Retrieved, SentenceSupport
+from qa.types import Chunk
 
 
 class AnswererUnavailable(QAError):
@@ -34,6 +35,9 @@ class Draft:
     # The chunks the quotes come from, first quoted first: whole units (a list's items in the next
     # chunk, a row's table header, a passage found inside the best document beyond the top k).
     passages: tuple[Chunk, ...] = ()
+    # What answers, at the start of `text`: the best sentence as a whole unit with the answer to
+    # each other ask; the rest of the text adds other sentences. Empty: the whole text.
+    lead: str = ""
 
 
 class AnswerRequest:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from qa.types import Chunk, Citation
+from qa.results import Citation
+from qa.types import Chunk
 
 # A citation mark in an answer's text: '[2]', '[1, 3]'. There, '[n]' is ours alone, so a document's
 # own footnote marks ('Bắc Ninh[4]') are written otherwise (inline_quote).

@@ -22,6 +22,7 @@ from qa.answer.refusal import RefusalModel
 from qa.glossary import matches
 from qa.index.lexical import LexicalIndex
 from qa.question import FREQUENCY_HEADING, FREQUENCY_VALUE, Question, asks_yes_or_no
+from qa.results import Retrieved, refusal_for
 from qa.text import (
     DOC_NUMBER,
     MONTH,
@@ -33,7 +34,7 @@ from qa.text import (
     sentence_spans,
     terms,
 )
-from qa.types import Chunk, Retrieved, refusal_for
+from qa.types import Chunk
 
 BACKEND = "extractive"
 
@@ -58,6 +59,8 @@ class Candidate:
 
 # A span of a chunk: (chunk, start, end) in document offsets.
 Piece = tuple[Chunk, int, int]
+# A quoted piece and the score it is cited with.
+Quoted = tuple[Chunk, int, int, float]
 
 # 'may' is a month only beside a number ('May 2014', '12 May'): elsewhere it is the verb.
 _MONTH_WORD = MONTH.replace("|may|", "|") + r"|\bmay(?= \d)|(?<=\d )may"
@@ -809,30 +812,44 @@ def answer_extractively(
         if close and adds_terms:
             chosen.append(cand)
             covered |= cand.terms
+    # The lead is what answers: the best sentence as a whole unit (a row under its header, a list
+    # with its items) and the answer to each other ask; then the other sentences that add to it.
     unit, more = complete_unit(best, question.wants_list, reader, question)
-    spans = [(chunk, start, end, best.score) for chunk, start, end in unit]
-    spans += [(c.chunk, c.start, c.end, c.score) for c in chosen[1:] if not any(
-        c.chunk.doc_id == chunk.doc_id and c.start < e and s < c.end for chunk, s, e, _ in spans)]
-    # A sentence or table row the chunk's end cuts is quoted on from the next chunk.
-    spans = [piece for span in spans for piece in (span, *((*rest, span[3]) for rest in _rest_of_sentence(*span[:3], reader)))]
-    spans = [span for i, span in enumerate(spans) if not any(
-        span[0].doc_id == other[0].doc_id and other[1] <= span[1] and span[2] <= other[2] for other in spans[:i])]
-    spans += _other_asks(question, crossed if across else question_terms, retrieved, lexical, evidence, spans, across)
+    lead = _whole_sentences([(chunk, start, end, best.score) for chunk, start, end in unit], reader)
+    in_unit = len(lead)
+    lead += _other_asks(question, crossed if across else question_terms, retrieved, lexical, evidence, lead, across)
+    extras = [(c.chunk, c.start, c.end, c.score) for c in chosen[1:] if not any(
+        c.chunk.doc_id == chunk.doc_id and c.start < e and s < c.end for chunk, s, e, _ in lead)]
+    spans = lead + _whole_sentences(extras, reader, after=lead)
     citations = [cite(n, chunk, start, end, score) for n, (chunk, start, end, score) in enumerate(spans, start=1)]
-    text = " ".join(f"{inline_quote(c.quote)} [{c.n}]" for c in citations)
+    quoted = [f"{inline_quote(c.quote)} [{c.n}]" for c in citations]
+    if more:
+        quoted[in_unit - 1] += f" (và {more} mục khác)" if question.language == "vi" else f" (and {more} more)"
+    lead_text = " ".join(quoted[: len(lead)])
     row_at = unit.index((best.chunk, best.start, best.end)) if (best.chunk, best.start, best.end) in unit else 0
     if best.heading and row_at >= 1 and (cell := read_cell(question, question_terms, unit[row_at - 1], unit[row_at])):
         # The cell asked for, named by its column, before the header and row it is read from.
-        text = (f"{cell} [{spans.index((*unit[row_at - 1], best.score)) + 1}, "
-                f"{spans.index((*unit[row_at], best.score)) + 1}]. {text}")
+        lead_text = (f"{cell} [{spans.index((*unit[row_at - 1], best.score)) + 1}, "
+                     f"{spans.index((*unit[row_at], best.score)) + 1}]. {lead_text}")
     if (number := another_documents_number(question, best.chunk)) is not None:
         # Asked about one document, answered from another ('Nghị quyết 02/2022 còn hiệu lực không?'
         # from the resolution that repeals it): say which one the quote is from.
-        text = (f"Theo văn bản {number}: " if question.language == "vi" else f"From {number}: ") + text
-    if more:
-        text += f" (và {more} mục khác)" if question.language == "vi" else f" (and {more} more)"
+        lead_text = (f"Theo văn bản {number}: " if question.language == "vi" else f"From {number}: ") + lead_text
+    text = " ".join([lead_text, *quoted[len(lead):]])
     passages = tuple({chunk.chunk_id: chunk for chunk, *_ in spans}.values())
-    return Draft(text, False, citations, evidence, BACKEND, confidence=confidence, signals=signals, passages=passages)
+    return Draft(text, False, citations, evidence, BACKEND, confidence=confidence, signals=signals, passages=passages,
+                 lead=lead_text)
+
+
+def _whole_sentences(spans: list[Quoted], reader: DocumentReader | None, after: list[Quoted] | None = None) -> list[Quoted]:
+    """The spans with the rest of each sentence or table row a chunk's end cuts, quoted on from the
+    next chunk; without a span another one (earlier, or in `after`) already holds."""
+    pieces = [piece for span in spans for piece in (span, *((*rest, span[3]) for rest in _rest_of_sentence(*span[:3], reader)))]
+    kept: list[Quoted] = []
+    for span in pieces:
+        if not any(span[0].doc_id == other[0].doc_id and other[1] <= span[1] and span[2] <= other[2] for other in (*(after or ()), *kept)):
+            kept.append(span)
+    return kept
 
 
 def another_documents_number(question: Question, chunk: Chunk) -> str | None:
@@ -847,13 +864,13 @@ def another_documents_number(question: Question, chunk: Chunk) -> str | None:
 
 def _other_asks(
     question: Question, question_terms: dict[str, float], retrieved: list[Retrieved], lexical: LexicalIndex, evidence: float,
-    quoted: list[tuple[Chunk, int, int, float]], across: bool = False,
-) -> list[tuple[Chunk, int, int, float]]:
+    quoted: list[Quoted], across: bool = False,
+) -> list[Quoted]:
     """For a question that asks two things ('how many km, and how much will it cost?'): the best
     sentence for each ask that the answer does not quote yet, holding the value that ask wants.
     An ask scores on its own words, with the rest of the question's at a quarter. `across`: the
     answer's document is in the other language, so each ask is read by its glossary translation."""
-    added: list[tuple[Chunk, int, int, float]] = []
+    added: list[Quoted] = []
     document = quoted[0][0].doc_id
     for part in question.parts:
         own = (crossed_weights(part, lexical.idf) if across else {}) or question_weights(part, lexical.idf)

@@ -17,8 +17,9 @@ from qa.answer.citations import CITATION_MARK, cite, inline_quote
 from qa.answer.extractive import naming_terms
 from qa.index.store import ChunkStore
 from qa.question import Question
+from qa.results import Citation, Retrieved
 from qa.text import fold, sentence_spans
-from qa.types import Chunk, Citation, DocumentInfo, Retrieved
+from qa.types import Chunk, DocumentInfo
 
 BACKEND = "extractive"
 

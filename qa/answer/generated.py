@@ -11,7 +11,7 @@ from qa.answer.prompts import render
 from qa.config import Settings
 from qa.ingest.chunking import count_tokens
 from qa.question import Question
-from qa.types import REFUSALS, Retrieved, refusal_for
+from qa.results import REFUSALS, Retrieved, refusal_for
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletionMessageParam

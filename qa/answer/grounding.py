@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 
 from qa.answer.citations import CITATION_MARK, cite
+from qa.results import Citation, Retrieved, SentenceSupport
 from qa.text import contains_phrase, sentence_spans, terms
-from qa.types import Chunk, Citation, Retrieved, SentenceSupport
+from qa.types import Chunk
 
 _NUMBER = re.compile(r"\d+(?:[.,/:-]\d+)*")
 _DOC_NUMBER = re.compile(r"\b\d+(?:/\d+)*(?:[-/][A-ZĐ][A-Za-zĐđ]*)+\b")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from qa.answer.grounding import cited_numbers
 from qa.index.store import ChunkStore
-from qa.types import Answer, Chunk
+from qa.results import Answer
+from qa.types import Chunk
 
 
 def _chunk_at(chunks: list[Chunk], offset: int) -> Chunk | None:

@@ -16,10 +16,11 @@ from qa.index.lexical import LexicalIndex
 from qa.index.lexical_sync import SyncedLexicalIndex
 from qa.index.store import ChunkStore
 from qa.question import Question
+from qa.results import Retrieved
 from qa.retrieve.filters import Filters
 from qa.retrieve.fusion import fuse
 from qa.text import contains_phrase, fold, terms
-from qa.types import Chunk, Retrieved
+from qa.types import Chunk
 
 _WORD = re.compile(r"\w+")
 _LETTERS = re.compile(r"[^\W\d_]+")

@@ -13,8 +13,8 @@ from qa.index.records import chunk_from_record
 from qa.index.store import ChunkStore
 from qa.llamaindex import LlamaIndexEmbedding
 from qa.question import Question
+from qa.results import Retrieved
 from qa.retrieve.filters import Filters
-from qa.types import Retrieved
 
 
 class NaiveRetriever:

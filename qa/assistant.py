@@ -19,6 +19,7 @@ from qa.errors import InputError
 from qa.index.embedders import Embedder, make_embedder
 from qa.index.store import ChunkStore
 from qa.ingest.pipeline import IngestReport, Progress, ingest_paths
+from qa.ingest.upgrade import carry_over
 from qa.question import Question, parse_question
 from qa.results import Answer, Retrieved, refusal_for
 from qa.retrieve.filters import Filters
@@ -73,6 +74,9 @@ class Assistant:
         self.settings = settings or load_settings()
         self.embedder = embedder or make_embedder(self.settings)
         self.store = ChunkStore(self.settings, self.embedder)
+        # After an upgrade that changes how files are read or cut, the documents are still in the
+        # index the earlier version built: bring them over before anything reads this one.
+        self.carried_over = carry_over(self.settings, self.store, self.embedder)
         self.retriever = HybridRetriever(self.settings, self.store, self.embedder)
         self.llm = GeneratedAnswerer(self.settings, model) if model or self.settings.llm_configured() else None
         extractive = ExtractiveAnswerer(

@@ -103,3 +103,52 @@ def test_an_unreadable_chroma_database_is_set_aside_and_its_files_read_again(tmp
     assert "Done: 0 intact, 3 rebuilt, 0 lost" in run.stdout and "0 chunks embedded" in run.stdout
     asked = qa(index, "ask", "How many industrial clusters are planned in Khanh Hoa?")
     assert asked.returncode == 0 and "14 industrial clusters" in asked.stdout
+
+
+def test_an_index_an_earlier_version_built_is_brought_over_with_its_owners(tmp_path: Path, embedder, sample_vectors: Path) -> None:
+    """After an upgrade that changes how files are read or cut, this version's index is a new,
+    empty one: the documents in the earlier version's index come over (files still there read
+    again, a file gone cut again from its stored text), uploads keep their owners, and the earlier
+    index is deleted once everything came over."""
+    from qa.index.store import ChunkStore
+    from qa.ingest.pipeline import ingest_paths
+
+    docs = corpus(tmp_path / "docs")
+    settings = Settings(index_dir=seed_vectors(tmp_path / "idx", sample_vectors))
+    earlier_name = settings.collection_name().rsplit("-", 1)[0] + "-00000000"
+    earlier = ChunkStore(settings, embedder, name=earlier_name)
+    ingest_paths(settings, earlier, embedder, [docs / NAMES[0], docs / NAMES[1]])
+    ingest_paths(settings, earlier, embedder, [docs / NAMES[2]], added_by="ann", shared=False)
+    (docs / NAMES[1]).unlink()  # its file is gone: only its stored text can bring it over
+
+    assistant = Assistant(settings, embedder=embedder)
+    assert assistant.carried_over is not None and assistant.carried_over.earlier == earlier_name
+    assert sorted(Path(p).name for p in assistant.carried_over.read_again) == sorted([NAMES[0], NAMES[2]])
+    assert [Path(p).name for p in assistant.carried_over.rebuilt] == [NAMES[1]]
+    by_name = {Path(d.source).name: d for d in assistant.documents()}
+    assert sorted(by_name) == sorted(NAMES)
+    assert (by_name[NAMES[2]].added_by, by_name[NAMES[2]].shared) == ("ann", False), "an upload stays its owner's"
+    answer = assistant.ask("Sau bao nhiêu năm thực hiện Nghị quyết 06-NQ/TU thì Ban Thường vụ ra kết luận?")
+    assert not answer.refused and any(NAMES[1] in c.source for c in answer.citations), "the rebuilt document answers"
+    names = {c.name for c in assistant.store.client.list_collections()}
+    assert earlier_name not in names and f"{earlier_name}-docs" not in names
+    assert Assistant(settings, embedder=embedder).carried_over is None, "once is enough"
+
+
+def test_an_earlier_index_that_cannot_all_come_over_is_kept(tmp_path: Path, embedder, sample_vectors: Path) -> None:
+    from qa.index.store import ChunkStore
+    from qa.ingest.pipeline import ingest_paths
+
+    docs = corpus(tmp_path / "docs")
+    settings = Settings(index_dir=seed_vectors(tmp_path / "idx", sample_vectors))
+    earlier = ChunkStore(settings, embedder, name=settings.collection_name().rsplit("-", 1)[0] + "-00000000")
+    ingest_paths(settings, earlier, embedder, [docs])
+    gone = next(d for d in earlier.documents() if Path(d.source).name == NAMES[0])
+    earlier.texts.update(ids=[gone.doc_id], documents=["not the text it was cut from"], embeddings=[[0.0]])
+    (docs / NAMES[0]).unlink()
+
+    assistant = Assistant(settings, embedder=embedder)
+    assert assistant.carried_over is not None and [Path(p).name for p in assistant.carried_over.lost] == [NAMES[0]]
+    assert "qa ingest" in assistant.carried_over.summary()
+    assert len(assistant.documents()) == len(NAMES) - 1
+    assert earlier.name in {c.name for c in assistant.store.client.list_collections()}, "kept: a document is only there"

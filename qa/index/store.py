@@ -11,6 +11,7 @@ import inspect
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -122,8 +123,10 @@ class ChunkStore:
     # share Chroma's in-memory index, so only a stamp from another process calls for re-opening.
     _stamped_here: dict[str, Any] = {}
 
-    def __init__(self, settings: Settings, embedder: Embedder) -> None:
-        self.name = settings.collection_name()
+    def __init__(self, settings: Settings, embedder: Embedder, name: str | None = None) -> None:
+        """name: another collection than the one these settings and this code name (an index an
+        earlier version of the code built, carried over by qa/ingest/upgrade.py)."""
+        self.name = name or settings.collection_name()
         self._settings = settings
         self._embedding_function = QAEmbeddingFunction(embedder)
         self._documents: tuple[Any, list[DocumentInfo]] | None = None
@@ -182,6 +185,29 @@ class ChunkStore:
     @_guarded
     def count(self) -> int:
         return int(self.collection.count())
+
+    @_guarded
+    def earlier_versions(self) -> list[str]:
+        """Indexes of the same embedder and chunk sizes that other versions of the ingest code built
+        (their collection names differ only in the code's digest) and that hold documents, the last
+        written first. The client's listing is cheap; nothing is read unless one is found."""
+        stem = self.name.rsplit("-", 1)[0]
+        earlier = re.compile(re.escape(stem) + r"-[0-9a-f]{8}")
+        names = [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
+        found = []
+        for name in names:
+            if name != self.name and earlier.fullmatch(name) and f"{name}-docs" in names:
+                if self.client.get_collection(f"{name}-docs", embedding_function=None).count():
+                    written = (self.client.get_collection(name, embedding_function=None).metadata or {}).get("generation")
+                    found.append((int(written) if isinstance(written, int) else 0, name))
+        return [name for _, name in sorted(found, reverse=True)]
+
+    @_guarded
+    def drop(self) -> None:
+        """Delete this index's chunks and document records (an earlier version's, once carried over)."""
+        self._check_writable()
+        for name in (self.name, f"{self.name}-docs"):
+            self.client.delete_collection(name)
 
     @_guarded
     def generation(self) -> Any:

@@ -112,7 +112,7 @@ def _rebuild_chunks(settings: Settings, store: ChunkStore, embedder: Embedder, c
         if hashes == {doc.doc_hash} and present == expected == doc.chunks:
             report.intact += 1
             continue
-        loaded = _stored_document(settings, store, doc)
+        loaded = stored_document(settings, store, doc)
         if loaded is None:
             report.lost.append(doc.source)
             continue
@@ -126,7 +126,7 @@ def _rebuild_chunks(settings: Settings, store: ChunkStore, embedder: Embedder, c
     report.embedded = counting.embedded
 
 
-def _stored_document(settings: Settings, store: ChunkStore, doc: DocumentInfo) -> LoadedDocument | None:
+def stored_document(settings: Settings, store: ChunkStore, doc: DocumentInfo) -> LoadedDocument | None:
     """The document as its loader read it: the stored text and layout, or (for documents stored
     before layouts were) its file read again when the file is unchanged."""
     text = store.document_text(doc.doc_id)

@@ -1,0 +1,98 @@
+"""Carry an index an earlier version of this code built over to this version.
+
+The stored chunks are named after the code that cut them (Settings.collection_name), so after an
+upgrade that changes how files are read or cut, the index this version opens is a new, empty one,
+while the documents people added are still stored under the earlier name. The first Assistant
+opened on such an index brings them over: files that are still where they were added from are read
+again by this version; a document whose file is gone is cut again from its stored text and layout.
+Vectors come from the embedding cache, so only text that changed is embedded. Owners and sharing
+are kept. The earlier index is deleted only when every document came over.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from qa.config import Settings
+from qa.errors import IndexBusyError
+from qa.index.embedders import Embedder
+from qa.index.store import ChunkStore
+from qa.ingest.anatomy import read_anatomy
+from qa.ingest.chunking import chunk_document
+from qa.ingest.pipeline import IngestReport, document_info, embed_with_cache, index_lock, ingest_paths, open_embedding_cache
+from qa.ingest.repair import stored_document
+from qa.types import Layout
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CarryOver:
+    earlier: str  # the earlier index's collection name
+    read_again: list[str] = field(default_factory=list)  # from their files, by this version
+    rebuilt: list[str] = field(default_factory=list)  # files gone: cut again from the stored text
+    lost: list[str] = field(default_factory=list)  # neither: still in the earlier index, which is kept
+
+    def summary(self) -> str:
+        done = len(self.read_again) + len(self.rebuilt)
+        text = (f"The index was built by an earlier version; {done} documents were brought over to this one "
+                f"({len(self.read_again)} read again from their files, {len(self.rebuilt)} cut again from their stored text).")
+        if self.lost:
+            text += (f" {len(self.lost)} could not be ({', '.join(self.lost[:3])}{', ...' if len(self.lost) > 3 else ''}): "
+                     f"add their files again with `qa ingest`; the earlier index ({self.earlier}) is kept until then.")
+        return text
+
+
+def carry_over(settings: Settings, store: ChunkStore, embedder: Embedder) -> CarryOver | None:
+    """Bring an earlier version's documents into `store` when it is empty; None when there is
+    nothing to bring (or another process is bringing it now)."""
+    if store.read_only or store.count() or store.documents():
+        return None
+    names = store.earlier_versions()
+    if not names:
+        return None
+    earlier = ChunkStore(settings, embedder, name=names[0])
+    report = CarryOver(names[0])
+    documents = earlier.documents()
+    by_owner: dict[tuple[str, bool], list[Path]] = defaultdict(list)
+    for doc in documents:
+        if Path(doc.source).is_file():
+            by_owner[(doc.added_by, doc.shared)].append(Path(doc.source))
+    try:
+        for (owner, shared), paths in by_owner.items():
+            ingested = ingest_paths(settings, store, embedder, paths, added_by=owner, shared=shared)
+            report.read_again += [f.path for f in ingested.files if f.status in ("added", "updated", "unchanged")]
+        present = {d.doc_id for d in store.documents()}
+        with index_lock(settings):
+            cache = open_embedding_cache(settings)
+            counting = IngestReport()
+            try:
+                for doc in documents:
+                    if doc.doc_id in present:
+                        continue
+                    loaded = stored_document(settings, earlier, doc)
+                    if loaded is None:
+                        report.lost.append(doc.source)
+                        continue
+                    anatomy = read_anatomy(loaded.text)
+                    info = document_info(doc.doc_id, doc.source, loaded.title, doc.doc_hash, doc.file_hash, anatomy,
+                                         max((n for _, n in loaded.pages), default=0))
+                    chunks = chunk_document(loaded, doc.doc_id, doc.source, doc.doc_hash, settings.chunk_tokens,
+                                            settings.chunk_overlap, anatomy)
+                    store.add(chunks, embed_with_cache(embedder, cache, [c.indexed_text for c in chunks], counting))
+                    store.put_document(replace(info, chunks=len(chunks), added_by=doc.added_by, shared=doc.shared), loaded.text,
+                                       Layout(loaded.title, loaded.headings, loaded.pages))
+                    report.rebuilt.append(doc.source)
+            finally:
+                cache.close()
+            if not report.lost:
+                earlier.drop()
+                for saved in settings.index_dir.glob(f"bm25-{earlier.name}-*.npz"):
+                    saved.unlink()
+    except IndexBusyError:
+        return None  # another process is writing to the index (bringing it over, most likely)
+    log.warning(report.summary())
+    return report

@@ -87,6 +87,17 @@ def test_unsupported_sentences_and_refusals_look_different() -> None:
     assert "qa-refusal" in answer_html("en", 0, refusal) and "qa-answer" not in answer_html("en", 0, refusal)
 
 
+def test_the_lead_is_shown_first_and_the_other_quotes_under_their_own_label() -> None:
+    answer = Answer(question="q", answer="Xã Sốp Cộp | 1,5% [1] Trước năm 2026 là 1,2%. [2]", lead="Xã Sốp Cộp | 1,5% [1]",
+                    refused=False, backend="extractive", evidence=1.0, settings_hash="h")
+    html = answer_html("vi", 0, answer)
+    lead, more = html.split("<div class='qa-more'>")
+    assert "1,5%" in lead and "1,2%" not in lead and "href='#cite-0-1'" in lead
+    assert "Các đoạn liên quan khác:" in more and "1,2%" in more and "href='#cite-0-2'" in more
+    alone = answer.model_copy(update={"answer": answer.lead})
+    assert "qa-more" not in answer_html("en", 0, alone), "an answer that is all lead has no second part"
+
+
 def test_language_follows_the_browser_tag() -> None:
     assert [language_of(tag) for tag in ("vi-VN", "vi", "VI", "en-GB", "fr", "", None)] == \
         ["vi", "vi", "vi", "en", "en", "en", "en"]

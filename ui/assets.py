@@ -80,6 +80,8 @@ STYLE = """
 .qa-unsupported { background: #ffe3e3; text-decoration: underline wavy #a00; }
 .qa-notice { color: #444; font-size: 0.9em; margin-bottom: 4px; }
 .qa-confidence { color: #444; font-size: 0.85em; margin-top: 4px; }
+.qa-more { margin-top: 6px; color: #333; }
+.qa-more-label { color: #444; font-size: 0.9em; font-weight: 600; }
 .qa-thinking { color: #444; font-style: italic; }
 .qa-actions { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin-top: 8px; }
 .qa-actions button, .qa-card-actions button, .qa-examples button {

@@ -83,6 +83,12 @@ def answer_html(lang: str, turn: int, answer: Answer) -> str:
                 text = f"<span class='qa-unsupported' title='{title}'>{t(lang, 'unsupported')} {text}</span>"
             parts.append(text)
         body = " ".join(parts)
+    elif answer.lead and answer.lead != answer.answer and answer.answer.startswith(answer.lead):
+        # What answers first; the passages that only add to it under their own label, so the
+        # reader does not take a later quote's number for the answer.
+        rest = answer.answer[len(answer.lead):].strip()
+        body = (f"<div class='qa-lead'>{_link_marks(turn, escape(answer.lead))}</div>"
+                f"<div class='qa-more'><span class='qa-more-label'>{t(lang, 'also')}</span> {_link_marks(turn, escape(rest))}</div>")
     else:
         body = _link_marks(turn, escape(answer.answer))
     notice = f"<div class='qa-notice'>{escape(t(lang, 'note', text=answer.notice))}</div>" if answer.notice else ""

@@ -152,3 +152,31 @@ def test_an_earlier_index_that_cannot_all_come_over_is_kept(tmp_path: Path, embe
     assert "qa ingest" in assistant.carried_over.summary()
     assert len(assistant.documents()) == len(NAMES) - 1
     assert earlier.name in {c.name for c in assistant.store.client.list_collections()}, "kept: a document is only there"
+
+
+def test_an_index_emptied_on_purpose_stays_empty_and_a_carry_over_cut_short_is_taken_up(
+    tmp_path: Path, embedder, sample_vectors: Path
+) -> None:
+    from qa.index.store import ChunkStore
+    from qa.ingest.pipeline import ingest_paths
+
+    docs = corpus(tmp_path / "docs")
+    settings = Settings(index_dir=seed_vectors(tmp_path / "idx", sample_vectors))
+    earlier_name = settings.collection_name().rsplit("-", 1)[0] + "-00000000"
+    earlier = ChunkStore(settings, embedder, name=earlier_name)
+    ingest_paths(settings, earlier, embedder, [docs])
+    # Cut short: one document came over, then the process stopped (its note is left behind).
+    store = ChunkStore(settings, embedder)
+    ingest_paths(settings, store, embedder, [docs / NAMES[0]])
+    note = settings.index_dir / f"carry-over-{store.name}.txt"
+    note.write_text(earlier_name, encoding="utf-8")
+    assistant = Assistant(settings, embedder=embedder)
+    assert assistant.carried_over is not None and len(assistant.documents()) == len(NAMES)
+    assert not note.exists(), "done: the note goes"
+    # Every document deleted on purpose: an earlier index (another one, left over) does not refill it.
+    again = ChunkStore(settings, embedder, name=settings.collection_name().rsplit("-", 1)[0] + "-11111111")
+    ingest_paths(settings, again, embedder, [docs / NAMES[1]])
+    for doc in assistant.documents():
+        assistant.delete(doc.doc_id)
+    reopened = Assistant(settings, embedder=embedder)
+    assert reopened.carried_over is None and reopened.documents() == []

@@ -47,52 +47,69 @@ class CarryOver:
 
 
 def carry_over(settings: Settings, store: ChunkStore, embedder: Embedder) -> CarryOver | None:
-    """Bring an earlier version's documents into `store` when it is empty; None when there is
-    nothing to bring (or another process is bringing it now)."""
-    if store.read_only or store.count() or store.documents():
+    """Bring an earlier version's documents into `store` when it has never held any; None when
+    there is nothing to bring (or another process is bringing it now). An index emptied by
+    deleting every document is left empty: it has been written to. A carry-over cut short (the
+    process stopped) is taken up again from the note it leaves in the index folder."""
+    if store.read_only:
         return None
-    names = store.earlier_versions()
-    if not names:
+    note = settings.index_dir / f"carry-over-{store.name}.txt"
+    resumed = note.read_text(encoding="utf-8").strip() if note.is_file() else ""
+    if not resumed and (store.generation() is not None or store.count() or store.documents()):
         return None
-    earlier = ChunkStore(settings, embedder, name=names[0])
-    report = CarryOver(names[0])
+    earlier = store.earlier_versions()
+    if resumed:
+        earlier = [resumed] if resumed in earlier else []  # gone: that carry-over finished
+    if not earlier:
+        note.unlink(missing_ok=True)
+        return None
+    names = earlier
+    try:
+        note.parent.mkdir(parents=True, exist_ok=True)
+        note.write_text(names[0], encoding="utf-8")
+        report = _bring(settings, store, embedder, ChunkStore(settings, embedder, name=names[0]))
+    except IndexBusyError:
+        return None  # another process is writing to the index (bringing it over, most likely)
+    note.unlink(missing_ok=True)
+    log.warning(report.summary())
+    return report
+
+
+def _bring(settings: Settings, store: ChunkStore, embedder: Embedder, earlier: ChunkStore) -> CarryOver:
+    report = CarryOver(earlier.name)
     documents = earlier.documents()
     by_owner: dict[tuple[str, bool], list[Path]] = defaultdict(list)
     for doc in documents:
         if Path(doc.source).is_file():
             by_owner[(doc.added_by, doc.shared)].append(Path(doc.source))
-    try:
-        for (owner, shared), paths in by_owner.items():
-            ingested = ingest_paths(settings, store, embedder, paths, added_by=owner, shared=shared)
-            report.read_again += [f.path for f in ingested.files if f.status in ("added", "updated", "unchanged")]
-        present = {d.doc_id for d in store.documents()}
-        with index_lock(settings):
-            cache = open_embedding_cache(settings)
-            counting = IngestReport()
-            try:
-                for doc in documents:
-                    if doc.doc_id in present:
-                        continue
-                    loaded = stored_document(settings, earlier, doc)
-                    if loaded is None:
-                        report.lost.append(doc.source)
-                        continue
-                    anatomy = read_anatomy(loaded.text)
-                    info = document_info(doc.doc_id, doc.source, loaded.title, doc.doc_hash, doc.file_hash, anatomy,
-                                         max((n for _, n in loaded.pages), default=0))
-                    chunks = chunk_document(loaded, doc.doc_id, doc.source, doc.doc_hash, settings.chunk_tokens,
-                                            settings.chunk_overlap, anatomy)
-                    store.add(chunks, embed_with_cache(embedder, cache, [c.indexed_text for c in chunks], counting))
-                    store.put_document(replace(info, chunks=len(chunks), added_by=doc.added_by, shared=doc.shared), loaded.text,
-                                       Layout(loaded.title, loaded.headings, loaded.pages))
-                    report.rebuilt.append(doc.source)
-            finally:
-                cache.close()
-            if not report.lost:
-                earlier.drop()
-                for saved in settings.index_dir.glob(f"bm25-{earlier.name}-*.npz"):
-                    saved.unlink()
-    except IndexBusyError:
-        return None  # another process is writing to the index (bringing it over, most likely)
-    log.warning(report.summary())
+    for (owner, shared), paths in by_owner.items():
+        ingested = ingest_paths(settings, store, embedder, paths, added_by=owner, shared=shared)
+        report.read_again += [f.path for f in ingested.files if f.status in ("added", "updated", "unchanged")]
+    present = {d.doc_id for d in store.documents()}
+    with index_lock(settings):
+        cache = open_embedding_cache(settings)
+        counting = IngestReport()
+        try:
+            for doc in documents:
+                if doc.doc_id in present:
+                    continue
+                loaded = stored_document(settings, earlier, doc)
+                if loaded is None:
+                    report.lost.append(doc.source)
+                    continue
+                anatomy = read_anatomy(loaded.text)
+                info = document_info(doc.doc_id, doc.source, loaded.title, doc.doc_hash, doc.file_hash, anatomy,
+                                     max((n for _, n in loaded.pages), default=0))
+                chunks = chunk_document(loaded, doc.doc_id, doc.source, doc.doc_hash, settings.chunk_tokens,
+                                        settings.chunk_overlap, anatomy)
+                store.add(chunks, embed_with_cache(embedder, cache, [c.indexed_text for c in chunks], counting))
+                store.put_document(replace(info, chunks=len(chunks), added_by=doc.added_by, shared=doc.shared), loaded.text,
+                                   Layout(loaded.title, loaded.headings, loaded.pages))
+                report.rebuilt.append(doc.source)
+        finally:
+            cache.close()
+        if not report.lost:
+            earlier.drop()
+            for saved in settings.index_dir.glob(f"bm25-{earlier.name}-*.npz"):
+                saved.unlink()
     return report

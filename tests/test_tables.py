@@ -410,27 +410,3 @@ def test_a_row_whose_label_adds_words_of_its_own_is_named_less() -> None:
     weights = question_weights(question, lexical.idf)
     assert _label_share(first, weights, lexical.idf) == 1.0, "every word of its label is asked (its code is no word)"
     assert _label_share(second, weights, lexical.idf) < 0.95, "'điều chỉnh' is its own"
-
-
-def test_a_row_label_that_repeats_the_title_does_not_name_the_row() -> None:
-    """Lâm Đồng's resolution on land-rent rates: its 'Nhóm 2: Tỷ lệ phần trăm (%) tính đơn giá thuê
-    đất ...' row repeats the title's words, which the question also uses to name the rate; the row
-    the question names is the industrial parks'."""
-    from qa.answer.extractive import _label_share, _names_the_row, identifying_terms, question_weights
-    from qa.index.lexical import LexicalIndex
-    from qa.question import parse_question
-    from qa.types import Chunk
-
-    title = "Nghị quyết về thông qua mức tỷ lệ phần trăm (%) cụ thể để xác định đơn giá thuê đất hàng năm"
-    group = "Nhóm 2: Tỷ lệ phần trăm (%) tính đơn giá thuê đất một năm đối với nhóm đất nông nghiệp | 0,5%"
-    parks = "- Đất thuộc các khu công nghiệp | 0,8%"
-    text = f"Khu vực | Tỷ lệ (%/năm)\n{parks}\n{group}"
-    chunk = Chunk("c0", "d1", "nq-84.docx", title, "", 0, 0, len(text), text, "h", doc_number="84/NQ-HĐND")
-    lexical = LexicalIndex([chunk])
-    question = parse_question("Lâm Đồng áp dụng tỷ lệ phần trăm bao nhiêu để tính đơn giá thuê đất hằng năm đối với đất khu công nghiệp?")
-    weights = question_weights(question, lexical.idf)
-    naming = identifying_terms(chunk)
-    assert _names_the_row(group, weights), "by all its words, the question names the group's row"
-    assert not _names_the_row(group, weights, naming), "apart from the title's words, it names only 'nghiệp'"
-    assert _names_the_row(parks, weights, naming), "the industrial parks' row is named by its own words"
-    assert _label_share(group, weights, lexical.idf, naming) < _label_share(parks, weights, lexical.idf, naming)

@@ -446,11 +446,11 @@ def _candidates(
                 worded *= 0.6  # the question names a place or body inside the document ('Phường Tô Hiệu'); this sentence does not
             if heading and question.years and (year := _row_year(texts[i])) and year not in question.years:
                 factor *= 0.5  # a table by year: the row of another year than the one asked about
-            if heading and wanted and _names_the_row(texts[i], weights, identifying) and (
+            if heading and wanted and _names_the_row(texts[i], weights) and (
                     not places or any(contains_phrase(texts[i], place) for place in places)):
                 # 'Texas', 'Xã Vân Hồ': the question names this record of the table; less so a label
                 # with words of its own ('Thủ tục cấp giấy phép điều chỉnh ...' for 'thủ tục cấp giấy phép').
-                bonus += ROW_NAMED_BONUS * _label_share(texts[i], weights, lexical.idf, identifying)
+                bonus += ROW_NAMED_BONUS * _label_share(texts[i], weights, lexical.idf)
             elif heading and wanted and asks_total and _TOTAL_ROW.match(
                     next((cell.strip() for cell in texts[i].split("|") if cell.strip()), "")):
                 bonus += TOTAL_ROW_BONUS  # 'the total investment' of a table of component projects: its 'Tổng cộng' row
@@ -1229,15 +1229,13 @@ def _row_year(row: str) -> str | None:
     return first if _A_YEAR.fullmatch(first) else None
 
 
-def _names_the_row(row: str, weights: dict[str, float], naming: frozenset[str] = frozenset()) -> bool:
+def _names_the_row(row: str, weights: dict[str, float]) -> bool:
     """Whether the question names a row by its label, the first cell with words in it ('China',
     'Xã Vân Hồ', 'Dự án thành phần 6: Bồi thường ... qua xã Nam Đàn'): most of the label's words
-    are the question's; or, in a table by year, its year. Not by the words the label shares with
-    the document's title (`naming`): 'Nhóm 2: Tỷ lệ phần trăm (%) tính đơn giá thuê đất ...' in
-    a resolution on those rates is not named by a question about the rate for industrial parks."""
+    are the question's; or, in a table by year, its year."""
     if year := _row_year(row):
         return year in weights  # a table by year ('2007 | 66 | 8 | 3,482 | ...'): the year the question names
-    words = set(terms(_row_label(row))) - naming
+    words = set(terms(_row_label(row)))
     return bool(words) and len(words & weights.keys()) >= 0.75 * len(words)
 
 
@@ -1246,12 +1244,11 @@ def _row_label(row: str) -> str:
     return _EXCEPTION.sub(" ", next((cell for cell in row.split(" | ") if len(_LETTER.findall(cell)) >= 3), ""))
 
 
-def _label_share(row: str, weights: dict[str, float], idf: Callable[[str], float], naming: frozenset[str] = frozenset()) -> float:
-    """How much of a row's label (by rarity) the question holds, apart from the document title's
-    words: 1.0 when every word is asked."""
+def _label_share(row: str, weights: dict[str, float], idf: Callable[[str], float]) -> float:
+    """How much of a row's label (by rarity) the question holds: 1.0 when every word is asked."""
     if _row_year(row):
         return 1.0
-    words = [t for t in set(terms(_row_label(row))) - naming if not any(ch.isdigit() for ch in t)]
+    words = [t for t in set(terms(_row_label(row))) if not any(ch.isdigit() for ch in t)]
     total = sum(idf(t) for t in words)
     return sum(idf(t) for t in words if t in weights) / total if total > 0 else 1.0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -15,17 +16,19 @@ from qa.answer.generated import ChatModel, GeneratedAnswerer
 from qa.answer.meaning import SentenceMeaning
 from qa.answer.refusal import load_model
 from qa.config import Settings, load_settings
-from qa.errors import InputError
+from qa.errors import InputError, QAError
 from qa.index.embedders import Embedder, make_embedder
 from qa.index.store import ChunkStore
 from qa.ingest.pipeline import IngestReport, Progress, ingest_paths
-from qa.ingest.upgrade import carry_over
 from qa.question import Question, parse_question
 from qa.results import Answer, Retrieved, refusal_for
 from qa.retrieve.filters import Filters
 from qa.retrieve.hybrid import HybridRetriever, Retriever
 from qa.text import STOPWORDS, fold
 from qa.types import DocumentInfo
+from qa.upgrade import CarryOver, carry_over
+
+log = logging.getLogger(__name__)
 
 History = list[tuple[str, str]]
 NO_MATCHING_DOCUMENT = "No indexed document matches these filters; `qa documents` lists each document's type, number and date."
@@ -76,7 +79,11 @@ class Assistant:
         self.store = ChunkStore(self.settings, self.embedder)
         # After an upgrade that changes how files are read or cut, the documents are still in the
         # index the earlier version built: bring them over before anything reads this one.
-        self.carried_over = carry_over(self.settings, self.store, self.embedder)
+        self.carried_over: CarryOver | None = None
+        try:
+            self.carried_over = carry_over(self.settings, self.store, self.embedder)
+        except QAError as exc:  # the index still opens; the next start tries again (its note stays)
+            log.warning("Could not bring the earlier version's documents over yet: %s", exc)
         self.retriever = HybridRetriever(self.settings, self.store, self.embedder)
         self.llm = GeneratedAnswerer(self.settings, model) if model or self.settings.llm_configured() else None
         extractive = ExtractiveAnswerer(

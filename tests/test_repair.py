@@ -108,8 +108,9 @@ def test_an_unreadable_chroma_database_is_set_aside_and_its_files_read_again(tmp
 def test_an_index_an_earlier_version_built_is_brought_over_with_its_owners(tmp_path: Path, embedder, sample_vectors: Path) -> None:
     """After an upgrade that changes how files are read or cut, this version's index is a new,
     empty one: the documents in the earlier version's index come over (files still there read
-    again, a file gone cut again from its stored text), uploads keep their owners, and the earlier
-    index is deleted once everything came over."""
+    again, a file gone cut again from its stored text, nothing embedded again), uploads keep their
+    owners, and the earlier index is marked as brought over (a process of the earlier version may
+    still read it) until `qa repair` deletes it."""
     from qa.index.store import ChunkStore
     from qa.ingest.pipeline import ingest_paths
 
@@ -121,7 +122,9 @@ def test_an_index_an_earlier_version_built_is_brought_over_with_its_owners(tmp_p
     ingest_paths(settings, earlier, embedder, [docs / NAMES[2]], added_by="ann", shared=False)
     (docs / NAMES[1]).unlink()  # its file is gone: only its stored text can bring it over
 
+    calls = embedder.passage_calls
     assistant = Assistant(settings, embedder=embedder)
+    assert embedder.passage_calls == calls, "every vector came from the embedding cache"
     assert assistant.carried_over is not None and assistant.carried_over.earlier == earlier_name
     assert sorted(Path(p).name for p in assistant.carried_over.read_again) == sorted([NAMES[0], NAMES[2]])
     assert [Path(p).name for p in assistant.carried_over.rebuilt] == [NAMES[1]]
@@ -130,9 +133,11 @@ def test_an_index_an_earlier_version_built_is_brought_over_with_its_owners(tmp_p
     assert (by_name[NAMES[2]].added_by, by_name[NAMES[2]].shared) == ("ann", False), "an upload stays its owner's"
     answer = assistant.ask("Sau bao nhiêu năm thực hiện Nghị quyết 06-NQ/TU thì Ban Thường vụ ra kết luận?")
     assert not answer.refused and any(NAMES[1] in c.source for c in answer.citations), "the rebuilt document answers"
-    names = {c.name for c in assistant.store.client.list_collections()}
-    assert earlier_name not in names and f"{earlier_name}-docs" not in names
+    assert earlier.documents() and assistant.store.earlier_versions() == [], "kept for a reader of the earlier version, marked"
     assert Assistant(settings, embedder=embedder).carried_over is None, "once is enough"
+    assert any("already brought over" in action for action in repair(settings, embedder).actions)
+    names = {c.name for c in assistant.store.client.list_collections()}
+    assert earlier_name not in names and f"{earlier_name}-docs" not in names, "qa repair deletes it"
 
 
 def test_an_earlier_index_that_cannot_all_come_over_is_kept(tmp_path: Path, embedder, sample_vectors: Path) -> None:
@@ -148,10 +153,13 @@ def test_an_earlier_index_that_cannot_all_come_over_is_kept(tmp_path: Path, embe
     (docs / NAMES[0]).unlink()
 
     assistant = Assistant(settings, embedder=embedder)
-    assert assistant.carried_over is not None and [Path(p).name for p in assistant.carried_over.lost] == [NAMES[0]]
+    assert assistant.carried_over is not None and [Path(p).name for p in assistant.carried_over.lost] == [
+        f"{NAMES[0]} (its file is gone and its stored text does not match it)"]
     assert "qa ingest" in assistant.carried_over.summary()
     assert len(assistant.documents()) == len(NAMES) - 1
-    assert earlier.name in {c.name for c in assistant.store.client.list_collections()}, "kept: a document is only there"
+    assert [name for name, _ in assistant.store.earlier_versions()] == [earlier.name], "not marked: a document is only there"
+    repair(settings, embedder)
+    assert earlier.name in {c.name for c in assistant.store.client.list_collections()}, "and qa repair keeps it"
 
 
 def test_an_index_emptied_on_purpose_stays_empty_and_a_carry_over_cut_short_is_taken_up(
@@ -180,3 +188,20 @@ def test_an_index_emptied_on_purpose_stays_empty_and_a_carry_over_cut_short_is_t
         assistant.delete(doc.doc_id)
     reopened = Assistant(settings, embedder=embedder)
     assert reopened.carried_over is None and reopened.documents() == []
+
+
+def test_an_earlier_index_emptied_on_purpose_is_followed_not_an_older_one(tmp_path: Path, embedder, sample_vectors: Path) -> None:
+    from qa.index.store import ChunkStore
+    from qa.ingest.pipeline import ingest_paths
+
+    docs = corpus(tmp_path / "docs")
+    settings = Settings(index_dir=seed_vectors(tmp_path / "idx", sample_vectors))
+    stem = settings.collection_name().rsplit("-", 1)[0]
+    older = ChunkStore(settings, embedder, name=f"{stem}-aaaaaaaa")
+    ingest_paths(settings, older, embedder, [docs / NAMES[0]])
+    emptied = ChunkStore(settings, embedder, name=f"{stem}-bbbbbbbb")  # the version before this one
+    ingest_paths(settings, emptied, embedder, [docs / NAMES[1]])
+    for doc in emptied.documents():
+        emptied.delete_document(doc.doc_id)
+    assistant = Assistant(settings, embedder=embedder)
+    assert assistant.carried_over is None and assistant.documents() == []

@@ -118,6 +118,10 @@ def connect(settings: Settings, path: Path | None = None) -> Any:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
+# The metadata key an earlier version's index carries once brought over to this version's.
+CARRIED_TO = "carried_to"
+
+
 class ChunkStore:
     # The last generation each embedded index was stamped with by this process: stores in one process
     # share Chroma's in-memory index, so only a stamp from another process calls for re-opening.
@@ -125,7 +129,7 @@ class ChunkStore:
 
     def __init__(self, settings: Settings, embedder: Embedder, name: str | None = None) -> None:
         """name: another collection than the one these settings and this code name (an index an
-        earlier version of the code built, carried over by qa/ingest/upgrade.py)."""
+        earlier version of the code built, carried over by qa/upgrade.py)."""
         self.name = name or settings.collection_name()
         self._settings = settings
         self._embedding_function = QAEmbeddingFunction(embedder)
@@ -187,27 +191,45 @@ class ChunkStore:
         return int(self.collection.count())
 
     @_guarded
-    def earlier_versions(self) -> list[str]:
-        """Indexes of the same embedder and chunk sizes that other versions of the ingest code built
-        (their collection names differ only in the code's digest) and that hold documents, the last
-        written first. The client's listing is cheap; nothing is read unless one is found."""
+    def earlier_versions(self) -> list[tuple[str, int]]:
+        """Indexes of this embedder and these chunk sizes that other versions of the ingest code built
+        (their names differ only in the code's digest), not yet brought over to another: (name,
+        documents), the last written first, emptied ones included (an index emptied on purpose is
+        the one to follow, not an older one). The client's listing is cheap; little is read."""
         stem = self.name.rsplit("-", 1)[0]
         earlier = re.compile(re.escape(stem) + r"-[0-9a-f]{8}")
         names = [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
         found = []
         for name in names:
             if name != self.name and earlier.fullmatch(name) and f"{name}-docs" in names:
-                if self.client.get_collection(f"{name}-docs", embedding_function=None).count():
-                    written = (self.client.get_collection(name, embedding_function=None).metadata or {}).get("generation")
-                    found.append((int(written) if isinstance(written, int) else 0, name))
-        return [name for _, name in sorted(found, reverse=True)]
+                metadata = self.client.get_collection(name, embedding_function=None).metadata or {}
+                if CARRIED_TO in metadata:
+                    continue
+                documents = self.client.get_collection(f"{name}-docs", embedding_function=None).count()
+                written = metadata.get("generation")
+                found.append((int(written) if isinstance(written, int) else 0, name, documents))
+        return [(name, documents) for _, name, documents in sorted(found, reverse=True)]
 
     @_guarded
-    def drop(self) -> None:
-        """Delete this index's chunks and document records (an earlier version's, once carried over)."""
+    def mark_carried(self, to: str) -> None:
+        """Mark this (earlier) index as brought over to `to`: never carried again, and `qa repair`
+        deletes it. Not deleted here: a process of the earlier version may still be reading it."""
+        self.collection.modify(metadata={CARRIED_TO: to})
+
+    def carried_indexes(self) -> list[str]:
+        """Earlier indexes marked as brought over to another (mark_carried)."""
+        names = [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
+        return [name for name in names if not name.endswith("-docs") and f"{name}-docs" in names
+                and CARRIED_TO in (self.client.get_collection(name, embedding_function=None).metadata or {})]
+
+    def drop_index(self, name: str) -> None:
+        """Delete an index's chunks and document records (one already brought over)."""
         self._check_writable()
-        for name in (self.name, f"{self.name}-docs"):
-            self.client.delete_collection(name)
+        for collection in (name, f"{name}-docs"):
+            try:
+                self.client.delete_collection(collection)
+            except Exception:  # noqa: BLE001 - already gone (another process deleted it first)
+                log.info("The collection %s was already deleted.", collection)
 
     @_guarded
     def generation(self) -> Any:

@@ -75,6 +75,11 @@ def repair(settings: Settings, embedder: Embedder) -> RepairReport:
                 saved.unlink()
             SyncedLexicalIndex(settings, store).persist()
             report.actions.append("BM25 built again from the stored chunks and saved")
+            for name in store.carried_indexes():
+                store.drop_index(name)
+                for saved in settings.index_dir.glob(f"bm25-{name}-*.npz"):
+                    saved.unlink()
+                report.actions.append(f"deleted {name}, an earlier version's index already brought over to this one")
             return report
     _read_files_again(settings, embedder, sources, report)  # ingest_paths takes the lock itself
     return report

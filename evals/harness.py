@@ -37,7 +37,7 @@ class QuestionResult:
     answerable: bool
     passed: bool
     # Every fact in the answer's lead (Answer.lead), the part a reader takes as the answer: not
-    # 0,5% first and the right 0,8% as the third quote.
+    # 0,5% first and the right 0,8% as the third quote. A generated or anatomy answer is all lead.
     lead_passed: bool
     facts_passed: int
     facts_total: int
@@ -56,6 +56,7 @@ class QuestionResult:
     violations: list[str] = field(default_factory=list)
     confidence: float | None = None
     signals: dict[str, float] = field(default_factory=dict)
+    lead: str = ""
 
 
 @dataclass
@@ -115,7 +116,7 @@ def score_question(assistant: Assistant, retriever: Retriever, q: EvalQuestion) 
         first_source_rank=first_rank if q.answerable else None, latency=latency, answer=answer.answer,
         types=list(q.types) or (["unanswerable"] if not q.answerable else []), lang=_language(q),
         passage_rank=_passage_rank(ranked, q), violations=violations(answer, assistant.store),
-        confidence=answer.confidence, signals=answer.signals,
+        confidence=answer.confidence, signals=answer.signals, lead=answer.lead,
     )
 
 
@@ -327,6 +328,8 @@ def compare(report: EvalReport, baseline: dict[str, Any], pipeline: str = "ours"
             lines.append(f"{r.id}: {'fail -> pass' if r.passed else 'pass -> FAIL'}  {r.question}")
         elif old["refused"] != r.refused:
             lines.append(f"{r.id}: refused {old['refused']} -> {r.refused}")
+        elif "lead_passed" in old and old["lead_passed"] != r.lead_passed:
+            lines.append(f"{r.id}: lead {'fail -> pass' if r.lead_passed else 'pass -> FAIL'}  {r.question}")
     for name, old_value in baseline.get("metrics", {}).get(pipeline, {}).items():
         new_value = report.metrics[pipeline].get(name)
         if new_value is not None and abs(new_value - old_value) > 1e-9:

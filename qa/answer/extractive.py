@@ -817,7 +817,8 @@ def answer_extractively(
     unit, more = complete_unit(best, question.wants_list, reader, question)
     lead = _whole_sentences([(chunk, start, end, best.score) for chunk, start, end in unit], reader)
     in_unit = len(lead)
-    lead += _other_asks(question, crossed if across else question_terms, retrieved, lexical, evidence, lead, across)
+    lead += _whole_sentences(_other_asks(question, crossed if across else question_terms, retrieved, lexical, evidence, lead, across),
+                             reader, after=lead)
     extras = [(c.chunk, c.start, c.end, c.score) for c in chosen[1:] if not any(
         c.chunk.doc_id == chunk.doc_id and c.start < e and s < c.end for chunk, s, e, _ in lead)]
     spans = lead + _whole_sentences(extras, reader, after=lead)

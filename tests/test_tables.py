@@ -410,3 +410,19 @@ def test_a_row_whose_label_adds_words_of_its_own_is_named_less() -> None:
     weights = question_weights(question, lexical.idf)
     assert _label_share(first, weights, lexical.idf) == 1.0, "every word of its label is asked (its code is no word)"
     assert _label_share(second, weights, lexical.idf) < 0.95, "'điều chỉnh' is its own"
+
+
+def test_the_header_line_that_gives_the_documents_own_number_is_no_row_the_question_names() -> None:
+    """'Số: 66/2025/TT-BXD | Hà Nội, ngày 31 tháng 12 năm 2025' reads as a row under a header; a
+    question 'Theo Thông tư 66/2025/TT-BXD ...' names the document, not that line."""
+    from qa.answer.extractive import _names_the_row
+    from qa.question import parse_question
+    from qa.text import doc_number_key
+
+    question = parse_question("Theo Thông tư 66/2025/TT-BXD, có được hoán cải tàu vỏ gỗ thành tàu lưu trú du lịch không?")
+    weights = dict.fromkeys(question.content_terms, 1.0)
+    line = "Số: 66/2025/TT-BXD | Hà Nội, ngày 31 tháng 12 năm 2025"
+    assert _names_the_row(line, weights), "by its words alone the line is named"
+    assert not _names_the_row(line, weights, doc_number_key("66/2025/TT-BXD"))
+    assert _names_the_row("Xã Sốp Cộp | 1,5%", dict.fromkeys(parse_question("Tỷ lệ tại Xã Sốp Cộp?").content_terms, 1.0),
+                          doc_number_key("607/NQ-HĐND")), "a record's own name still names it"

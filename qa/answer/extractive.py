@@ -446,7 +446,7 @@ def _candidates(
                 worded *= 0.6  # the question names a place or body inside the document ('Phường Tô Hiệu'); this sentence does not
             if heading and question.years and (year := _row_year(texts[i])) and year not in question.years:
                 factor *= 0.5  # a table by year: the row of another year than the one asked about
-            if heading and wanted and _names_the_row(texts[i], weights) and (
+            if heading and wanted and _names_the_row(texts[i], weights, own_number) and (
                     not places or any(contains_phrase(texts[i], place) for place in places)):
                 # 'Texas', 'Xã Vân Hồ': the question names this record of the table; less so a label
                 # with words of its own ('Thủ tục cấp giấy phép điều chỉnh ...' for 'thủ tục cấp giấy phép').
@@ -1230,13 +1230,14 @@ def _row_year(row: str) -> str | None:
     return first if _A_YEAR.fullmatch(first) else None
 
 
-def _names_the_row(row: str, weights: dict[str, float]) -> bool:
+def _names_the_row(row: str, weights: dict[str, float], own_number: str = "") -> bool:
     """Whether the question names a row by its label, the first cell with words in it ('China',
     'Xã Vân Hồ', 'Dự án thành phần 6: Bồi thường ... qua xã Nam Đàn'): most of the label's words
-    are the question's; or, in a table by year, its year."""
+    are the question's; or, in a table by year, its year. Not by the document's own number
+    (`own_number`, folded): the header line 'Số: 66/2025/TT-BXD | Hà Nội, ngày ...' is no record."""
     if year := _row_year(row):
         return year in weights  # a table by year ('2007 | 66 | 8 | 3,482 | ...'): the year the question names
-    words = set(terms(_row_label(row)))
+    words = set(terms(_row_label(row))) - (set(terms(own_number)) if own_number else set())
     return bool(words) and len(words & weights.keys()) >= 0.75 * len(words)
 
 

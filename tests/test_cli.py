@@ -32,6 +32,14 @@ def test_ask_text_shows_quote_and_source(sample_index: Path) -> None:
     assert "[1]" in run.stdout and "khanh-hoa-ket-luan-544-KL-TU-2024.txt" in run.stdout
 
 
+def test_ask_prints_the_lead_first_and_what_adds_to_it_after(sample_index: Path) -> None:
+    question = "When was the workshop on the Ninh Binh merger held?"
+    answer = json.loads(qa("ask", question, "--json", index=sample_index).stdout)
+    assert answer["lead"] and answer["answer"].startswith(answer["lead"]) and answer["answer"] != answer["lead"]
+    run = qa("ask", question, index=sample_index)
+    assert run.stdout.startswith(answer["lead"] + "\n\nAlso in the documents: ")
+
+
 def test_unanswerable_question_prints_the_refusal(sample_index: Path) -> None:
     run = qa("ask", "What is the population of Hanoi?", index=sample_index)
     assert run.returncode == 0

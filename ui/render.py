@@ -83,7 +83,7 @@ def answer_html(lang: str, turn: int, answer: Answer) -> str:
                 text = f"<span class='qa-unsupported' title='{title}'>{t(lang, 'unsupported')} {text}</span>"
             parts.append(text)
         body = " ".join(parts)
-    elif answer.lead and answer.lead != answer.answer and answer.answer.startswith(answer.lead):
+    elif _has_more(answer):
         # What answers first; the passages that only add to it under their own label, so the
         # reader does not take a later quote's number for the answer.
         rest = answer.answer[len(answer.lead):].strip()
@@ -95,6 +95,11 @@ def answer_html(lang: str, turn: int, answer: Answer) -> str:
     confidence = (f"<div class='qa-confidence'>{t(lang, 'confidence', value=f'{answer.confidence:.0%}')}</div>"
                   if answer.confidence is not None else "")
     return f"<div class='qa-answer'>{notice}<div class='qa-text'>{body}</div>{confidence}</div>"
+
+
+def _has_more(answer: Answer) -> bool:
+    """Whether the answer quotes more than its lead (an extractive answer with other passages)."""
+    return bool(answer.lead) and answer.lead != answer.answer and answer.answer.startswith(answer.lead)
 
 
 def _link_marks(turn: int, escaped: str) -> str:
@@ -176,8 +181,9 @@ def citation_line(lang: str, citation: Citation) -> str:
 
 
 def plain_text(lang: str, answer: Answer) -> str:
-    """What Copy puts on the clipboard: the answer, then each source with its quote."""
-    lines = [answer.answer]
+    """What Copy puts on the clipboard: the answer (its lead, then what adds to it), then each
+    source with its quote."""
+    lines = [answer.lead, "", f"{t(lang, 'also')} {answer.answer[len(answer.lead):].strip()}"] if _has_more(answer) else [answer.answer]
     if answer.citations and not answer.refused:
         lines += ["", t(lang, "sources") + ":"]
         lines += [f"{citation_line(lang, c)}: “{c.quote}”" for c in answer.citations]

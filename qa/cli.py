@@ -100,8 +100,7 @@ def _print_answer(answer: Answer, text_already_shown: bool = False) -> None:
     if answer.notice:
         click.echo(f"Note: {answer.notice}", err=True)
     if not text_already_shown:
-        more = answer.answer[len(answer.lead):].strip() if answer.lead and answer.answer.startswith(answer.lead) else ""
-        click.echo(f"{answer.lead}\n\nAlso in the documents: {more}" if more else answer.answer)
+        click.echo(answer.as_text())
     if answer.confidence is not None and not answer.refused:
         click.echo(f"(confidence {answer.confidence:.0%})")
     for sentence in answer.unsupported:

@@ -9,11 +9,16 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
+from qa.text import language_of
 from qa.types import Chunk
 
 REFUSAL = "The documents do not contain an answer to this question."
 REFUSAL_VI = "Các tài liệu không chứa câu trả lời cho câu hỏi này."
 REFUSALS = (REFUSAL, REFUSAL_VI)
+
+
+# What heads the passages an answer quotes after its lead, in the question's language.
+ALSO = {"en": "Also in the documents:", "vi": "Các đoạn liên quan khác:"}
 
 
 def refusal_for(language: str) -> str:
@@ -83,3 +88,17 @@ class Answer(BaseModel):
     @property
     def unsupported(self) -> list[SentenceSupport]:
         return [s for s in self.sentences if not s.supported]
+
+    @property
+    def more(self) -> str:
+        """What the answer quotes after its lead (other passages that add to it); empty when it is all lead."""
+        if not self.lead or self.lead == self.answer or not self.answer.startswith(self.lead):
+            return ""
+        return self.answer[len(self.lead):].strip()
+
+    def as_text(self, also: str | None = None) -> str:
+        """The answer as plain text: its lead, then, after a blank line, what adds to it under `also`
+        (by default in the question's language)."""
+        if not self.more:
+            return self.answer
+        return f"{self.lead}\n\n{also or ALSO[language_of(self.question)]} {self.more}"

@@ -72,6 +72,14 @@ def test_streamed_answer_is_the_same_answer(open_server: str) -> None:
     assert (events[-1].model_extra or {})["citations"] == (whole.model_extra or {})["citations"]
 
 
+def test_the_lead_comes_first_and_what_adds_to_it_after(open_server: str) -> None:
+    question = "When was the workshop on the Ninh Binh merger held?"
+    content = client(open_server).chat.completions.create(
+        model="qa-policy", messages=[{"role": "user", "content": question}]).choices[0].message.content or ""
+    lead, _, more = content.partition("\n\nAlso in the documents: ")
+    assert "[1]" in lead and "[2]" not in lead and more.startswith("Strive by 2035") and "[2]" in more
+
+
 def test_refusal_when_the_documents_do_not_answer(open_server: str) -> None:
     api = client(open_server)
     messages: list[ChatCompletionMessageParam] = [{"role": "user", "content": "What is the population of Hanoi?"}]

@@ -96,6 +96,9 @@ def test_the_lead_is_shown_first_and_the_other_quotes_under_their_own_label() ->
     assert "Các đoạn liên quan khác:" in more and "1,2%" in more and "href='#cite-0-2'" in more
     copied = plain_text("vi", answer).splitlines()
     assert copied[0] == "Xã Sốp Cộp | 1,5% [1]" and copied[2] == "Các đoạn liên quan khác: Trước năm 2026 là 1,2%. [2]"
+    asked_in_vietnamese = answer.model_copy(update={"question": "Tỷ lệ tại xã Sốp Cộp là bao nhiêu?"})
+    assert asked_in_vietnamese.as_text().splitlines()[2].startswith("Các đoạn liên quan khác:"), "the API and CLI: the question's language"
+    assert answer.as_text().splitlines()[2].startswith("Also in the documents:")
     alone = answer.model_copy(update={"answer": answer.lead})
     assert "qa-more" not in answer_html("en", 0, alone), "an answer that is all lead has no second part"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from qa.results import ALSO
+
 LANGUAGES = {"en": "English", "vi": "Tiếng Việt"}
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -46,7 +48,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "confidence": "Confidence {value}",
         "note": "Note: {text}",
         "unsupported": "[unsupported]",
-        "also": "Also in the documents:",
+        "also": ALSO["en"],
         "not_in_sources": "Not found in its sources: {what}",
         "no_citation": "no citation",
         "page": "page {n}",
@@ -157,7 +159,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "confidence": "Độ tin cậy {value}",
         "note": "Lưu ý: {text}",
         "unsupported": "[không có căn cứ]",
-        "also": "Các đoạn liên quan khác:",
+        "also": ALSO["vi"],
         "not_in_sources": "Không tìm thấy trong nguồn: {what}",
         "no_citation": "không có trích dẫn",
         "page": "trang {n}",

@@ -100,7 +100,7 @@ def completion(answer: Answer, completion_id: str, created: int) -> dict[str, An
     return {
         "id": completion_id, "object": "chat.completion", "created": created, "model": MODEL_ID,
         "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": answer.answer + footer_text(answer)}}],
+                     "message": {"role": "assistant", "content": answer.as_text() + footer_text(answer)}}],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
         **answer_data(answer),
     }
@@ -124,7 +124,7 @@ def stream_events(
         yield _event(completion_id, created, {"content": f"Error: {exc}"}, "stop")
         yield "data: [DONE]\n\n"
         return
-    yield _event(completion_id, created, {"content": answer.answer})
+    yield _event(completion_id, created, {"content": answer.as_text()})
     if footer := footer_text(answer):
         yield _event(completion_id, created, {"content": footer})
     yield _event(completion_id, created, {}, "stop", **answer_data(answer))

@@ -83,10 +83,9 @@ def answer_html(lang: str, turn: int, answer: Answer) -> str:
                 text = f"<span class='qa-unsupported' title='{title}'>{t(lang, 'unsupported')} {text}</span>"
             parts.append(text)
         body = " ".join(parts)
-    elif _has_more(answer):
+    elif rest := answer.more:
         # What answers first; the passages that only add to it under their own label, so the
         # reader does not take a later quote's number for the answer.
-        rest = answer.answer[len(answer.lead):].strip()
         body = (f"<div class='qa-lead'>{_link_marks(turn, escape(answer.lead))}</div>"
                 f"<div class='qa-more'><span class='qa-more-label'>{t(lang, 'also')}</span> {_link_marks(turn, escape(rest))}</div>")
     else:
@@ -95,11 +94,6 @@ def answer_html(lang: str, turn: int, answer: Answer) -> str:
     confidence = (f"<div class='qa-confidence'>{t(lang, 'confidence', value=f'{answer.confidence:.0%}')}</div>"
                   if answer.confidence is not None else "")
     return f"<div class='qa-answer'>{notice}<div class='qa-text'>{body}</div>{confidence}</div>"
-
-
-def _has_more(answer: Answer) -> bool:
-    """Whether the answer quotes more than its lead (an extractive answer with other passages)."""
-    return bool(answer.lead) and answer.lead != answer.answer and answer.answer.startswith(answer.lead)
 
 
 def _link_marks(turn: int, escaped: str) -> str:
@@ -183,7 +177,7 @@ def citation_line(lang: str, citation: Citation) -> str:
 def plain_text(lang: str, answer: Answer) -> str:
     """What Copy puts on the clipboard: the answer (its lead, then what adds to it), then each
     source with its quote."""
-    lines = [answer.lead, "", f"{t(lang, 'also')} {answer.answer[len(answer.lead):].strip()}"] if _has_more(answer) else [answer.answer]
+    lines = [answer.as_text(t(lang, "also"))]
     if answer.citations and not answer.refused:
         lines += ["", t(lang, "sources") + ":"]
         lines += [f"{citation_line(lang, c)}: “{c.quote}”" for c in answer.citations]

@@ -77,6 +77,8 @@ def carry_over(settings: Settings, store: ChunkStore, embedder: Embedder) -> Car
     try:
         note.parent.mkdir(parents=True, exist_ok=True)
         note.write_text(earlier[0][0], encoding="utf-8")
+        log.warning("Bringing %d documents over from the index an earlier version built (%s); files still there "
+                    "are read again, which may take a while.", earlier[0][1], earlier[0][0])
         report = _bring(settings, store, embedder, ChunkStore(settings, embedder, name=earlier[0][0]))
     except IndexBusyError:
         return None  # another process is writing to the index (bringing it over, most likely)

@@ -25,10 +25,9 @@ from qa.index.embed_cache import EmbeddingCache
 from qa.index.embedders import Embedder
 from qa.index.store import ChunkStore
 from qa.ingest.anatomy import read_anatomy
-from qa.ingest.chunking import chunk_document
-from qa.ingest.pipeline import IngestReport, document_info, embed_with_cache, index_lock, ingest_paths, open_embedding_cache
-from qa.ingest.repair import stored_document
-from qa.types import DocumentInfo, Layout
+from qa.ingest.pipeline import IngestReport, document_info, index_lock, ingest_paths, open_embedding_cache
+from qa.ingest.repair import cut_again, stored_document
+from qa.types import DocumentInfo
 
 log = logging.getLogger(__name__)
 
@@ -126,14 +125,12 @@ def _rebuild(settings: Settings, store: ChunkStore, embedder: Embedder, earlier:
             given_up.add(doc.doc_id)
             report.lost.append(f"{doc.source} (its file is gone and its stored text does not match it)")
             return
+        # Its record read again by this version's anatomy, its owner and sharing as they were.
         anatomy = read_anatomy(loaded.text)
         info = document_info(doc.doc_id, doc.source, loaded.title, doc.doc_hash, doc.file_hash, anatomy,
                              max((n for _, n in loaded.pages), default=0))
-        chunks = chunk_document(loaded, doc.doc_id, doc.source, doc.doc_hash, settings.chunk_tokens, settings.chunk_overlap, anatomy)
-        vectors = embed_with_cache(embedder, cache, [c.indexed_text for c in chunks], IngestReport())
-        store.add(chunks, vectors)
-        store.put_document(replace(info, chunks=len(chunks), added_by=doc.added_by, shared=doc.shared), loaded.text,
-                           Layout(loaded.title, loaded.headings, loaded.pages))
+        cut_again(settings, store, embedder, cache, loaded, replace(info, added_by=doc.added_by, shared=doc.shared), anatomy,
+                  IngestReport())
         report.rebuilt.append(doc.source)
     except Exception as exc:  # noqa: BLE001 - one document must not stop the others
         given_up.add(doc.doc_id)

@@ -198,11 +198,10 @@ class ChunkStore:
         the one to follow, not an older one). The client's listing is cheap; little is read."""
         stem = self.name.rsplit("-", 1)[0]
         earlier = re.compile(re.escape(stem) + r"-[0-9a-f]{8}")
-        names = [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
         found = []
-        for name in names:
-            if name != self.name and earlier.fullmatch(name) and f"{name}-docs" in names:
-                metadata = self.client.get_collection(name, embedding_function=None).metadata or {}
+        for name in self._indexes():
+            if name != self.name and earlier.fullmatch(name):
+                metadata = self._metadata_of(name)
                 if CARRIED_TO in metadata:
                     continue
                 documents = self.client.get_collection(f"{name}-docs", embedding_function=None).count()
@@ -216,11 +215,18 @@ class ChunkStore:
         deletes it. Not deleted here: a process of the earlier version may still be reading it."""
         self.collection.modify(metadata={CARRIED_TO: to})
 
+    @_guarded
     def carried_indexes(self) -> list[str]:
         """Earlier indexes marked as brought over to another (mark_carried)."""
-        names = [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
-        return [name for name in names if not name.endswith("-docs") and f"{name}-docs" in names
-                and CARRIED_TO in (self.client.get_collection(name, embedding_function=None).metadata or {})]
+        return [name for name in self._indexes() if CARRIED_TO in self._metadata_of(name)]
+
+    def _indexes(self) -> list[str]:
+        """The names of the indexes the client holds: chunk collections with their '-docs' partner."""
+        names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+        return sorted(name for name in names if f"{name}-docs" in names)
+
+    def _metadata_of(self, name: str) -> dict[str, Any]:
+        return dict(self.client.get_collection(name, embedding_function=None).metadata or {})
 
     def drop_index(self, name: str) -> None:
         """Delete an index's chunks and document records (one already brought over)."""

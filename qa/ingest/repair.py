@@ -26,7 +26,7 @@ from qa.index.embedders import Embedder
 from qa.index.lexical import LexicalIndex
 from qa.index.lexical_sync import SyncedLexicalIndex
 from qa.index.store import ChunkStore, chroma_path
-from qa.ingest.anatomy import read_anatomy
+from qa.ingest.anatomy import Anatomy, read_anatomy
 from qa.ingest.chunking import chunk_document
 from qa.ingest.pipeline import (
     IngestReport,
@@ -121,14 +121,21 @@ def _rebuild_chunks(settings: Settings, store: ChunkStore, embedder: Embedder, c
         if loaded is None:
             report.lost.append(doc.source)
             continue
-        chunks = chunk_document(loaded, doc.doc_id, doc.source, doc.doc_hash, settings.chunk_tokens, settings.chunk_overlap,
-                                read_anatomy(loaded.text))
-        vectors = embed_with_cache(embedder, cache, [c.indexed_text for c in chunks], counting)
-        store.add(chunks, vectors)
-        store.put_document(replace(doc, chunks=len(chunks)), loaded.text, Layout(loaded.title, loaded.headings, loaded.pages))
+        cut_again(settings, store, embedder, cache, loaded, doc, read_anatomy(loaded.text), counting)
         store.delete_document(doc.doc_id, keep_hash=doc.doc_hash)
         report.rebuilt.append(doc.source)
     report.embedded = counting.embedded
+
+
+def cut_again(
+    settings: Settings, store: ChunkStore, embedder: Embedder, cache: EmbeddingCache, loaded: LoadedDocument, doc: DocumentInfo,
+    anatomy: Anatomy, counting: IngestReport,
+) -> None:
+    """Cut a document's text into chunks again, embed only what the cache lacks, and store the
+    chunks and the document's record (`doc`, its chunk count filled in)."""
+    chunks = chunk_document(loaded, doc.doc_id, doc.source, doc.doc_hash, settings.chunk_tokens, settings.chunk_overlap, anatomy)
+    store.add(chunks, embed_with_cache(embedder, cache, [c.indexed_text for c in chunks], counting))
+    store.put_document(replace(doc, chunks=len(chunks)), loaded.text, Layout(loaded.title, loaded.headings, loaded.pages))
 
 
 def stored_document(settings: Settings, store: ChunkStore, doc: DocumentInfo) -> LoadedDocument | None:

@@ -34,6 +34,7 @@ _DAY_QUESTION = re.compile(r"\b(?:(?:what|which) (?:date|day)|ngay nao|ngay than
 _PHONE_ASKS = r"so dien thoai|so fax|duong day nong|(?:tele)?phone number|hotline|fax number"
 _NUMBER_QUESTION = re.compile(
     r"\b(how many|how much|how long|how large|how big|how often|how frequently|what percent\w*|bao nhieu|bao lau|may lan|ty le|"
+    r"may (?:ngay|tuan|thang|quy|nam|gio|phut)|dinh ky (?:may|bao lau)|"
     r"what (?:is|was|are|were) (?:the |its |their )?(?:[\w'’-]+ ){0,4}?(?:rate|area|number|total|scale|budget|cost|size|length|"
     r"capacity|population|fee|amount|price|value|percentage|sum)|what amount|what (?:\w+ ){0,8}cost|what (?:\w+ ){0,2}rate|"
     r"what (?:share|proportion|fraction) of|"
@@ -48,15 +49,18 @@ _ORGANISATION_QUESTION = re.compile(
 _PERSON_QUESTION = re.compile(
     r"^who (?!is responsible|publishes|published|issued)|\bwho (?:signed|delivered|chairs|heads|leads|wrote|said)\b|"
     r"\b(?:ai|nguoi nao|ong nao|ba nao|thu truong nao|pho chu tich nao|chu tich nao|bo truong nao) "
-    r"(?:ky|lam truong|lam pho|phu trach|chu tri|phat bieu)\b|\bdo ai\b|\bla ai\b|\bai (?:la|giu chuc|dang giu)\b"
+    r"(?:ky|lam truong|lam pho|phu trach|chu tri|phat bieu)\b|\bdo ai\b|\bla ai\b|\bai (?:(?:dang|hien|hien dang|se) )?(?:la|giu chuc|dang giu)\b"
 )
 # The unit a quantity asked for comes with: 'bao lâu' wants days or months, 'lệ phí ... bao nhiêu'
 # an amount of money, 'tỷ lệ' a percentage, 'how many airplanes' airplanes. (question, value) pairs,
 # folded; the value pattern is what the answering sentence holds.
-_DURATION_VALUE = r"\d\s*(?:ngay|thang|nam|gio|tuan|phut|days?|weeks?|months?|years?|hours?|minutes?)\b"
+# '90 work-hours', '30 working days', '10 business days' are days and hours too.
+_DURATION_QUALIFIER = r"(?:(?:work|working|business|calendar|man|person)[- ]?)?"
+_DURATION_VALUE = r"\d\s*" + _DURATION_QUALIFIER + r"(?:ngay|thang|nam|gio|tuan|phut|days?|weeks?|months?|years?|hours?|minutes?)\b"
 _PERCENT_VALUE = r"\d\s*%|\d\s*(?:percent|phan tram)\b"
-# 'What share of the budget ...' asks a percentage, whatever it is a share of.
-_SHARE_QUESTION = re.compile(r"\bwhat (?:share|proportion) of\b")
+# 'What share of the budget ...', 'what percentage of the unit price', 'at what rate' ask a
+# percentage, whatever it is a share of.
+_SHARE_QUESTION = re.compile(r"\bwhat (?:share|proportion) of\b|\bwhat percent(?:age)?\b|\bat what rate\b|\bbao nhieu phan tram\b")
 _UNITS: list[tuple[re.Pattern[str], str]] = [
     # Money per square metre ('bao nhiêu đồng một mét vuông'): a total in đồng does not answer it.
     (re.compile(r"\b(?:dong|vnd) (?:mot|moi|tren|cho mot|cho moi) ?(?:met vuong|m2)\b|\bper square met(?:re|er)\b"),
@@ -71,8 +75,8 @@ _UNITS: list[tuple[re.Pattern[str], str]] = [
                 r"muc phat|phat tien|tien phat|kinh phi|chi phi|costs?|fees?|fines?|price|budget|salary|allowance)\b"),
      r"\d[\d.,]*\s*(?:dong|d|vnd|trieu|ty|nghin|usd|dollars?|pounds?|euros?|thousand|million|billion|trillion)\b|(?:[$£€]|\busd|\bvnd)\s*\d"),
     (re.compile(r"\b(?:phan tram|ty le|percent|percentage|interest rate|lai suat)\b"), _PERCENT_VALUE),
-    (re.compile(r"\b(?:dien tich|area|how many (?:hectares|acres|square))\b"),
-     r"\d[\d.,]*\s*(?:ha|hecta|km2|km²|m2|m²|hectares?|acres?|square (?:kilomet|met)\w*|sq)(?![\w])"),
+    (re.compile(r"\b(?:dien tich|area|how many (?:hectares|acres|square)|bao nhieu (?:hec-?ta|ha|km2|m2))\b"),
+     r"\d[\d.,]*\s*(?:ha|hec-?ta|km2|km²|m2|m²|hectares?|acres?|square (?:kilomet|met)\w*|sq)(?![\w])"),
     (re.compile(r"\b(?:dan so|population)\b"),
      # People counted, or a count in the thousands that is not an area, an amount or a share.
      r"\d[\d.,]*\s*(?:nguoi|people|persons|residents|inhabitants|trieu|million|nghin|thousand)\b|"
@@ -82,7 +86,7 @@ _COUNTED = re.compile(r"\b(?:how many|bao nhieu|may) ([a-z]{2,})\b")
 # Words after 'bao nhiêu' that are not what is counted: 'bao nhiêu mỗi tháng' asks a rate.
 _NOT_COUNTED = frozenset("moi mot cho trong tu duoc la va cua o tai theo khi thi nhu the vao nay do".split())
 # Words after 'bao nhiêu' that name a measure the units above read better: money, a share, a span.
-_MEASURE_WORDS = frozenset("tien phan ty trieu dong nghin usd ngay thang nam gio tuan phut percent".split())
+_MEASURE_WORDS = frozenset("tien phan ty trieu dong nghin usd ngay thang nam gio tuan phut percent hec ha km2 m2".split())
 # A measure's name without its number, as a table's header row gives it ('Thời hạn giải quyết',
 # 'Sơ bộ tổng mức đầu tư (tỷ đồng)', 'Mức tỷ lệ phần trăm (%)'): by the measure's value pattern.
 _UNIT_HEADINGS = {
@@ -90,7 +94,7 @@ _UNIT_HEADINGS = {
     _UNITS[1][1]: r"\b(?:ngay|thang|gio|tuan|phut|days?|weeks?|months?|years?|hours?|minutes?|thoi han|thoi gian)\b",
     _UNITS[2][1]: r"\b(?:dong|vnd|trieu|ty|nghin|usd|dollars?|pounds?|euros?|thousands?|millions?|billions?|trillions?)\b|[$£€]",
     _PERCENT_VALUE: r"%|\bpercent|\bphan tram",
-    _UNITS[4][1]: r"\b(?:ha|hecta|km2|m2|hectares?|acres?|dien tich|area)\b|km²|m²",
+    _UNITS[4][1]: r"\b(?:ha|hec-?ta|km2|m2|hectares?|acres?|dien tich|area)\b|km²|m²",
     _UNITS[5][1]: r"\b(?:nguoi|dan so|population|people)\b",
 }
 
@@ -104,7 +108,10 @@ _DURATION_WORDS = {"ngay": "ngay|days?", "days": "ngay|days?", "thang": "thang|m
 
 # How often something is done ('how often', 'bao lâu một lần'): the answer says so ('ít nhất mỗi 06
 # tháng một lần', 'every two years', 'a suggested periodicity is 6 months at most'), not how long.
-_FREQUENCY_QUESTION = re.compile(r"\b(?:how often|how frequently|bao lau (?:\w+ ){0,2}?mot lan|may lan|bao nhieu lan|dinh ky bao lau)\b")
+_FREQUENCY_QUESTION = re.compile(
+    r"\b(?:how often|how frequently|bao lau (?:\w+ ){0,2}?mot lan|may lan|bao nhieu lan|dinh ky (?:bao lau|may|bao nhieu)|"
+    r"(?:may|bao nhieu) (?:ngay|tuan|thang|quy|nam) (?:\w+ )?mot lan)\b"
+)
 FREQUENCY_VALUE = (
     r"\b(?:moi|hang)\s+(?:\d+\s*)?(?:ngay|tuan|thang|quy|nam)\b|\bmot lan\b|\b\d+\s*lan\b|"
     r"\b(?:every|each|per|once an?|twice an?|once per|twice per)\s+(?:\d+\s+|other\s+|two\s+|three\s+|six\s+)?"
@@ -130,7 +137,7 @@ def _unit(folded: str) -> tuple[str | None, str | None]:
         return _PERCENT_VALUE, _UNIT_HEADINGS[_PERCENT_VALUE]
     named = _NAMED_DURATION.search(folded)
     if named:
-        return rf"\d\s*(?:{_DURATION_WORDS[named.group(1)]})\b", _UNIT_HEADINGS[_DURATION_VALUE]
+        return rf"\d\s*{_DURATION_QUALIFIER}(?:{_DURATION_WORDS[named.group(1)]})\b", _UNIT_HEADINGS[_DURATION_VALUE]
     counted = _COUNTED.search(folded)
     if counted and counted.group(1) in _NOT_COUNTED | _MEASURE_WORDS:
         counted = None
@@ -494,7 +501,7 @@ _PERIOD = re.compile(rf"\b({MONTH}),? ((?:19|20)\d\d)\b")
 # Where a second ask starts: 'and' / 'và' / a comma, then a question word within a few words
 # ('... dài bao nhiêu km và có sơ bộ tổng mức đầu tư bao nhiêu tỷ đồng?').
 _SECOND_ASK = re.compile(
-    r",?\s+(?:và|va|and)\s+(?=(?:[^\s,]+\s+){0,8}?(?:what|which|how|when|who|bao nhiêu|bao lâu|ngày nào|năm nào|khi nào|mức nào|"
+    r",?\s+(?:và|va|and)\s+(?=(?:[^\s,]+\s+){0,12}?(?:what|which|how|when|who|bao nhiêu|bao lâu|ngày nào|năm nào|khi nào|mức nào|"
     r"lúc nào|bao giờ|thế nào|là gì|ở đâu|ai|\w+ cũ nào|bao nhieu|bao lau|ngay nao|nam nao|khi nao|muc nao|luc nao|bao gio|"
     r"the nao|la gi|o dau)\b)|"
     # or a yes-or-no ask: '... and is there a fee?', '... và có mất phí không?'

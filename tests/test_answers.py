@@ -845,6 +845,10 @@ def test_a_question_about_who_carries_out_a_procedure_is_not_about_who_issued_th
     assert asked_field(published) == "issuer" and published.answer_type == "organisation"
     assert field("Thông tư về yêu cầu an toàn kỹ thuật cho loại tàu này bắt đầu áp dụng từ ngày nào?") == "effective", (
         "'áp dụng từ ngày' is when it takes effect, and 'kỹ thuật' is not 'ký' (signed)")
+    # Issuing done by the body asked about is not the document's issuer.
+    assert field("Under Decision 421/QĐ-BNNMT, which body handles the issuance and renewal of class II certificates?") is None
+    assert field("In Lai Chau, to which body has the chairman delegated tasks such as issuing lawyer practising certificates?") is None
+    assert field("Which ministry issued Decision 421/QĐ-BNNMT?") == "issuer"
     agency = parse_question("After the administration ended, which agency was going to run ObamaWhiteHouse.gov?")
     assert holds_wanted_value(agency, "a site maintained by the National Archives and Records Administration (NARA)")
 
@@ -1484,3 +1488,52 @@ def test_asked_for_a_list_a_sentence_that_lists_it_inline_is_no_title_line() -> 
     assert fields[0].startswith("Quyết định này quy định"), fields[:2]
     tasks = _best_sentences(parse_question("Trong lĩnh vực công chứng, Sở Tư pháp được phân cấp những nhiệm vụ nào?"), text, title)
     assert tasks[0] == "1. Lĩnh vực công chứng:", tasks[:2]
+
+
+def test_who_holds_an_office_is_a_persons_name_not_the_office_or_a_capitalised_body() -> None:
+    director = parse_question("Ai đang là Giám đốc Sở Xây dựng tỉnh Bắc Ninh theo Quyết định 605/QĐ-UBND?")
+    assert director.answer_type == "person"
+    assert not holds_wanted_value(director, "1. Lãnh đạo sở: Giám đốc và các Phó Giám đốc theo quy định.")
+    assert not holds_wanted_value(director, "4. Giám đốc các Sở: Xây dựng, Nội vụ chịu trách nhiệm thi hành Quyết định này.")
+    assert holds_wanted_value(director, "Giám đốc Sở Xây dựng: ông Nguyễn Văn Hùng.")
+    assert holds_wanted_value(parse_question("Who signed it?"), "KT. CHỦ TỊCH PHÓ CHỦ TỊCH Tống Thanh Hải")
+
+
+def test_units_are_read_where_people_write_them() -> None:
+    often = parse_question("Sở Tư pháp phải báo cáo theo định kỳ mấy tháng một lần?")
+    assert often.answer_type == "number"
+    assert holds_wanted_value(often, "Định kỳ 06 tháng một lần, Sở Tư pháp báo cáo Chủ tịch UBND tỉnh.")
+    assert not holds_wanted_value(often, "b) Định kỳ báo cáo, đánh giá việc thực hiện nhiệm vụ được phân cấp;")
+    share = parse_question("Under Resolution 84/NQ-HĐND, what percentage of the land rental unit price is charged?")
+    assert holds_wanted_value(share, "tính bằng 20% của đơn giá thuê hàng năm", across=True)
+    assert not holds_wanted_value(share, "đơn giá thuê đất là 25.000 đồng/m2", across=True)
+    # A measure is asked of a passage in the other language too; 'work-hours' are hours.
+    hours = parse_question("Việc sửa đổi danh sách thiết bị tối thiểu mất trung bình bao nhiêu giờ?")
+    assert holds_wanted_value(hours, "revising the MEL takes an average of 90 work-hours per operator", across=True)
+    assert not holds_wanted_value(hours, "The FAA estimates that 72 airplanes of U.S. registry are affected.", across=True)
+    area = parse_question("Vùng sâm Ngọc Linh của Kon Tum có quy mô bao nhiêu héc-ta?")
+    assert holds_wanted_value(area, "a specialized Ngoc Linh Ginseng area with a scale of 4,500 hectares.", across=True)
+    assert not holds_wanted_value(area, "Kon Tum has reduced the poverty rate to 4.31% by 2024.", across=True)
+    # The second ask of a Vietnamese question ends with its question word, however far away.
+    assert len(parse_question("Vùng sâm Ngọc Linh của Kon Tum quy mô bao nhiêu héc-ta, và tỷ lệ hộ nghèo "
+                              "của Kon Tum năm 2024 là bao nhiêu?").parts) == 2
+
+
+def test_a_documents_closing_and_a_posts_byline() -> None:
+    text = ("Điều 3. Sở Tư pháp thực hiện các nhiệm vụ được phân cấp tại Điều 1.\n"
+            "Nơi nhận:\n- Như Điều 3;\n- Bộ Tư pháp;\n- Các sở, ban, ngành tỉnh; - Văn phòng UBND tỉnh: V, C.\n"
+            "KT. CHỦ TỊCH PHÓ CHỦ TỊCH Tống Thanh Hải\n")
+    chunk = Chunk("c0", "d1", "qd.docx", "Quyết định phân cấp", "", 0, 0, len(text), text, "h")
+    lexical = LexicalIndex([chunk])
+    asked = parse_question("Cơ quan nào thực hiện các nhiệm vụ được phân cấp, Bộ Tư pháp hay các sở?")
+    found = {chunk.slice(c.start, c.end)[:12]: c.kind_factor for c in
+             _candidates(asked, question_weights(asked, lexical.idf), _retrieved([chunk]), lexical)}
+    assert found["Điều 3. Sở T"] == 1.0, found
+    closing = [f for quote, f in found.items() if not quote.startswith("Điều 3")]
+    assert closing and all(f < 1 for f in closing), found  # who receives and who signs it
+    post = ("The Obama Administration Digital Transition: Moving Forward\nJanuary 17, 2017 at 6:08 PM ET by Kori Schulman\n"
+            "The Obama White House website will be available at ObamaWhiteHouse.gov, a site maintained by the National "
+            "Archives and Records Administration, from January 20, 2017.\n")
+    best = _best_sentences(parse_question("About the White House post on the digital transition: who wrote it?"), post,
+                           "The Obama Administration Digital Transition")
+    assert "Kori Schulman" in best[0], best

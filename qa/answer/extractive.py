@@ -79,6 +79,10 @@ _PERSON = re.compile(
     r"\b[A-ZĐ][a-zà-ỹđ]+(?:\s+[A-ZĐ][a-zà-ỹđ]+){1,3}\b|\b(?:Mr|Mrs|Ms|Dr)\.?\s+[A-Z]|"
     r"\b(?:President|Secretary|Minister|Chairman|Chair|Director|Commissioner|Chủ tịch|Bộ trưởng|Thứ trưởng|Giám đốc|Trưởng)\b"
 )
+_VIETNAMESE_SURNAMES = frozenset(
+    "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly mai luong trinh dinh lam to ha cao dao doan "
+    "vuong truong luu thai ta chau quach tong kieu thach lai la mac khuc giang tang van dam luc hua chu nong lo".split()
+)
 _NOT_IN_NAMES = frozenset("for the of and in on to with from at by a an".split())
 # Where a number is only part of a reference or a date: 'Số: 145/QĐ-UBND', 'ngày 12 tháng 01 năm 2026'.
 _NOT_A_QUANTITY = re.compile(
@@ -131,15 +135,19 @@ def holds_wanted_value(question: Question, text: str, heading: str = "", across:
         # A name the question does not already hold: in 'Who will chair the new Quang Ngai
         # province?', 'Quang Ngai' is what is asked about, not who.
         # Nor a title-case heading: 'For Immediate Release' holds a word no name does.
+        # A Vietnamese name opens with a family name: 'Phó Giám đốc' and 'Sở Nội vụ' are capitalised too.
         asked = frozenset(question.terms)
         return any(not frozenset(terms(m.group(0))) <= asked and not _NOT_IN_NAMES & set(m.group(0).lower().split())
+                   and (fold(m.group(0)) == m.group(0).lower() or fold(m.group(0).split()[0]) in _VIETNAMESE_SURNAMES)
                    for m in _PERSON.finditer(text))
     folded = fold(text)
     if question.unit == FREQUENCY_VALUE:
         # 'mỗi 06 tháng một lần', 'annually': how often, with or without a number; not '06 tháng'.
         return across or holds_unit(question, text) or bool(heading and re.search(FREQUENCY_HEADING, fold(heading)))
     if kind == "number":
-        if not across and question.unit_heading is not None and not holds_unit(question, text) and not (
+        # A measure (days, money, a share) is named in either language ('ngày|days', 'đồng|dollars'), so
+        # it is asked of a passage in the other language too; a counted noun is not (no unit_heading).
+        if question.unit_heading is not None and not holds_unit(question, text) and not (
             heading and re.search(question.unit_heading, fold(heading))
         ):
             return False  # 'bao nhiêu ngày' needs days, in the sentence or its table's header ('(tỷ đồng)')
@@ -202,6 +210,10 @@ PROCESSING_TIME_BONUS = 0.3
 _FIELD_LINE = re.compile(r"^\W{0,3}(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?([^\W\d][^:|\n]{1,60}?):\s*\S")
 FIELD_LABEL_WORDS = 8
 FIELD_NAMED_BONUS = 0.2
+# Who wrote a page or a post, and the line that says so.
+_ASKS_AUTHOR = re.compile(r"\bwho (?:wrote|authored|posted|penned|is the author)\b|\bauthor of\b|\bai viet\b|\btac gia\b")
+BYLINE_BONUS = 0.3
+_BYLINE = re.compile(r"(?:\b[Bb]y|\bPosted by|\bWritten by|\bTác giả:?)\s+[A-ZĐ][\wÀ-ỹ]+(?:\s+[A-ZĐ][\wÀ-ỹ.]+){1,3}")
 _FIELD_FILLER = frozenset({"tthc", "thu", "tuc", "hanh", "chinh"})
 
 
@@ -311,6 +323,7 @@ def _candidates(
     bonus when it holds the kind of value the question asks for.
     """
     focus = question.focus & question_terms.keys()
+    asks_author = _ASKS_AUTHOR.search(question.folded) is not None
     # Asked for a total, and no record by its number ('Dự án thành phần 1'): a table's total row answers.
     asks_total = _ASKS_TOTAL.search(question.folded) is not None and not _RECORD_NUMBER.search(
         _NOT_A_QUANTITY.sub(" ", question.folded))
@@ -359,6 +372,7 @@ def _candidates(
         # document writes somewhere: one it never writes is already counted against it (about).
         entities = [pair for pair in written[chunk.doc_id] if not pair <= identifying]
         spans, texts, unit_terms = read[chunk.chunk_id]
+        closing = _closing_block(chunk)
         # The headings the chunk sits under ('1. Tên thủ tục: Đăng ký ...' above '1.4. Thời hạn
         # giải quyết: 02 ngày'): what each of its sentences is about, read like a neighbour.
         above = _term_set(chunk.context) if chunk.context else frozenset()
@@ -398,7 +412,9 @@ def _candidates(
             if focus and not focus & unit_terms[i]:
                 worded *= 0.75  # the sentence does not mention what is asked about
             wanted = holds_wanted_value(question, texts[i], heading, across)
-            if len(unit_terms[i]) >= 3 and len(unit_terms[i] & identifying) >= 0.6 * len(unit_terms[i]) and not (
+            # 'Who wrote it?': the post's byline ('... at 6:08 PM ET by Kori Schulman'), under its title.
+            byline = asks_author and _BYLINE.search(texts[i]) is not None
+            if len(unit_terms[i]) >= 3 and not byline and len(unit_terms[i] & identifying) >= 0.6 * len(unit_terms[i]) and not (
                 question.answer_type in ("date", "number") and wanted
             ) and not (question.wants_list and _lists_what_is_asked(texts[i], question)):
                 # The title again (a header, an annex heading): it names the document, not the answer;
@@ -420,6 +436,8 @@ def _candidates(
                 # 'bao lâu thì được giải quyết' of a procedure: its 'Thời hạn giải quyết: 10 ngày
                 # làm việc', not the days one of its steps takes ('Bước 3: Trong thời hạn 07 ngày').
                 bonus += PROCESSING_TIME_BONUS
+            if byline:
+                bonus += BYLINE_BONUS
             if names_asked_field(question, texts[i]):
                 bonus += FIELD_NAMED_BONUS  # '1.8. Phí, lệ phí: Không' for 'có mất phí, lệ phí không?'
             if question.wants_definition and defines(question_terms, texts[i]):
@@ -428,8 +446,8 @@ def _candidates(
                 bonus += 0.2  # asked for a list: a sentence that introduces one (its items come with it)
             elif question.wants_list and (_LIST_ITEM.match(texts[i]) or _ORDINAL_ITEM.match(fold(texts[i]))):
                 bonus += 0.1  # or an item (its siblings come with it, but it may be another list's)
-            if _NATIONAL_MOTTO.search(texts[i]) or (question.answer_type != "date" and (
-                    _PLACE_AND_DATE.match(texts[i]) or (own_number and own_number in _numbers_in(texts[i])))):
+            if _NATIONAL_MOTTO.search(texts[i]) or (own_number and own_number in _numbers_in(texts[i])) or (
+                    question.answer_type != "date" and _PLACE_AND_DATE.match(texts[i])):
                 # The header of a Vietnamese administrative document (issuer, motto, number, place,
                 # date), or a line naming the document's own number ('Số: 255/2025/QH15 | Hà Nội,
                 # ngày ...', 'Kèm theo Nghị quyết số ...'): they say which document, not what it says.
@@ -437,12 +455,16 @@ def _candidates(
             if heading == "" and " | " in texts[i] and not (i == 0 and chunk.table_header) and names_columns(texts[i]) and (
                     i + 1 < len(texts) and " | " in texts[i + 1]):
                 factor *= 0.5  # a table's header row names its columns; the values are in the rows under it
+            if closing[0] <= span.start < closing[1]:
+                # 'Nơi nhận: - Như Điều 4; - Bộ Tư pháp; ...' and the signature under it: who receives
+                # and who signs the document, not what it says.
+                factor *= 0.5
             if _PREAMBLE_LINE.match(texts[i]) and not _ASKS_FOR_BASIS.search(question.folded):
                 factor *= 0.5  # 'Căn cứ Luật ...': the laws it rests on, not what it says
             if _ATTACHMENT.search(texts[i]) and not _ASKS_ABOUT_FILES.search(question.folded):
                 factor *= 0.5  # a download's title and size ('Special measures: 1 year on PDF, 573KB, 55 pages')
             # A table row is read with its header and the caption above ('Table 2: ... the Clery Act').
-            if entities and not any(pair <= (window if heading else unit_terms[i]) for pair in entities):
+            if entities and not byline and not any(pair <= (window if heading else unit_terms[i]) for pair in entities):
                 worded *= 0.6  # the question names a place or body inside the document ('Phường Tô Hiệu'); this sentence does not
             if heading and question.years and (year := _row_year(texts[i])) and year not in question.years:
                 factor *= 0.5  # a table by year: the row of another year than the one asked about
@@ -949,6 +971,20 @@ _ATTACHMENT = re.compile(r"\b(?:PDF|HTML|CSV|ODS|ODT|XLSX?|DOCX?|MS Word Documen
 _ASKS_ABOUT_FILES = re.compile(r"\b(?:pages?|size|kb|mb|format|pdf|file|download|attachment|trang|tep|dung luong)\b")
 _NATIONAL_MOTTO = re.compile(r"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM|Độc lập\s*-\s*Tự do", re.IGNORECASE)
 # The header's place and date, on a line of their own: 'Hà Nội, ngày 09 tháng 01 năm 2026'.
+# A Vietnamese document's closing: its recipients ('Nơi nhận:'), then the signature, up to an annex.
+_RECIPIENTS = re.compile(r"(?:^|\n)\W*Nơi nhận\s*:")
+_ANNEX = re.compile(r"\n\s*(?:PHỤ LỤC|Phụ lục|DANH MỤC|QUY ĐỊNH|QUY CHẾ|HƯỚNG DẪN)\b")
+
+
+def _closing_block(chunk: Chunk) -> tuple[int, int]:
+    """The document offsets of the chunk's closing block (recipients and signature); (0, 0) when none."""
+    found = _RECIPIENTS.search(chunk.text)
+    if found is None:
+        return 0, 0
+    annex = _ANNEX.search(chunk.text, found.end())
+    return chunk.start + found.start(), chunk.start + (annex.start() if annex else len(chunk.text))
+
+
 _PLACE_AND_DATE = re.compile(r"^[^\W\d][\w .'-]{1,40}, ngày \d{1,2} tháng \d{1,2} năm \d{4}\W*$")
 _REFERS_BACK = re.compile(r"^(it|its|they|their|this|these|those|such|he|she|the (?:same|latter|former)|no|ho|day|viec nay|dieu nay)\b")
 

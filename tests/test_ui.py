@@ -75,6 +75,11 @@ def test_export_is_markdown_that_keeps_quoted_text_as_text() -> None:
     assert exported.startswith("# Harbour \\[fees\\]")
     assert "![p](" not in exported and "\\!\\[p\\]\\(http" in exported
     assert "<script>" not in exported and "Điều 5 › Khoản 2, page 3" in exported
+    led = Answer(question="q", answer="Xã Sốp Cộp | 1,5% [1] Trước năm 2026 là 1,2%. [2]", lead="Xã Sốp Cộp | 1,5% [1]",
+                 refused=False, backend="extractive", evidence=1.0, settings_hash="h")
+    answer_line, also_line = conversation_markdown("vi", "t", [led]).split("\n\n")[2:4]
+    assert answer_line.endswith("Xã Sốp Cộp \\| 1,5% \\[1\\]"), answer_line  # the lead alone, then what adds to it
+    assert also_line.startswith(f"*{STRINGS['vi']['also']}*") and "1,2%" in also_line, also_line
 
 
 def test_unsupported_sentences_and_refusals_look_different() -> None:

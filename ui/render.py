@@ -193,7 +193,9 @@ def conversation_markdown(lang: str, title: str, answers: Sequence[Answer]) -> s
     out = [f"# {markdown_escape(title)}", ""]
     for answer in answers:
         out += [f"## {t(lang, 'export_heading')}: {markdown_escape(answer.question)}", "",
-                f"**{t(lang, 'export_answer')}:** {markdown_escape(answer.answer)}", ""]
+                f"**{t(lang, 'export_answer')}:** {markdown_escape(answer.lead if answer.more else answer.answer)}", ""]
+        if answer.more:  # what adds to the lead, under its own label as on the page
+            out += [f"*{t(lang, 'also')}* {markdown_escape(answer.more)}", ""]
         if answer.citations and not answer.refused:
             out += [f"**{t(lang, 'export_sources')}:**", ""]
             for c in answer.citations:

@@ -150,7 +150,8 @@ def _unit(folded: str) -> tuple[str | None, str | None]:
         noun = counted.group(1)
         stem = noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
         # '150 (một trăm năm mươi) con': the number spelled out in brackets may come between.
-        count = rf"\d[\d.,]*\s+(?:\([^)]{{0,60}}\)\s+)?(?:\S+\s+){{0,2}}{re.escape(stem)}"
+        # Within one cell: in a table row "| 8 | 1.005163 | Thủ tục ..." no number counts procedures.
+        count = rf"\d[\d.,]*\s+(?:\([^)]{{0,60}}\)\s+)?(?:[^\s|]+\s+){{0,2}}{re.escape(stem)}"
         # 'How many students were killed': students counted for what befell them, not enrolled.
         event = re.search(rf"\b{re.escape(noun)} (?:were|was|have been|has been|had been|got) ([a-z]{{3,}}ed)\b", folded)
         if event and (befell := terms(event.group(1))):
@@ -469,6 +470,12 @@ _PLACE = re.compile(
     r"[A-ZĐ][\wÀ-ỹ]*\s){1,4})(?:province|city|commune|ward|district)\b"
 )
 
+# The same, typed without diacritics ('xa Muong La tinh Son La'); only then, as 'quan' and 'xa' are
+# other words in marked Vietnamese ('cơ quan Nhà nước').
+_UNACCENTED_PLACE = re.compile(
+    r"\b(?i:tinh|thanh pho|xa|phuong|huyen|quan|thi xa|thi tran)\s+((?:[A-ZĐ]\w*\s?){1,4})|(?!)()"
+)
+
 
 def _bridge_terms(text: str, language: Language) -> tuple[str, ...]:
     """Question.bridge_terms: the words of a Vietnamese question that are not Vietnamese syllables."""
@@ -629,7 +636,8 @@ def parse_question(text: str) -> Question:
         translated_terms=() if unaccented_vi else translate(_QUESTION_PHRASE.sub(" ", DOC_NUMBER.sub(" ", ask)), language),
         # 'Which province ...' names no place: a name of stopwords only is none.
         # And a place the ask points back to ('ở xã này') is the story's.
-        place_names=tuple(dict.fromkeys(name for m in _PLACE.finditer(DOC_NUMBER.sub(" ", text) if points_into_story else unreferenced)
+        place_names=tuple(dict.fromkeys(name for m in (_UNACCENTED_PLACE if unaccented_vi else _PLACE).finditer(
+            DOC_NUMBER.sub(" ", text) if points_into_story else unreferenced)
                                         if terms(name := " ".join((m.group(1) or m.group(2)).split())))),
         provinces=_provinces_in(DOC_NUMBER.sub(" ", text)),
         names=_names_in(DOC_NUMBER.sub(" ", text)),

@@ -1537,3 +1537,29 @@ def test_a_documents_closing_and_a_posts_byline() -> None:
     best = _best_sentences(parse_question("About the White House post on the digital transition: who wrote it?"), post,
                            "The Obama Administration Digital Transition")
     assert "Kori Schulman" in best[0], best
+
+
+def test_things_counted_are_counted_in_one_cell_and_the_sentence_that_counts_them_is_read() -> None:
+    question = parse_question("Quyết định 325/QĐ-UBND bãi bỏ bao nhiêu thủ tục hành chính cấp tỉnh lĩnh vực thể thao?")
+    assert not holds_unit(question, "| 8 | 1.005163 | Thủ tục cấp Giấy chứng nhận đủ điều kiện kinh doanh thể thao |")
+    assert holds_unit(question, "2. Bãi bỏ 13 thủ tục hành chính cấp tỉnh đã công bố tại Quyết định số 178/QĐ-UBND.")
+    texts = ["II. THỦ TỤC HÀNH CHÍNH BỊ BÃI BỎ\n| 8 | 1.005163 | Thủ tục cấp Giấy chứng nhận kinh doanh thể thao môn Fitness |\n"
+             "| 9 | 1.005164 | Thủ tục cấp Giấy chứng nhận kinh doanh thể thao môn Yoga |",
+             "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.",
+             "Điều 3. 2. Bãi bỏ 13 thủ tục hành chính cấp tỉnh đã công bố tại Quyết định số 178/QĐ-UBND."]
+    chunks, start = [], 0
+    for i, text in enumerate(texts):
+        chunks.append(Chunk(f"c{i}", "d1", "qd.docx", "Quyết định 325/QĐ-UBND", "", i, start, start + len(text), text, "h",
+                            doc_number="325/QĐ-UBND"))
+        start += len(text)
+    lexical = LexicalIndex(chunks)
+    assert [r.chunk.chunk_id for r in within_best_document(question, _retrieved(chunks[:2]), lexical)] == ["c2"]
+    answer = answer_extractively(question, _retrieved(chunks[:2]), lexical, 0.0, 1)
+    assert answer.text.startswith("Bãi bỏ 13 thủ tục"), answer.text
+
+
+def test_places_are_read_from_a_question_typed_without_diacritics() -> None:
+    unmarked = parse_question("ty le phan tram thue dat o xa Muong La tinh Son La la bao nhieu?")
+    assert unmarked.place_names == ("Muong La", "Son La")
+    # Marked, 'quan' and 'xa' are other words: 'cơ quan Nhà nước' names no place.
+    assert parse_question("Cơ quan Nhà nước nào ở xã Mường La cấp phép?").place_names == ("Mường La",)

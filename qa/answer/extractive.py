@@ -572,6 +572,12 @@ def within_best_document(
     # And by its words weighed by how rare they are in this document: the words common in it
     # ('FAA', '737', 'airplanes' in an airworthiness directive) pick any of its chunks.
     add(lexical.search_within(words, top, 6), 1)
+    if question.unit is not None and question.unit_heading is None and not any(
+            r.chunk.doc_id == top and holds_unit(question, r.chunk.text) for r in retrieved):
+        # And, asked to count things ('bãi bỏ bao nhiêu thủ tục'), the best chunk that counts them ('2.
+        # Bãi bỏ 13 thủ tục hành chính cấp tỉnh ...' in an article far from the tables). Not for a
+        # measure (money, days, a share): near-misses hold one too, and were answered from it.
+        add([(c, score) for c, score in lexical.search_document(words, top, 20) if holds_unit(question, c.text)], 1)
     if question.story_units and question.context_terms:
         # And by the story's words, when it counts something: who the document covers ('chăn nuôi
         # heo có tổng đàn dưới 150 con') is the condition a story of '180 con heo' is checked against.

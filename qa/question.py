@@ -288,6 +288,10 @@ class Question:
     # The ask's words in the other language, from the glossary (qa/glossary.py): English terms of a
     # Vietnamese ask, Vietnamese (folded) terms of an English one.
     translated_terms: tuple[str, ...] = ()
+    # The words of the asking sentence itself when it is short and leans on its story ('When does
+    # the consultation close?' after 'We want to respond to Defra's consultation on ...'): the
+    # story's words are searched with it, but these say which sentence answers. Empty otherwise.
+    leaning_terms: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return self.text
@@ -575,7 +579,9 @@ def parse_question(text: str) -> Question:
     points_into_story = bool(story) and not leans_on_story and (
         _REFERS_TO_STORY.search(ask) is not None or _ASKER.search(_ASKING_FOR_LEAVE.sub(" ", ask)) is not None
         or asks_yes_or_no(ask))
+    leaning_terms: tuple[str, ...] = ()
     if leans_on_story:
+        leaning_terms = tuple(own_terms)
         ask = text
         story = ""
     # A period the story tells ('we pay staff every two weeks') is the row the ask wants.
@@ -642,5 +648,6 @@ def parse_question(text: str) -> Question:
         provinces=_provinces_in(DOC_NUMBER.sub(" ", text)),
         names=_names_in(DOC_NUMBER.sub(" ", text)),
         years=tuple(dict.fromkeys(_YEAR.findall(_DATING_YEAR.sub(" ", unreferenced)))),
+        leaning_terms=leaning_terms,
         story_units=tuple(dict.fromkeys(m.group(1) for m in _STORY_COUNT.finditer(fold(DOC_NUMBER.sub(" ", story))))),
     )

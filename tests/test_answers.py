@@ -1563,3 +1563,23 @@ def test_places_are_read_from_a_question_typed_without_diacritics() -> None:
     assert unmarked.place_names == ("Muong La", "Son La")
     # Marked, 'quan' and 'xa' are other words: 'cơ quan Nhà nước' names no place.
     assert parse_question("Cơ quan Nhà nước nào ở xã Mường La cấp phép?").place_names == ("Mường La",)
+
+
+def test_an_item_asked_for_brings_the_sentence_that_announces_its_list_without_a_colon() -> None:
+    text = ("Hình thức kiểm tra gồm 02 (hai) bài kiểm tra trắc nghiệm trên máy tính.\n"
+            "a) Bài kiểm tra thứ nhất về pháp luật về Thừa phát lại.\nb) Bài kiểm tra thứ hai về kỹ năng hành nghề.\n")
+    chunk = Chunk("c", "d", "s", "t", "", 0, 0, len(text), text, "h")
+    start = text.index("a) Bài")
+    end = text.index("\nb)")
+    assert quoted_unit(chunk, start, end, True)[0] == [
+        "Hình thức kiểm tra gồm 02 (hai) bài kiểm tra trắc nghiệm trên máy tính.",
+        "a) Bài kiểm tra thứ nhất về pháp luật về Thừa phát lại.", "b) Bài kiểm tra thứ hai về kỹ năng hành nghề."]
+
+
+def test_a_short_ask_that_leans_on_its_story_still_says_which_sentence_answers() -> None:
+    question = parse_question("Our charity wants to respond to Defra's 2014 consultation on the planned changes to the "
+                              "EU pet travel scheme. When does the consultation close?")
+    assert set(question.leaning_terms) == {"consult", "close"} and not question.story
+    page = ("We want to know what you think about how we plan to implement changes to the EU pet travel scheme from "
+            "29 December 2014.\nThis consultation closes at 14 September 2014 11:45pm.\n")
+    assert _best_sentences(question, page, "Pet travel: planned changes to the EU scheme")[0].startswith("This consultation closes")

@@ -210,6 +210,7 @@ PROCESSING_TIME_BONUS = 0.3
 _FIELD_LINE = re.compile(r"^\W{0,3}(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?([^\W\d][^:|\n]{1,60}?):\s*\S")
 FIELD_LABEL_WORDS = 8
 FIELD_NAMED_BONUS = 0.2
+LEANING_ASK_WEIGHT = 2.0
 # Who wrote a page or a post, and the line that says so.
 _ASKS_AUTHOR = re.compile(r"\bwho (?:wrote|authored|posted|penned|is the author)\b|\bauthor of\b|\bai viet\b|\btac gia\b")
 BYLINE_BONUS = 0.3
@@ -241,6 +242,8 @@ def question_weights(question: Question, idf: Callable[[str], float]) -> dict[st
     weights = {t: idf(t) for t in question.content_terms}
     for t in question.focus & weights.keys():
         weights[t] *= 2
+    for t in set(question.leaning_terms) & weights.keys():
+        weights[t] *= LEANING_ASK_WEIGHT  # 'When does the consultation close?': its own words, over the story's
     for t in question.context_terms:
         weights.setdefault(t, 0.5 * idf(t))
     return weights
@@ -967,6 +970,9 @@ def introduces_list(texts: list[str], i: int) -> bool:
     return texts[i].rstrip().endswith(":") or (i + 1 < len(texts) and _FIRST_ORDINAL.match(fold(texts[i + 1])) is not None)
 
 
+# A sentence that says what the items after it are, without a colon: 'Hình thức kiểm tra gồm 02
+# (hai) bài kiểm tra trắc nghiệm trên máy tính.' before 'a) Bài kiểm tra thứ nhất ...'.
+_ANNOUNCES_ITEMS = re.compile(r"\b(?:gom|bao gom|nhu sau|sau day|the following|as follows|includes?|including|consists? of)\b")
 _LIST_ITEM = re.compile(r"^\s*(?:[-–—•◦▪■●○·∙►➢✓+*ｴ\ue000-\uf8ff]|\d{1,2}[.)]|\(\d{1,2}\)|[a-zđ]\)|[ivx]{1,4}\.)\s")
 MEANING_SPREAD = 0.05
 # A Vietnamese document's preamble: the laws it rests on and who proposed it.
@@ -976,7 +982,6 @@ _ASKS_FOR_BASIS = re.compile(r"\b(?:can cu|de nghi|to trinh|basis|based on|pursu
 _ATTACHMENT = re.compile(r"\b(?:PDF|HTML|CSV|ODS|ODT|XLSX?|DOCX?|MS Word Document|MS Excel Spreadsheet),\s*[\d.,]+\s*[KMG]B\b", re.IGNORECASE)
 _ASKS_ABOUT_FILES = re.compile(r"\b(?:pages?|size|kb|mb|format|pdf|file|download|attachment|trang|tep|dung luong)\b")
 _NATIONAL_MOTTO = re.compile(r"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM|Độc lập\s*-\s*Tự do", re.IGNORECASE)
-# The header's place and date, on a line of their own: 'Hà Nội, ngày 09 tháng 01 năm 2026'.
 # A Vietnamese document's closing: its recipients ('Nơi nhận:'), then the signature, up to an annex.
 _RECIPIENTS = re.compile(r"(?:^|\n)\W*Nơi nhận\s*:")
 _ANNEX = re.compile(r"\n\s*(?:PHỤ LỤC|Phụ lục|DANH MỤC|QUY ĐỊNH|QUY CHẾ|HƯỚNG DẪN)\b")
@@ -991,6 +996,7 @@ def _closing_block(chunk: Chunk) -> tuple[int, int]:
     return chunk.start + found.start(), chunk.start + (annex.start() if annex else len(chunk.text))
 
 
+# The header's place and date, on a line of their own: 'Hà Nội, ngày 09 tháng 01 năm 2026'.
 _PLACE_AND_DATE = re.compile(r"^[^\W\d][\w .'-]{1,40}, ngày \d{1,2} tháng \d{1,2} năm \d{4}\W*$")
 _REFERS_BACK = re.compile(r"^(it|its|they|their|this|these|those|such|he|she|the (?:same|latter|former)|no|ho|day|viec nay|dieu nay)\b")
 
@@ -1065,7 +1071,8 @@ def _list_unit(
         last = at
         while last + 1 < len(texts) and sentences.is_item(last + 1):
             last += 1
-        intro = [piece(first - 1)] if first > 0 and introduces_list(texts, first - 1) else []
+        intro = [piece(first - 1)] if first > 0 and (
+            introduces_list(texts, first - 1) or _ANNOUNCES_ITEMS.search(fold(texts[first - 1]))) else []
         items = [piece(i) for i in range(first, last + 1)]
         if len(items) > LIST_CAP:  # keep the best item among those shown
             keep = max(0, min(at - first - LIST_CAP // 2, len(items) - LIST_CAP))

@@ -120,6 +120,8 @@ def connect(settings: Settings, path: Path | None = None) -> Any:
 
 # The metadata key an earlier version's index carries once brought over to this version's.
 CARRIED_TO = "carried_to"
+# What made the vectors (Settings.embedder_identity): a paid model's index is not re-embedded by another.
+EMBEDDER = "embedder"
 
 
 class ChunkStore:
@@ -178,6 +180,7 @@ class ChunkStore:
                 self.name, embedding_function=self._embedding_function, configuration=self._configuration(),
             )
             self._search_as_configured()
+            self._claim()
             # One record per document: its exact extracted text and its metadata. Never searched
             # by vector, so each holds a one-dimensional placeholder.
             self.texts = self.client.get_or_create_collection(f"{self.name}-docs", embedding_function=None)
@@ -185,6 +188,19 @@ class ChunkStore:
             check_database(self._path / "chroma.sqlite3", self._settings.index_dir)
         # The generation this process's view of the vectors reflects.
         self._seen_generation = (self.collection.metadata or {}).get("generation")
+
+    def _claim(self) -> None:
+        """Record what made this index's vectors, and clear a mark that it was brought over to
+        another (a version rolled back, an embedding model switched back): it is in use again, and
+        `qa repair` deletes marked indexes. Only this version's own index: another one opened by
+        name (an earlier one being brought over) is not this embedder's to claim."""
+        metadata = dict(self.collection.metadata or {})
+        if self.read_only or self.name != self._settings.collection_name() or (metadata.get(EMBEDDER) == self._settings.embedder_identity() and CARRIED_TO not in metadata):
+            return
+        if CARRIED_TO in metadata:
+            log.warning("The index %s had been brought over to %s; it is the one in use again.", self.name, metadata[CARRIED_TO])
+        kept = {key: value for key, value in metadata.items() if key != CARRIED_TO}
+        self.collection.modify(metadata={**kept, EMBEDDER: self._settings.embedder_identity()})
 
     @_guarded
     def count(self) -> int:
@@ -198,11 +214,20 @@ class ChunkStore:
         the one to follow, not an older one). The client's listing is cheap; little is read."""
         stem = self.name.rsplit("-", 1)[0]
         earlier = re.compile(re.escape(stem) + r"-[0-9a-f]{8}")
+        identity = self._settings.embedder_identity()
         found = []
         for name in self._indexes():
             if name != self.name and earlier.fullmatch(name):
                 metadata = self._metadata_of(name)
                 if CARRIED_TO in metadata:
+                    continue
+                made_by = str(metadata.get(EMBEDDER, ""))
+                if made_by.startswith("openai:") and made_by != identity:
+                    # Another paid embedding model's index (a setting switched, not an upgrade):
+                    # bringing it over would embed every document again, at a cost. It is kept.
+                    log.warning("The index %s was embedded by %s, not %s: it is kept and not brought over. Switch "
+                                "the embedding model back to use it, or add the files again with `qa ingest`.",
+                                name, made_by.removeprefix("openai:"), identity.removeprefix("openai:"))
                     continue
                 documents = self.client.get_collection(f"{name}-docs", embedding_function=None).count()
                 written = metadata.get("generation")
@@ -217,8 +242,8 @@ class ChunkStore:
 
     @_guarded
     def carried_indexes(self) -> list[str]:
-        """Earlier indexes marked as brought over to another (mark_carried)."""
-        return [name for name in self._indexes() if CARRIED_TO in self._metadata_of(name)]
+        """Earlier indexes marked as brought over to another (mark_carried); never this one."""
+        return [name for name in self._indexes() if name != self.name and CARRIED_TO in self._metadata_of(name)]
 
     def _indexes(self) -> list[str]:
         """The names of the indexes the client holds: chunk collections with their '-docs' partner."""
@@ -268,7 +293,7 @@ class ChunkStore:
 
     def _bump_generation(self) -> None:
         stamp = time.time_ns()
-        self.collection.modify(metadata={"generation": stamp})
+        self.collection.modify(metadata={"generation": stamp, EMBEDDER: self._settings.embedder_identity()})
         self._seen_generation = stamp
         ChunkStore._stamped_here[self._identity] = stamp
 

@@ -195,7 +195,8 @@ class ChunkStore:
         `qa repair` deletes marked indexes. Only this version's own index: another one opened by
         name (an earlier one being brought over) is not this embedder's to claim."""
         metadata = dict(self.collection.metadata or {})
-        if self.read_only or self.name != self._settings.collection_name() or (metadata.get(EMBEDDER) == self._settings.embedder_identity() and CARRIED_TO not in metadata):
+        claimed = metadata.get(EMBEDDER) == self._settings.embedder_identity() and CARRIED_TO not in metadata
+        if self.read_only or self.name != self._settings.collection_name() or claimed:
             return
         if CARRIED_TO in metadata:
             log.warning("The index %s had been brought over to %s; it is the one in use again.", self.name, metadata[CARRIED_TO])

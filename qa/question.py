@@ -34,7 +34,7 @@ _DAY_QUESTION = re.compile(r"\b(?:(?:what|which) (?:date|day)|ngay nao|ngay than
 _PHONE_ASKS = r"so dien thoai|so fax|duong day nong|(?:tele)?phone number|hotline|fax number"
 _NUMBER_QUESTION = re.compile(
     r"\b(how many|how much|how long|how large|how big|how often|how frequently|what percent\w*|bao nhieu|bao lau|may lan|ty le|"
-    r"may (?:ngay|tuan|thang|quy|nam|gio|phut)|dinh ky (?:may|bao lau)|"
+    r"may (?:ngay|tuan|thang|quy|nam|gio|phut)|dinh ky bao lau|"
     r"what (?:is|was|are|were) (?:the |its |their )?(?:[\w'’-]+ ){0,4}?(?:rate|area|number|total|scale|budget|cost|size|length|"
     r"capacity|population|fee|amount|price|value|percentage|sum)|what amount|what (?:\w+ ){0,8}cost|what (?:\w+ ){0,2}rate|"
     r"what (?:share|proportion|fraction) of|"
@@ -58,9 +58,11 @@ _PERSON_QUESTION = re.compile(
 _DURATION_QUALIFIER = r"(?:(?:work|working|business|calendar|man|person)[- ]?)?"
 _DURATION_VALUE = r"\d\s*" + _DURATION_QUALIFIER + r"(?:ngay|thang|nam|gio|tuan|phut|days?|weeks?|months?|years?|hours?|minutes?)\b"
 _PERCENT_VALUE = r"\d\s*%|\d\s*(?:percent|phan tram)\b"
-# 'What share of the budget ...', 'what percentage of the unit price', 'at what rate' ask a
-# percentage, whatever it is a share of.
-_SHARE_QUESTION = re.compile(r"\bwhat (?:share|proportion) of\b|\bwhat percent(?:age)?\b|\bat what rate\b|\bbao nhieu phan tram\b")
+# 'What share of the budget ...', 'what percentage of the unit price' ask a percentage, whatever
+# it is a share of ('at what rate' may ask an amount: '£11.44 an hour').
+_SHARE_QUESTION = re.compile(
+    r"\bwhat (?:share|proportion) of\b|\bas an? (?:share|proportion|percentage) of\b|\bwhat percent(?:age)?\b|\bbao nhieu phan tram\b"
+)
 _UNITS: list[tuple[re.Pattern[str], str]] = [
     # Money per square metre ('bao nhiêu đồng một mét vuông'): a total in đồng does not answer it.
     (re.compile(r"\b(?:dong|vnd) (?:mot|moi|tren|cho mot|cho moi) ?(?:met vuong|m2)\b|\bper square met(?:re|er)\b"),
@@ -109,7 +111,8 @@ _DURATION_WORDS = {"ngay": "ngay|days?", "days": "ngay|days?", "thang": "thang|m
 # How often something is done ('how often', 'bao lâu một lần'): the answer says so ('ít nhất mỗi 06
 # tháng một lần', 'every two years', 'a suggested periodicity is 6 months at most'), not how long.
 _FREQUENCY_QUESTION = re.compile(
-    r"\b(?:how often|how frequently|bao lau (?:\w+ ){0,2}?mot lan|may lan|bao nhieu lan|dinh ky (?:bao lau|may|bao nhieu)|"
+    r"\b(?:how often|how frequently|bao lau (?:\w+ ){0,2}?mot lan|may lan|bao nhieu lan|"
+    r"dinh ky (?:bao lau|(?:may|bao nhieu) (?:ngay|tuan|thang|quy|nam))|"
     r"(?:may|bao nhieu) (?:ngay|tuan|thang|quy|nam) (?:\w+ )?mot lan)\b"
 )
 FREQUENCY_VALUE = (
@@ -418,7 +421,7 @@ def _opens_with_question(sentence: str) -> bool:
 
 
 # Vietnam's provinces and centrally-run cities, before and after the 2025 mergers, folded.
-_PROVINCE_NAMES = frozenset(name.strip() for name in """
+PROVINCE_NAMES = frozenset(name.strip() for name in """
 an giang; ba ria vung tau; bac giang; bac kan; bac lieu; bac ninh; ben tre; binh dinh; binh duong; binh phuoc;
 binh thuan; ca mau; can tho; cao bang; da nang; dak lak; dak nong; dien bien; dong nai; dong thap; gia lai; ha giang;
 ha nam; ha noi; ha tinh; hai duong; hai phong; hau giang; hoa binh; hung yen; khanh hoa; kien giang; kon tum; lai chau;
@@ -439,11 +442,11 @@ def _provinces_in(text: str) -> tuple[str, ...]:
         words = run.group(0).replace("–", " ").replace("-", " ").split()
         folded = fold(" ".join(words)).split()
         if len(folded) > 2 and folded[0] in _FAMILY_NAMES and not any(
-                " ".join(folded[:n]) in _PROVINCE_NAMES for n in (2, 3, 4)):
+                " ".join(folded[:n]) in PROVINCE_NAMES for n in (2, 3, 4)):
             continue  # 'Trần Thái Bình' is a person; 'Hồ Chí Minh City' is the city
         at = 0
         while at < len(words):
-            size = next((n for n in (4, 3, 2, 1) if " ".join(folded[at : at + n]) in _PROVINCE_NAMES and at + n <= len(words)), 0)
+            size = next((n for n in (4, 3, 2, 1) if " ".join(folded[at : at + n]) in PROVINCE_NAMES and at + n <= len(words)), 0)
             if size:
                 found.append(" ".join(words[at : at + size]))
             at += size or 1
@@ -475,9 +478,10 @@ _PLACE = re.compile(
 )
 
 # The same, typed without diacritics ('xa Muong La tinh Son La'); only then, as 'quan' and 'xa' are
-# other words in marked Vietnamese ('cơ quan Nhà nước').
+# other words in marked Vietnamese ('cơ quan Nhà nước'); and of two words or more ('co quan Nha
+# nuoc' names no place 'Nha').
 _UNACCENTED_PLACE = re.compile(
-    r"\b(?i:tinh|thanh pho|xa|phuong|huyen|quan|thi xa|thi tran)\s+((?:[A-ZĐ]\w*\s?){1,4})|(?!)()"
+    r"\b(?i:tinh|thanh pho|xa|phuong|huyen|quan|thi xa|thi tran)\s+([A-ZĐ]\w*\s(?:[A-ZĐ]\w*\s?){1,3})|(?!)()"
 )
 
 
@@ -512,7 +516,9 @@ _PERIOD = re.compile(rf"\b({MONTH}),? ((?:19|20)\d\d)\b")
 # Where a second ask starts: 'and' / 'và' / a comma, then a question word within a few words
 # ('... dài bao nhiêu km và có sơ bộ tổng mức đầu tư bao nhiêu tỷ đồng?').
 _SECOND_ASK = re.compile(
-    r",?\s+(?:và|va|and)\s+(?=(?:[^\s,]+\s+){0,12}?(?:what|which|how|when|who|bao nhiêu|bao lâu|ngày nào|năm nào|khi nào|mức nào|"
+    # A Vietnamese ask ends with its question word, so it may come twelve words after 'và'.
+    r",?\s+and\s+(?=(?:[^\s,]+\s+){0,8}?(?:what|which|how|when|who)\b)|"
+    r",?\s+(?:và|va)\s+(?=(?:[^\s,]+\s+){0,12}?(?:what|which|how|when|who|bao nhiêu|bao lâu|ngày nào|năm nào|khi nào|mức nào|"
     r"lúc nào|bao giờ|thế nào|là gì|ở đâu|ai|\w+ cũ nào|bao nhieu|bao lau|ngay nao|nam nao|khi nao|muc nao|luc nao|bao gio|"
     r"the nao|la gi|o dau)\b)|"
     # or a yes-or-no ask: '... and is there a fee?', '... và có mất phí không?'

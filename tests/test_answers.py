@@ -7,6 +7,7 @@ import pytest
 
 from qa import REFUSAL, Assistant, Filters, Settings
 from qa.answer.extractive import (
+    _ANNOUNCES_ITEMS,
     Candidate,
     _candidates,
     _other_asks,
@@ -32,7 +33,7 @@ from qa.index.lexical import LexicalIndex
 from qa.question import Question, language_of, parse_question, split_ask
 from qa.results import Retrieved
 from qa.retrieve.hybrid import restore_diacritics
-from qa.text import DOC_NUMBER, normalize, terms
+from qa.text import DOC_NUMBER, fold, normalize, terms
 from qa.types import Chunk
 from tests.conftest import SAMPLE
 
@@ -849,6 +850,7 @@ def test_a_question_about_who_carries_out_a_procedure_is_not_about_who_issued_th
     assert field("Under Decision 421/QĐ-BNNMT, which body handles the issuance and renewal of class II certificates?") is None
     assert field("In Lai Chau, to which body has the chairman delegated tasks such as issuing lawyer practising certificates?") is None
     assert field("Which ministry issued Decision 421/QĐ-BNNMT?") == "issuer"
+    assert field("Under Decision 421/QĐ-BNNMT, which body issues class II certificates?") is None
     agency = parse_question("After the administration ended, which agency was going to run ObamaWhiteHouse.gov?")
     assert holds_wanted_value(agency, "a site maintained by the National Archives and Records Administration (NARA)")
 
@@ -1497,6 +1499,10 @@ def test_who_holds_an_office_is_a_persons_name_not_the_office_or_a_capitalised_b
     assert not holds_wanted_value(director, "4. Giám đốc các Sở: Xây dựng, Nội vụ chịu trách nhiệm thi hành Quyết định này.")
     assert holds_wanted_value(director, "Giám đốc Sở Xây dựng: ông Nguyễn Văn Hùng.")
     assert holds_wanted_value(parse_question("Who signed it?"), "KT. CHỦ TỊCH PHÓ CHỦ TỊCH Tống Thanh Hải")
+    assert holds_wanted_value(director, "Bà Trần Thị Lan được bổ nhiệm làm Giám đốc Sở.")  # after 'Bà', a family name
+    assert not holds_wanted_value(director, "Hà Nội, ngày 09 tháng 01 năm 2026")  # 'Hà' is a family name, 'Hà Nội' a city
+    assert not holds_wanted_value(director, "Trường Đại học Bách khoa được giao nhiệm vụ.")  # 'Trường', not 'Trương'
+    assert holds_wanted_value(parse_question("Who chairs the committee?"), "The committee is chaired by José García.")
 
 
 def test_units_are_read_where_people_write_them() -> None:
@@ -1511,9 +1517,16 @@ def test_units_are_read_where_people_write_them() -> None:
     hours = parse_question("Việc sửa đổi danh sách thiết bị tối thiểu mất trung bình bao nhiêu giờ?")
     assert holds_wanted_value(hours, "revising the MEL takes an average of 90 work-hours per operator", across=True)
     assert not holds_wanted_value(hours, "The FAA estimates that 72 airplanes of U.S. registry are affected.", across=True)
+    # 'At what rate' may ask an amount; 'định kỳ' with a count of things is no frequency.
+    assert holds_wanted_value(parse_question("At what rate is the National Living Wage paid from April 2024?"),
+                              "The National Living Wage is £11.44 an hour.")
+    assert parse_question("Báo cáo định kỳ gồm bao nhiêu nội dung?").unit != often.unit
     area = parse_question("Vùng sâm Ngọc Linh của Kon Tum có quy mô bao nhiêu héc-ta?")
     assert holds_wanted_value(area, "a specialized Ngoc Linh Ginseng area with a scale of 4,500 hectares.", across=True)
     assert not holds_wanted_value(area, "Kon Tum has reduced the poverty rate to 4.31% by 2024.", across=True)
+    # An English 'and' joins two words of one ask more often than two asks far apart.
+    assert parse_question("How long do landlords and tenants in the private rented sector in England have to "
+                          "respond when a notice is served?").parts == ()
     # The second ask of a Vietnamese question ends with its question word, however far away.
     assert len(parse_question("Vùng sâm Ngọc Linh của Kon Tum quy mô bao nhiêu héc-ta, và tỷ lệ hộ nghèo "
                               "của Kon Tum năm 2024 là bao nhiêu?").parts) == 2
@@ -1566,6 +1579,7 @@ def test_places_are_read_from_a_question_typed_without_diacritics() -> None:
 
 
 def test_an_item_asked_for_brings_the_sentence_that_announces_its_list_without_a_colon() -> None:
+    assert not _ANNOUNCES_ITEMS.search(fold("Điều 5. UBND cấp xã tổ chức thu gom rác thải sinh hoạt."))  # 'thu gom' collects
     text = ("Hình thức kiểm tra gồm 02 (hai) bài kiểm tra trắc nghiệm trên máy tính.\n"
             "a) Bài kiểm tra thứ nhất về pháp luật về Thừa phát lại.\nb) Bài kiểm tra thứ hai về kỹ năng hành nghề.\n")
     chunk = Chunk("c", "d", "s", "t", "", 0, 0, len(text), text, "h")

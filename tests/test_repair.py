@@ -211,7 +211,7 @@ def test_an_index_rolled_back_to_is_in_use_again_and_another_paid_models_index_i
     tmp_path: Path, embedder, sample_vectors: Path
 ) -> None:
     """A version rolled back (or an embedding model switched back) opens an index that had been
-    brought over to another: it is the one in use again, so `qa repair` must not delete it. And
+    brought over to another: it is the one in use again, so its `qa repair` must not delete it. And
     an index another OpenAI embedding model made is a setting switched, not an upgrade: it is not
     brought over, which would embed every document again at a cost."""
     from qa.index.store import EMBEDDER, ChunkStore
@@ -222,8 +222,7 @@ def test_an_index_rolled_back_to_is_in_use_again_and_another_paid_models_index_i
     assistant = Assistant(settings, embedder=embedder)
     assistant.ingest([docs / NAMES[0]])
     assistant.store.mark_carried(settings.collection_name().rsplit("-", 1)[0] + "-99999999")  # a later version took it over
-    reopened = ChunkStore(settings, embedder)
-    assert reopened.carried_indexes() == [] and "carried_to" not in (reopened.collection.metadata or {})
+    assert ChunkStore(settings, embedder).carried_indexes() == [], "never the store's own index"
     repair(settings, embedder)
     assert [Path(d.source).name for d in Assistant(settings, embedder=embedder).documents()] == [NAMES[0]]
 
@@ -233,6 +232,7 @@ def test_an_index_rolled_back_to_is_in_use_again_and_another_paid_models_index_i
     other_model.collection.modify(metadata={EMBEDDER: "openai:text-embedding-3-large"})
     same_kind = ChunkStore(settings, embedder, name=f"{stem}-bbbbbbbb")
     ingest_paths(settings, same_kind, embedder, [docs / NAMES[2]])
-    fresh = ChunkStore(settings.model_copy(update={"collection_prefix": "qa"}), embedder, name=f"{stem}-cccccccc")
-    assert [name for name, _ in fresh.earlier_versions()] == [f"{stem}-bbbbbbbb", settings.collection_name()], (
-        "a local model's index comes over (re-embedding it costs nothing); another paid model's is kept")
+    fresh = ChunkStore(settings, embedder, name=f"{stem}-cccccccc")
+    assert [name for name, _ in fresh.earlier_versions()] == [f"{stem}-bbbbbbbb"], (
+        "a local model's index comes over (re-embedding it costs nothing); another paid model's is kept "
+        "(and one marked as brought over is not brought again)")

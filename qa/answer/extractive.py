@@ -21,7 +21,7 @@ from qa.answer.meaning import MAX_SENTENCES, SentenceMeaning
 from qa.answer.refusal import RefusalModel
 from qa.glossary import matches
 from qa.index.lexical import LexicalIndex
-from qa.question import FREQUENCY_HEADING, FREQUENCY_VALUE, Question, asks_yes_or_no
+from qa.question import FREQUENCY_HEADING, FREQUENCY_VALUE, PROVINCE_NAMES, Question, asks_yes_or_no
 from qa.results import Retrieved, refusal_for
 from qa.text import (
     DOC_NUMBER,
@@ -30,6 +30,7 @@ from qa.text import (
     contains_phrase,
     doc_number_key,
     fold,
+    language_of,
     names_columns,
     sentence_spans,
     terms,
@@ -79,11 +80,27 @@ _PERSON = re.compile(
     r"\b[A-ZĐ][a-zà-ỹđ]+(?:\s+[A-ZĐ][a-zà-ỹđ]+){1,3}\b|\b(?:Mr|Mrs|Ms|Dr)\.?\s+[A-Z]|"
     r"\b(?:President|Secretary|Minister|Chairman|Chair|Director|Commissioner|Chủ tịch|Bộ trưởng|Thứ trưởng|Giám đốc|Trưởng)\b"
 )
+# Family names as written (not folded: 'Trương' is a name, 'Trường' a school), and unmarked.
 _VIETNAMESE_SURNAMES = frozenset(
-    "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly mai luong trinh dinh lam to ha cao dao doan "
-    "vuong truong luu thai ta chau quach tong kieu thach lai la mac khuc giang tang van dam luc hua chu nong lo".split()
+    "nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý mai lương trịnh đinh lâm tô hà cao đào đoàn "
+    "vương trương lưu thái tạ châu quách tống kiều thạch lại la mạc khúc giang tăng văn đàm lục hứa chu nông lò "
+    "nguyen tran le pham hoang huynh vu vo dang bui do ho ngo duong ly luong trinh dinh lam to ha dao doan vuong truong "
+    "luu thai ta chau quach tong kieu thach lai mac khuc tang van dam luc hua nong lo".split()
 )
+_COURTESY = re.compile(r"^(?:Ông|Bà|Đồng chí|Anh|Chị)\s+")
+def _vietnamese_name(found: str) -> bool:
+    """Whether capitalised words in a Vietnamese sentence are a person's name: after 'Ông', 'Bà' or
+    'Đồng chí', a family name first ('Trần Thị Lan'), and no province ('Hà Nội'); or a title."""
+    words = _COURTESY.sub("", found).split()
+    if not words:
+        return False
+    if _TITLE.fullmatch(found):
+        return True
+    return words[0].lower() in _VIETNAMESE_SURNAMES and fold(" ".join(words)) not in PROVINCE_NAMES
+
+
 _NOT_IN_NAMES = frozenset("for the of and in on to with from at by a an".split())
+_TITLE = re.compile(r"(?:President|Secretary|Minister|Chairman|Chair|Director|Commissioner|Chủ tịch|Bộ trưởng|Thứ trưởng|Giám đốc|Trưởng)")
 # Where a number is only part of a reference or a date: 'Số: 145/QĐ-UBND', 'ngày 12 tháng 01 năm 2026'.
 _NOT_A_QUANTITY = re.compile(
     DOC_NUMBER.pattern + r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bngay \d{1,2} thang \d{1,2}(?: nam \d{4})?|\b(?:nam )?(?:19|20)\d\d\b|"
@@ -137,9 +154,9 @@ def holds_wanted_value(question: Question, text: str, heading: str = "", across:
         # Nor a title-case heading: 'For Immediate Release' holds a word no name does.
         # A Vietnamese name opens with a family name: 'Phó Giám đốc' and 'Sở Nội vụ' are capitalised too.
         asked = frozenset(question.terms)
+        vietnamese = language_of(text) == "vi"
         return any(not frozenset(terms(m.group(0))) <= asked and not _NOT_IN_NAMES & set(m.group(0).lower().split())
-                   and (fold(m.group(0)) == m.group(0).lower() or fold(m.group(0).split()[0]) in _VIETNAMESE_SURNAMES)
-                   for m in _PERSON.finditer(text))
+                   and (not vietnamese or _vietnamese_name(m.group(0))) for m in _PERSON.finditer(text))
     folded = fold(text)
     if question.unit == FREQUENCY_VALUE:
         # 'mỗi 06 tháng một lần', 'annually': how often, with or without a number; not '06 tháng'.
@@ -214,7 +231,9 @@ LEANING_ASK_WEIGHT = 2.0
 # Who wrote a page or a post, and the line that says so.
 _ASKS_AUTHOR = re.compile(r"\bwho (?:wrote|authored|posted|penned|is the author)\b|\bauthor of\b|\bai viet\b|\btac gia\b")
 BYLINE_BONUS = 0.3
-_BYLINE = re.compile(r"(?:\b[Bb]y|\bPosted by|\bWritten by|\bTác giả:?)\s+[A-ZĐ][\wÀ-ỹ]+(?:\s+[A-ZĐ][\wÀ-ỹ.]+){1,3}")
+_BYLINE = re.compile(
+    r"(?:^|\n)\s*(?:By|Posted by|Written by|Author:|Tác giả:?)\s+[A-ZĐ][\wÀ-ỹ]+(?:\s+[A-ZĐ][\wÀ-ỹ.]+){1,3}"
+    r"|\b(?:AM|PM|ET|EST|EDT|GMT|UTC)\s+by\s+[A-ZĐ][\wÀ-ỹ]+(?:\s+[A-ZĐ][\wÀ-ỹ.]+){1,3}")
 _FIELD_FILLER = frozenset({"tthc", "thu", "tuc", "hanh", "chinh"})
 
 
@@ -972,7 +991,7 @@ def introduces_list(texts: list[str], i: int) -> bool:
 
 # A sentence that says what the items after it are, without a colon: 'Hình thức kiểm tra gồm 02
 # (hai) bài kiểm tra trắc nghiệm trên máy tính.' before 'a) Bài kiểm tra thứ nhất ...'.
-_ANNOUNCES_ITEMS = re.compile(r"\b(?:gom|bao gom|nhu sau|sau day|the following|as follows|includes?|including|consists? of)\b")
+_ANNOUNCES_ITEMS = re.compile(r"(?<!thu )\bgom\b|\bnhu sau\b|\bsau day\b|\bthe following\b|\bas follows\b")
 _LIST_ITEM = re.compile(r"^\s*(?:[-–—•◦▪■●○·∙►➢✓+*ｴ\ue000-\uf8ff]|\d{1,2}[.)]|\(\d{1,2}\)|[a-zđ]\)|[ivx]{1,4}\.)\s")
 MEANING_SPREAD = 0.05
 # A Vietnamese document's preamble: the laws it rests on and who proposed it.
@@ -984,7 +1003,8 @@ _ASKS_ABOUT_FILES = re.compile(r"\b(?:pages?|size|kb|mb|format|pdf|file|download
 _NATIONAL_MOTTO = re.compile(r"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM|Độc lập\s*-\s*Tự do", re.IGNORECASE)
 # A Vietnamese document's closing: its recipients ('Nơi nhận:'), then the signature, up to an annex.
 _RECIPIENTS = re.compile(r"(?:^|\n)\W*Nơi nhận\s*:")
-_ANNEX = re.compile(r"\n\s*(?:PHỤ LỤC|Phụ lục|DANH MỤC|QUY ĐỊNH|QUY CHẾ|HƯỚNG DẪN)\b")
+_ANNEX = re.compile(r"\n\s*(?:PHỤ LỤC|Phụ lục|DANH MỤC|QUY ĐỊNH|QUY CHẾ|HƯỚNG DẪN|KẾ HOẠCH|CHƯƠNG TRÌNH|ĐỀ ÁN|BÁO CÁO|"
+                    r"THÔNG BÁO|BIỂU|Biểu|MẪU|Mẫu)\b")
 
 
 def _closing_block(chunk: Chunk) -> tuple[int, int]:

@@ -42,8 +42,9 @@ _ASKS: list[tuple[str, re.Pattern[str]]] = [
                              r"\b(?:bat dau )?ap dung (?:tu|ke tu) (?:ngay|khi)\b|\b(?:start|begin)s? to apply\b|\bappl(?:y|ies) from\b")),
     ("issuer", re.compile(r"\b(?:which|what) (?:\w+ )?(?:body|authority|agency|organi[sz]ations?|department|ministry|office)\b.*"
                           # The body's own verb: issuing done by the body asked about ('which body handles
-                          # the issuance of certificates') is not the document's issuer.
-                          r"\b(?:issued|issues|publish|publishes|published|is behind|produced|produces)\b|"
+                          # the issuance of certificates', 'which body issues certificates') is not the
+                          # document's issuer.
+                          r"\b(?:issued|publish|publishes|published|is behind|produced|produces)\b|"
                           r"\bwho (?:issued|issues|publishes|published|is behind)\b|"
                           r"\bwho is (?:the |this |that )?.{0,80}\bfrom\b|"
                           r"\bco quan nao\b.*\bban hanh\b|\bdo co quan nao(?: ban hanh| ky)?\W*$|\bai ban hanh\b")),

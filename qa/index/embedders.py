@@ -77,6 +77,10 @@ def _openmp_runtime() -> ctypes.CDLL | None:
         return None
 
 
+# The length of the vectors OpenAI's embedding models make, by default.
+OPENAI_DIMENSIONS = {"text-embedding-3-small": 1536, "text-embedding-3-large": 3072, "text-embedding-ada-002": 1536}
+
+
 class OpenAIEmbedder:
     """OpenAI (or compatible) embeddings API; needs OPENAI_API_KEY."""
 
@@ -85,6 +89,8 @@ class OpenAIEmbedder:
 
     def __init__(self, model: str, api_key: str) -> None:
         from openai import OpenAI
+
+        self.dim = OPENAI_DIMENSIONS.get(model, 1536)
 
         self._client = OpenAI(api_key=api_key, max_retries=3, timeout=60)
         self._model = model

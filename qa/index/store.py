@@ -31,7 +31,7 @@ from qa.config import Settings
 from qa.errors import InputError, StoreError
 from qa.index.chroma_private import forget_client
 from qa.index.damage import check_database, damaged_error, read_only_error, storage_errors
-from qa.index.embedders import Embedder, QAEmbeddingFunction
+from qa.index.embedders import OPENAI_DIMENSIONS, Embedder, QAEmbeddingFunction
 from qa.index.locks import folder_lock
 from qa.index.records import chunk_from_record, chunk_metadata, document_from_metadata, document_metadata
 from qa.types import Chunk, DocumentInfo, Heading, Layout, chunk_id_for
@@ -135,6 +135,7 @@ class ChunkStore:
         self.name = name or settings.collection_name()
         self._settings = settings
         self._embedding_function = QAEmbeddingFunction(embedder)
+        self._vector_length = embedder.dim
         self._documents: tuple[Any, list[DocumentInfo]] | None = None
         self._reopen_lock = threading.Lock()
         self.read_only = is_read_only(settings)
@@ -190,18 +191,16 @@ class ChunkStore:
         self._seen_generation = (self.collection.metadata or {}).get("generation")
 
     def _claim(self) -> None:
-        """Record what made this index's vectors, and clear a mark that it was brought over to
-        another (a version rolled back, an embedding model switched back): it is in use again, and
-        `qa repair` deletes marked indexes. Only this version's own index: another one opened by
-        name (an earlier one being brought over) is not this embedder's to claim."""
+        """Record what made this index's vectors (once; later writes keep it). Only this version's
+        own index: another opened by name (an earlier one being brought over) is not its to claim."""
         metadata = dict(self.collection.metadata or {})
-        claimed = metadata.get(EMBEDDER) == self._settings.embedder_identity() and CARRIED_TO not in metadata
-        if self.read_only or self.name != self._settings.collection_name() or claimed:
+        mine = self.name == self._settings.collection_name()
+        if self.read_only or not mine or metadata.get(EMBEDDER) == self._settings.embedder_identity():
             return
-        if CARRIED_TO in metadata:
-            log.warning("The index %s had been brought over to %s; it is the one in use again.", self.name, metadata[CARRIED_TO])
-        kept = {key: value for key, value in metadata.items() if key != CARRIED_TO}
-        self.collection.modify(metadata={**kept, EMBEDDER: self._settings.embedder_identity()})
+        try:
+            self.collection.modify(metadata={**metadata, EMBEDDER: self._settings.embedder_identity()})
+        except Exception as exc:  # noqa: BLE001 - a server may refuse; the index works without the record
+            log.warning("Could not record the embedder in the index's metadata (%s).", exc)
 
     @_guarded
     def count(self) -> int:
@@ -223,6 +222,9 @@ class ChunkStore:
                 if CARRIED_TO in metadata:
                     continue
                 made_by = str(metadata.get(EMBEDDER, ""))
+                if (identity.removeprefix("openai:") in OPENAI_DIMENSIONS and not made_by
+                        and self._vector_size(name) not in (None, self._vector_length)):
+                    made_by = "openai:another model"  # made before the record was kept: its vectors' size says so
                 if made_by.startswith("openai:") and made_by != identity:
                     # Another paid embedding model's index (a setting switched, not an upgrade):
                     # bringing it over would embed every document again, at a cost. It is kept.
@@ -250,6 +252,12 @@ class ChunkStore:
         """The names of the indexes the client holds: chunk collections with their '-docs' partner."""
         names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
         return sorted(name for name in names if f"{name}-docs" in names)
+
+    def _vector_size(self, name: str) -> int | None:
+        """The length of an index's vectors, from one of them; None when it holds none."""
+        found = self.client.get_collection(name, embedding_function=None).get(limit=1, include=["embeddings"])
+        vectors = found.get("embeddings")
+        return len(vectors[0]) if vectors is not None and len(vectors) else None
 
     def _metadata_of(self, name: str) -> dict[str, Any]:
         return dict(self.client.get_collection(name, embedding_function=None).metadata or {})

@@ -222,15 +222,18 @@ def share(ctx: click.Context, doc_id: str, undo: bool) -> None:
 
 
 @cli.command()
+@click.option("--delete-carried/--keep-carried", default=None,
+              help="Delete the earlier versions' indexes already brought over to this one (default: yes on disk, "
+                   "no on a Chroma server, where another deployment may still use one).")
 @click.pass_context
-def repair(ctx: click.Context) -> None:
+def repair(ctx: click.Context, delete_carried: bool | None) -> None:
     """Rebuild a damaged index from the stored document texts and the embedding cache (nothing intact
     is parsed or embedded again)."""
     from qa.index.embedders import make_embedder
     from qa.ingest.repair import repair as repair_index
 
     settings = _settings(ctx)
-    report = repair_index(settings, make_embedder(settings))
+    report = repair_index(settings, make_embedder(settings), delete_carried)
     for action in report.actions:
         click.echo(f"- {action}")
     for source in report.rebuilt:

@@ -18,7 +18,7 @@ from qa import Assistant, Settings
 from qa.index.embed_cache import EmbeddingCache
 from qa.ingest.repair import repair
 from qa.types import Chunk
-from tests.conftest import SAMPLE, seed_vectors
+from tests.conftest import SAMPLE, free_port, seed_vectors
 
 NAMES = ["khanh-hoa-industrial-clusters.txt", "khanh-hoa-ket-luan-544-KL-TU-2024.txt", "ninh-binh-merger-workshop.txt"]
 
@@ -236,3 +236,35 @@ def test_an_index_rolled_back_to_is_in_use_again_and_another_paid_models_index_i
     assert [name for name, _ in fresh.earlier_versions()] == [f"{stem}-bbbbbbbb"], (
         "a local model's index comes over (re-embedding it costs nothing); another paid model's is kept "
         "(and one marked as brought over is not brought again)")
+
+
+def test_on_a_shared_chroma_server_repair_keeps_an_index_brought_over_until_asked(
+    chroma_server: str, tmp_path: Path, embedder
+) -> None:
+    """Two deployments with one collection prefix on one server (staging and production): the newer
+    one brings the older one's documents over and marks its index, which production still uses.
+    Its `qa repair` keeps that index unless told to delete it; and an index brought over to
+    another index than this one is never this one's to delete."""
+    from qa.index.store import ChunkStore
+    from qa.ingest.pipeline import ingest_paths
+
+    docs = corpus(tmp_path / "docs")
+    prefix = f"qa{free_port()}"  # this test's own collections on the session's server
+    settings = Settings(index_dir=tmp_path / "idx", chroma_url=chroma_server, collection_prefix=prefix)
+    stem = settings.collection_name().rsplit("-", 1)[0]
+    production = ChunkStore(settings, embedder, name=f"{stem}-00000000")
+    ingest_paths(settings, production, embedder, [docs / NAMES[0]])
+    elsewhere = ChunkStore(settings, embedder, name=f"{stem}-11111111")
+    ingest_paths(settings, elsewhere, embedder, [docs / NAMES[1]])
+    elsewhere.mark_carried(f"{stem}-22222222")  # brought over to a third index, not this one
+
+    staging = Assistant(settings, embedder=embedder)
+    assert staging.carried_over is not None and staging.carried_over.earlier == production.name
+    kept = repair(settings, embedder)
+    assert any(action.startswith(f"kept {production.name}") and "--delete-carried" in action for action in kept.actions)
+    names = {c.name for c in staging.store.client.list_collections()}
+    assert production.name in names and elsewhere.name in names
+    assert production.count() > 0, "production still answers from it"
+    repair(settings, embedder, delete_carried=True)
+    names = {c.name for c in staging.store.client.list_collections()}
+    assert production.name not in names and elsewhere.name in names, "asked: only the index brought over to this one goes"

@@ -245,8 +245,9 @@ class ChunkStore:
 
     @_guarded
     def carried_indexes(self) -> list[str]:
-        """Earlier indexes marked as brought over to another (mark_carried); never this one."""
-        return [name for name in self._indexes() if name != self.name and CARRIED_TO in self._metadata_of(name)]
+        """Earlier indexes marked as brought over to this one (mark_carried): not one brought over to
+        another (a deployment sharing the server may read it), nor this one itself."""
+        return [name for name in self._indexes() if name != self.name and self._metadata_of(name).get(CARRIED_TO) == self.name]
 
     def _indexes(self) -> list[str]:
         """The names of the indexes the client holds: chunk collections with their '-docs' partner."""

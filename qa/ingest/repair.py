@@ -53,7 +53,9 @@ class RepairReport:
     actions: list[str] = field(default_factory=list)
 
 
-def repair(settings: Settings, embedder: Embedder) -> RepairReport:
+def repair(settings: Settings, embedder: Embedder, delete_carried: bool | None = None) -> RepairReport:
+    """`delete_carried`: delete the earlier indexes brought over to this one. By default yes on disk,
+    no on a Chroma server, where another deployment with the same prefix may still be using one."""
     report = RepairReport()
     with index_lock(settings):
         cache = open_embedding_cache(settings)
@@ -75,7 +77,13 @@ def repair(settings: Settings, embedder: Embedder) -> RepairReport:
                 saved.unlink()
             SyncedLexicalIndex(settings, store).persist()
             report.actions.append("BM25 built again from the stored chunks and saved")
+            delete = (settings.chroma_url is None) if delete_carried is None else delete_carried
             for name in store.carried_indexes():
+                if not delete:
+                    report.actions.append(f"kept {name}, an earlier version's index already brought over to this one: on a "
+                                          "shared Chroma server another deployment may still use it; `qa repair "
+                                          "--delete-carried` deletes it")
+                    continue
                 store.drop_index(name)
                 for saved in settings.index_dir.glob(f"bm25-{name}-*.npz"):
                     saved.unlink()

@@ -432,11 +432,7 @@ def test_the_best_documents_answering_chunk_is_read_when_retrieval_ranked_others
     texts = ["Thông tư 66/2025/TT-BXD quy định yêu cầu an toàn đối với tàu thủy lưu trú du lịch ngủ đêm.",
              "Điều 5. Tàu phải có phao cứu sinh cho mọi người trên tàu.",
              "Điều 9. Cục Đăng kiểm Việt Nam có trách nhiệm tổ chức triển khai Thông tư này."]
-    chunks, start = [], 0
-    for i, text in enumerate(texts):
-        chunks.append(Chunk(f"c{i}", "d1", "tt.pdf", "Thông tư 66/2025/TT-BXD", "", i, start, start + len(text), text, "h",
-                            doc_number="66/2025/TT-BXD"))
-        start += len(text)
+    chunks = _document_chunks(texts, "tt.pdf", "66/2025/TT-BXD", "Thông tư 66/2025/TT-BXD")
     lexical = LexicalIndex(chunks)
     question = parse_question("Cơ quan nào có trách nhiệm tổ chức triển khai Thông tư 66/2025/TT-BXD?")
     answer = answer_extractively(question, _retrieved(chunks[:2]), lexical, 0.0, 1)
@@ -529,6 +525,15 @@ def _best_sentences(question, text: str, title: str = "Quyết định") -> list
     chunk = Chunk("c0", "d1", "doc.docx", title, "", 0, 0, len(text), text, "h")
     lexical = LexicalIndex([chunk])
     return [chunk.slice(c.start, c.end) for c in _best_first(question, question_weights(question, lexical.idf), [chunk], lexical)]
+
+
+def _document_chunks(texts: list[str], source: str, number: str, title: str) -> list[Chunk]:
+    """One document's chunks, one per text, in order, at consecutive offsets."""
+    chunks, start = [], 0
+    for i, text in enumerate(texts):
+        chunks.append(Chunk(f"c{i}", "d1", source, title, "", i, start, start + len(text), text, "h", doc_number=number))
+        start += len(text)
+    return chunks
 
 
 def _retrieved(chunks):
@@ -1560,11 +1565,7 @@ def test_things_counted_are_counted_in_one_cell_and_the_sentence_that_counts_the
              "| 9 | 1.005164 | Thủ tục cấp Giấy chứng nhận kinh doanh thể thao môn Yoga |",
              "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.",
              "Điều 3. 2. Bãi bỏ 13 thủ tục hành chính cấp tỉnh đã công bố tại Quyết định số 178/QĐ-UBND."]
-    chunks, start = [], 0
-    for i, text in enumerate(texts):
-        chunks.append(Chunk(f"c{i}", "d1", "qd.docx", "Quyết định 325/QĐ-UBND", "", i, start, start + len(text), text, "h",
-                            doc_number="325/QĐ-UBND"))
-        start += len(text)
+    chunks = _document_chunks(texts, "qd.docx", "325/QĐ-UBND", "Quyết định 325/QĐ-UBND")
     lexical = LexicalIndex(chunks)
     assert [r.chunk.chunk_id for r in within_best_document(question, _retrieved(chunks[:2]), lexical)] == ["c2"]
     answer = answer_extractively(question, _retrieved(chunks[:2]), lexical, 0.0, 1)

@@ -250,9 +250,12 @@ _TEXT_LIBRARIES = ("pypdf", "pypdfium2", "python-docx", "tiktoken")
 @cache
 def ingest_code_identity() -> str:
     """A hash of the code that turns files into chunks (qa/ingest/, qa/text.py, qa/types.py) and
-    stores them (qa/index/records.py), and of the versions of the libraries it reads files with."""
+    stores them (qa/index/records.py), and of the versions of the libraries it reads files with.
+    Not `qa repair` (qa/ingest/repair.py): a change to how an index is mended cuts no file otherwise,
+    and renaming the index would bring every document over again."""
     root = Path(__file__).resolve().parent
-    files = sorted((root / "ingest").glob("*.py")) + [root / "text.py", root / "types.py", root / "index" / "records.py"]
+    files = [path for path in sorted((root / "ingest").glob("*.py")) if path.name != "repair.py"]
+    files += [root / "text.py", root / "types.py", root / "index" / "records.py"]
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())

@@ -56,3 +56,25 @@ def test_default_index_is_outside_the_source_tree(monkeypatch: pytest.MonkeyPatc
     monkeypatch.delenv("QA_INDEX_DIR")
     assert "qa-policy" in str(Settings().index_dir)
     assert not str(Settings().index_dir).startswith(str(Path(__file__).parent.parent))
+
+
+def test_the_index_is_named_by_the_code_that_cuts_files_not_by_the_code_that_mends_an_index(monkeypatch) -> None:
+    """A change to qa/ingest/repair.py cuts no file differently: it must not rename every index
+    (which brings every document over again on the next start)."""
+    from qa.config import ingest_code_identity
+
+    read: list[str] = []
+    read_bytes = Path.read_bytes
+
+    def reading(path: Path) -> bytes:
+        read.append(path.name)
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", reading)
+    ingest_code_identity.cache_clear()
+    try:
+        ingest_code_identity()
+    finally:
+        ingest_code_identity.cache_clear()
+    assert {"chunking.py", "anatomy.py", "pdf.py", "text.py", "records.py"} <= set(read)
+    assert "repair.py" not in read

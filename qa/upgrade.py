@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 # Rounds of looking again for documents added to the earlier index while this one was filled (by a
 # process of the earlier version still running).
 ROUNDS = 3
+# A carry-over says how far it has come no more often than every so many documents.
+PROGRESS_LEAST = 25
 
 
 @dataclass
@@ -98,8 +100,10 @@ def _bring(settings: Settings, store: ChunkStore, embedder: Embedder, earlier: C
         for doc in missing:
             if Path(doc.source).is_file():
                 by_owner[(doc.added_by, doc.shared)].append(Path(doc.source))
+        told = _Told(len(missing))
         for (owner, shared), paths in by_owner.items():
-            ingested = ingest_paths(settings, store, embedder, paths, added_by=owner, shared=shared)
+            ingested = ingest_paths(settings, store, embedder, paths, added_by=owner, shared=shared, progress=told.progress)
+            told.base += len(paths)
             report.read_again += [f.path for f in ingested.files if f.status in ("added", "updated", "unchanged")]
         present = {d.doc_id for d in store.documents()}
         with index_lock(settings):
@@ -108,11 +112,32 @@ def _bring(settings: Settings, store: ChunkStore, embedder: Embedder, earlier: C
                 for doc in missing:
                     if doc.doc_id not in present:
                         _rebuild(settings, store, embedder, earlier, doc, cache, report, given_up)
+                        told.base += 1
+                        told.at(told.base)
             finally:
                 cache.close()
     if not report.lost:
         earlier.mark_carried(store.name)
     return report
+
+
+class _Told:
+    """Says on stderr how far a carry-over has come, about every tenth of the way (a large index
+    takes minutes, and the page does not start before it ends)."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.step = max(PROGRESS_LEAST, total // 10)
+        self.base = 0  # documents of the groups before the one being read
+        self.last = 0
+
+    def progress(self, done: int, _files: int, _name: str) -> None:
+        self.at(self.base + done)
+
+    def at(self, done: int) -> None:
+        if done - self.last >= self.step and done < self.total:
+            self.last = done
+            log.warning("Brought over %d of %d documents so far.", done, self.total)
 
 
 def _rebuild(settings: Settings, store: ChunkStore, embedder: Embedder, earlier: ChunkStore, doc: DocumentInfo,

@@ -105,7 +105,9 @@ def test_an_unreadable_chroma_database_is_set_aside_and_its_files_read_again(tmp
     assert asked.returncode == 0 and "14 industrial clusters" in asked.stdout
 
 
-def test_an_index_an_earlier_version_built_is_brought_over_with_its_owners(tmp_path: Path, embedder, sample_vectors: Path) -> None:
+def test_an_index_an_earlier_version_built_is_brought_over_with_its_owners(
+    tmp_path: Path, embedder, sample_vectors: Path, monkeypatch, caplog
+) -> None:
     """After an upgrade that changes how files are read or cut, this version's index is a new,
     empty one: the documents in the earlier version's index come over (files still there read
     again, a file gone cut again from its stored text, nothing embedded again), uploads keep their
@@ -123,8 +125,12 @@ def test_an_index_an_earlier_version_built_is_brought_over_with_its_owners(tmp_p
     (docs / NAMES[1]).unlink()  # its file is gone: only its stored text can bring it over
 
     calls = embedder.passage_calls
-    assistant = Assistant(settings, embedder=embedder)
+    monkeypatch.setattr("qa.upgrade.PROGRESS_LEAST", 1)
+    with caplog.at_level("WARNING", logger="qa.upgrade"):
+        assistant = Assistant(settings, embedder=embedder)
     assert embedder.passage_calls == calls, "every vector came from the embedding cache"
+    told = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Brought over")]
+    assert told == ["Brought over 1 of 3 documents so far.", "Brought over 2 of 3 documents so far."], told
     assert assistant.carried_over is not None and assistant.carried_over.earlier == earlier_name
     assert sorted(Path(p).name for p in assistant.carried_over.read_again) == sorted([NAMES[0], NAMES[2]])
     assert [Path(p).name for p in assistant.carried_over.rebuilt] == [NAMES[1]]

@@ -164,8 +164,15 @@ def test_an_earlier_index_that_cannot_all_come_over_is_kept(tmp_path: Path, embe
     assert "qa ingest" in assistant.carried_over.summary()
     assert len(assistant.documents()) == len(NAMES) - 1
     assert [name for name, _ in assistant.store.earlier_versions()] == [earlier.name], "not marked: a document is only there"
-    repair(settings, embedder)
+    kept = repair(settings, embedder)
     assert earlier.name in {c.name for c in assistant.store.client.list_collections()}, "and qa repair keeps it"
+    assert any(a.startswith(f"kept {earlier.name}") and f"1 of its documents are not in this one ({NAMES[0]})" in a
+               for a in kept.actions), kept.actions
+    # Its file added again: the earlier index holds nothing this one lacks, and the next repair deletes it.
+    corpus(tmp_path / "again")
+    assistant.ingest([tmp_path / "again" / NAMES[0]])
+    repair(settings, embedder)
+    assert earlier.name not in {c.name for c in assistant.store.client.list_collections()}
 
 
 def test_an_index_emptied_on_purpose_stays_empty_and_a_carry_over_cut_short_is_taken_up(

@@ -77,6 +77,7 @@ def repair(settings: Settings, embedder: Embedder, delete_carried: bool | None =
                 saved.unlink()
             SyncedLexicalIndex(settings, store).persist()
             report.actions.append("BM25 built again from the stored chunks and saved")
+            _settle_earlier_versions(settings, embedder, store, report)
             delete = (settings.chroma_url is None) if delete_carried is None else delete_carried
             for name in store.carried_indexes():
                 if not delete:
@@ -91,6 +92,24 @@ def repair(settings: Settings, embedder: Embedder, delete_carried: bool | None =
             return report
     _read_files_again(settings, embedder, sources, report)  # ingest_paths takes the lock itself
     return report
+
+
+def _settle_earlier_versions(settings: Settings, embedder: Embedder, store: ChunkStore, report: RepairReport) -> None:
+    """Earlier versions' indexes not marked as brought over (one that could not all come over, or
+    an older one passed by): one whose every document this index now holds is marked as brought
+    over (and deleted with the others); the rest are kept, and said so, with what they still hold."""
+    held = store.documents()
+    # The same document: by id, or by its file's or its text's hash when added again from elsewhere.
+    present = {d.doc_id for d in held} | {d.file_hash for d in held if d.file_hash} | {d.doc_hash for d in held if d.doc_hash}
+    for name, _ in store.earlier_versions():
+        earlier = ChunkStore(settings, embedder, name=name)
+        missing = [d for d in earlier.documents() if not {d.doc_id, d.file_hash, d.doc_hash} & present]
+        if not missing:
+            earlier.mark_carried(store.name)
+            continue
+        shown = ", ".join(Path(d.source).name for d in missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        report.actions.append(f"kept {name}, an earlier version's index: {len(missing)} of its documents are not in this "
+                              f"one ({shown}); add their files again with `qa ingest`, and `qa repair` then deletes it")
 
 
 def _vector_index_readable(store: ChunkStore, dimensions: int) -> bool:

@@ -1549,6 +1549,11 @@ def test_a_documents_closing_and_a_posts_byline() -> None:
     assert found["Điều 3. Sở T"] == 1.0, found
     closing = [f for quote, f in found.items() if not quote.startswith("Điều 3")]
     assert closing and all(f < 1 for f in closing), found  # who receives and who signs it
+    signer = parse_question("Quyết định phân cấp này do ai ký?")
+    signed = {chunk.slice(c.start, c.end)[:12]: c.kind_factor for c in
+              _candidates(signer, question_weights(signer, lexical.idf), _retrieved([chunk]), lexical)}
+    recipients = next(q for q in signed if q.startswith("- Bộ Tư"))
+    assert signed[recipients] > found[recipients], signed  # unless who signed is asked
     post = ("The Obama Administration Digital Transition: Moving Forward\nJanuary 17, 2017 at 6:08 PM ET by Kori Schulman\n"
             "The Obama White House website will be available at ObamaWhiteHouse.gov, a site maintained by the National "
             "Archives and Records Administration, from January 20, 2017.\n")

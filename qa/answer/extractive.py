@@ -477,7 +477,7 @@ def _candidates(
             if heading == "" and " | " in texts[i] and not (i == 0 and chunk.table_header) and names_columns(texts[i]) and (
                     i + 1 < len(texts) and " | " in texts[i + 1]):
                 factor *= 0.5  # a table's header row names its columns; the values are in the rows under it
-            if closing[0] <= span.start < closing[1]:
+            if closing[0] <= span.start < closing[1] and not _ASKS_SIGNER.search(question.folded):
                 # 'Nơi nhận: - Như Điều 4; - Bộ Tư pháp; ...' and the signature under it: who receives
                 # and who signs the document, not what it says.
                 factor *= 0.5
@@ -1001,7 +1001,9 @@ _ASKS_FOR_BASIS = re.compile(r"\b(?:can cu|de nghi|to trinh|basis|based on|pursu
 _ATTACHMENT = re.compile(r"\b(?:PDF|HTML|CSV|ODS|ODT|XLSX?|DOCX?|MS Word Document|MS Excel Spreadsheet),\s*[\d.,]+\s*[KMG]B\b", re.IGNORECASE)
 _ASKS_ABOUT_FILES = re.compile(r"\b(?:pages?|size|kb|mb|format|pdf|file|download|attachment|trang|tep|dung luong)\b")
 _NATIONAL_MOTTO = re.compile(r"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM|Độc lập\s*-\s*Tự do", re.IGNORECASE)
-# A Vietnamese document's closing: its recipients ('Nơi nhận:'), then the signature, up to an annex.
+# A Vietnamese document's closing: its recipients ('Nơi nhận:'), then the signature, up to an annex;
+# what a question about who signed wants.
+_ASKS_SIGNER = re.compile(r"\b(?:ai ky|nguoi ky|ky boi|who signed|signed by|signer|signatory)\b")
 _RECIPIENTS = re.compile(r"(?:^|\n)\W*Nơi nhận\s*:")
 _ANNEX = re.compile(r"\n\s*(?:PHỤ LỤC|Phụ lục|DANH MỤC|QUY ĐỊNH|QUY CHẾ|HƯỚNG DẪN|KẾ HOẠCH|CHƯƠNG TRÌNH|ĐỀ ÁN|BÁO CÁO|"
                     r"THÔNG BÁO|BIỂU|Biểu|MẪU|Mẫu)\b")

@@ -527,6 +527,13 @@ def _best_sentences(question, text: str, title: str = "Quyết định") -> list
     return [chunk.slice(c.start, c.end) for c in _best_first(question, question_weights(question, lexical.idf), [chunk], lexical)]
 
 
+def _kind_factors(question: str, chunk: Chunk, lexical: LexicalIndex) -> dict[str, float]:
+    """Each sentence of one retrieved chunk, with what its kind leaves of its score for the question."""
+    asked = parse_question(question)
+    found = _candidates(asked, question_weights(asked, lexical.idf), _retrieved([chunk]), lexical)
+    return {chunk.slice(c.start, c.end): c.kind_factor for c in found}
+
+
 def _document_chunks(texts: list[str], source: str, number: str, title: str) -> list[Chunk]:
     """One document's chunks, one per text, in order, at consecutive offsets."""
     chunks, start = [], 0
@@ -827,9 +834,7 @@ def test_a_preamble_line_and_a_tables_header_row_are_not_answers() -> None:
     lexical = LexicalIndex([chunk])
 
     def factors(question: str) -> dict[str, float]:
-        asked = parse_question(question)
-        found = _candidates(asked, question_weights(asked, lexical.idf), _retrieved([chunk]), lexical)
-        return {chunk.slice(c.start, c.end).split(" |")[0].split(" ")[0]: c.kind_factor for c in found}
+        return {sentence.split(" |")[0].split(" ")[0]: f for sentence, f in _kind_factors(question, chunk, lexical).items()}
 
     fee = factors("What is the fee for a karaoke licence?")
     assert fee["Căn"] < 1 and fee["STT"] < 1, fee  # the laws it rests on; the names of its columns
@@ -1543,15 +1548,12 @@ def test_a_documents_closing_and_a_posts_byline() -> None:
             "KT. CHỦ TỊCH PHÓ CHỦ TỊCH Tống Thanh Hải\n")
     chunk = Chunk("c0", "d1", "qd.docx", "Quyết định phân cấp", "", 0, 0, len(text), text, "h")
     lexical = LexicalIndex([chunk])
-    asked = parse_question("Cơ quan nào thực hiện các nhiệm vụ được phân cấp, Bộ Tư pháp hay các sở?")
-    found = {chunk.slice(c.start, c.end)[:12]: c.kind_factor for c in
-             _candidates(asked, question_weights(asked, lexical.idf), _retrieved([chunk]), lexical)}
+    found = {sentence[:12]: f for sentence, f in _kind_factors(
+        "Cơ quan nào thực hiện các nhiệm vụ được phân cấp, Bộ Tư pháp hay các sở?", chunk, lexical).items()}
     assert found["Điều 3. Sở T"] == 1.0, found
     closing = [f for quote, f in found.items() if not quote.startswith("Điều 3")]
     assert closing and all(f < 1 for f in closing), found  # who receives and who signs it
-    signer = parse_question("Quyết định phân cấp này do ai ký?")
-    signed = {chunk.slice(c.start, c.end)[:12]: c.kind_factor for c in
-              _candidates(signer, question_weights(signer, lexical.idf), _retrieved([chunk]), lexical)}
+    signed = {sentence[:12]: f for sentence, f in _kind_factors("Quyết định phân cấp này do ai ký?", chunk, lexical).items()}
     recipients = next(q for q in signed if q.startswith("- Bộ Tư"))
     assert signed[recipients] > found[recipients], signed  # unless who signed is asked
     post = ("The Obama Administration Digital Transition: Moving Forward\nJanuary 17, 2017 at 6:08 PM ET by Kori Schulman\n"

@@ -76,9 +76,9 @@ _ORGANISATION = re.compile(
 )
 # A person's name: two or more capitalised words in a row, read unfolded ('Mai Lương Khôi', 'Joe
 # Biden'), or a title before one ('Vice President', 'Bộ trưởng').
+_TITLE = re.compile(r"(?:President|Secretary|Minister|Chairman|Chair|Director|Commissioner|Chủ tịch|Bộ trưởng|Thứ trưởng|Giám đốc|Trưởng)")
 _PERSON = re.compile(
-    r"\b[A-ZĐ][a-zà-ỹđ]+(?:\s+[A-ZĐ][a-zà-ỹđ]+){1,3}\b|\b(?:Mr|Mrs|Ms|Dr)\.?\s+[A-Z]|"
-    r"\b(?:President|Secretary|Minister|Chairman|Chair|Director|Commissioner|Chủ tịch|Bộ trưởng|Thứ trưởng|Giám đốc|Trưởng)\b"
+    r"\b[A-ZĐ][a-zà-ỹđ]+(?:\s+[A-ZĐ][a-zà-ỹđ]+){1,3}\b|\b(?:Mr|Mrs|Ms|Dr)\.?\s+[A-Z]|\b" + _TITLE.pattern + r"\b"
 )
 # Family names as written (not folded: 'Trương' is a name, 'Trường' a school), and unmarked.
 _VIETNAMESE_SURNAMES = frozenset(
@@ -100,7 +100,6 @@ def _vietnamese_name(found: str) -> bool:
 
 
 _NOT_IN_NAMES = frozenset("for the of and in on to with from at by a an".split())
-_TITLE = re.compile(r"(?:President|Secretary|Minister|Chairman|Chair|Director|Commissioner|Chủ tịch|Bộ trưởng|Thứ trưởng|Giám đốc|Trưởng)")
 # Where a number is only part of a reference or a date: 'Số: 145/QĐ-UBND', 'ngày 12 tháng 01 năm 2026'.
 _NOT_A_QUANTITY = re.compile(
     DOC_NUMBER.pattern + r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bngay \d{1,2} thang \d{1,2}(?: nam \d{4})?|\b(?:nam )?(?:19|20)\d\d\b|"
@@ -346,6 +345,7 @@ def _candidates(
     """
     focus = question.focus & question_terms.keys()
     asks_author = _ASKS_AUTHOR.search(question.folded) is not None
+    asks_signer = _ASKS_SIGNER.search(question.folded) is not None
     # Asked for a total, and no record by its number ('Dự án thành phần 1'): a table's total row answers.
     asks_total = _ASKS_TOTAL.search(question.folded) is not None and not _RECORD_NUMBER.search(
         _NOT_A_QUANTITY.sub(" ", question.folded))
@@ -477,7 +477,7 @@ def _candidates(
             if heading == "" and " | " in texts[i] and not (i == 0 and chunk.table_header) and names_columns(texts[i]) and (
                     i + 1 < len(texts) and " | " in texts[i + 1]):
                 factor *= 0.5  # a table's header row names its columns; the values are in the rows under it
-            if closing[0] <= span.start < closing[1] and not _ASKS_SIGNER.search(question.folded):
+            if closing[0] <= span.start < closing[1] and not asks_signer:
                 # 'Nơi nhận: - Như Điều 4; - Bộ Tư pháp; ...' and the signature under it: who receives
                 # and who signs the document, not what it says.
                 factor *= 0.5

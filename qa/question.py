@@ -295,6 +295,10 @@ class Question:
     # the consultation close?' after 'We want to respond to Defra's consultation on ...'): the
     # story's words are searched with it, but these say which sentence answers. Empty otherwise.
     leaning_terms: tuple[str, ...] = ()
+    # The members of closed groups the question names, by group: which health worker ('dược sĩ'),
+    # which council ('HĐND'). A passage that names another member of the group and not this one
+    # answers for a sibling (see `siblings_named`).
+    siblings: frozenset[tuple[str, str]] = frozenset()
 
     def __str__(self) -> str:
         return self.text
@@ -575,6 +579,39 @@ def _with_periods(folded: str) -> str:
     return " ".join([folded, *_periods_in(folded)])
 
 
+# Groups whose members stand in the same place in a sentence: a salary row for 'bác sĩ' is not
+# one for 'dược sĩ', a council's resolution is not the committee chairman's decision. Folded, each
+# spelling (Vietnamese, without marks, English) with the member it names.
+_SIBLING_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
+    "health worker": (
+        (r"bac si|doctors?|physicians?", "bac si"), (r"duoc si|pharmacists?", "duoc si"), (r"y si", "y si"),
+        (r"dieu duong|nurses?", "dieu duong"), (r"ho sinh|midwi(?:fe|ves)", "ho sinh"),
+    ),
+    "council": (
+        (r"hoi dong nhan dan|hdnd|people'?s? councils?", "hdnd"), (r"uy ban nhan dan|ubnd|people'?s? committees?", "ubnd"),
+    ),
+}
+_SIBLING_PATTERNS = {
+    group: [(re.compile(rf"\b(?:{spelling})\b"), member) for spelling, member in members]
+    for group, members in _SIBLING_GROUPS.items()
+}
+# A council that only names the document asked about: 'Nghị quyết 73/2025/NQ-HĐND của HĐND
+# TP.HCM', 'Under HCMC People's Council Resolution 73/2025'.
+_ISSUING_COUNCIL = re.compile(
+    r"(?:\[doc\]\s*(?:cua|of)\s+(?:the\s+)?(?:[\w.]+\s+){0,2}?(?:hoi dong nhan dan|hdnd|uy ban nhan dan|ubnd|people'?s? council|people'?s? committee))|"
+    r"(?:(?:people'?s? council|people'?s? committee)\s+(?:resolution|decision)\s*(?:no\.?\s*)?\[doc\])"
+)
+
+
+def siblings_named(text: str, folded: bool = False) -> frozenset[tuple[str, str]]:
+    """The (group, member) pairs a text names, outside document numbers and the council that
+    issued a document it cites."""
+    plain = " ".join((text if folded else fold(text)).split())
+    plain = _ISSUING_COUNCIL.sub(" ", DOC_NUMBER.sub("[doc]", plain))
+    return frozenset((group, member) for group, patterns in _SIBLING_PATTERNS.items()
+                     for pattern, member in patterns if pattern.search(plain))
+
+
 @lru_cache(maxsize=4096)
 def parse_question(text: str) -> Question:
     text = " ".join(text.split())
@@ -655,5 +692,7 @@ def parse_question(text: str) -> Question:
         names=_names_in(DOC_NUMBER.sub(" ", text)),
         years=tuple(dict.fromkeys(_YEAR.findall(_DATING_YEAR.sub(" ", unreferenced)))),
         leaning_terms=leaning_terms,
+        # Which body is asked for names none: 'cơ quan nào của UBND tỉnh' asks for a department.
+        siblings=frozenset(pair for pair in siblings_named(text) if not (answer_type == "organisation" and pair[0] == "council")),
         story_units=tuple(dict.fromkeys(m.group(1) for m in _STORY_COUNT.finditer(fold(DOC_NUMBER.sub(" ", story))))),
     )

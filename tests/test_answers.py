@@ -1605,3 +1605,57 @@ def test_a_short_ask_that_leans_on_its_story_still_says_which_sentence_answers()
     page = ("We want to know what you think about how we plan to implement changes to the EU pet travel scheme from "
             "29 December 2014.\nThis consultation closes at 14 September 2014 11:45pm.\n")
     assert _best_sentences(question, page, "Pet travel: planned changes to the EU scheme")[0].startswith("This consultation closes")
+
+
+_HEALTH_WORKER_ROWS = [
+    "Nghị quyết 73/2025/NQ-HĐND quy định chính sách hỗ trợ cho người làm việc tại trạm y tế.",
+    "Điều 2. Chính sách hỗ trợ tiền lương\n1. Hỗ trợ cho bác sĩ (y khoa, y học cổ truyền): lương 9.000.000 đồng/người/tháng.",
+    "Các bác sĩ đang tham gia chương trình thực hành tại bệnh viện được hỗ trợ theo quy định riêng.",
+    "2. Hỗ trợ cho điều dưỡng, hộ sinh, y sĩ: lương 7.000.000 đồng/người/tháng và các khoản đóng bảo hiểm xã hội.",
+]
+# Rows the ask's own words find before the doctors' row.
+_MORE_PAY_ROWS = [
+    "Điều 3. Kinh phí hỗ trợ lương hằng tháng cho người làm việc tại trạm y tế do ngân sách thành phố bảo đảm.",
+    "Điều 4. Người đã nghỉ hưu làm việc tại trạm y tế được hỗ trợ lương mỗi tháng theo hợp đồng lao động.",
+    "Điều 5. Mức hỗ trợ lương một tháng được điều chỉnh khi Nhà nước điều chỉnh lương cơ sở; thì hỗ trợ lương theo mức mới.",
+    "Điều 6. Hỗ trợ lương theo Nghị quyết 73/2025/NQ-HĐND được chi trả hằng tháng cùng kỳ lương.",
+]
+
+
+def test_a_question_names_the_member_of_a_group_it_asks_about_not_the_council_that_issued_its_document() -> None:
+    asked = parse_question("Under HCMC People's Council Resolution 73/2025/NQ-HĐND, how much do retired pharmacists get?")
+    assert asked.siblings == {("health worker", "duoc si")}
+    assert parse_question("Theo Nghị quyết 73/2025/NQ-HĐND của HĐND TP.HCM, điều dưỡng được hỗ trợ bao nhiêu?").siblings == {
+        ("health worker", "dieu duong")}
+    assert parse_question("Tổng mức chi xây dựng nghị quyết của Hội đồng nhân dân tỉnh là bao nhiêu?").siblings == {("council", "hdnd")}
+    # Asked which body, the council the ask names is where to look, not what to match.
+    assert parse_question("Cơ quan nào của UBND tỉnh thực hiện thủ tục này?").siblings == frozenset()
+
+
+def test_a_sibling_s_row_is_no_answer_and_the_asked_member_s_row_is_read_from_the_document() -> None:
+    # Retrieval found the nurses' row and a chunk that only mentions doctors, not the doctors' row.
+    chunks = _document_chunks(_HEALTH_WORKER_ROWS, "nq73.pdf", "73/2025/NQ-HĐND", "Nghị quyết 73/2025/NQ-HĐND")
+    pharmacist = answer_extractively(parse_question(
+        "Theo Nghị quyết 73/2025/NQ-HĐND, dược sĩ làm việc tại trạm y tế được hỗ trợ lương bao nhiêu mỗi tháng?"),
+        _retrieved([chunks[3], chunks[2], chunks[0]]), LexicalIndex(chunks), 0.0, 1)
+    assert pharmacist.refused, pharmacist.text
+    doctor = parse_question(
+        "Tôi là bác sĩ y học cổ truyền đã nghỉ hưu. Theo Nghị quyết 73/2025/NQ-HĐND thì được hỗ trợ lương bao nhiêu một tháng?")
+    # Among rows the ask's own words find first, the doctors' row is read for the member it names.
+    chunks = _document_chunks([*_HEALTH_WORKER_ROWS, *_MORE_PAY_ROWS], "nq73.pdf", "73/2025/NQ-HĐND", "Nghị quyết 73/2025/NQ-HĐND")
+    found = within_best_document(doctor, _retrieved([chunks[3], chunks[2], chunks[0]]), LexicalIndex(chunks))
+    assert "c1" in [r.chunk.chunk_id for r in found]
+    chunks = _document_chunks([*_HEALTH_WORKER_ROWS, *_MORE_PAY_ROWS[:2]], "nq73.pdf", "73/2025/NQ-HĐND", "Nghị quyết 73/2025/NQ-HĐND")
+    answer = answer_extractively(doctor, _retrieved([chunks[3], chunks[2], chunks[0]]), LexicalIndex(chunks), 0.0, 1)
+    assert not answer.refused and "9.000.000" in answer.text and "7.000.000" not in answer.text.split("[1]")[0], answer.text
+
+
+def test_a_committee_chairman_s_spending_cap_does_not_answer_for_the_council() -> None:
+    text = ("Nghị quyết quy định mức chi của tỉnh Vĩnh Long.\nĐiều 2. Mức chi\n1. Tổng mức chi xây dựng quyết định quy phạm pháp luật của Chủ tịch Ủy ban\n"
+            "nhân dân tỉnh là 40.000.000 đồng/01 văn bản.")
+    draft = _answer_from(parse_question("Tổng mức chi xây dựng nghị quyết quy phạm pháp luật của HĐND tỉnh Vĩnh Long là bao nhiêu?"),
+                         text, "Nghị quyết 48/2025/NQ-HĐND", "Luật ngân sách nhà nước quy định chi thường xuyên.")
+    assert draft.refused, draft.text
+    asked_right = _answer_from(parse_question("Tổng mức chi xây dựng quyết định quy phạm pháp luật của Chủ tịch UBND tỉnh là bao nhiêu?"),
+                               text, "Nghị quyết 48/2025/NQ-HĐND", "Luật ngân sách nhà nước quy định chi thường xuyên.")
+    assert "40.000.000" in asked_right.text, asked_right.text

@@ -21,7 +21,7 @@ from qa.answer.meaning import MAX_SENTENCES, SentenceMeaning
 from qa.answer.refusal import RefusalModel
 from qa.glossary import matches
 from qa.index.lexical import LexicalIndex
-from qa.question import FREQUENCY_HEADING, FREQUENCY_VALUE, PROVINCE_NAMES, Question, asks_yes_or_no
+from qa.question import FREQUENCY_HEADING, FREQUENCY_VALUE, PROVINCE_NAMES, Question, asks_yes_or_no, siblings_named
 from qa.results import Retrieved, refusal_for
 from qa.text import (
     DOC_NUMBER,
@@ -630,6 +630,11 @@ def within_best_document(
     # ('là') is no search term.
     for place in _asked_places(question, retrieved[0].chunk):
         read_holding(place)
+    # And the asked member of a group ('bác sĩ'), whose row a sibling's ('điều dưỡng') may outrank.
+    # A retrieved chunk that merely mentions it ('Các bác sĩ đang ...') is no reason not to look.
+    for _, member in sorted(question.siblings):
+        add([(c, score) for c, score in lexical.search_document([*terms(member), *question.content_terms], top, 50)
+             if contains_phrase(c.text, member)], 1)
     return found
 
 
@@ -732,6 +737,29 @@ def refusal_signals(
     }
 
 
+# How close to the sibling's score a passage naming what was asked must come to replace it.
+SIBLING_REPLACEMENT = 0.5
+
+
+def _siblings_of(candidate: Candidate) -> frozenset[tuple[str, str]]:
+    return siblings_named(candidate.chunk.slice(candidate.start, candidate.end))
+
+
+def for_a_sibling(question: Question, candidate: Candidate) -> bool:
+    """Whether the passage names another member of a group the question names a member of, and
+    not the asked one: the salary of 'bác sĩ' for a question about 'dược sĩ'."""
+    if not question.siblings:
+        return False
+    named = _siblings_of(candidate)
+    groups = {group for group, _ in question.siblings}
+    return any(any(g == group for g, _ in named) and not any(pair in question.siblings for pair in named if pair[0] == group)
+               for group in groups)
+
+
+def names_what_was_asked(question: Question, candidate: Candidate) -> bool:
+    return not for_a_sibling(question, candidate) and bool(_siblings_of(candidate) & question.siblings)
+
+
 def about_what_was_asked(question: Question, chunk: Chunk, lexical: LexicalIndex, reader: DocumentReader | None) -> bool:
     """Whether the answering passage's document names the places, months and years the ask names.
     'mức hỗ trợ ... ở thành phố Hà Nội' answered from a Ho Chi Minh City resolution, 'in December
@@ -827,6 +855,14 @@ def answer_extractively(
         return about[doc]
 
     best = next((c for c in candidates if is_about(c)), candidates[0])
+    if for_a_sibling(question, best):
+        # 'dược sĩ' asked, the 'bác sĩ' row found: the row for what was asked, if a passage names
+        # it, else no answer; the sibling's figure would be a wrong one said with confidence.
+        named = next((c for c in candidates if c.score >= SIBLING_REPLACEMENT * best.score and is_about(c)
+                      and names_what_was_asked(question, c)), None)
+        if named is None:
+            return _refusal(question, best.score, 0.0 if model else None)
+        best = named
     if best is not candidates[0]:
         candidates.remove(best)
         candidates.insert(0, best)

@@ -598,7 +598,8 @@ _SIBLING_PATTERNS = {
 # A council that only names the document asked about: 'Nghị quyết 73/2025/NQ-HĐND của HĐND
 # TP.HCM', 'Under HCMC People's Council Resolution 73/2025'.
 _ISSUING_COUNCIL = re.compile(
-    r"(?:\[doc\]\s*(?:cua|of)\s+(?:the\s+)?(?:[\w.]+\s+){0,2}?(?:hoi dong nhan dan|hdnd|uy ban nhan dan|ubnd|people'?s? council|people'?s? committee))|"
+    r"(?:\[doc\]\s*(?:cua|of)\s+(?:the\s+)?(?:[\w.]+\s+){0,2}?"
+    r"(?:hoi dong nhan dan|hdnd|uy ban nhan dan|ubnd|people'?s? council|people'?s? committee))|"
     r"(?:(?:people'?s? council|people'?s? committee)\s+(?:resolution|decision)\s*(?:no\.?\s*)?\[doc\])"
 )
 

@@ -1651,7 +1651,8 @@ def test_a_sibling_s_row_is_no_answer_and_the_asked_member_s_row_is_read_from_th
 
 
 def test_a_committee_chairman_s_spending_cap_does_not_answer_for_the_council() -> None:
-    text = ("Nghị quyết quy định mức chi của tỉnh Vĩnh Long.\nĐiều 2. Mức chi\n1. Tổng mức chi xây dựng quyết định quy phạm pháp luật của Chủ tịch Ủy ban\n"
+    text = ("Nghị quyết quy định mức chi của tỉnh Vĩnh Long.\nĐiều 2. Mức chi\n"
+            "1. Tổng mức chi xây dựng quyết định quy phạm pháp luật của Chủ tịch Ủy ban\n"
             "nhân dân tỉnh là 40.000.000 đồng/01 văn bản.")
     draft = _answer_from(parse_question("Tổng mức chi xây dựng nghị quyết quy phạm pháp luật của HĐND tỉnh Vĩnh Long là bao nhiêu?"),
                          text, "Nghị quyết 48/2025/NQ-HĐND", "Luật ngân sách nhà nước quy định chi thường xuyên.")

@@ -580,8 +580,9 @@ def _with_periods(folded: str) -> str:
 
 
 # Groups whose members stand in the same place in a sentence: a salary row for 'bác sĩ' is not
-# one for 'dược sĩ', a council's resolution is not the committee chairman's decision. Folded, each
-# spelling (Vietnamese, without marks, English) with the member it names.
+# one for 'dược sĩ', a council's resolution is not the committee chairman's decision, revoking a
+# licence is not re-issuing it. Folded, each spelling (Vietnamese, without marks, English) with the
+# member it names, as a Vietnamese document writes it (searched for in the document).
 _SIBLING_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
     "health worker": (
         (r"bac si|doctors?|physicians?", "bac si"), (r"duoc si|pharmacists?", "duoc si"), (r"y si", "y si"),
@@ -589,6 +590,12 @@ _SIBLING_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "council": (
         (r"hoi dong nhan dan|hdnd|people'?s? councils?", "hdnd"), (r"uy ban nhan dan|ubnd|people'?s? committees?", "ubnd"),
+    ),
+    "licence action": (
+        (r"thu hoi|revok\w*|revocation", "thu hoi"), (r"cap lai|re-?issu\w*", "cap lai"),
+        (r"gia han|extend\w*|extension|renew\w*", "gia han"),
+        (r"cap (?:moi )?(?:giay|chung chi)|cap(?=\s*,)|(?<!re-)(?<!re)issu(?:e|es|ed|ing|ance) (?:of )?(?:a |an |the )?(?:\w+ ){0,3}?"
+         r"(?:licen[cs]es?|permits?|certificates?)", "cap giay"),
     ),
 }
 _SIBLING_PATTERNS = {

@@ -11,11 +11,13 @@ from qa.answer.extractive import (
     Candidate,
     _candidates,
     _other_asks,
+    _passage_naming_what_was_asked,
     answer_extractively,
     complete_unit,
     holds_unit,
     holds_wanted_value,
     identifying_terms,
+    names_what_was_asked,
     names_asked_field,
     question_weights,
     refusal_signals,
@@ -1660,3 +1662,50 @@ def test_a_committee_chairman_s_spending_cap_does_not_answer_for_the_council() -
     asked_right = _answer_from(parse_question("Tổng mức chi xây dựng quyết định quy phạm pháp luật của Chủ tịch UBND tỉnh là bao nhiêu?"),
                                text, "Nghị quyết 48/2025/NQ-HĐND", "Luật ngân sách nhà nước quy định chi thường xuyên.")
     assert "40.000.000" in asked_right.text, asked_right.text
+
+
+_PROCEDURE_ROWS = [
+    "Quyết định 145/QĐ-UBND công bố danh mục thủ tục hành chính lĩnh vực việc làm.",
+    "| 1 | Cấp giấy phép hoạt động dịch vụ việc làm cho doanh nghiệp, thủ tục giải quyết tại tỉnh Gia Lai |\n"
+    "2.002824.H21 | 05 ngày làm việc | - Trực tiếp đến Trung tâm |",
+    "| 2 | Cấp lại Giấy phép hoạt động dịch vụ việc làm của doanh nghiệp\n"
+    "2.002825.H21 | - 03 ngày làm việc, kể từ ngày nhận được hồ sơ đề nghị cấp lại Giấy phép hợp lệ |",
+    "| 3 | Gia hạn Giấy phép hoạt động dịch vụ việc làm của doanh nghiệp\n"
+    "2.002826.H21 | 04 ngày làm việc | - Trực tiếp hoặc qua đường bưu điện |",
+]
+
+
+def test_a_procedure_row_answers_for_its_own_action_on_a_licence_not_a_sibling_s() -> None:
+    chunks = _document_chunks(_PROCEDURE_ROWS, "qd145.pdf", "145/QĐ-UBND", "Quyết định 145/QĐ-UBND")
+    lexical = LexicalIndex(chunks)
+    assert parse_question("How long does Gia Lai take to revoke an employment services licence?").siblings == {
+        ("licence action", "thu hoi")}
+    # Retrieval ranked the re-issuing row first; the extension's row, whose value is on its second
+    # line, answers a question about extending.
+    extend = answer_extractively(parse_question(
+        "Ở Gia Lai, thủ tục gia hạn giấy phép hoạt động dịch vụ việc làm của doanh nghiệp giải quyết trong bao nhiêu ngày?"),
+        _retrieved([chunks[2], chunks[3]]), lexical, 0.0, 1)
+    assert extend.text.startswith("| 3 | Gia hạn") and "04 ngày làm việc" in extend.text.split("[3]")[0], extend.text
+    # The issuing row is read from the document, though retrieval found only the re-issuing row.
+    issue = answer_extractively(parse_question(
+        "Ở Gia Lai, thủ tục cấp giấy phép hoạt động dịch vụ việc làm cho doanh nghiệp giải quyết trong bao lâu?"),
+        _retrieved([chunks[2]]), lexical, 0.0, 1)
+    assert issue.text.startswith("| 1 | Cấp giấy phép") and "05 ngày làm việc" in issue.text.split("[3]")[0], issue.text
+    revoke = answer_extractively(parse_question(
+        "Ở Gia Lai, thủ tục thu hồi giấy phép hoạt động dịch vụ việc làm giải quyết trong bao nhiêu ngày?"),
+        _retrieved([chunks[2], chunks[3]]), lexical, 0.0, 1)
+    assert revoke.refused, revoke.text
+
+
+def test_the_row_naming_what_was_asked_answers_from_its_line_that_holds_the_value() -> None:
+    chunks = _document_chunks(_PROCEDURE_ROWS, "qd145.pdf", "145/QĐ-UBND", "Quyết định 145/QĐ-UBND")
+    lexical = LexicalIndex(chunks)
+    question = parse_question("Thủ tục gia hạn giấy phép giải quyết trong bao nhiêu ngày?")
+    found = _candidates(question, question_weights(question, lexical.idf), _retrieved([chunks[3]]), lexical)
+    naming = sorted((c for c in found if names_what_was_asked(question, c)), key=lambda c: c.chunk.slice(c.start, c.end)[0] != "|")
+    # The opening line first, as when it scores higher: the value is on the row's next line.
+    assert [c.chunk.slice(c.start, c.end)[:5] for c in naming] == ["| 3 |", "2.002"]
+    # Only the opening line reaches the floor, as when it shares more of the question's words.
+    opening, value = dataclasses.replace(naming[0], score=1.0), dataclasses.replace(naming[1], score=0.2)
+    chosen = _passage_naming_what_was_asked(question, [opening, value], 0.5)
+    assert chosen is not None and "04 ngày làm việc" in chosen.chunk.slice(chosen.start, chosen.end)

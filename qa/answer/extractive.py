@@ -634,7 +634,7 @@ def within_best_document(
     # A retrieved chunk that merely mentions it ('Các bác sĩ đang ...') is no reason not to look.
     for _, member in sorted(question.siblings):
         add([(c, score) for c, score in lexical.search_document([*terms(member), *question.content_terms], top, 50)
-             if contains_phrase(c.text, member)], 1)
+             if contains_phrase(c.text, member)], 2)
     return found
 
 
@@ -738,11 +738,18 @@ def refusal_signals(
 
 
 # How close to the sibling's score a passage naming what was asked must come to replace it.
-SIBLING_REPLACEMENT = 0.5
+SIBLING_REPLACEMENT = 0.3
 
 
 def _siblings_of(candidate: Candidate) -> frozenset[tuple[str, str]]:
-    return siblings_named(candidate.chunk.slice(candidate.start, candidate.end))
+    text = candidate.chunk.slice(candidate.start, candidate.end)
+    if " | " in text and not text.lstrip().startswith("|"):
+        # A row's second line ('2.002826.H21 | 03 ngày làm việc') is read with the line that opens
+        # the row ('| 3 | Gia hạn Giấy phép ...'): that line says which procedure it is.
+        opening = candidate.chunk.slice(candidate.chunk.start, candidate.start).rstrip("\n").rpartition("\n")[2]
+        if opening.lstrip().startswith("|"):
+            text = f"{opening} {text}"
+    return siblings_named(text)
 
 
 def for_a_sibling(question: Question, candidate: Candidate) -> bool:
@@ -757,7 +764,27 @@ def for_a_sibling(question: Question, candidate: Candidate) -> bool:
 
 
 def names_what_was_asked(question: Question, candidate: Candidate) -> bool:
-    return not for_a_sibling(question, candidate) and bool(_siblings_of(candidate) & question.siblings)
+    """Whether the passage names the asked member of each group it names, and no other member."""
+    named = _siblings_of(candidate)
+    return bool(named & question.siblings) and all(pair in question.siblings for pair in named
+                                                   if any(group == pair[0] for group, _ in question.siblings))
+
+
+def _passage_naming_what_was_asked(question: Question, naming: list[Candidate], floor: float) -> Candidate | None:
+    """The best passage scoring at least `floor` that names what was asked and holds the value
+    asked for: a row's opening line names it ('| 1 | Cấp giấy phép ...'), its next line may hold
+    the value ('05 ngày làm việc | ...'), and that line scores lower. Else the best one naming it."""
+    def holds_value(candidate: Candidate) -> bool:
+        return holds_wanted_value(question, candidate.chunk.slice(candidate.start, candidate.end), candidate.heading)
+
+    for candidate in (c for c in naming if c.score >= floor):
+        if holds_value(candidate):
+            return candidate
+        row_value = next((c for c in naming if c.chunk.chunk_id == candidate.chunk.chunk_id and c.start > candidate.start
+                          and holds_value(c)), None)
+        if row_value is not None:
+            return row_value
+    return next((c for c in naming if c.score >= floor), None)
 
 
 def about_what_was_asked(question: Question, chunk: Chunk, lexical: LexicalIndex, reader: DocumentReader | None) -> bool:
@@ -858,8 +885,8 @@ def answer_extractively(
     if for_a_sibling(question, best):
         # 'dược sĩ' asked, the 'bác sĩ' row found: the row for what was asked, if a passage names
         # it, else no answer; the sibling's figure would be a wrong one said with confidence.
-        named = next((c for c in candidates if c.score >= SIBLING_REPLACEMENT * best.score and is_about(c)
-                      and names_what_was_asked(question, c)), None)
+        named = _passage_naming_what_was_asked(
+            question, [c for c in candidates if names_what_was_asked(question, c) and is_about(c)], SIBLING_REPLACEMENT * best.score)
         if named is None:
             return _refusal(question, best.score, 0.0 if model else None)
         best = named

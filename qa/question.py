@@ -611,13 +611,25 @@ _ISSUING_COUNCIL = re.compile(
 )
 
 
+# Years that are not the one a value is asked for: a range ('between 2000 and 2008', '2021-2030'),
+# a horizon ('to 2030', 'đến năm 2030'), the year of a cited document ('241/QĐ-UBND năm 2026').
+_NOT_ONE_YEAR = re.compile(
+    r"(?:between|from|tu|giua)\s+(?:nam\s+)?(?:19|20)\d\d\s+(?:and|to|den|va)\s+(?:nam\s+)?(?:19|20)\d\d|"
+    r"(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d|"
+    r"(?:to|until|by|through|den|toi|tam nhin|vision)\s+(?:nam\s+)?(?:19|20)\d\d|"
+    r"\[doc\]\s*(?:\(|,|nam|of)?\s*(?:19|20)\d\d",
+    re.IGNORECASE,
+)
+
+
 def siblings_named(text: str, folded: bool = False) -> frozenset[tuple[str, str]]:
     """The (group, member) pairs a text names, outside document numbers and the council that
     issued a document it cites."""
     plain = " ".join((text if folded else fold(text)).split())
     plain = _ISSUING_COUNCIL.sub(" ", DOC_NUMBER.sub("[doc]", plain))
-    return frozenset((group, member) for group, patterns in _SIBLING_PATTERNS.items()
-                     for pattern, member in patterns if pattern.search(plain))
+    return frozenset([*((group, member) for group, patterns in _SIBLING_PATTERNS.items()
+                        for pattern, member in patterns if pattern.search(plain)),
+                      *(("year", year) for year in _YEAR.findall(plain))])
 
 
 @lru_cache(maxsize=4096)
@@ -663,6 +675,7 @@ def parse_question(text: str) -> Question:
     story_names = [t for name in _NAME_PHRASE.findall(story) for t in terms(name)]
     answer_type = _answer_type(folded)
     unit, unit_heading = _unit(folded) if answer_type == "number" else (None, None)
+    years = tuple(dict.fromkeys(_YEAR.findall(_DATING_YEAR.sub(" ", unreferenced))))
     return Question(
         text=text,
         ask=ask,
@@ -698,9 +711,12 @@ def parse_question(text: str) -> Question:
                                         if terms(name := " ".join((m.group(1) or m.group(2)).split())))),
         provinces=_provinces_in(DOC_NUMBER.sub(" ", text)),
         names=_names_in(DOC_NUMBER.sub(" ", text)),
-        years=tuple(dict.fromkeys(_YEAR.findall(_DATING_YEAR.sub(" ", unreferenced)))),
+        years=years,
         leaning_terms=leaning_terms,
         # Which body is asked for names none: 'cơ quan nào của UBND tỉnh' asks for a department.
-        siblings=frozenset(pair for pair in siblings_named(text) if not (answer_type == "organisation" and pair[0] == "council")),
+        siblings=frozenset(pair for pair in siblings_named(text) if pair[0] != "year"
+                           and not (answer_type == "organisation" and pair[0] == "council")) | frozenset(
+            ("year", year) for year in _YEAR.findall(_NOT_ONE_YEAR.sub(" ", DOC_NUMBER.sub(" [doc] ", fold(ask))))
+            if year in years and answer_type != "date"),
         story_units=tuple(dict.fromkeys(m.group(1) for m in _STORY_COUNT.finditer(fold(DOC_NUMBER.sub(" ", story))))),
     )

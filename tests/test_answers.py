@@ -1709,3 +1709,17 @@ def test_the_row_naming_what_was_asked_answers_from_its_line_that_holds_the_valu
     opening, value = dataclasses.replace(naming[0], score=1.0), dataclasses.replace(naming[1], score=0.2)
     chosen = _passage_naming_what_was_asked(question, [opening, value], 0.5)
     assert chosen is not None and "04 ngày làm việc" in chosen.chunk.slice(chosen.start, chosen.end)
+
+
+def test_a_value_for_another_year_does_not_answer_for_the_year_asked() -> None:
+    only_2011 = "Notice 1036 updates the withholding tables. The 2011 social security wage base limit is $106,800."
+    asked = parse_question("What was the social security wage base limit for 2010, the year before Notice 1036?")
+    assert asked.siblings == {("year", "2010")}
+    assert _answer_from(asked, only_2011, "Notice 1036", "Other text about payroll.").refused
+    both = only_2011 + " The 2010 social security wage base limit was $106,000."
+    answer = _answer_from(asked, both, "Notice 1036", "Other text about payroll.")
+    assert "$106,000" in answer.text.split("[1]")[0], answer.text
+    # A range, a horizon and the year of a cited document name no one year a value is asked for.
+    assert parse_question("How many students were killed between 2000 and 2008?").siblings == frozenset()
+    assert parse_question("Which resolution guides Khanh Hoa's development to 2030?").siblings == frozenset()
+    assert parse_question("Theo Quyết định 241/QĐ-UBND năm 2026, phí thẩm định là bao nhiêu?").siblings == frozenset()

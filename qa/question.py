@@ -433,6 +433,10 @@ lam dong; lang son; lao cai; long an; nam dinh; nghe an; ninh binh; ninh thuan; 
 quang nam; quang ngai; quang ninh; quang tri; soc trang; son la; tay ninh; thai binh; thai nguyen; thanh hoa; hue;
 thua thien hue; tien giang; tra vinh; tuyen quang; vinh long; vinh phuc; yen bai; ho chi minh
 """.split(";"))
+_PROVINCE_ALTERNATIVES = "|".join(sorted(map(re.escape, PROVINCE_NAMES), key=len, reverse=True))
+_A_PROVINCE = re.compile(rf"\b(?:{_PROVINCE_ALTERNATIVES})\b")
+_NAMED_AS_PROVINCE = re.compile(
+    rf"\b(?:tinh|thanh pho|province of|city of) (?:{_PROVINCE_ALTERNATIVES})\b|\b(?:{_PROVINCE_ALTERNATIVES}) (?:province|provincial|city)\b")
 _CAPITALISED_RUN = re.compile(r"\b[A-ZĐ][\wÀ-ỹ]*(?:[ \t–-]+[A-ZĐ][\wÀ-ỹ]*)*")
 # A run that opens with a family name is a person ('Trần Thái Bình', 'Mr. Tran Thai Binh'), not a place.
 _FAMILY_NAMES = frozenset("nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh truong mai lam".split())
@@ -627,9 +631,15 @@ def siblings_named(text: str, folded: bool = False) -> frozenset[tuple[str, str]
     issued a document it cites."""
     plain = " ".join((text if folded else fold(text)).split())
     plain = _ISSUING_COUNCIL.sub(" ", DOC_NUMBER.sub("[doc]", plain))
+    provinces: list[str] = []
+    if _NAMED_AS_PROVINCE.search(plain):
+        # Said to be a province ('Kon Tum province', 'tỉnh Quảng Ngãi'), a sentence is about it and
+        # any other it names: 'Quang Ngai' beside 'Kon Tum province' is not a sibling's figure.
+        provinces = [m.group(0) for m in _A_PROVINCE.finditer(plain)]
     return frozenset([*((group, member) for group, patterns in _SIBLING_PATTERNS.items()
                         for pattern, member in patterns if pattern.search(plain)),
-                      *(("year", year) for year in _YEAR.findall(plain))])
+                      *(("year", year) for year in _YEAR.findall(plain)),
+                      *(("province", name) for name in provinces)])
 
 
 @lru_cache(maxsize=4096)
@@ -676,6 +686,7 @@ def parse_question(text: str) -> Question:
     answer_type = _answer_type(folded)
     unit, unit_heading = _unit(folded) if answer_type == "number" else (None, None)
     years = tuple(dict.fromkeys(_YEAR.findall(_DATING_YEAR.sub(" ", unreferenced))))
+    provinces = _provinces_in(DOC_NUMBER.sub(" ", text))
     return Question(
         text=text,
         ask=ask,
@@ -709,7 +720,7 @@ def parse_question(text: str) -> Question:
         place_names=tuple(dict.fromkeys(name for m in (_UNACCENTED_PLACE if unaccented_vi else _PLACE).finditer(
             DOC_NUMBER.sub(" ", text) if points_into_story else unreferenced)
                                         if terms(name := " ".join((m.group(1) or m.group(2)).split())))),
-        provinces=_provinces_in(DOC_NUMBER.sub(" ", text)),
+        provinces=provinces,
         names=_names_in(DOC_NUMBER.sub(" ", text)),
         years=years,
         leaning_terms=leaning_terms,
@@ -717,6 +728,6 @@ def parse_question(text: str) -> Question:
         siblings=frozenset(pair for pair in siblings_named(text) if pair[0] != "year"
                            and not (answer_type == "organisation" and pair[0] == "council")) | frozenset(
             ("year", year) for year in _YEAR.findall(_NOT_ONE_YEAR.sub(" ", DOC_NUMBER.sub(" [doc] ", fold(ask))))
-            if year in years and answer_type != "date"),
+            if year in years and answer_type != "date") | frozenset(("province", fold(name)) for name in provinces),
         story_units=tuple(dict.fromkeys(m.group(1) for m in _STORY_COUNT.finditer(fold(DOC_NUMBER.sub(" ", story))))),
     )

@@ -1723,3 +1723,14 @@ def test_a_value_for_another_year_does_not_answer_for_the_year_asked() -> None:
     assert parse_question("How many students were killed between 2000 and 2008?").siblings == frozenset()
     assert parse_question("Which resolution guides Khanh Hoa's development to 2030?").siblings == frozenset()
     assert parse_question("Theo Quyết định 241/QĐ-UBND năm 2026, phí thẩm định là bao nhiêu?").siblings == frozenset()
+
+
+def test_a_figure_said_of_another_province_does_not_answer_for_the_province_asked() -> None:
+    text = ("Kon Tum province has reduced the poverty rate to 4.31% by 2024, an average reduction of 3-4%/year. "
+            "The two provinces of Kon Tum and Quang Ngai have made constant efforts to rise up.")
+    asked = parse_question("What was Quang Ngai province's poverty rate in 2024?")
+    assert ("province", "quang ngai") in asked.siblings
+    assert _answer_from(asked, text, "Working session", "Other news about trade.").refused
+    answered = _answer_from(parse_question("What was Kon Tum province's poverty rate in 2024?"), text, "Working session",
+                            "Other news about trade.")
+    assert "4.31%" in answered.text, answered.text

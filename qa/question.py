@@ -595,6 +595,11 @@ _SIBLING_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
     "council": (
         (r"hoi dong nhan dan|hdnd|people'?s? councils?", "hdnd"), (r"uy ban nhan dan|ubnd|people'?s? committees?", "ubnd"),
     ),
+    "land use": (
+        (r"(?<!phi )nong nghiep|(?<!non-)(?<!non )agricultural", "nong nghiep"), (r"phi nong nghiep|non-?\s?agricultural", "phi nong nghiep"),
+        (r"mat nuoc|water[- ]surface", "mat nuoc"), (r"khu cong nghiep|industrial (?:parks?|zones?)", "khu cong nghiep"),
+        (r"cum cong nghiep|industrial clusters?", "cum cong nghiep"), (r"cong trinh ngam|underground", "cong trinh ngam"),
+    ),
     "licence action": (
         (r"thu hoi|revok\w*|revocation", "thu hoi"), (r"cap lai|re-?issu\w*", "cap lai"),
         (r"gia han|extend\w*|extension|renew\w*", "gia han"),

@@ -1734,3 +1734,20 @@ def test_a_figure_said_of_another_province_does_not_answer_for_the_province_aske
     answered = _answer_from(parse_question("What was Kon Tum province's poverty rate in 2024?"), text, "Working session",
                             "Other news about trade.")
     assert "4.31%" in answered.text, answered.text
+
+
+def test_a_rate_for_another_kind_of_land_does_not_answer_for_the_kind_asked() -> None:
+    texts = ["Nghị quyết quy định tỷ lệ phần trăm tính đơn giá thuê đất trên địa bàn tỉnh Lâm Đồng.",
+             "1. Mức tỷ lệ phần trăm (%) tính đơn giá thuê đất hằng năm đối với đất nông nghiệp là: 0,5%.",
+             "2. Mức tỷ lệ phần trăm (%) tính đơn giá thuê đất hằng năm đối với các phường là: 1,2%.",
+             "3. Đất trong khu công nghiệp, thuê đất trả tiền hằng năm: tỷ lệ phần trăm tính đơn giá thuê đất là 1%."]
+    chunks = _document_chunks(texts, "nq84.pdf", "84/NQ-HĐND", "Nghị quyết 84/NQ-HĐND")
+    lexical = LexicalIndex(chunks)
+    water = answer_extractively(parse_question(
+        "Theo Nghị quyết 84/NQ-HĐND, tỷ lệ phần trăm tính đơn giá thuê đất hằng năm đối với đất có mặt nước là bao nhiêu?"),
+        _retrieved([chunks[1], chunks[2]]), lexical, 0.0, 1)
+    assert water.refused, water.text
+    park = answer_extractively(parse_question(
+        "Công ty tôi thuê đất trong một khu công nghiệp ở Lâm Đồng. Tỷ lệ phần trăm tính đơn giá thuê đất hằng năm là bao nhiêu?"),
+        _retrieved([chunks[1], chunks[2], chunks[3]]), lexical, 0.0, 1)
+    assert park.text.startswith("3. Đất trong khu công nghiệp"), park.text

@@ -1707,7 +1707,7 @@ def test_the_row_naming_what_was_asked_answers_from_its_line_that_holds_the_valu
     assert [c.chunk.slice(c.start, c.end)[:5] for c in naming] == ["| 3 |", "2.002"]
     # Only the opening line reaches the floor, as when it shares more of the question's words.
     opening, value = dataclasses.replace(naming[0], score=1.0), dataclasses.replace(naming[1], score=0.2)
-    chosen = _passage_naming_what_was_asked(question, [opening, value], 0.5)
+    chosen = _passage_naming_what_was_asked(question, [opening, value], frozenset({"licence action"}), 0.5)
     assert chosen is not None and "04 ngày làm việc" in chosen.chunk.slice(chosen.start, chosen.end)
 
 
@@ -1751,3 +1751,4 @@ def test_a_rate_for_another_kind_of_land_does_not_answer_for_the_kind_asked() ->
         "Công ty tôi thuê đất trong một khu công nghiệp ở Lâm Đồng. Tỷ lệ phần trăm tính đơn giá thuê đất hằng năm là bao nhiêu?"),
         _retrieved([chunks[1], chunks[2], chunks[3]]), lexical, 0.0, 1)
     assert park.text.startswith("3. Đất trong khu công nghiệp"), park.text
+

@@ -770,21 +770,30 @@ def names_what_was_asked(question: Question, candidate: Candidate, groups: froze
         pair in question.siblings for pair in named if pair[0] in groups)
 
 
-def _passage_naming_what_was_asked(question: Question, naming: list[Candidate], floor: float) -> Candidate | None:
-    """The best passage scoring at least `floor` that names what was asked and holds the value
-    asked for: a row's opening line names it ('| 1 | Cấp giấy phép ...'), its next line may hold
-    the value ('05 ngày làm việc | ...'), and that line scores lower. Else the best one naming it."""
+# How far after a passage naming what was asked its value may follow (a row's next line).
+VALUE_FOLLOWS_WITHIN = 300
+
+
+def _passage_naming_what_was_asked(
+    question: Question, candidates: list[Candidate], groups: frozenset[str], floor: float,
+) -> Candidate | None:
+    """The best passage scoring at least `floor` that names what was asked (of `groups`) and holds
+    the value asked for. A row's opening line names it ('| 1 | Cấp giấy phép ...') and its next line
+    holds the value ('05 ngày làm việc | ...'): that line scores lower, and answers for it when it
+    names no sibling. Else the best one naming it."""
     def holds_value(candidate: Candidate) -> bool:
         return holds_wanted_value(question, candidate.chunk.slice(candidate.start, candidate.end), candidate.heading)
 
-    for candidate in (c for c in naming if c.score >= floor):
+    naming = [c for c in candidates if c.score >= floor and names_what_was_asked(question, c, groups)]
+    for candidate in naming:
         if holds_value(candidate):
             return candidate
-        row_value = next((c for c in naming if c.chunk.chunk_id == candidate.chunk.chunk_id and c.start > candidate.start
-                          and holds_value(c)), None)
-        if row_value is not None:
-            return row_value
-    return next((c for c in naming if c.score >= floor), None)
+        following = sorted((c for c in candidates if c.chunk.chunk_id == candidate.chunk.chunk_id
+                            and candidate.start < c.start <= candidate.end + VALUE_FOLLOWS_WITHIN), key=lambda c: c.start)
+        value = next((c for c in following if holds_value(c) and not substituted_groups(question, c) & groups), None)
+        if value is not None:
+            return value
+    return next(iter(naming), None)
 
 
 def about_what_was_asked(question: Question, chunk: Chunk, lexical: LexicalIndex, reader: DocumentReader | None) -> bool:
@@ -885,9 +894,8 @@ def answer_extractively(
     if substituted := substituted_groups(question, best):
         # 'dược sĩ' asked, the 'bác sĩ' row found: the row for what was asked, if a passage names
         # it, else no answer; the sibling's figure would be a wrong one said with confidence.
-        named = _passage_naming_what_was_asked(
-            question, [c for c in candidates if names_what_was_asked(question, c, substituted) and is_about(c)],
-            SIBLING_REPLACEMENT * best.score)
+        named = _passage_naming_what_was_asked(question, [c for c in candidates if is_about(c)], substituted,
+                                               SIBLING_REPLACEMENT * best.score)
         if named is None:
             return _refusal(question, best.score, 0.0 if model else None)
         best = named

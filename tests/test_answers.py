@@ -1751,4 +1751,3 @@ def test_a_rate_for_another_kind_of_land_does_not_answer_for_the_kind_asked() ->
         "Công ty tôi thuê đất trong một khu công nghiệp ở Lâm Đồng. Tỷ lệ phần trăm tính đơn giá thuê đất hằng năm là bao nhiêu?"),
         _retrieved([chunks[1], chunks[2], chunks[3]]), lexical, 0.0, 1)
     assert park.text.startswith("3. Đất trong khu công nghiệp"), park.text
-

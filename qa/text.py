@@ -15,7 +15,11 @@ import Stemmer
 
 # Policy document numbers: 544-KL/TU, 06-NQ/TU, 60-NQ/TW, 123/QD-TTg, 1234/2024/ND-CP.
 # '145/QĐ-UBND', '06-NQ/TU', and the National Assembly's '132/2025/QH15' (letters, then its term).
-DOC_NUMBER = re.compile(r"\b\d+(?:/\d+)*(?:[-/][A-Za-zĐđ]+\d*)+(?:[-/][A-Za-zĐđ0-9]+)*\b")
+# Not an English compound of a number and a measure: '68-year-old', '18-week', '24-hour'.
+_MEASURE_COMPOUND = (r"(?![-/](?i:years?|old|weeks?|days?|hours?|months?|minutes?|seconds?|members?|persons?|people|pages?|points?|"
+                     r"rooms?|beds?|seats?|miles?|foot|feet|inch(?:es)?|met(?:re|er)s?|kilomet(?:re|er)s?|km|tons?|tonnes?|units?|"
+                     r"times?|steps?|stars?|parts?|ways?|storey|story|percent|page)\b)")
+DOC_NUMBER = re.compile(r"\b\d+(?:/\d+)*" + _MEASURE_COMPOUND + r"(?:[-/][A-Za-zĐđ]+\d*)+(?:[-/][A-Za-zĐđ0-9]+)*\b")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 

@@ -1751,3 +1751,11 @@ def test_a_rate_for_another_kind_of_land_does_not_answer_for_the_kind_asked() ->
         "Công ty tôi thuê đất trong một khu công nghiệp ở Lâm Đồng. Tỷ lệ phần trăm tính đơn giá thuê đất hằng năm là bao nhiêu?"),
         _retrieved([chunks[1], chunks[2], chunks[3]]), lexical, 0.0, 1)
     assert park.text.startswith("3. Đất trong khu công nghiệp"), park.text
+
+
+def test_a_date_broken_across_a_pdf_line_is_still_a_date() -> None:
+    sentence = "Employers should implement the 2011 withholding\ntables as soon as possible, but not later than January\n31, 2011."
+    asked = parse_question("Theo IRS Notice 1036, người sử dụng lao động phải áp dụng bảng khấu trừ thuế năm 2011 chậm nhất vào ngày nào?")
+    assert asked.wants_day and holds_wanted_value(asked, sentence, "", True)
+    # Nor is the day of such a date a quantity.
+    assert not holds_wanted_value(parse_question("How many tables are attached?"), "They were released on March\n15.")

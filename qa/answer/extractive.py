@@ -65,7 +65,8 @@ Quoted = tuple[Chunk, int, int, float]
 
 # 'may' is a month only beside a number ('May 2014', '12 May'): elsewhere it is the verb.
 _MONTH_WORD = MONTH.replace("|may|", "|") + r"|\bmay(?= \d)|(?<=\d )may"
-_DAY = re.compile(rf"\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\bngay \d|\b(?:{_MONTH_WORD})\.? \d{{1,2}}\b|\b\d{{1,2}} (?:{_MONTH_WORD})\b")
+# A PDF's line may break between a month and its day ('not later than January\n31, 2011').
+_DAY = re.compile(rf"\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\bngay\s+\d|\b(?:{_MONTH_WORD})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{_MONTH_WORD})\b")
 _DATE = re.compile(rf"{_DAY.pattern}|\b(?:19|20)\d\d\b|\b(?:{_MONTH_WORD})\b")
 _DIGIT = re.compile(r"\d")
 # A body that acts, as documents capitalise it: 'Bộ Công an', 'Cục Đăng kiểm Việt Nam', 'Skills
@@ -102,9 +103,9 @@ def _vietnamese_name(found: str) -> bool:
 _NOT_IN_NAMES = frozenset("for the of and in on to with from at by a an".split())
 # Where a number is only part of a reference or a date: 'Số: 145/QĐ-UBND', 'ngày 12 tháng 01 năm 2026'.
 _NOT_A_QUANTITY = re.compile(
-    DOC_NUMBER.pattern + r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bngay \d{1,2} thang \d{1,2}(?: nam \d{4})?|\b(?:nam )?(?:19|20)\d\d\b|"
-    r"\b(?:dieu|khoan|diem|chuong|(?<!danh )muc|article|section|part|chapter) \d+\b|\b" + MONTH + r" \d{1,2}\b|"
-    r"\b\d{1,2} " + MONTH + r"\b"
+    DOC_NUMBER.pattern + r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bngay\s+\d{1,2}\s+thang\s+\d{1,2}(?:\s+nam\s+\d{4})?|\b(?:nam\s+)?(?:19|20)\d\d\b|"
+    r"\b(?:dieu|khoan|diem|chuong|(?<!danh )muc|article|section|part|chapter)\s+\d+\b|\b" + MONTH + r"\s+\d{1,2}\b|"
+    r"\b\d{1,2}\s+" + MONTH + r"\b"
 )
 
 

@@ -25,11 +25,12 @@ _VIETNAMESE_HINTS = frozenset(
 )
 
 _DATE_QUESTION = re.compile(
-    r"\b(when|(?:what|which)(?: \w+)? (?:date|day|year)|by what date|ngay nao|khi nao|nam nao|thoi gian nao|thoi diem nao|"
+    r"\b(when|(?:what|which)(?: \w+)? (?:date|day|year)|(?:what|which) (?:is|was|are|were) the (?:\w+ )?(?:date|day)|"
+    r"by what date|ngay nao|khi nao|nam nao|thoi gian nao|thoi diem nao|"
     r"tu ngay nao|den ngay nao|truoc ngay nao|deadline|closing date|due date|han chot)\b"
 )
 # A date asked for to the day ('ngày nào', 'on what date', 'the deadline'): a year alone does not answer it.
-_DAY_QUESTION = re.compile(r"\b(?:(?:what|which) (?:date|day)|ngay nao|ngay thang nam nao|deadline|closing date|due date|han chot)\b")
+_DAY_QUESTION = re.compile(r"\b(?:(?:what|which) (?:date|day)|(?:what|which) (?:is|was|are|were) the (?:\w+ )?(?:date|day)|ngay nao|ngay thang nam nao|deadline|closing date|due date|han chot)\b")
 # A telephone number asked for (Question.unit is then _PHONE_VALUE).
 _PHONE_ASKS = r"so dien thoai|so fax|duong day nong|(?:tele)?phone number|hotline|fax number"
 _NUMBER_QUESTION = re.compile(

@@ -300,6 +300,9 @@ def test_questions_are_typed_and_split_where_people_write_them() -> None:
     assert parse_question("thong tu 1/2026/TT-BNV do thu truong nao ky").answer_type == "person"
     assert parse_question("Who delivered the weekly address of April 11, 2015?").answer_type == "person"
     assert parse_question("In which issue date of the Federal Register was it published?").answer_type == "date"
+    latest = parse_question("What is the latest date by which we have to start using the 2011 withholding tables?")
+    assert latest.answer_type == "date" and latest.wants_day
+    assert parse_question("What is the fiscal year budget?").answer_type == "number"
     assert parse_question("What is the number of the Standing Committee's conclusion?").answer_type is None
     assert parse_question("What land rent percentage applies to non-agricultural land in Xã Sốp Cộp?").language == "en", (
         "a Vietnamese place name does not make an English question Vietnamese")

@@ -30,7 +30,8 @@ _DATE_QUESTION = re.compile(
     r"tu ngay nao|den ngay nao|truoc ngay nao|deadline|closing date|due date|han chot)\b"
 )
 # A date asked for to the day ('ngày nào', 'on what date', 'the deadline'): a year alone does not answer it.
-_DAY_QUESTION = re.compile(r"\b(?:(?:what|which) (?:date|day)|(?:what|which) (?:is|was|are|were) the (?:\w+ )?(?:date|day)|ngay nao|ngay thang nam nao|deadline|closing date|due date|han chot)\b")
+_DAY_QUESTION = re.compile(r"\b(?:(?:what|which) (?:date|day)|(?:what|which) (?:is|was|are|were) the (?:\w+ )?(?:date|day)|"
+                           r"ngay nao|ngay thang nam nao|deadline|closing date|due date|han chot)\b")
 # A telephone number asked for (Question.unit is then _PHONE_VALUE).
 _PHONE_ASKS = r"so dien thoai|so fax|duong day nong|(?:tele)?phone number|hotline|fax number"
 _NUMBER_QUESTION = re.compile(

@@ -38,7 +38,9 @@ _NUMBER_QUESTION = re.compile(
     r"\b(how many|how much|how long|how large|how big|how often|how frequently|what percent\w*|bao nhieu|bao lau|may lan|ty le|"
     r"may (?:ngay|tuan|thang|quy|nam|gio|phut)|dinh ky bao lau|"
     r"what (?:is|was|are|were) (?:the |its |their )?(?:[\w'’-]+ ){0,4}?(?:rate|area|number|total|scale|budget|cost|size|length|"
-    r"capacity|population|fee|amount|price|value|percentage|sum)|what amount|what (?:\w+ ){0,8}cost|what (?:\w+ ){0,2}rate|"
+    r"capacity|population|fee|amount|price|value|percentage|sum|fine|limit|coefficient|investment|wage|salary|allowance|toll|"
+    r"threshold|ceiling|score)|what amount|what (?:\w+ ){0,8}cost|what (?:\w+ ){0,2}rate|"
+    r"what (?:[\w-]+ ){0,2}(?:price|wage|salary|limit|value|size|capacity|gpa|score|threshold)|"
     r"what (?:share|proportion|fraction) of|"
     + _PHONE_ASKS + r")\b"
 )

@@ -303,6 +303,12 @@ def test_questions_are_typed_and_split_where_people_write_them() -> None:
     latest = parse_question("What is the latest date by which we have to start using the 2011 withholding tables?")
     assert latest.answer_type == "date" and latest.wants_day
     assert parse_question("What is the fiscal year budget?").answer_type == "number"
+    # A limit, a coefficient, an investment, a salary ask a number; 'what values' does not.
+    for asks_a_number in ("What is the 2012 social security wage base limit?", "What is the salary coefficient for step 1?",
+                          "What is the estimated investment for the section?", "What herd size must a farm stay under?",
+                          "What minimum GPA must students maintain?"):
+        assert parse_question(asks_a_number).answer_type == "number", asks_a_number
+    assert parse_question("What values does the plan promote?").answer_type is None
     assert parse_question("What is the number of the Standing Committee's conclusion?").answer_type is None
     assert parse_question("What land rent percentage applies to non-agricultural land in Xã Sốp Cộp?").language == "en", (
         "a Vietnamese place name does not make an English question Vietnamese")

@@ -593,7 +593,7 @@ def test_a_passage_in_another_language_is_read_for_meaning(embedder) -> None:
             "Bác sĩ được hỗ trợ lương 9.000.000 đồng mỗi tháng. "
             "Nghị quyết có hiệu lực từ ngày 01 tháng 01 năm 2026.")
     chunk = Chunk("c1", "d1", "nq.docx", "Nghị quyết 73/2025/NQ-HĐND", "", 0, 0, len(text), text, "h")
-    question = parse_question("What monthly salary support does a doctor receive?")
+    question = parse_question("What does a doctor receive as support each month?")
     lexical = LexicalIndex([chunk])
     # Without the glossary's translation, only meaning can choose across languages.
     untranslated = dataclasses.replace(question, translated_terms=())

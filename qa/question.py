@@ -363,7 +363,12 @@ def _answer_type(folded: str) -> AnswerType | None:
 
 # A sentence ends at '.', '?' or '!' followed by a space: 'TP.HCM' and '1.5' go on, and so does a
 # trailing-off '...' before a lower-case word ('công chứng, luật sư... có hiệu lực từ ngày nào').
-_SENTENCE = re.compile(r".+?(?:(?:(?<!\.)[.?!]+|\.{3,}|…)(?=\s|$)(?<!\.\.\.(?=\s[a-zà-ỹđ]))(?<!…(?=\s[a-zà-ỹđ]))|$)")
+# Nor does an abbreviation end one: 'U.S. operators', '(Rev. December 2010)', 'e.g. a fee'.
+# ('U.S. How many ...' does end one.)
+_ABBREVIATION_END = (r"(?<![A-Z]\.[A-Z]\.(?=\s[a-z]))(?<!\b[eg]\.(?=\s[a-z]))(?<!\b[Rr]ev\.)(?<!\b[Nn]o\.)(?<!\bDr\.)(?<!\bMr\.)"
+                     r"(?<!\bMs\.)(?<!\bSt\.)(?<!\bvs\.)")
+_SENTENCE = re.compile(r".+?(?:(?:(?<!\.)[.?!]+|\.{3,}|…)(?=\s|$)(?<!\.\.\.(?=\s[a-zà-ỹđ]))(?<!…(?=\s[a-zà-ỹđ]))" + _ABBREVIATION_END
+                       + r"|$)")
 _ASKING = re.compile(
     r"\b(what|which|who|whom|whose|when|where|why|how|is|are|does|do|did|can|could|should|must|will|may|"
     r"bao nhieu|bao lau|gi|nao|ai|dau|khong|chua|the nao|ra sao|nhu the nao|co phai|hay khong)\b"

@@ -419,6 +419,12 @@ def test_an_ask_that_points_into_its_story_is_read_with_it() -> None:
     trailing = "quyet dinh cua chu tich ubnd tinh lai chau phan cap linh vuc cong chung, luat su... co hieu luc tu ngay nao vay"
     assert split_ask(trailing) == ("", trailing), "a '...' before a lower-case word trails off, it ends no sentence"
     assert split_ask("Tôi nuôi heo ở Củ Chi... Nhà tôi có được hỗ trợ không?") == ("Tôi nuôi heo ở Củ Chi...", "Nhà tôi có được hỗ trợ không?")
+    # An abbreviation ends no sentence: the ask was 'operators of the AOA sensor system test?'.
+    us = "In the FAA's 2020 proposed AD, what is the estimated total cost on U.S. operators of the AOA sensor system test?"
+    assert split_ask(us) == ("", us)
+    assert split_ask("I run a bakery. Under IRS Notice 1036 (Rev. December 2010), what is the limit?") == (
+        "I run a bakery.", "Under IRS Notice 1036 (Rev. December 2010), what is the limit?")
+    assert split_ask("I live in the U.S. How many days does it take?") == ("I live in the U.S.", "How many days does it take?")
     alone = parse_question("I live in Hanoi and my rent keeps rising. How many industrial clusters are planned in Khanh Hoa?")
     assert alone.ask.startswith("How many") and not alone.context_terms, "an ask that stands alone is scored alone"
     after = parse_question("Đoạn qua xã Nam Đàn dài bao nhiêu km? Tôi hỏi vì nhà tôi ở Nam Đàn có mảnh vườn nằm trong tuyến.")

@@ -358,3 +358,19 @@ def test_an_english_question_whose_glossary_phrases_point_at_one_vietnamese_docu
     assistant = _indexed(tmp_path_factory, embedder, files)
     _assert_retrieves(assistant, "Under Vietnam's 2025 amendments to the Anti-Corruption Law, above what value do precious "
                                  "metals, gems, cash and valuable papers have to be declared?", "150 triệu đồng")
+
+
+def test_a_vietnamese_question_reads_the_english_document_it_names_by_meaning(
+        tmp_path_factory: pytest.TempPathFactory, embedder) -> None:
+    """'FAA' and 'Boeing' name one English document; the Vietnamese question's glossary words find
+    its many passages on Boeing's wiring, not the one that says when comments are due."""
+    filler = "".join(f"Section {n}. The FAA proposes that Boeing operators inspect wiring bundle {n} of the stabilizer trim "
+                     f"system and replace damaged clamps on Boeing airplanes, as the FAA describes in paragraph {n}.\n\n"
+                     for n in range(1, 16))
+    files = {"faa-ad.txt": "Airworthiness Directives; The Boeing Company Airplanes\n\n" + filler +
+             "DATES: Send your views to the docket by September 21, 2020.\n\n" + filler}
+    files |= _english_pages("notes", "Airlines plan maintenance each year and send comments to regulators about the deadline.", 8)
+    assistant = _indexed(tmp_path_factory, embedder, files)
+    question = parse_question("Hạn chót để gửi ý kiến góp ý cho đề xuất của FAA về máy bay Boeing là ngày nào?")
+    assert HybridRetriever._named_in_english(question, assistant.retriever.lexical())
+    _assert_retrieves(assistant, question.text, "September 21, 2020")

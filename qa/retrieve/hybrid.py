@@ -185,7 +185,7 @@ class HybridRetriever:
         if vector is None:
             return []
         other = sorted({chunk.doc_id for chunk, _ in named if lexical.language(chunk) != question.language}
-                       | self._names_only_vietnamese_writes(question, lexical))
+                       | self._names_only_vietnamese_writes(question, lexical) | self._named_in_english(question, lexical))
         if not other:
             return []
         where: dict[str, Any] = {"doc_id": {"$in": other}}
@@ -222,6 +222,21 @@ class HybridRetriever:
                 documents.add(chunk.doc_id)
             found |= documents
         return found
+
+    @staticmethod
+    def _named_in_english(question: Question, lexical: LexicalIndex) -> set[str]:
+        """The English documents a Vietnamese question names by the English names it writes ('FAA',
+        'Boeing', 'IRS'): the few whose passages hold them all. BM25 finds such a document by its
+        names, and its answering passage shares no other word with the question."""
+        if question.language != "vi":
+            return set()
+        names = [t for t in question.bridge_terms if t.isalpha() and len(t) >= 2]
+        if not names:
+            return set()
+        found = lexical.search(names, PLACE_SEARCH, language="en")
+        held = lexical.held_terms([chunk for chunk, _ in found], names)
+        documents = {chunk.doc_id for (chunk, _), has in zip(found, held, strict=True) if set(names) <= has}
+        return documents if len(documents) <= PLACE_DOCUMENTS_MOST else set()
 
     @staticmethod
     def _vietnamese_passages(

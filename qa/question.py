@@ -24,13 +24,15 @@ _VIETNAMESE_HINTS = frozenset(
     "khong la ai dau ve thuc hien phat trien do thi chuong trinh giai doan ban hanh so".split()
 )
 
+# 'what is the latest date by which ...', 'the last day the ...': not 'the day care subsidy'.
+_DAY_ENDS = r"(?= (?:by|on|of|for|that|when|to|before|after|the|in)\b|\s*\?|$)"
 _DATE_QUESTION = re.compile(
-    r"\b(when|(?:what|which)(?: \w+)? (?:date|day|year)|(?:what|which) (?:is|was|are|were) the (?:\w+ )?(?:date|day)|"
+    r"\b(when|(?:what|which)(?: \w+)? (?:date|day|year)|(?:what|which) (?:is|was|are|were) the (?:\w+ )?(?:date|day)" + _DAY_ENDS + "|"
     r"by what date|ngay nao|khi nao|nam nao|thoi gian nao|thoi diem nao|"
     r"tu ngay nao|den ngay nao|truoc ngay nao|deadline|closing date|due date|han chot)\b"
 )
 # A date asked for to the day ('ngày nào', 'on what date', 'the deadline'): a year alone does not answer it.
-_DAY_QUESTION = re.compile(r"\b(?:(?:what|which) (?:date|day)|(?:what|which) (?:is|was|are|were) the (?:\w+ )?(?:date|day)|"
+_DAY_QUESTION = re.compile(r"\b(?:(?:what|which) (?:date|day)|(?:what|which) (?:is|was|are|were) the (?:\w+ )?(?:date|day)" + _DAY_ENDS + "|"
                            r"ngay nao|ngay thang nam nao|deadline|closing date|due date|han chot)\b")
 # A telephone number asked for (Question.unit is then _PHONE_VALUE).
 _PHONE_ASKS = r"so dien thoai|so fax|duong day nong|(?:tele)?phone number|hotline|fax number"
@@ -39,8 +41,9 @@ _NUMBER_QUESTION = re.compile(
     r"may (?:ngay|tuan|thang|quy|nam|gio|phut)|dinh ky bao lau|"
     r"what (?:is|was|are|were) (?:the |its |their )?(?:[\w'’-]+ ){0,4}?(?:rate|area|number|total|scale|budget|cost|size|length|"
     r"capacity|population|fee|amount|price|value|percentage|sum|fine|limit|coefficient|investment|wage|salary|allowance|toll|"
-    r"threshold|ceiling|score)|what amount|what (?:\w+ ){0,8}cost|what (?:\w+ ){0,2}rate|"
-    r"what (?:[\w-]+ ){0,2}(?:price|wage|salary|limit|value|size|capacity|gpa|score|threshold)|"
+    r"threshold|ceiling|score)(?![- ](?:added|polic\w*|regime|scheme|system)\b)|what amount|what (?:\w+ ){0,8}cost|"
+    r"what (?:\w+ ){0,2}rate|(?<!in )what (?:[\w-]+ ){0,2}(?:price|wage|salary|limit|value|size|capacity|gpa|score|threshold)"
+    r"(?![- ](?:added|polic\w*|regime|scheme|system)\b)|"
     r"what (?:share|proportion|fraction) of|"
     + _PHONE_ASKS + r")\b"
 )
@@ -366,7 +369,7 @@ def _answer_type(folded: str) -> AnswerType | None:
 # Nor does an abbreviation end one: 'U.S. operators', '(Rev. December 2010)', 'e.g. a fee'.
 # ('U.S. How many ...' does end one.)
 _ABBREVIATION_END = (r"(?<![A-Z]\.[A-Z]\.(?=\s[a-z]))(?<!\b[eg]\.(?=\s[a-z]))(?<!\b[Rr]ev\.)(?<!\b[Nn]o\.)(?<!\bDr\.)(?<!\bMr\.)"
-                     r"(?<!\bMs\.)(?<!\bSt\.)(?<!\bvs\.)")
+                     r"(?<!\bMs\.)(?<!\bSt\.)(?<!\bvs\.)(?<!\bMrs\.)(?<!\bCo\.)(?<!\bInc\.)(?<!\bSec\.)(?<!\bDept\.)")
 _SENTENCE = re.compile(r".+?(?:(?:(?<!\.)[.?!]+|\.{3,}|…)(?=\s|$)(?<!\.\.\.(?=\s[a-zà-ỹđ]))(?<!…(?=\s[a-zà-ỹđ]))" + _ABBREVIATION_END
                        + r"|$)")
 _ASKING = re.compile(
@@ -599,61 +602,89 @@ def _with_periods(folded: str) -> str:
 _SIBLING_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
     "health worker": (
         (r"bac si|doctors?|physicians?", "bac si"), (r"duoc si|pharmacists?", "duoc si"), (r"y si", "y si"),
-        (r"dieu duong|nurses?", "dieu duong"), (r"ho sinh|midwi(?:fe|ves)", "ho sinh"),
+        (r"dieu duong|nurses?", "dieu duong"), (r"ho sinh(?! thai)|midwi(?:fe|ves)", "ho sinh"),
     ),
     "council": (
-        (r"hoi dong nhan dan|hdnd|people'?s? councils?", "hdnd"), (r"uy ban nhan dan|ubnd|people'?s? committees?", "ubnd"),
+        (r"hoi dong nhan dan|hdnd|people['’]?s? councils?", "hdnd"), (r"uy ban nhan dan|ubnd|people['’]?s? committees?", "ubnd"),
     ),
+    # As land, not as a department ('Sở Nông nghiệp') or a loss ('mất nước' folds as 'mặt nước' does).
     "land use": (
-        (r"(?<!phi )nong nghiep|(?<!non-)(?<!non )agricultural", "nong nghiep"), (r"phi nong nghiep|non-?\s?agricultural", "phi nong nghiep"),
-        (r"mat nuoc|water[- ]surface", "mat nuoc"), (r"khu cong nghiep|industrial (?:parks?|zones?)", "khu cong nghiep"),
+        (r"dat (?:su dung vao muc dich )?nong nghiep|(?<!non-)(?<!non )agricultural land", "nong nghiep"),
+        (r"dat (?:su dung vao muc dich )?phi nong nghiep|non-?\s?agricultural land", "phi nong nghiep"),
+        (r"dat (?:co )?mat nuoc|thue mat nuoc|water[- ]surface", "mat nuoc"),
+        (r"khu cong nghiep|industrial (?:parks?|zones?)", "khu cong nghiep"),
         (r"cum cong nghiep|industrial clusters?", "cum cong nghiep"), (r"cong trinh ngam|underground", "cong trinh ngam"),
     ),
+    # Of a licence or a certificate: 'thu hồi đất' recovers land, 'các cấp, các ngành' are levels.
     "licence action": (
-        (r"thu hoi|revok\w*|revocation", "thu hoi"), (r"cap lai|re-?issu\w*", "cap lai"),
-        (r"gia han|extend\w*|extension|renew\w*", "gia han"),
-        (r"cap (?:moi )?(?:giay|chung chi)|cap(?=\s*,)|(?<!re-)(?<!re)issu(?:e|es|ed|ing|ance) (?:of )?(?:a |an |the )?(?:\w+ ){0,3}?"
-         r"(?:licen[cs]es?|permits?|certificates?)", "cap giay"),
+        (r"thu hoi (?:giay|chung chi)|revok(?:e|es|ed|ing)|revocation", "thu hoi"), (r"cap lai|re-?issu(?:e|es|ed|ing|ance)", "cap lai"),
+        (r"gia han|extension of|renew(?:al|als|s|ed|ing)?(?! ?able)|extend(?:s|ed|ing)? (?:(?:a|an|the|its|their) )?(?:\w+ ){0,2}?"
+         r"(?:licen[cs]es?|permits?|certificates?)", "gia han"),
+        (r"cap (?:moi )?(?:giay|chung chi)|(?<!cac )cap(?=\s*,\s*(?:gia han|cap lai|cap doi|thu hoi))|(?<!re-)(?<!re)"
+         r"issu(?:e|es|ed|ing|ance) (?:of )?(?:a |an |the )?(?:\w+ ){0,3}?(?:licen[cs]es?|permits?|certificates?)", "cap giay"),
     ),
 }
 _SIBLING_PATTERNS = {
     group: [(re.compile(rf"\b(?:{spelling})\b"), member) for spelling, member in members]
     for group, members in _SIBLING_GROUPS.items()
 }
-# A council that only names the document asked about: 'Nghị quyết 73/2025/NQ-HĐND của HĐND
-# TP.HCM', 'Under HCMC People's Council Resolution 73/2025'.
+# A council that only names the document asked about: 'Nghị quyết 73/2025/NQ-HĐND (ngày 10/12/2025)
+# của HĐND TP.HCM', 'Under HCMC People's Council Resolution 73/2025'.
 _ISSUING_COUNCIL = re.compile(
-    r"(?:\[doc\]\s*(?:cua|of)\s+(?:the\s+)?(?:[\w.]+\s+){0,2}?"
-    r"(?:hoi dong nhan dan|hdnd|uy ban nhan dan|ubnd|people'?s? council|people'?s? committee))|"
-    r"(?:(?:people'?s? council|people'?s? committee)\s+(?:resolution|decision)\s*(?:no\.?\s*)?\[doc\])"
+    r"(?:\[doc\]\s*(?:ngay\s+\d{1,2}(?:\s*(?:/|thang)\s*\d{1,2})?(?:\s*(?:/|nam)\s*\d{4})?\s*)?(?:,\s*)?(?:cua|of)\s+(?:the\s+)?"
+    r"(?:[\w.]+\s+){0,2}?(?:hoi dong nhan dan|hdnd|uy ban nhan dan|ubnd|people['’]?s? council|people['’]?s? committee))|"
+    r"(?:(?:people['’]?s? council|people['’]?s? committee)\s+(?:resolution|decision)\s*(?:no\.?\s*)?\[doc\])"
 )
+# Ho Chi Minh City as people write it.
+_HO_CHI_MINH = re.compile(r"\b(?:tp\.?\s?hcm|tphcm|hcmc|sai gon|saigon)\b")
 
 
-# Years that are not the one a value is asked for: a range ('between 2000 and 2008', '2021-2030'),
-# a horizon ('to 2030', 'đến năm 2030'), the year of a cited document ('241/QĐ-UBND năm 2026').
-_NOT_ONE_YEAR = re.compile(
-    r"(?:between|from|tu|giua)\s+(?:nam\s+)?(?:19|20)\d\d\s+(?:and|to|den|va)\s+(?:nam\s+)?(?:19|20)\d\d|"
+# Years that are not one year a value is asked for: a range ('between 2000 and 2008', '2021-2030',
+# 'from 2005 through 2008') or a horizon ('to 2030', 'đến năm 2030')...
+_SPANNED_YEARS = re.compile(
+    r"(?:between|from|tu|giua)\s+(?:nam\s+)?(?:19|20)\d\d\s+(?:and|to|through|den|va)\s+(?:nam\s+)?(?:19|20)\d\d|"
     r"(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d|"
-    r"(?:to|until|by|through|den|toi|tam nhin|vision)\s+(?:nam\s+)?(?:19|20)\d\d|"
-    r"\[doc\]\s*(?:\(|,|nam|of)?\s*(?:19|20)\d\d",
-    re.IGNORECASE,
+    r"(?:to|until|by|through|den|toi|tam nhin|vision)\s+(?:nam\s+)?(?:19|20)\d\d"
+)
+# ...and, in a question or a passage, the year of a cited document ('241/QĐ-UBND năm 2026', '...
+# ngày 10/12/2025', 'Luật Đất đai 2024').
+_CITED_YEARS = re.compile(
+    r"\[doc\]\s*(?:\(|,|nam|of)?\s*(?:ngay\s+\d{1,2}\s*[/-]\s*\d{1,2}\s*[/-]\s*)?(?:19|20)\d\d|"
+    r"\b(?:luat|law|act|bo luat|code)\s+(?:\w+\s+){0,3}?(?:19|20)\d\d"
 )
 
 
-def siblings_named(text: str, folded: bool = False) -> frozenset[tuple[str, str]]:
+def _asked_provinces(ask: str) -> frozenset[str]:
+    names = {fold(name) for name in _provinces_in(DOC_NUMBER.sub(" ", ask))}
+    return frozenset(names | ({"ho chi minh"} if _HO_CHI_MINH.search(fold(ask)) else set()))
+
+
+def years_named(text: str, spans: bool = True) -> frozenset[str]:
+    """The years a text names, outside a document's number and a cited document's year, and not a
+    count or an amount ('2015 người', '2000 đồng': read unfolded). `spans`: with the years of a
+    range or a horizon (a passage 'from 2005 through 2008' speaks of 2008; a question does not ask
+    of one year)."""
+    plain = DOC_NUMBER.sub(" [doc] ", " ".join(text.split()))
+    left_out = [_CITED_YEARS] if spans else [_CITED_YEARS, _SPANNED_YEARS]
+    not_one = {year for pattern in left_out for m in pattern.finditer(fold(plain)) for year in re.findall(r"(?:19|20)\d\d", m.group(0))}
+    return frozenset(year for year in _YEAR.findall(plain) if year not in not_one)
+
+
+def siblings_named(text: str) -> frozenset[tuple[str, str]]:
     """The (group, member) pairs a text names, outside document numbers and the council that
-    issued a document it cites."""
-    plain = " ".join((text if folded else fold(text)).split())
-    plain = _ISSUING_COUNCIL.sub(" ", DOC_NUMBER.sub("[doc]", plain))
+    issued a document it cites, with its years (years_named)."""
+    plain = " ".join(fold(text).split())
+    plain = _HO_CHI_MINH.sub("ho chi minh", _ISSUING_COUNCIL.sub(" ", DOC_NUMBER.sub("[doc]", plain)))
     provinces: list[str] = []
     if _NAMED_AS_PROVINCE.search(plain):
         # Said to be a province ('Kon Tum province', 'tỉnh Quảng Ngãi'), a sentence is about it and
-        # any other it names: 'Quang Ngai' beside 'Kon Tum province' is not a sibling's figure.
-        provinces = [m.group(0) for m in _A_PROVINCE.finditer(plain)]
+        # any other it names as a name (capitalised: 'hòa bình' is peace, 'Hòa Bình' a province).
+        provinces = [fold(name) for name in _provinces_in(DOC_NUMBER.sub(" ", text))]
+        provinces += ["ho chi minh"] * bool(_HO_CHI_MINH.search(fold(text)))
     return frozenset([*((group, member) for group, patterns in _SIBLING_PATTERNS.items()
                         for pattern, member in patterns if pattern.search(plain)),
-                      *(("year", year) for year in _YEAR.findall(plain)),
-                      *(("province", name) for name in provinces)])
+                      *(("province", name) for name in provinces),
+                      *(("year", year) for year in years_named(text))])
 
 
 @lru_cache(maxsize=4096)
@@ -739,9 +770,10 @@ def parse_question(text: str) -> Question:
         years=years,
         leaning_terms=leaning_terms,
         # Which body is asked for names none: 'cơ quan nào của UBND tỉnh' asks for a department.
-        siblings=frozenset(pair for pair in siblings_named(text) if pair[0] != "year"
+        siblings=frozenset(pair for pair in siblings_named(text) if pair[0] not in ("province", "year")
                            and not (answer_type == "organisation" and pair[0] == "council")) | frozenset(
-            ("year", year) for year in _YEAR.findall(_NOT_ONE_YEAR.sub(" ", DOC_NUMBER.sub(" [doc] ", fold(ask))))
-            if year in years and answer_type != "date") | frozenset(("province", fold(name)) for name in provinces),
+            ("year", year) for year in years_named(ask, spans=False) if year in years and answer_type != "date") | frozenset(
+            # The provinces the ask names: a story's home province ('Tôi quê Nghệ An') is not asked about.
+            ("province", name) for name in _asked_provinces(ask)),
         story_units=tuple(dict.fromkeys(m.group(1) for m in _STORY_COUNT.finditer(fold(DOC_NUMBER.sub(" ", story))))),
     )

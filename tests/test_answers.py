@@ -32,7 +32,7 @@ from qa.answer.refusal import SIGNALS, fit, load_model
 from qa.assistant import NO_MATCHING_DOCUMENT
 from qa.errors import InputError
 from qa.index.lexical import LexicalIndex
-from qa.question import Question, language_of, parse_question, split_ask
+from qa.question import Question, language_of, parse_question, siblings_named, split_ask, years_named
 from qa.results import Retrieved
 from qa.retrieve.hybrid import restore_diacritics
 from qa.text import DOC_NUMBER, fold, normalize, terms
@@ -1641,9 +1641,12 @@ _MORE_PAY_ROWS = [
 
 def test_a_question_names_the_member_of_a_group_it_asks_about_not_the_council_that_issued_its_document() -> None:
     asked = parse_question("Under HCMC People's Council Resolution 73/2025/NQ-HĐND, how much do retired pharmacists get?")
-    assert asked.siblings == {("health worker", "duoc si")}
+    assert asked.siblings == {("health worker", "duoc si"), ("province", "ho chi minh")}
+    # Nor the council of a citation with its date, nor the province of the asker's story.
+    cited = parse_question("Tôi quê Nghệ An. Theo Nghị quyết 73/2025/NQ-HĐND ngày 10/12/2025 của HĐND TP.HCM, điều dưỡng được hỗ trợ bao nhiêu?")
+    assert cited.siblings == {("health worker", "dieu duong"), ("province", "ho chi minh")}
     assert parse_question("Theo Nghị quyết 73/2025/NQ-HĐND của HĐND TP.HCM, điều dưỡng được hỗ trợ bao nhiêu?").siblings == {
-        ("health worker", "dieu duong")}
+        ("health worker", "dieu duong"), ("province", "ho chi minh")}
     assert parse_question("Tổng mức chi xây dựng nghị quyết của Hội đồng nhân dân tỉnh là bao nhiêu?").siblings == {("council", "hdnd")}
     # Asked which body, the council the ask names is where to look, not what to match.
     assert parse_question("Cơ quan nào của UBND tỉnh thực hiện thủ tục này?").siblings == frozenset()
@@ -1774,3 +1777,30 @@ def test_a_date_broken_across_a_pdf_line_is_still_a_date() -> None:
     assert asked.wants_day and holds_wanted_value(asked, sentence, "", True)
     # Nor is the day of such a date a quantity.
     assert not holds_wanted_value(parse_question("How many tables are attached?"), "They were released on March\n15.")
+
+
+def test_words_that_fold_like_a_member_name_none() -> None:
+    """Folded, 'hồ sinh thái' reads as 'hộ sinh', 'mất nước' as 'mặt nước', 'các cấp, các ngành' as
+    issuing, 'thu hồi đất' as revoking; 'renewable' is no renewal, '2000 đồng' no year, and 'hòa
+    bình' (peace) no province."""
+    for text in ("Khu du lịch hồ sinh thái bị mất nước.", "Sở Nông nghiệp và các cấp, các ngành phải thu hồi đất.",
+                 "Renewable energy and extended hours.", "Chi 2000 đồng cho 2015 người."):
+        assert siblings_named(text) == frozenset(), text
+    assert siblings_named("Giữ vững hòa bình, tỉnh Kon Tum tăng trưởng 9%.") == {("province", "kon tum")}
+    assert siblings_named("Cấp, gia hạn, cấp lại chứng chỉ hành nghề") == {
+        ("licence action", "cap giay"), ("licence action", "gia han"), ("licence action", "cap lai")}
+    # A passage speaks of every year of its range; a question asks of none.
+    assert years_named("crimes reported from 2005 through 2008") == {"2005", "2008"}
+    assert years_named("crimes reported from 2005 through 2008", spans=False) == frozenset()
+    assert years_named("Theo Luật Đất đai 2024 và Thông tư số 110/2025/TT-BTC ngày 19/11/2025, năm 2014") == {"2014"}
+
+
+def test_a_row_naming_the_asked_member_beside_others_answers_when_none_names_it_alone() -> None:
+    texts = ["Nghị quyết 73/2025/NQ-HĐND quy định chính sách hỗ trợ tại trạm y tế.",
+             "1. Hỗ trợ cho điều dưỡng, hộ sinh, y sĩ: lương 7.000.000 đồng/người/tháng.",
+             "2. Hỗ trợ cho bác sĩ, dược sĩ: lương 9.000.000 đồng/người/tháng."]
+    chunks = _document_chunks(texts, "nq73.pdf", "73/2025/NQ-HĐND", "Nghị quyết 73/2025/NQ-HĐND")
+    answer = answer_extractively(parse_question(
+        "Theo Nghị quyết 73/2025/NQ-HĐND, dược sĩ làm việc tại trạm y tế được hỗ trợ lương bao nhiêu mỗi tháng?"),
+        _retrieved([chunks[1], chunks[2]]), LexicalIndex(chunks), 0.0, 1)
+    assert "9.000.000" in answer.text.split("[1]")[0], answer.text

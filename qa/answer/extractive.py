@@ -756,19 +756,25 @@ def _siblings_of(candidate: Candidate) -> frozenset[tuple[str, str]]:
 
 def substituted_groups(question: Question, candidate: Candidate) -> frozenset[str]:
     """The groups of which the passage names another member than the question does, and not the
-    asked one: 'health worker' for the salary of 'bác sĩ' asked about 'dược sĩ'."""
+    asked one: 'health worker' for the salary of 'bác sĩ' asked about 'dược sĩ'. Not a year its
+    table's header names ('State | 2010 | 2011' over a row of both)."""
     if not question.siblings:
         return frozenset()
     named = _siblings_of(candidate)
-    return frozenset(group for group in {g for g, _ in question.siblings}
-                     if any(g == group for g, _ in named) and not any(pair in question.siblings for pair in named if pair[0] == group))
+    named_groups = {group for group, _ in named}
+    asked_years = [year for group, year in question.siblings if group == "year"]
+    return frozenset(
+        group for group in {g for g, _ in question.siblings} & named_groups
+        if not any(pair in question.siblings for pair in named if pair[0] == group)
+        and not (group == "year" and any(contains_phrase(candidate.heading, y) for y in asked_years)))
 
 
-def names_what_was_asked(question: Question, candidate: Candidate, groups: frozenset[str]) -> bool:
-    """Whether the passage names the asked member of each of these groups, and no other member of them."""
+def names_what_was_asked(question: Question, candidate: Candidate, groups: frozenset[str], alone: bool = True) -> bool:
+    """Whether the passage names the asked member of each of these groups; `alone`: and no other
+    member of them ('- 08 ngày ... cấp lại Giấy phép ... đã được cấp Giấy' names two actions)."""
     named = _siblings_of(candidate)
-    return all(any(pair in named for pair in question.siblings if pair[0] == group) for group in groups) and all(
-        pair in question.siblings for pair in named if pair[0] in groups)
+    return all(any(pair in named for pair in question.siblings if pair[0] == group) for group in groups) and (
+        not alone or all(pair in question.siblings for pair in named if pair[0] in groups))
 
 
 # How far after a passage naming what was asked its value may follow (a row's next line).
@@ -786,6 +792,10 @@ def _passage_naming_what_was_asked(
         return holds_wanted_value(question, candidate.chunk.slice(candidate.start, candidate.end), candidate.heading)
 
     naming = [c for c in candidates if c.score >= floor and names_what_was_asked(question, c, groups)]
+    # Else a passage naming it beside others ('Hỗ trợ cho bác sĩ, dược sĩ: ...').
+    # (Not for a year: 'In 2011, the rate is 1.45%, unchanged from 2010' gives 2011's rate.)
+    if "year" not in groups:
+        naming = naming or [c for c in candidates if c.score >= floor and names_what_was_asked(question, c, groups, alone=False)]
     for candidate in naming:
         if holds_value(candidate):
             return candidate

@@ -225,14 +225,14 @@ class HybridRetriever:
 
     @staticmethod
     def _named_in_english(question: Question, lexical: LexicalIndex) -> set[str]:
-        """The English documents a Vietnamese question names by the English names it writes ('FAA',
-        'Boeing', 'IRS'): the few whose passages hold them all. BM25 finds such a document by its
+        """The English documents a Vietnamese question names by two or more English names it writes
+        ('FAA', 'Boeing'): the few whose passages hold them all. BM25 finds such a document by its
         names, and its answering passage shares no other word with the question."""
         if question.language != "vi":
             return set()
         names = [t for t in question.bridge_terms if t.isalpha() and len(t) >= 2]
-        if not names:
-            return set()
+        if len(names) < 2:
+            return set()  # one acronym ('COVID', 'MBA') is written in too many languages' texts
         found = lexical.search(names, PLACE_SEARCH, language="en")
         held = lexical.held_terms([chunk for chunk, _ in found], names)
         documents = {chunk.doc_id for (chunk, _), has in zip(found, held, strict=True) if set(names) <= has}

@@ -368,8 +368,9 @@ def _answer_type(folded: str) -> AnswerType | None:
 # trailing-off '...' before a lower-case word ('công chứng, luật sư... có hiệu lực từ ngày nào').
 # Nor does an abbreviation end one: 'U.S. operators', '(Rev. December 2010)', 'e.g. a fee'.
 # ('U.S. How many ...' does end one.)
-_ABBREVIATION_END = (r"(?<![A-Z]\.[A-Z]\.(?=\s[a-z]))(?<!\b[eg]\.(?=\s[a-z]))(?<!\b[Rr]ev\.)(?<!\b[Nn]o\.)(?<!\bDr\.)(?<!\bMr\.)"
-                     r"(?<!\bMs\.)(?<!\bSt\.)(?<!\bvs\.)(?<!\bMrs\.)(?<!\bCo\.)(?<!\bInc\.)(?<!\bSec\.)(?<!\bDept\.)")
+_ABBREVIATION_END = (r"(?<![A-Z]\.[A-Z]\.(?=\s[a-z]))(?<!\b[eg]\.(?=\s[a-z]))(?<!\b[Rr]ev\.)(?<!\b[Nn]o\.(?=\s*\d))(?<!\bDr\.)(?<!\bMr\.)"
+                     r"(?<!\bMs\.)(?<!\bSt\.)(?<!\bvs\.)(?<!\bMrs\.)(?<!\bCo\.)(?<!\bInc\.)(?<!\bLtd\.)(?<!\bSec\.)(?<!\bArt\.)"
+                     r"(?<!\bDept\.)")
 _SENTENCE = re.compile(r".+?(?:(?:(?<!\.)[.?!]+|\.{3,}|…)(?=\s|$)(?<!\.\.\.(?=\s[a-zà-ỹđ]))(?<!…(?=\s[a-zà-ỹđ]))" + _ABBREVIATION_END
                        + r"|$)")
 _ASKING = re.compile(
@@ -644,7 +645,7 @@ _HO_CHI_MINH = re.compile(r"\b(?:tp\.?\s?hcm|tphcm|hcmc|sai gon|saigon)\b")
 _SPANNED_YEARS = re.compile(
     r"(?:between|from|tu|giua)\s+(?:nam\s+)?(?:19|20)\d\d\s+(?:and|to|through|den|va)\s+(?:nam\s+)?(?:19|20)\d\d|"
     r"(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d|"
-    r"(?:to|until|by|through|den|toi|tam nhin|vision)\s+(?:nam\s+)?(?:19|20)\d\d"
+    r"\b(?:to|until|by|through|den|toi|tam nhin|vision)\s+(?:nam\s+)?(?:19|20)\d\d"
 )
 # ...and, in a question or a passage, the year of a cited document ('241/QĐ-UBND năm 2026', '...
 # ngày 10/12/2025', 'Luật Đất đai 2024').
@@ -670,6 +671,7 @@ def years_named(text: str, spans: bool = True) -> frozenset[str]:
     return frozenset(year for year in _YEAR.findall(plain) if year not in not_one)
 
 
+@lru_cache(maxsize=16384)
 def siblings_named(text: str) -> frozenset[tuple[str, str]]:
     """The (group, member) pairs a text names, outside document numbers and the council that
     issued a document it cites, with its years (years_named)."""

@@ -18,7 +18,7 @@ import Stemmer
 # Not an English compound of a number and a measure: '68-year-old', '18-week', '24-hour'.
 _MEASURE_COMPOUND = (r"(?![-/](?i:years?|old|weeks?|days?|hours?|months?|minutes?|seconds?|members?|persons?|people|pages?|points?|"
                      r"rooms?|beds?|seats?|miles?|foot|feet|inch(?:es)?|met(?:re|er)s?|kilomet(?:re|er)s?|km|tons?|tonnes?|units?|"
-                     r"times?|steps?|stars?|parts?|ways?|storey|story|percent|page)\b)")
+                     r"times?|steps?|stars?|parts?|ways?|storey|story|percent|acres?|bedrooms?|lanes?|phases?|kg|cars?)\b)")
 DOC_NUMBER = re.compile(r"\b\d+(?:/\d+)*" + _MEASURE_COMPOUND + r"(?:[-/][A-Za-zĐđ]+\d*)+(?:[-/][A-Za-zĐđ0-9]+)*\b")
 _WORD = re.compile(r"\w+", re.UNICODE)
 

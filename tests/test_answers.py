@@ -425,6 +425,8 @@ def test_an_ask_that_points_into_its_story_is_read_with_it() -> None:
     assert split_ask("I run a bakery. Under IRS Notice 1036 (Rev. December 2010), what is the limit?") == (
         "I run a bakery.", "Under IRS Notice 1036 (Rev. December 2010), what is the limit?")
     assert split_ask("I live in the U.S. How many days does it take?") == ("I live in the U.S.", "How many days does it take?")
+    assert split_ask("They said no. How much can I claim?") == ("They said no.", "How much can I claim?")
+    assert split_ask("Per Sec. 4 of the rule, what is the fee?") == ("", "Per Sec. 4 of the rule, what is the fee?")
     alone = parse_question("I live in Hanoi and my rent keeps rising. How many industrial clusters are planned in Khanh Hoa?")
     assert alone.ask.startswith("How many") and not alone.context_terms, "an ask that stands alone is scored alone"
     after = parse_question("Đoạn qua xã Nam Đàn dài bao nhiêu km? Tôi hỏi vì nhà tôi ở Nam Đàn có mảnh vườn nằm trong tuyến.")
@@ -1775,6 +1777,9 @@ def test_a_date_broken_across_a_pdf_line_is_still_a_date() -> None:
     sentence = "Employers should implement the 2011 withholding\ntables as soon as possible, but not later than January\n31, 2011."
     asked = parse_question("Theo IRS Notice 1036, người sử dụng lao động phải áp dụng bảng khấu trừ thuế năm 2011 chậm nhất vào ngày nào?")
     assert asked.wants_day and holds_wanted_value(asked, sentence, "", True)
+    assert holds_wanted_value(asked, "not later than May\n31, 2011.", "", True)
+    assert not holds_wanted_value(asked, "Employers apply the tables in March\n2. Each employer must file.", "", True), (
+        "a list item's number after a line break is no day")
     # Nor is the day of such a date a quantity.
     assert not holds_wanted_value(parse_question("How many tables are attached?"), "They were released on March\n15.")
 

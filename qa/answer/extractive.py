@@ -64,9 +64,12 @@ Piece = tuple[Chunk, int, int]
 Quoted = tuple[Chunk, int, int, float]
 
 # 'may' is a month only beside a number ('May 2014', '12 May'): elsewhere it is the verb.
-_MONTH_WORD = MONTH.replace("|may|", "|") + r"|\bmay(?= \d)|(?<=\d )may"
-# A PDF's line may break between a month and its day ('not later than January\n31, 2011').
-_DAY = re.compile(rf"\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\bngay\s+\d|\b(?:{_MONTH_WORD})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{_MONTH_WORD})\b")
+_MONTH_WORD = MONTH.replace("|may|", "|") + r"|\bmay(?=\s\d)|(?<=\d\s)may"
+# A PDF's line may break between a month and its day ('not later than January\n31, 2011'); a
+# blank line or a list item does not ('in March\n2. Each employer ...').
+_LINE_BREAK = r"[ \t]*\n?[ \t]*"
+_DAY = re.compile(rf"\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\bngay{_LINE_BREAK}\d|\b(?:{_MONTH_WORD})\.?{_LINE_BREAK}\d{{1,2}}\b(?!\.\s)|"
+                  rf"\b\d{{1,2}}{_LINE_BREAK}(?:{_MONTH_WORD})\b")
 _DATE = re.compile(rf"{_DAY.pattern}|\b(?:19|20)\d\d\b|\b(?:{_MONTH_WORD})\b")
 _DIGIT = re.compile(r"\d")
 # A body that acts, as documents capitalise it: 'Bộ Công an', 'Cục Đăng kiểm Việt Nam', 'Skills
@@ -761,12 +764,12 @@ def substituted_groups(question: Question, candidate: Candidate) -> frozenset[st
     if not question.siblings:
         return frozenset()
     named = _siblings_of(candidate)
-    named_groups = {group for group, _ in named}
     asked_years = [year for group, year in question.siblings if group == "year"]
-    return frozenset(
-        group for group in {g for g, _ in question.siblings} & named_groups
-        if not any(pair in question.siblings for pair in named if pair[0] == group)
-        and not (group == "year" and any(contains_phrase(candidate.heading, y) for y in asked_years)))
+    hit = {group for group, _ in named} & {group for group, _ in question.siblings}
+    answered = {group for group, member in named if (group, member) in question.siblings}
+    if "year" in hit and any(contains_phrase(candidate.heading, year) for year in asked_years):
+        answered.add("year")
+    return frozenset(hit - answered)
 
 
 def names_what_was_asked(question: Question, candidate: Candidate, groups: frozenset[str], alone: bool = True) -> bool:

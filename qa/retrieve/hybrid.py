@@ -39,6 +39,7 @@ VIETNAMESE_PHRASES_LEAST = 2
 VIETNAMESE_PHRASES_STRONG = 3
 STRONG_VIETNAMESE_WEIGHT = 2.0
 VIETNAMESE_ONE_DOCUMENT = 6
+VIETNAMESE_BEST = 10
 # How many passages of a named document in the other language are read by meaning.
 NAMED_BY_MEANING = 10
 # They count double in the fusion: the named document's header, found by its number in both
@@ -256,10 +257,10 @@ class HybridRetriever:
         held = lexical.held_terms([chunk for chunk, _ in found], words)
         counts = [sum(phrase <= has for phrase in phrases) for has in held]
         kept = [hit for hit, count in zip(found, counts, strict=True) if count >= VIETNAMESE_PHRASES_LEAST]
-        best = next((count for count in counts if count >= VIETNAMESE_PHRASES_LEAST), 0)
-        # And most of the best ten are one document's: the phrases name what it is about.
-        one_document = max(Counter(chunk.doc_id for chunk, _ in kept[:10]).values(), default=0) >= VIETNAMESE_ONE_DOCUMENT
-        return kept[:n], best >= VIETNAMESE_PHRASES_STRONG and one_document
+        first_count = next((count for count in counts if count >= VIETNAMESE_PHRASES_LEAST), 0)
+        # And most of the best ones are one document's: the phrases name what it is about.
+        one_document = max(Counter(chunk.doc_id for chunk, _ in kept[:VIETNAMESE_BEST]).values(), default=0) >= VIETNAMESE_ONE_DOCUMENT
+        return kept[:n], first_count >= VIETNAMESE_PHRASES_STRONG and one_document
 
     @staticmethod
     def _english_passages(words: tuple[str, ...], lexical: LexicalIndex, n: int, filters: Filters | None) -> list[tuple[Chunk, float]]:

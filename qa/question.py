@@ -197,6 +197,7 @@ _LIST_QUESTION = re.compile(
     r"(?:^|[,:;] )(?:what|which) (?:are|were)\b|\bwhat (?:does|do|did|will) .{1,80} (?:involve|include|cover|consist of)\b|"
     r"\b(?:what|which) (?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b|"
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten) (?:\w+ ){0,3}(?:are|were|does|do|did)\b|\blist (?:the|all)\b|"
+    r"^name (?:some|the|all|a few|two|three|four|five)\b|\bwhat (?:kinds|types|sorts) of\b|"
     r"\b(?:what|which) " + _NOT_AUXILIARY + r"(?:[a-z-]+ ){0,3}" + _PLURAL_NOUN + r" " + _ASKING_VERB + r"|"
     r"\bwhat (?:can|could|may) .{1,80} (?:be used )?for\W*$|"
     r"\bnhung \w+(?:,? \w+){0,3} nao\b|\bcac \w+(?:,? \w+){0,3} nao\b|\bgom nhung\b|\bbao gom nhung\b|\bnhung gi\b"

@@ -309,6 +309,10 @@ def test_questions_are_typed_and_split_where_people_write_them() -> None:
                           "What minimum GPA must students maintain?"):
         assert parse_question(asks_a_number).answer_type == "number", asks_a_number
     assert parse_question("What values does the plan promote?").answer_type is None
+    # 'Name some of ...' and 'what kinds of ...' ask for a list; 'what kind of' does not.
+    assert parse_question("Name some of the public service units under the Department.").wants_list
+    assert parse_question("What kinds of firearms fall under the 'Other' column?").wants_list
+    assert not parse_question("What kind of land is it?").wants_list
     assert parse_question("What is the number of the Standing Committee's conclusion?").answer_type is None
     assert parse_question("What land rent percentage applies to non-agricultural land in Xã Sốp Cộp?").language == "en", (
         "a Vietnamese place name does not make an English question Vietnamese")

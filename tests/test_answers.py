@@ -1813,3 +1813,19 @@ def test_a_row_naming_the_asked_member_beside_others_answers_when_none_names_it_
         "Theo Nghị quyết 73/2025/NQ-HĐND, dược sĩ làm việc tại trạm y tế được hỗ trợ lương bao nhiêu mỗi tháng?"),
         _retrieved([chunks[1], chunks[2]]), LexicalIndex(chunks), 0.0, 1)
     assert "9.000.000" in answer.text.split("[1]")[0], answer.text
+
+
+def test_a_row_longer_than_a_chunk_brings_its_opening_from_the_chunk_before() -> None:
+    row = ("1 | Thủ tục cấp giấy phép kinh doanh dịch vụ karaoke | 10 ngày làm việc | 1.000.000 đồng/phòng, không quá "
+           "6.000.000 đồng/Giấy phép | Thông tư số 110/2025/TT-BTC quy định mức thu, nộp phí thẩm định karaoke. | Có")
+    text = "STT | Tên thủ tục | Thời gian | Phí, lệ phí | Căn cứ | Ghi chú\n" + row + "\nTexas | 21,550 | 56,941 | 51,670 | | Có"
+    cut = text.index("nộp phí thẩm định karaoke")  # the row's tail opens the next chunk, mid-line
+    first = Chunk("c0", "d", "qd.docx", "t", "", 0, 0, cut, text[:cut], "h")
+    second = Chunk("c1", "d", "qd.docx", "t", "", 1, cut, len(text), text[cut:], "h", table_header=text[: text.index("\n")])
+    quotes, _ = quoted_unit(second, cut, text.index("\nTexas"), reader=Around(text, first, second))
+    assert any(q.startswith("1 | Thủ tục cấp giấy phép kinh doanh dịch vụ karaoke") and "6.000.000" in q for q in quotes), quotes
+    # A chunk that opens on a row of its own (a state's, with no number) reads nothing back.
+    own_line = text.index("Texas |")
+    third = Chunk("c2", "d", "qd.docx", "t", "", 1, own_line, len(text), text[own_line:], "h", table_header=text[: text.index("\n")])
+    quotes, _ = quoted_unit(third, own_line, len(text), reader=Around(text, first, third))
+    assert not any("karaoke" in q for q in quotes), quotes

@@ -1147,7 +1147,7 @@ def complete_unit(
     if listed is not None:
         return listed
     if " | " in text:
-        return _table_row_unit(sentences, at, best, reader, question), 0
+        return _with_row_opening(_table_row_unit(sentences, at, best, reader, question), best, reader), 0
     run = _key_value_run_start(sentences.texts, at)
     if run:  # a table read as lines: the lines over it say what its amounts are
         return [(chunk, spans[max(0, run - KEY_VALUE_CAPTION_LINES)].start, spans[run - 1].end), own], 0
@@ -1228,6 +1228,7 @@ def _table_row_unit(
 
 
 _ROW_NUMBER = re.compile(r"^\s*\|?\s*\d{1,3}\s*\|")
+_ROW_LINE = re.compile(r"(?m)^[ \t]*\|?[ \t]*\d{1,3}[ \t]*\|")
 # How many lines a PDF's wrapped table row runs on for at most.
 WRAPPED_ROW_LINES = 3
 
@@ -1282,6 +1283,36 @@ def _rest_of_sentence(chunk: Chunk, start: int, end: int, reader: DocumentReader
 
 
 _TERMINAL_END = re.compile(r"[.!?:;…][\"”’)]*$")
+
+
+# How much of a row's line, begun in the chunk before, is read back for it.
+ROW_OPENING_MOST = 2000
+
+
+def _with_row_opening(unit: list[Piece], best: Candidate, reader: DocumentReader | None) -> list[Piece]:
+    """A row longer than a chunk opens in the chunk before: its tail ('nộp phí thẩm định ...
+    karaoke, vũ trường. | Có') says neither which procedure it is nor what it costs. The row's
+    opening comes with it, cited from the chunk that holds it."""
+    chunk = best.chunk
+    if reader is None or best.start != chunk.start or chunk.index == 0 or _ROW_NUMBER.match(chunk.text):
+        return unit
+    text = reader.document_text(chunk.doc_id)
+    if text[chunk.start - 1 : chunk.start] in ("", "\n"):
+        return unit  # the chunk opens on a line of its own, not inside a row
+    # The line that opens the row: the last one before the chunk that starts with the row's number
+    # (a cell may hold line breaks, so the row runs on several lines).
+    before = text[max(0, chunk.start - ROW_OPENING_MOST) : chunk.start]
+    opens = [m.start() for m in _ROW_LINE.finditer(before)]
+    if not opens or "\n\n" in before[opens[-1] :]:
+        return unit
+    start = chunk.start - len(before) + opens[-1]
+    held = _held_by(chunk, start, start + 1, reader)
+    if held is None:
+        return unit
+    # As much of it as the chunk that holds its start holds: the row's number, name and first cells.
+    opening = (held[0], start, min(held[0].end, chunk.start))
+    own = next((i for i, piece in enumerate(unit) if piece[0] is chunk and piece[1] == best.start), len(unit))
+    return [*unit[:own], opening, *unit[own:]]
 
 
 def _header_before(chunk: Chunk, reader: DocumentReader | None) -> Piece | None:

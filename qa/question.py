@@ -656,9 +656,11 @@ _CITED_YEARS = re.compile(
 )
 
 
-def _asked_provinces(ask: str) -> frozenset[str]:
-    names = {fold(name) for name in _provinces_in(DOC_NUMBER.sub(" ", ask))}
-    return frozenset(names | ({"ho chi minh"} if _HO_CHI_MINH.search(fold(ask)) else set()))
+def _province_names(text: str) -> frozenset[str]:
+    """The provinces a text names, folded: as names ('Hòa Bình', not 'hòa bình'), or Ho Chi Minh City
+    as people write it ('TP.HCM')."""
+    names = {fold(name) for name in _provinces_in(DOC_NUMBER.sub(" ", text))}
+    return frozenset(names | ({"ho chi minh"} if _HO_CHI_MINH.search(fold(text)) else set()))
 
 
 def years_named(text: str, spans: bool = True) -> frozenset[str]:
@@ -678,12 +680,9 @@ def siblings_named(text: str) -> frozenset[tuple[str, str]]:
     issued a document it cites, with its years (years_named)."""
     plain = " ".join(fold(text).split())
     plain = _HO_CHI_MINH.sub("ho chi minh", _ISSUING_COUNCIL.sub(" ", DOC_NUMBER.sub("[doc]", plain)))
-    provinces: list[str] = []
-    if _NAMED_AS_PROVINCE.search(plain):
-        # Said to be a province ('Kon Tum province', 'tỉnh Quảng Ngãi'), a sentence is about it and
-        # any other it names as a name (capitalised: 'hòa bình' is peace, 'Hòa Bình' a province).
-        provinces = [fold(name) for name in _provinces_in(DOC_NUMBER.sub(" ", text))]
-        provinces += ["ho chi minh"] * bool(_HO_CHI_MINH.search(fold(text)))
+    # Said to be a province ('Kon Tum province', 'tỉnh Quảng Ngãi'), a sentence is about it and any
+    # other it names.
+    provinces = _province_names(text) if _NAMED_AS_PROVINCE.search(plain) else frozenset()
     return frozenset([*((group, member) for group, patterns in _SIBLING_PATTERNS.items()
                         for pattern, member in patterns if pattern.search(plain)),
                       *(("province", name) for name in provinces),
@@ -777,6 +776,6 @@ def parse_question(text: str) -> Question:
                            and not (answer_type == "organisation" and pair[0] == "council")) | frozenset(
             ("year", year) for year in years_named(ask, spans=False) if year in years and answer_type != "date") | frozenset(
             # The provinces the ask names: a story's home province ('Tôi quê Nghệ An') is not asked about.
-            ("province", name) for name in _asked_provinces(ask)),
+            ("province", name) for name in _province_names(ask)),
         story_units=tuple(dict.fromkeys(m.group(1) for m in _STORY_COUNT.finditer(fold(DOC_NUMBER.sub(" ", story))))),
     )

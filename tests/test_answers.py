@@ -441,7 +441,7 @@ def test_a_long_tables_row_about_the_named_place_is_read_even_when_retrieval_mis
     head = ("PHỤ LỤC (Kèm theo Nghị quyết số 607/NQ-HĐND)\nSTT | Tên xã | Tỷ lệ phần trăm đơn giá thuê đất\n"
             "1 | Phường Tô Hiệu | 2,0%\n2 | Xã Mường Bú | 1,0%")
     rows = "13 | Xã Vân Hồ | 1,5%\n14 | Xã Lóng Sập | 1,0%"
-    first = Chunk("c0", "d1", "nq.docx", "Nghị quyết 607/NQ-HĐND", "", 0, 0, len(head), head, "h", doc_number="607/NQ-HĐND")
+    first = _whole(head, "nq.docx", "Nghị quyết 607/NQ-HĐND", doc_number="607/NQ-HĐND")
     second = Chunk("c1", "d1", "nq.docx", "Nghị quyết 607/NQ-HĐND", "", 1, len(head), len(head) + len(rows), rows, "h",
                    doc_number="607/NQ-HĐND", table_header="STT | Tên xã | Tỷ lệ phần trăm đơn giá thuê đất")
     lexical = LexicalIndex([first, second])
@@ -545,7 +545,7 @@ def _best_first(question, weights, chunks, lexical):
 
 def _best_sentences(question, text: str, title: str = "Quyết định") -> list[str]:
     """The sentences of one document's chunk, best first for the question."""
-    chunk = Chunk("c0", "d1", "doc.docx", title, "", 0, 0, len(text), text, "h")
+    chunk = _whole(text, "doc.docx", title)
     lexical = LexicalIndex([chunk])
     return [chunk.slice(c.start, c.end) for c in _best_first(question, question_weights(question, lexical.idf), [chunk], lexical)]
 
@@ -555,6 +555,11 @@ def _kind_factors(question: str, chunk: Chunk, lexical: LexicalIndex) -> dict[st
     asked = parse_question(question)
     found = _candidates(asked, question_weights(asked, lexical.idf), _retrieved([chunk]), lexical)
     return {chunk.slice(c.start, c.end): c.kind_factor for c in found}
+
+
+def _whole(text: str, source: str, title: str, **fields: str) -> Chunk:
+    """One chunk holding a whole document's text."""
+    return Chunk("c0", "d1", source, title, "", 0, 0, len(text), text, "h", **fields)
 
 
 def _document_chunks(texts: list[str], source: str, number: str, title: str) -> list[Chunk]:
@@ -573,7 +578,7 @@ def _retrieved(chunks):
 def _answer_from(question, text: str, title: str, *others: str):
     """The extractive answer from one document's chunk, retrieved alone, with other documents in
     the index (so that a word they share is common)."""
-    chunk = Chunk("c0", "d1", "doc.pdf", title, "", 0, 0, len(text), text, "h")
+    chunk = _whole(text, "doc.pdf", title)
     rest = [Chunk(f"o{i}", f"o{i}", f"o{i}.txt", "Other", "", 0, 0, len(t), t, "h") for i, t in enumerate(others)]
     return answer_extractively(question, _retrieved([chunk]), LexicalIndex([chunk, *rest]), 0.0, 1)
 
@@ -786,7 +791,7 @@ def test_a_phone_number_is_asked_for_and_a_street_number_is_not_one() -> None:
 def test_an_english_question_chooses_a_vietnamese_row_by_its_words_translated() -> None:
     rows = ("STT | Mã số | Tên thủ tục hành chính\n1 | 1.012790 | Đăng ký biến động quyền sử dụng đất\n"
             "2 | 1.012786 | Cấp lại Giấy chứng nhận do bị mất\n3 | 1.012795 | Chuyển mục đích sử dụng đất\n")
-    chunk = Chunk("c0", "d1", "qd.docx", "Quyết định công bố thủ tục hành chính lĩnh vực đất đai", "", 0, 0, len(rows), rows, "h")
+    chunk = _whole(rows, "qd.docx", "Quyết định công bố thủ tục hành chính lĩnh vực đất đai")
     lexical = LexicalIndex([chunk])
     question = parse_question("Which procedure code is for re-issuing a certificate that was lost?")
     answer = answer_extractively(question, _retrieved([chunk]), lexical, 0.0, 1)
@@ -796,7 +801,7 @@ def test_an_english_question_chooses_a_vietnamese_row_by_its_words_translated() 
 def test_a_number_in_another_unit_than_asked_is_not_the_answer_when_one_in_that_unit_is_near() -> None:
     text = ("Documents on this page.\nFIS installation guide: v1.2 updated 24 July 2014\nPDF, 989KB, 25 pages\n"
             "FIS release guide: v1.3 updated 31 July 2014\nPDF, 1.2MB, 40 pages\n")
-    chunk = Chunk("c0", "d1", "ilr.html", "ILR: check that data is accurate", "", 0, 0, len(text), text, "h")
+    chunk = _whole(text, "ilr.html", "ILR: check that data is accurate")
     question = parse_question("How many pages is the FIS installation guide v1.2?")
     answer = answer_extractively(question, _retrieved([chunk]), LexicalIndex([chunk]), 0.0, 1)
     assert "25 pages" in answer.text, answer.text
@@ -805,7 +810,7 @@ def test_a_number_in_another_unit_than_asked_is_not_the_answer_when_one_in_that_
 def test_an_attachments_title_and_size_is_not_what_a_page_says() -> None:
     text = ("Documents\nSpecial measures regime: 1 year on PDF, 573KB, 55 pages\n\n"
             "The regime involves close scrutiny from the regulator, the appointment of an improvement director and a partner trust.\n")
-    chunk = Chunk("c0", "d1", "page.html", "Special measures: 1 year on", "", 0, 0, len(text), text, "h")
+    chunk = _whole(text, "page.html", "Special measures: 1 year on")
     answer = answer_extractively(parse_question("What does the special measures regime involve?"), _retrieved([chunk]),
                                  LexicalIndex([chunk]), 0.0, 1)
     assert "close scrutiny" in answer.text, answer.text
@@ -853,7 +858,7 @@ def test_a_preamble_line_and_a_tables_header_row_are_not_answers() -> None:
     text = ("Căn cứ Luật Ngân sách nhà nước số 89/2025/QH15 về phí;\n"
             "STT | Tên thủ tục hành chính | Phí, lệ phí\n1 | Cấp giấy phép kinh doanh karaoke | 2.000.000 đồng\n"
             "2 | Cấp giấy phép vũ trường | 5.000.000 đồng\n")
-    chunk = Chunk("c0", "d1", "qd.docx", "Quyết định công bố thủ tục", "", 0, 0, len(text), text, "h")
+    chunk = _whole(text, "qd.docx", "Quyết định công bố thủ tục")
     lexical = LexicalIndex([chunk])
 
     def factors(question: str) -> dict[str, float]:
@@ -891,7 +896,7 @@ def test_a_question_about_who_carries_out_a_procedure_is_not_about_who_issued_th
 def test_the_words_that_name_a_document_are_not_missing_from_a_row_deep_inside_it() -> None:
     head = "NGHỊ QUYẾT Số: 607/NQ-HĐND | Sơn La, ngày 29 tháng 12 năm 2025\nĐiều 1. Mức tỷ lệ phần trăm tính đơn giá thuê đất.\n"
     rows = "STT | Tên xã | Tỷ lệ phần trăm\n12 | Xã Tân Yên | 1,0%\n13 | Xã Vân Hồ | 1,5%\n14 | Xã Song Khủa | 0,5%\n"
-    first = Chunk("c0", "d1", "nq-607.docx", "Nghị quyết tỷ lệ thuê đất tỉnh Sơn La", "", 0, 0, len(head), head, "h",
+    first = _whole(head, "nq-607.docx", "Nghị quyết tỷ lệ thuê đất tỉnh Sơn La",
                   doc_number="607/NQ-HĐND", issuer="Hội đồng nhân dân tỉnh Sơn La")
     table = dataclasses.replace(first, chunk_id="c1", index=1, start=len(head), end=len(head) + len(rows), text=rows)
     # Other documents, so that common words ('theo', 'ở') are common.
@@ -916,7 +921,7 @@ def test_a_list_or_a_definition_is_asked_for_after_the_words_that_set_the_scene(
     assert not parse_question("What is the fee for a karaoke licence under Decision 325?").wants_definition
 
     text = "Special measures\nThis regime involves:\nclose scrutiny from Monitor\nthe appointment of an improvement director\n"
-    chunk = Chunk("c0", "d1", "nhs.html", "NHS trusts in special measures", "", 0, 0, len(text), text, "h")
+    chunk = _whole(text, "nhs.html", "NHS trusts in special measures")
     lexical = LexicalIndex([chunk])
 
     def factor(question: str) -> float:
@@ -944,7 +949,7 @@ def test_an_english_sentence_found_for_a_vietnamese_question_is_read_for_meaning
 def test_a_row_the_question_names_by_its_label_is_the_answer_over_the_lines_around_its_table() -> None:
     text = ("Checks by state, November 2015. The total number of background checks rose in every state.\n"
             "State | Permit | Handgun | Totals\nTexas | 21,550 | 56,941 | 146,982\nUtah | 10,429 | 4,314 | 21,772\n")
-    chunk = Chunk("c0", "d1", "nics.pdf", "NICS Firearm Checks", "", 0, 0, len(text), text, "h")
+    chunk = _whole(text, "nics.pdf", "NICS Firearm Checks")
     lexical = LexicalIndex([chunk])
     question = parse_question("How many checks in total were there in Texas in November 2015?")
     weights = question_weights(question, lexical.idf)
@@ -965,7 +970,7 @@ def test_a_row_the_question_names_by_its_label_is_the_answer_over_the_lines_arou
 def test_a_row_is_not_missing_what_its_document_says_elsewhere() -> None:
     intro = "ABRASIVES (MANUFACTURED)\nU.S. Geological Survey, Mineral Commodity Summaries, January 2011\nImports rose.\n"
     rows = "Country | Fused aluminum oxide | Silicon carbide\nChina | 700,000 | 455,000\nNorway | — | 80,000\n"
-    head = Chunk("c0", "d1", "usgs.pdf", "Events, Trends, and Issues", "", 0, 0, len(intro), intro, "h")
+    head = _whole(intro, "usgs.pdf", "Events, Trends, and Issues")
     table = Chunk("c1", "d1", "usgs.pdf", "Events, Trends, and Issues", "", 1, len(intro), len(intro) + len(rows), rows, "h")
     lexical = LexicalIndex([head, table])
     question = parse_question("In the Mineral Commodity Summaries 2011, what was China's fused aluminum oxide capacity?")
@@ -990,7 +995,7 @@ def test_a_row_the_question_names_is_answered_with_confidence_though_its_words_a
     rows = ("Fused aluminum oxide | Silicon carbide\n2009 | 2010 | 2009 | 2010\nUnited States and Canada | 60,400 | 60,400 | 42,600 | 42,600\n"
             "China | 700,000 | 700,000 | 455,000 | 455,000\nNorway | — | — | 80,000 | 80,000\n"
             "Other countries | 120,000 | 120,000 | 190,000 | 190,000\n")
-    head = Chunk("c0", "d1", "usgs.pdf", "Events, Trends, and Issues", "", 0, 0, len(intro), intro, "h")
+    head = _whole(intro, "usgs.pdf", "Events, Trends, and Issues")
     table = Chunk("c1", "d1", "usgs.pdf", "Events, Trends, and Issues", "", 1, len(intro), len(intro) + len(rows), rows, "h",
                   context="World Production Capacity:")
     other = Chunk("c2", "d2", "other.pdf", "Silicon", "", 0, 0, 40, "Silicon metal is produced in China and Norway.", "h")
@@ -1016,7 +1021,7 @@ def test_an_abbreviated_issuer_and_a_short_citation_are_not_missing_from_the_ans
     """'HĐND TPHCM' is the issuer the document writes out, and '64/2025' its own number: neither is
     a name or number the answering passage should repeat."""
     text = "1. Hỗ trợ 100% kinh phí mua các loại vắc-xin bao gồm:\na) Vắc-xin phòng bệnh Lở mồm long móng;\nb) Vắc-xin phòng bệnh Dại.\n"
-    chunk = Chunk("c0", "d1", "nq-64.docx", "Nghị quyết quy định chính sách hỗ trợ kinh phí tiêm phòng", "", 0, 0, len(text), text, "h",
+    chunk = _whole(text, "nq-64.docx", "Nghị quyết quy định chính sách hỗ trợ kinh phí tiêm phòng",
                   doc_number="64/2025/NQ-HĐND", issuer="Hội đồng nhân dân Thành phố Hồ Chí Minh")
     assert {"tphcm", "hdnd", "hcm"} <= identifying_terms(chunk)
     lexical = LexicalIndex([chunk])
@@ -1037,7 +1042,7 @@ def test_a_publisher_the_document_never_names_counts_against_it_once() -> None:
              "• work-study—money you earn to pay for your education;\n")
     rule = ("The Department of Education administers this part.\nThe work-study assistance is provided through campus-based "
             "community service programs.\n")
-    chunks = [Chunk("c0", "d1", "guide.pdf", "Your Federal Student Loans", "", 0, 0, len(guide), guide, "h"),
+    chunks = [_whole(guide, "guide.pdf", "Your Federal Student Loans"),
               Chunk("c1", "d2", "cfr.html", "34 CFR Part 692", "", 0, 0, len(rule), rule, "h")]
     lexical = LexicalIndex(chunks)
     question = parse_question("What does work-study mean in the Education Department's federal student loans guide?")
@@ -1413,7 +1418,7 @@ def test_a_row_the_question_names_by_its_very_name_is_answered_at_a_lower_confid
 
     text = ("NICS Firearm Background Checks: November 2015\nState / Territory | Permit | Handgun | Totals\n"
             "Illinois | 87,190 | 24,412 | 129,861\nKentucky | 264,140 | 12,155 | 295,891\nTexas | 21,550 | 56,941 | 146,982\n")
-    chunk = Chunk("c0", "d1", "nics.pdf", "NICS Firearm Background Checks", "", 0, 0, len(text), text, "h")
+    chunk = _whole(text, "nics.pdf", "NICS Firearm Background Checks")
     lexical = LexicalIndex([chunk])
     named = parse_question("How many permit checks did NICS record for Kentucky in November 2015?")
     answered = answer_extractively(named, _retrieved([chunk]), lexical, 0.0, 1, model=model(0.4))
@@ -1506,7 +1511,7 @@ def test_each_ask_of_a_two_part_question_gets_its_value_in_its_own_unit() -> Non
             "3. Đơn vị sự nghiệp công lập trực thuộc sở: 11 đơn vị\n")
     question = parse_question("so xay dung co bao nhieu phong chuyen mon va bao nhieu don vi su nghiep")
     assert [p.ask for p in question.parts] == ["so xay dung co bao nhieu phong chuyen mon", "bao nhieu don vi su nghiep"]
-    chunk = Chunk("c0", "d1", "qd-605.pdf", "Quyết định 605/QĐ-UBND", "", 0, 0, len(text), text, "h")
+    chunk = _whole(text, "qd-605.pdf", "Quyết định 605/QĐ-UBND")
     other = "Sở Tài chính có 8 phòng."
     draft = answer_extractively(question, _retrieved([chunk]), LexicalIndex([chunk, Chunk("o", "o", "o.txt", "O", "", 0, 0,
                                 len(other), other, "h")]), 0.0, 2)
@@ -1569,7 +1574,7 @@ def test_a_documents_closing_and_a_posts_byline() -> None:
     text = ("Điều 3. Sở Tư pháp thực hiện các nhiệm vụ được phân cấp tại Điều 1.\n"
             "Nơi nhận:\n- Như Điều 3;\n- Bộ Tư pháp;\n- Các sở, ban, ngành tỉnh; - Văn phòng UBND tỉnh: V, C.\n"
             "KT. CHỦ TỊCH PHÓ CHỦ TỊCH Tống Thanh Hải\n")
-    chunk = Chunk("c0", "d1", "qd.docx", "Quyết định phân cấp", "", 0, 0, len(text), text, "h")
+    chunk = _whole(text, "qd.docx", "Quyết định phân cấp")
     lexical = LexicalIndex([chunk])
     found = {sentence[:12]: f for sentence, f in _kind_factors(
         "Cơ quan nào thực hiện các nhiệm vụ được phân cấp, Bộ Tư pháp hay các sở?", chunk, lexical).items()}

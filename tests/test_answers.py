@@ -557,9 +557,9 @@ def _kind_factors(question: str, chunk: Chunk, lexical: LexicalIndex) -> dict[st
     return {chunk.slice(c.start, c.end): c.kind_factor for c in found}
 
 
-def _whole(text: str, source: str, title: str, **fields: str) -> Chunk:
+def _whole(text: str, source: str, title: str, doc_number: str = "", issuer: str = "") -> Chunk:
     """One chunk holding a whole document's text."""
-    return Chunk("c0", "d1", source, title, "", 0, 0, len(text), text, "h", **fields)
+    return Chunk("c0", "d1", source, title, "", 0, 0, len(text), text, "h", doc_number=doc_number, issuer=issuer)
 
 
 def _document_chunks(texts: list[str], source: str, number: str, title: str) -> list[Chunk]:
